@@ -1,0 +1,70 @@
+//! The one error body of the whole API, shared by the server (which writes it) and the admin
+//! (which reads it). It carries a machine code, a sentence for people and, for validation, the
+//! fields at fault. Status codes are the server's business, not this crate's.
+//!
+//! ```json
+//! { "error": { "code": "validation_failed",
+//!              "message": "1 field is invalid",
+//!              "fields": [ { "field": "taxRate", "message": "must be between 0 and 1" } ] } }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::validation::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// What went wrong, for programs. Clients must accept codes they do not know (`Other`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON, or not JSON of the expected shape.
+    MalformedJson,
+    /// The body or query is well formed but some fields break a rule (see `fields`).
+    ValidationFailed,
+    /// No credentials, or credentials that match no active key.
+    Unauthorized,
+    /// The key is valid but lacks the resource this endpoint needs.
+    Forbidden,
+    /// No such route or object (or it belongs to another account).
+    NotFound,
+    /// The method is not allowed on this route.
+    MethodNotAllowed,
+    /// The request conflicts with the current state.
+    Conflict,
+    /// The body is larger than the server accepts.
+    PayloadTooLarge,
+    /// The server failed; the request may be retried.
+    Internal,
+    /// A code this build does not know.
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+                fields: Vec::new(),
+            },
+        }
+    }
+
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.error.fields = fields;
+        self
+    }
+}

@@ -1,0 +1,35 @@
+//! Creditdesk's credit rules, as pure Rust.
+//!
+//! This crate is the single home of every rule of customer credit: money and rates, the store
+//! configuration and its validation, and (as it grows) accounts, holds, installments, invoices and
+//! statements. It is shared by the server (native) and the admin (wasm32), so a rule checked in
+//! the browser is the same rule enforced by the API.
+//!
+//! Architecture invariant: this crate knows no IO, no HTTP, no SQL, no DOM and no clock. Time and
+//! new ids are passed in by the caller; nothing here reads the environment.
+//!
+//! ```
+//! use creditdesk_core::store_config::StoreConfig;
+//!
+//! let current = StoreConfig::default();
+//! let body = serde_json::json!({ "postponementEnabled": true, "maxPostponementDays": 30 });
+//! let next = current.apply_update(&body).expect("valid update");
+//! assert!(next.postponement_enabled());
+//! assert_eq!(next.max_postponement_days(), 30);
+//!
+//! let bad = serde_json::json!({ "taxRate": 1.5 });
+//! let errors = current.apply_update(&bad).unwrap_err();
+//! assert_eq!(errors.iter().next().unwrap().field, "taxRate");
+//! ```
+
+pub mod decimal;
+pub mod error_body;
+pub mod money;
+pub mod rate;
+pub mod store_config;
+pub mod validation;
+
+pub use error_body::{ErrorBody, ErrorCode, ErrorDetail};
+pub use money::Money;
+pub use rate::Rate;
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,442 @@
+//! Store-wide credit policy: the Customer Credit API's `storeconfig`.
+//!
+//! Rules (also in `docs/credit-rules.md`):
+//! - Before any update the store has [`StoreConfig::default`], the reference spec's own example.
+//! - An update is a JSON object holding any subset of the fields; fields left out keep their
+//!   current value (the invoices guide updates three fields this way). Inside
+//!   `notificationsSettings`, a list that is given replaces the current list; one left out stays.
+//! - Every field present is validated; all errors are reported at once with their paths, and a
+//!   refused update changes nothing. Unknown fields and `null` values are refused, so a typo never
+//!   silently does nothing.
+
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::decimal;
+use crate::money::Money;
+use crate::rate::Rate;
+use crate::validation::ValidationErrors;
+
+/// Most postponements one invoice may ever get.
+pub const INVOICE_POSTPONEMENT_LIMIT_MAX: u16 = 100;
+/// Most days an invoice may be postponed in total.
+pub const POSTPONEMENT_DAYS_MAX: u16 = 365;
+/// Most days before or after a due date a notification may be scheduled.
+pub const NOTIFICATION_DAYS_MAX: u16 = 365;
+/// Most notification rules in each of `daysPrior` and `daysAfter`.
+pub const NOTIFICATION_RULES_MAX: u8 = 10;
+
+/// The store's credit policy. Built only by [`StoreConfig::default`] and
+/// [`StoreConfig::apply_update`], so every value in it has passed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreConfig {
+    daily_interest_rate: Rate,
+    invoice_postponement_limit: u16,
+    tax_rate: Rate,
+    max_postponement_days: u16,
+    default_credit_value: Money,
+    postponement_enabled: bool,
+    automatic_checking_account_creation_enabled: bool,
+    tolerance_enabled: bool,
+    my_credits_enabled: bool,
+    max_pre_authorization_growth_rate: Rate,
+    notifications_settings: NotificationsSettings,
+}
+
+/// When buyers are reminded of an invoice, before and after its due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationsSettings {
+    days_prior: Vec<NotificationRule>,
+    days_after: Vec<NotificationRule>,
+}
+
+/// One reminder: `days` before (or after) the due date, at `timeOfDay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationRule {
+    pub days: u16,
+    pub time_of_day: TimeOfDay,
+}
+
+/// A wall-clock time `HH:MM:SS` (24-hour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay {
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+impl TimeOfDay {
+    pub fn new(hour: u8, minute: u8, second: u8) -> Option<TimeOfDay> {
+        (hour < 24 && minute < 60 && second < 60).then_some(TimeOfDay {
+            hour,
+            minute,
+            second,
+        })
+    }
+    pub fn hour(self) -> u8 {
+        self.hour
+    }
+    pub fn minute(self) -> u8 {
+        self.minute
+    }
+    pub fn second(self) -> u8 {
+        self.second
+    }
+}
+
+impl FromStr for TimeOfDay {
+    type Err = &'static str;
+
+    /// Exactly `HH:MM:SS`, two digits each.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const MESSAGE: &str = "must be a time HH:MM:SS between 00:00:00 and 23:59:59";
+        let bytes = text.as_bytes();
+        if bytes.len() != 8 || bytes[2] != b':' || bytes[5] != b':' {
+            return Err(MESSAGE);
+        }
+        let pair = |at: usize| -> Option<u8> {
+            let (a, b) = (bytes[at], bytes[at + 1]);
+            (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
+        };
+        match (pair(0), pair(3), pair(6)) {
+            (Some(h), Some(m), Some(s)) => TimeOfDay::new(h, m, s).ok_or(MESSAGE),
+            _ => Err(MESSAGE),
+        }
+    }
+}
+
+impl std::fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+    }
+}
+
+impl Serialize for TimeOfDay {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Default for StoreConfig {
+    /// The reference spec's example: no interest, tax or growth, postponement and tolerance off,
+    /// accounts created automatically get 2000.00, reminders 5, 1 and 0 days before and 3 days
+    /// after the due date at noon.
+    fn default() -> Self {
+        let noon = TimeOfDay {
+            hour: 12,
+            minute: 0,
+            second: 0,
+        };
+        let rule = |days| NotificationRule {
+            days,
+            time_of_day: noon,
+        };
+        StoreConfig {
+            daily_interest_rate: Rate::ZERO,
+            invoice_postponement_limit: 0,
+            tax_rate: Rate::ZERO,
+            max_postponement_days: 0,
+            default_credit_value: Money::from_minor(200_000).expect("in range"),
+            postponement_enabled: false,
+            automatic_checking_account_creation_enabled: false,
+            tolerance_enabled: false,
+            my_credits_enabled: false,
+            max_pre_authorization_growth_rate: Rate::ZERO,
+            notifications_settings: NotificationsSettings {
+                days_prior: vec![rule(5), rule(1), rule(0)],
+                days_after: vec![rule(3)],
+            },
+        }
+    }
+}
+
+/// The top-level fields, in the spec's order.
+pub const FIELDS: [&str; 11] = [
+    "dailyInterestRate",
+    "invoicePostponementLimit",
+    "taxRate",
+    "maxPostponementDays",
+    "defaultCreditValue",
+    "postponementEnabled",
+    "automaticCheckingAccountCreationEnabled",
+    "toleranceEnabled",
+    "myCreditsEnabled",
+    "maxPreAuthorizationGrowthRate",
+    "notificationsSettings",
+];
+
+impl StoreConfig {
+    /// Daily interest on overdue invoices (`0.01` = 1 % a day).
+    pub fn daily_interest_rate(&self) -> Rate {
+        self.daily_interest_rate
+    }
+    /// How many times one invoice may be postponed.
+    pub fn invoice_postponement_limit(&self) -> u16 {
+        self.invoice_postponement_limit
+    }
+    /// Tax applied to interest (`0.4` = 40 %).
+    pub fn tax_rate(&self) -> Rate {
+        self.tax_rate
+    }
+    /// Most days one invoice may be postponed in total.
+    pub fn max_postponement_days(&self) -> u16 {
+        self.max_postponement_days
+    }
+    /// Credit limit of accounts opened automatically at checkout.
+    pub fn default_credit_value(&self) -> Money {
+        self.default_credit_value
+    }
+    /// Whether invoices may be postponed at all.
+    pub fn postponement_enabled(&self) -> bool {
+        self.postponement_enabled
+    }
+    /// Whether a pre-authorization for an unknown buyer opens an account for them.
+    pub fn automatic_checking_account_creation_enabled(&self) -> bool {
+        self.automatic_checking_account_creation_enabled
+    }
+    /// Whether accounts may spend beyond their limit by their tolerance.
+    pub fn tolerance_enabled(&self) -> bool {
+        self.tolerance_enabled
+    }
+    /// Whether buyers see the "My Credits" page in the storefront.
+    pub fn my_credits_enabled(&self) -> bool {
+        self.my_credits_enabled
+    }
+    /// How much a pre-authorization may grow when updated or settled (`0.1` = 10 %).
+    pub fn max_pre_authorization_growth_rate(&self) -> Rate {
+        self.max_pre_authorization_growth_rate
+    }
+    pub fn notifications_settings(&self) -> &NotificationsSettings {
+        &self.notifications_settings
+    }
+
+    /// Applies an update body (a JSON object with any subset of the fields) and returns the new
+    /// configuration, or every field error found. `self` is never changed.
+    pub fn apply_update(&self, body: &Value) -> Result<StoreConfig, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let Some(object) = body.as_object() else {
+            errors.push("body", "must be a JSON object with the fields to change");
+            return Err(errors);
+        };
+        let mut next = self.clone();
+        for (key, value) in object {
+            let path = key.as_str();
+            if value.is_null() && FIELDS.contains(&path) {
+                errors.push(
+                    path,
+                    "must not be null; leave the field out to keep its value",
+                );
+                continue;
+            }
+            match path {
+                "dailyInterestRate" => set(
+                    &mut errors,
+                    path,
+                    rate(value),
+                    &mut next.daily_interest_rate,
+                ),
+                "invoicePostponementLimit" => set(
+                    &mut errors,
+                    path,
+                    count(value, INVOICE_POSTPONEMENT_LIMIT_MAX),
+                    &mut next.invoice_postponement_limit,
+                ),
+                "taxRate" => set(&mut errors, path, rate(value), &mut next.tax_rate),
+                "maxPostponementDays" => set(
+                    &mut errors,
+                    path,
+                    count(value, POSTPONEMENT_DAYS_MAX),
+                    &mut next.max_postponement_days,
+                ),
+                "defaultCreditValue" => set(
+                    &mut errors,
+                    path,
+                    Money::non_negative_from_json(value).map_err(|e| e.to_string()),
+                    &mut next.default_credit_value,
+                ),
+                "postponementEnabled" => set(
+                    &mut errors,
+                    path,
+                    flag(value),
+                    &mut next.postponement_enabled,
+                ),
+                "automaticCheckingAccountCreationEnabled" => set(
+                    &mut errors,
+                    path,
+                    flag(value),
+                    &mut next.automatic_checking_account_creation_enabled,
+                ),
+                "toleranceEnabled" => {
+                    set(&mut errors, path, flag(value), &mut next.tolerance_enabled)
+                }
+                "myCreditsEnabled" => {
+                    set(&mut errors, path, flag(value), &mut next.my_credits_enabled)
+                }
+                "maxPreAuthorizationGrowthRate" => set(
+                    &mut errors,
+                    path,
+                    rate(value),
+                    &mut next.max_pre_authorization_growth_rate,
+                ),
+                "notificationsSettings" => {
+                    next.notifications_settings
+                        .apply_update(path, value, &mut errors)
+                }
+                _ => errors.push(
+                    path,
+                    format!("unknown field; the fields are {}", FIELDS.join(", ")),
+                ),
+            }
+        }
+        errors.into_result(next)
+    }
+}
+
+impl NotificationsSettings {
+    /// Reminders before the due date.
+    pub fn days_prior(&self) -> &[NotificationRule] {
+        &self.days_prior
+    }
+    /// Reminders after the due date.
+    pub fn days_after(&self) -> &[NotificationRule] {
+        &self.days_after
+    }
+
+    fn apply_update(&mut self, path: &str, value: &Value, errors: &mut ValidationErrors) {
+        let Some(object) = value.as_object() else {
+            errors.push(path, "must be an object with daysPrior and/or daysAfter");
+            return;
+        };
+        for (key, value) in object {
+            let path = format!("{path}.{key}");
+            match key.as_str() {
+                "daysPrior" => {
+                    if let Some(rules) = rules(&path, value, errors) {
+                        self.days_prior = rules;
+                    }
+                }
+                "daysAfter" => {
+                    if let Some(rules) = rules(&path, value, errors) {
+                        self.days_after = rules;
+                    }
+                }
+                _ => errors.push(path, "unknown field; the fields are daysPrior, daysAfter"),
+            }
+        }
+    }
+}
+
+/// Stores `result` in `slot`, or records its error under `path`.
+fn set<T>(errors: &mut ValidationErrors, path: &str, result: Result<T, String>, slot: &mut T) {
+    match result {
+        Ok(value) => *slot = value,
+        Err(message) => errors.push(path, message),
+    }
+}
+
+fn rate(value: &Value) -> Result<Rate, String> {
+    Rate::from_json(value).map_err(|e| e.to_string())
+}
+
+fn flag(value: &Value) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| "must be true or false".to_owned())
+}
+
+/// A whole number from 0 to `max` (a JSON number or numeric string; `2.0` counts as 2).
+fn count(value: &Value, max: u16) -> Result<u16, String> {
+    let message = || format!("must be a whole number from 0 to {max}");
+    let number = decimal::from_json(value)
+        .map_err(|_| message())?
+        .normalize();
+    if number.scale() > 0 {
+        return Err(message());
+    }
+    number.to_u16().filter(|n| *n <= max).ok_or_else(message)
+}
+
+fn rules(
+    path: &str,
+    value: &Value,
+    errors: &mut ValidationErrors,
+) -> Option<Vec<NotificationRule>> {
+    let Some(items) = value.as_array() else {
+        errors.push(path, "must be a list of {days, timeOfDay}");
+        return None;
+    };
+    if items.len() > usize::from(NOTIFICATION_RULES_MAX) {
+        errors.push(
+            path,
+            format!("must have at most {NOTIFICATION_RULES_MAX} entries"),
+        );
+        return None;
+    }
+    let before = errors.len();
+    let mut rules = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        let Some(object) = item.as_object() else {
+            errors.push(path, "must be an object {days, timeOfDay}");
+            continue;
+        };
+        for key in object
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "days" | "timeOfDay"))
+        {
+            errors.push(
+                format!("{path}.{key}"),
+                "unknown field; the fields are days, timeOfDay",
+            );
+        }
+        let days = required(object, "days").and_then(|v| count(v, NOTIFICATION_DAYS_MAX));
+        let time = required(object, "timeOfDay").and_then(|v| {
+            v.as_str()
+                .ok_or("must be a time HH:MM:SS")
+                .and_then(TimeOfDay::from_str)
+                .map_err(str::to_owned)
+        });
+        match (days, time) {
+            (Ok(days), Ok(time_of_day)) => {
+                let rule = NotificationRule { days, time_of_day };
+                if rules.contains(&rule) {
+                    errors.push(path, "repeats an earlier entry");
+                } else {
+                    rules.push(rule);
+                }
+            }
+            (days, time) => {
+                if let Err(message) = days {
+                    errors.push(format!("{path}.days"), message);
+                }
+                if let Err(message) = time {
+                    errors.push(format!("{path}.timeOfDay"), message);
+                }
+            }
+        }
+    }
+    (errors.len() == before).then_some(rules)
+}
+
+fn required<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a Value, String> {
+    match object.get(key) {
+        None | Some(Value::Null) => Err("is required".to_owned()),
+        Some(value) => Ok(value),
+    }
+}
+
+impl<'de> Deserialize<'de> for StoreConfig {
+    /// Reads a configuration as the API writes it (fields left out take their defaults).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        StoreConfig::default()
+            .apply_update(&value)
+            .map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,279 @@
+//! Authentication by app key and token, and the resources a key may use.
+//!
+//! As the reference API: every request sends `X-VTEX-API-AppKey` and `X-VTEX-API-AppToken`.
+//! Each endpoint names the resource it needs in its handler's signature (`Auth<perm::X>`); a key
+//! holding that resource or `Main Access` passes. Tokens are stored only as SHA-256 hashes.
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use rand::distr::{Alphanumeric, SampleString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::db::{Db, StoredKey};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub const APP_KEY_HEADER: &str = "x-vtex-api-appkey";
+pub const APP_TOKEN_HEADER: &str = "x-vtex-api-apptoken";
+
+/// A License-Manager-style resource, named as in the reference spec's Permissions tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Resource {
+    #[serde(rename = "Main Access")]
+    MainAccess,
+    #[serde(rename = "Read Invoices")]
+    ReadInvoices,
+    #[serde(rename = "Create Invoices")]
+    CreateInvoices,
+    #[serde(rename = "Pay Invoice")]
+    PayInvoice,
+    #[serde(rename = "Read Checking Accounts")]
+    ReadCheckingAccounts,
+    #[serde(rename = "Create Checking Accounts")]
+    CreateCheckingAccounts,
+    #[serde(rename = "Read Statements")]
+    ReadStatements,
+    #[serde(rename = "Edit credits")]
+    EditCredits,
+    #[serde(rename = "Create Statements")]
+    CreateStatements,
+    #[serde(rename = "Read Configuration")]
+    ReadConfiguration,
+    #[serde(rename = "Edit Configuration")]
+    EditConfiguration,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 11] = [
+        Resource::MainAccess,
+        Resource::ReadInvoices,
+        Resource::CreateInvoices,
+        Resource::PayInvoice,
+        Resource::ReadCheckingAccounts,
+        Resource::CreateCheckingAccounts,
+        Resource::ReadStatements,
+        Resource::EditCredits,
+        Resource::CreateStatements,
+        Resource::ReadConfiguration,
+        Resource::EditConfiguration,
+    ];
+
+    /// The spec's name, also the stored form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::MainAccess => "Main Access",
+            Resource::ReadInvoices => "Read Invoices",
+            Resource::CreateInvoices => "Create Invoices",
+            Resource::PayInvoice => "Pay Invoice",
+            Resource::ReadCheckingAccounts => "Read Checking Accounts",
+            Resource::CreateCheckingAccounts => "Create Checking Accounts",
+            Resource::ReadStatements => "Read Statements",
+            Resource::EditCredits => "Edit credits",
+            Resource::CreateStatements => "Create Statements",
+            Resource::ReadConfiguration => "Read Configuration",
+            Resource::EditConfiguration => "Edit Configuration",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Resource> {
+        Resource::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+/// The resources a handler needs, as a type: `Auth<perm::ReadConfiguration>`.
+pub trait Permission {
+    const RESOURCE: Resource;
+}
+
+/// Zero-sized permission markers, one per resource.
+pub mod perm {
+    use super::{Permission, Resource};
+
+    macro_rules! permissions {
+        ($($name:ident),* $(,)?) => {$(
+            #[derive(Debug)]
+            pub struct $name;
+            impl Permission for $name {
+                const RESOURCE: Resource = Resource::$name;
+            }
+        )*};
+    }
+
+    permissions!(
+        ReadInvoices,
+        CreateInvoices,
+        PayInvoice,
+        ReadCheckingAccounts,
+        CreateCheckingAccounts,
+        ReadStatements,
+        EditCredits,
+        CreateStatements,
+        ReadConfiguration,
+        EditConfiguration,
+    );
+}
+
+/// The key that made a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub app_key: String,
+    resources: Vec<Resource>,
+}
+
+impl Principal {
+    /// Whether the key may use `resource` (directly or by `Main Access`).
+    pub fn may(&self, resource: Resource) -> bool {
+        self.resources
+            .iter()
+            .any(|r| *r == resource || *r == Resource::MainAccess)
+    }
+}
+
+/// Extractor: an authenticated key holding `P`'s resource. Rejects with 401 or 403 before the
+/// body is read.
+#[derive(Debug)]
+pub struct Auth<P>(pub Principal, pub PhantomData<P>);
+
+impl<P: Permission> FromRequestParts<AppState> for Auth<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = authenticate(parts, &state.db).await?;
+        if !principal.may(P::RESOURCE) {
+            return Err(ApiError::Forbidden(P::RESOURCE));
+        }
+        Ok(Auth(principal, PhantomData))
+    }
+}
+
+async fn authenticate(parts: &Parts, db: &Db) -> Result<Principal, ApiError> {
+    let header = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+    };
+    let (Some(app_key), Some(app_token)) = (header(APP_KEY_HEADER), header(APP_TOKEN_HEADER))
+    else {
+        return Err(ApiError::Unauthorized(
+            "send your credentials in the X-VTEX-API-AppKey and X-VTEX-API-AppToken headers",
+        ));
+    };
+    const WRONG: &str = "the app key or app token is wrong, or the key was revoked";
+    let Some(stored) = db.active_key(app_key).await? else {
+        return Err(ApiError::Unauthorized(WRONG));
+    };
+    if !constant_time_eq(
+        hash_token(app_token).as_bytes(),
+        stored.token_sha256.as_bytes(),
+    ) {
+        return Err(ApiError::Unauthorized(WRONG));
+    }
+    let resources = stored
+        .resources
+        .split(',')
+        .filter_map(Resource::from_name)
+        .collect();
+    Ok(Principal {
+        app_key: stored.app_key,
+        resources,
+    })
+}
+
+/// SHA-256 of a token, lowercase hex.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A new key (`creditdesk-` + 16 random characters) and token (43 random characters, 256 bits).
+pub fn generate_credentials() -> (String, String) {
+    let mut rng = rand::rng();
+    let key = format!(
+        "creditdesk-{}",
+        Alphanumeric.sample_string(&mut rng, 16).to_lowercase()
+    );
+    let token = Alphanumeric.sample_string(&mut rng, 43);
+    (key, token)
+}
+
+/// Stores a key with these resources, replacing any key of the same id.
+pub async fn store_key(
+    db: &Db,
+    app_key: &str,
+    app_token: &str,
+    resources: &[Resource],
+    label: &str,
+    now_us: i64,
+) -> anyhow::Result<()> {
+    let resources = resources
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(",");
+    db.upsert_key(&StoredKey {
+        app_key: app_key.to_owned(),
+        token_sha256: hash_token(app_token),
+        resources,
+        label: label.to_owned(),
+        created_at_us: now_us,
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_round_trip() {
+        for resource in Resource::ALL {
+            assert_eq!(Resource::from_name(resource.name()), Some(resource));
+            let json = serde_json::to_string(&resource).unwrap();
+            assert_eq!(json, format!("\"{}\"", resource.name()));
+        }
+        assert_eq!(Resource::from_name("main access"), None);
+    }
+
+    #[test]
+    fn main_access_grants_everything() {
+        let principal = Principal {
+            app_key: "k".into(),
+            resources: vec![Resource::MainAccess],
+        };
+        assert!(Resource::ALL.iter().all(|r| principal.may(*r)));
+        let reader = Principal {
+            app_key: "k".into(),
+            resources: vec![Resource::ReadConfiguration],
+        };
+        assert!(reader.may(Resource::ReadConfiguration));
+        assert!(!reader.may(Resource::EditConfiguration));
+    }
+
+    #[test]
+    fn generated_credentials_are_distinct_and_long() {
+        let (k1, t1) = generate_credentials();
+        let (k2, t2) = generate_credentials();
+        assert_ne!(k1, k2);
+        assert_ne!(t1, t2);
+        assert_eq!(t1.len(), 43);
+        assert!(constant_time_eq(
+            hash_token(&t1).as_bytes(),
+            hash_token(&t1).as_bytes()
+        ));
+        assert!(!constant_time_eq(
+            hash_token(&t1).as_bytes(),
+            hash_token(&t2).as_bytes()
+        ));
+    }
+}

@@ -1,0 +1,244 @@
+//! Storage: one SQLite file or one PostgreSQL database, behind one type.
+//!
+//! Both engines run the same SQL text (written with `$1` placeholders, which SQLite also reads),
+//! expanded once per engine by [`on_pool!`], so the two can never drift apart in behaviour.
+//! Money is stored as integer minor units or exact decimal text; times as microseconds since the
+//! Unix epoch (`*_us`).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use creditdesk_core::store_config::StoreConfig;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::config::Synchronous;
+
+/// A pool of connections to the store's database.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either engine.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// An API key as stored.
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    pub app_key: String,
+    pub token_sha256: String,
+    pub resources: String,
+    pub label: String,
+    pub created_at_us: i64,
+}
+
+impl Db {
+    /// Opens (and for SQLite creates) the database named by `url` and runs the migrations.
+    pub async fn connect(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
+        let db = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Db::Sqlite(open_sqlite(Path::new(path), synchronous).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .with_context(|| {
+                    format!("cannot connect to PostgreSQL at {}: is it running, and does the database exist?", redact(url))
+                })?;
+            Db::Postgres(pool)
+        } else {
+            anyhow::bail!(
+                "DATABASE_URL must start with sqlite:// (a file) or postgres:// (a server), not {:?}",
+                redact(url)
+            );
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .context("cannot migrate the database to this version of Creditdesk")
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// The current configuration and its version (0 = never written, the defaults).
+    pub async fn store_config(&self) -> anyhow::Result<(StoreConfig, i64)> {
+        let (document, version): (Option<String>, i64) = on_pool!(self, pool => {
+            sqlx::query_as("SELECT document, version FROM store_config WHERE id = 1").fetch_one(pool).await
+        })?;
+        let config = match document {
+            None => StoreConfig::default(),
+            Some(text) => {
+                serde_json::from_str(&text).context("stored store configuration is invalid")?
+            }
+        };
+        Ok((config, version))
+    }
+
+    /// Writes `config` if the stored version is still `expected_version`; `false` if another
+    /// writer got there first (the caller re-reads and retries).
+    pub async fn replace_store_config(
+        &self,
+        config: &StoreConfig,
+        expected_version: i64,
+        now_us: i64,
+        actor: &str,
+    ) -> anyhow::Result<bool> {
+        let document = serde_json::to_string(config)?;
+        let result = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE store_config SET document = $1, version = version + 1, updated_at_us = $2, updated_by = $3 \
+                 WHERE id = 1 AND version = $4",
+            )
+            .bind(&document)
+            .bind(now_us)
+            .bind(actor)
+            .bind(expected_version)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(result == 1)
+    }
+
+    pub async fn count_active_keys(&self) -> anyhow::Result<i64> {
+        let (count,): (i64,) = on_pool!(self, pool => {
+            sqlx::query_as("SELECT COUNT(*) FROM api_keys WHERE revoked_at_us IS NULL").fetch_one(pool).await
+        })?;
+        Ok(count)
+    }
+
+    /// Creates the key, or replaces its token, resources and label if it exists (un-revoking it).
+    pub async fn upsert_key(&self, key: &StoredKey) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO api_keys (app_key, token_sha256, resources, label, created_at_us) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (app_key) DO UPDATE SET token_sha256 = excluded.token_sha256, \
+                 resources = excluded.resources, label = excluded.label, revoked_at_us = NULL",
+            )
+            .bind(&key.app_key)
+            .bind(&key.token_sha256)
+            .bind(&key.resources)
+            .bind(&key.label)
+            .bind(key.created_at_us)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The active (not revoked) key with this id.
+    pub async fn active_key(&self, app_key: &str) -> anyhow::Result<Option<StoredKey>> {
+        let row: Option<(String, String, String, String, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT app_key, token_sha256, resources, label, created_at_us FROM api_keys \
+                 WHERE app_key = $1 AND revoked_at_us IS NULL",
+            )
+            .bind(app_key)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(
+            |(app_key, token_sha256, resources, label, created_at_us)| StoredKey {
+                app_key,
+                token_sha256,
+                resources,
+                label,
+                created_at_us,
+            },
+        ))
+    }
+}
+
+async fn open_sqlite(path: &Path, synchronous: Synchronous) -> anyhow::Result<SqlitePool> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+    }
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+        .with_context(|| format!("invalid SQLite path {}", path.display()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(match synchronous {
+            Synchronous::Full => SqliteSynchronous::Full,
+            Synchronous::Normal => SqliteSynchronous::Normal,
+        })
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open the SQLite database {}", path.display()))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords() {
+        for (url, expect) in [
+            (
+                "postgres://u:secret@h:5432/db",
+                "postgres://u:***@h:5432/db",
+            ),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("sqlite://./data/x.db", "sqlite://./data/x.db"),
+        ] {
+            assert_eq!(redact(url), expect);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The server's one error type and its one mapping to HTTP.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use creditdesk_core::{ErrorBody, ErrorCode, ValidationErrors};
+
+use crate::auth::Resource;
+
+/// Everything a request can fail with. Each variant has one status code and one JSON body
+/// ([`ErrorBody`], the same for the whole API).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not JSON (400).
+    #[error("{0}")]
+    MalformedJson(String),
+    /// Fields break a rule (422); every field at fault is listed.
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    /// No or wrong credentials (401).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The key lacks the resource (403).
+    #[error("this key lacks the resource {0:?}")]
+    Forbidden(Resource),
+    /// No such route or object (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Wrong method on an existing route (405).
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request conflicts with the current state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body exceeds the limit (413).
+    #[error("the body exceeds {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: u32 },
+    /// A fault of the server or its database (500); logged, never detailed to the client.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            ApiError::MalformedJson(detail) => ErrorBody::new(
+                ErrorCode::MalformedJson,
+                format!("the body is not valid JSON: {detail}"),
+            ),
+            ApiError::Validation(errors) => {
+                let count = errors.len();
+                let message = if count == 1 {
+                    "1 field is invalid".to_owned()
+                } else {
+                    format!("{count} fields are invalid")
+                };
+                ErrorBody::new(ErrorCode::ValidationFailed, message)
+                    .with_fields(errors.clone().into_vec())
+            }
+            ApiError::Unauthorized(why) => ErrorBody::new(ErrorCode::Unauthorized, *why),
+            ApiError::Forbidden(resource) => ErrorBody::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "this app key lacks the resource \"{}\" (or \"{}\") needed here",
+                    resource.name(),
+                    Resource::MainAccess.name()
+                ),
+            ),
+            ApiError::NotFound(what) => ErrorBody::new(ErrorCode::NotFound, what.clone()),
+            ApiError::MethodNotAllowed => ErrorBody::new(
+                ErrorCode::MethodNotAllowed,
+                "this method is not allowed on this path",
+            ),
+            ApiError::Conflict(why) => ErrorBody::new(ErrorCode::Conflict, why.clone()),
+            ApiError::PayloadTooLarge { limit_bytes } => ErrorBody::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is larger than the {limit_bytes} bytes accepted"),
+            ),
+            ApiError::Internal(_) => ErrorBody::new(
+                ErrorCode::Internal,
+                "the server failed to handle this request; it was logged, and retrying may help",
+            ),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(error) = &self {
+            tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        (self.status_code(), Json(self.body())).into_response()
+    }
+}

@@ -1,0 +1,161 @@
+//! The Creditdesk server: the Customer Credit API over SQLite or PostgreSQL, and the admin.
+//!
+//! Architecture invariant: handlers load state, call `creditdesk_core` for every credit rule, and
+//! store the result. Only this crate knows HTTP status codes and SQL.
+
+use std::path::Path;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod web;
+
+use auth::Resource;
+use config::{Command, Config};
+use db::Db;
+use error::ApiError;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> Self {
+        AppState { db }
+    }
+
+    /// Now, in microseconds since the Unix epoch. The only clock of the server; core gets times
+    /// passed in.
+    pub fn now_us(&self) -> i64 {
+        now_us()
+    }
+}
+
+fn now_us() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000) as i64
+}
+
+/// The whole application: the API under `/api`, `/healthz`, and the admin from `static_dir`.
+pub fn app(state: AppState, static_dir: &Path) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api", api::router())
+        .with_state(state)
+        .fallback_service(web::admin_router(static_dir))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.db.ping().await?;
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "database": state.db.engine() }),
+    ))
+}
+
+/// Starts the server (or runs a command) with this configuration, until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url, config.sqlite_synchronous).await?;
+    if let Some(Command::CreateKey { label }) = &config.command {
+        let (key, token) = auth::generate_credentials();
+        auth::store_key(&db, &key, &token, &[Resource::MainAccess], label, now_us()).await?;
+        println!("Created an API key with every permission (the token is shown only now):");
+        println!("  App key:   {key}\n  App token: {token}");
+        return Ok(());
+    }
+    ensure_keys(&db, &config).await?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| {
+        format!(
+            "cannot listen on {}: is another server using it? Choose another with --listen or CREDITDESK_LISTEN",
+            config.listen
+        )
+    })?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = db.engine(), "Creditdesk is listening");
+    println!("Creditdesk is running at http://{address}/ (API under /api/creditcontrol/). Ctrl-C stops it.");
+    let app = app(AppState::new(db.clone()), &config.static_dir);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The operator's key from the environment, or a first key when there is none at all.
+async fn ensure_keys(db: &Db, config: &Config) -> anyhow::Result<()> {
+    match (&config.app_key, &config.app_token) {
+        (Some(key), Some(token)) => {
+            anyhow::ensure!(
+                !key.trim().is_empty() && token.len() >= 8,
+                "CREDITDESK_APP_KEY must not be empty and CREDITDESK_APP_TOKEN must have at least 8 characters"
+            );
+            auth::store_key(
+                db,
+                key,
+                token,
+                &[Resource::MainAccess],
+                "from CREDITDESK_APP_KEY",
+                now_us(),
+            )
+            .await?;
+            tracing::info!(app_key = %key, "API key from the environment is active");
+        }
+        (None, None) => {}
+        _ => anyhow::bail!("set both CREDITDESK_APP_KEY and CREDITDESK_APP_TOKEN, or neither"),
+    }
+    if db.count_active_keys().await? == 0 {
+        let (key, token) = auth::generate_credentials();
+        auth::store_key(
+            db,
+            &key,
+            &token,
+            &[Resource::MainAccess],
+            "created at first start",
+            now_us(),
+        )
+        .await?;
+        println!("No API key existed, so one was created with every permission.");
+        println!("It is shown only this once; keep it somewhere safe:");
+        println!("  App key:   {key}\n  App token: {token}");
+        println!("Sign in to the admin with them, or send them as X-VTEX-API-AppKey / X-VTEX-API-AppToken.");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
