@@ -1,0 +1,174 @@
+//! A real application over a real database for each test: a fresh SQLite file by default, or a
+//! fresh database on the PostgreSQL server named by `CREDITDESK_TEST_POSTGRES_URL` (set by
+//! `cargo xtask test`, which starts a throwaway cluster).
+
+#![allow(dead_code)]
+
+pub mod schema;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use axum::Router;
+use creditdesk_server::auth::{self, Resource};
+use creditdesk_server::config::Synchronous;
+use creditdesk_server::db::Db;
+use creditdesk_server::AppState;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: Db,
+    /// The admin key every test starts with.
+    pub admin: Creds,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Clone, Debug)]
+pub enum Creds {
+    None,
+    Key(String, String),
+}
+
+pub async fn test_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match std::env::var("CREDITDESK_TEST_POSTGRES_URL") {
+        Ok(admin_url) => fresh_postgres_database(&admin_url).await,
+        Err(_) => format!("sqlite://{}", dir.path().join("test.db").display()),
+    };
+    let db = Db::connect(&url, Synchronous::Full)
+        .await
+        .expect("connect test database");
+    let router = creditdesk_server::app(AppState::new(db.clone()), dir.path());
+    let mut app = TestApp {
+        router,
+        db,
+        admin: Creds::None,
+        _dir: dir,
+    };
+    app.admin = app.key(&[Resource::MainAccess]).await;
+    app
+}
+
+/// Creates an empty database on the cluster and returns its URL.
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("creditdesk_test_{}", rand_suffix());
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    conn.close().await.ok();
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .expect("URL with a database");
+    format!("{base}/{name}")
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl TestApp {
+    /// A new key holding exactly these resources.
+    pub async fn key(&self, resources: &[Resource]) -> Creds {
+        let (key, token) = auth::generate_credentials();
+        auth::store_key(&self.db, &key, &token, resources, "test", 0)
+            .await
+            .expect("store key");
+        Creds::Key(key, token)
+    }
+
+    /// Sends a request with a raw body (or none) and returns the status and the JSON body
+    /// (`Value::Null` when the body is empty).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        creds: &Creds,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Creds::Key(key, token) = creds {
+            request = request
+                .header("X-VTEX-API-AppKey", key)
+                .header("X-VTEX-API-AppToken", token);
+        }
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request
+            .body(
+                body.map(|b| Body::from(b.to_owned()))
+                    .unwrap_or_else(Body::empty),
+            )
+            .unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                panic!(
+                    "{status}: body is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
+        };
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None, &self.admin).await
+    }
+
+    pub async fn put(&self, path: &str, body: &str) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, Some(body), &self.admin).await
+    }
+}
+
+/// The fields named in an error body, in order.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["error"]["fields"]
+        .as_array()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| f["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts the body is the API's one error shape with this code.
+pub fn assert_error(body: &Value, code: &str) {
+    assert_eq!(body["error"]["code"], code, "error body: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error body: {body}"
+    );
+}

@@ -1,0 +1,125 @@
+//! Checks JSON bodies against the response schemas of the reference spec
+//! (`../shared/reference/customer-credit-api.openapi.json`, beside the repository).
+//!
+//! A small validator for the subset of JSON Schema the spec uses: `type`, `required`,
+//! `properties`, `items`, `enum`, `nullable` and `$ref` into `components`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+pub fn spec_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/customer-credit-api.openapi.json")
+}
+
+/// The reference spec. Panics with the path when it is missing: these tests exist to compare
+/// with it, and CI has it beside the repository.
+pub fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = spec_path();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "the reference spec is not at {} ({e}); it sits in ../shared beside the repository",
+                path.display()
+            )
+        });
+        serde_json::from_str(&text).expect("the reference spec is JSON")
+    })
+}
+
+/// The schema of a 200 response: `paths[path][method].responses.200.content.application/json.schema`.
+pub fn response_schema(path: &str, method: &str) -> &'static Value {
+    let schema =
+        &spec()["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(
+        schema.is_object(),
+        "the spec has no 200 JSON schema for {method} {path}"
+    );
+    schema
+}
+
+/// Every violation of `schema` by `value`, as `path: why`.
+pub fn violations(value: &Value, schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    check(value, schema, "$", &mut out);
+    out
+}
+
+pub fn assert_matches_response_schema(value: &Value, path: &str, method: &str) {
+    let found = violations(value, response_schema(path, method));
+    assert!(
+        found.is_empty(),
+        "{method} {path} body breaks the reference schema: {found:?}\nbody: {value}"
+    );
+}
+
+fn resolve(schema: &Value) -> &Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            resolve(
+                spec()
+                    .pointer(pointer)
+                    .unwrap_or_else(|| panic!("dangling $ref {reference}")),
+            )
+        }
+        None => schema,
+    }
+}
+
+fn check(value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
+    let schema = resolve(schema);
+    if value.is_null() && schema.get("nullable").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    if let Some(kind) = schema.get("type").and_then(Value::as_str) {
+        let ok = match kind {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => value
+                .as_number()
+                .is_some_and(|n| !n.to_string().contains(['.', 'e', 'E'])),
+            "boolean" => value.is_boolean(),
+            _ => true,
+        };
+        if !ok {
+            out.push(format!("{at}: expected {kind}, got {value}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            out.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = name.as_str().unwrap_or_default();
+            if !object.contains_key(name) {
+                out.push(format!("{at}: required field {name} is missing"));
+            }
+        }
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (name, property) in properties {
+                if let Some(child) = object.get(name) {
+                    check(child, property, &format!("{at}.{name}"), out);
+                }
+            }
+        }
+    }
+    if let (Some(items), Some(schema)) = (value.as_array(), schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            check(item, schema, &format!("{at}[{i}]"), out);
+        }
+    }
+}
