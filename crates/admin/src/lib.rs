@@ -1,1 +1,46 @@
+//! The Creditdesk admin: a Leptos client-side app, built by trunk and served by the server.
+//!
+//! Architecture invariant: only this crate knows the DOM. Every rule a form checks comes from
+//! `creditdesk_core` (the same code the server runs), and every server call goes through [`api`].
+//!
+//! One file per route in [`routes`]; shared screen pieces in [`components`].
 
+pub mod api;
+pub mod components;
+pub mod routes;
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::layout::Shell;
+use routes::{accounts::AccountsPage, dashboard::DashboardPage, invoices::InvoicesPage};
+use routes::{not_found::NotFoundPage, sign_in::SignInPage, store_config::StoreConfigPage};
+use session::Session;
+
+/// The whole app: the sign-in screen until there are credentials, then the shell and its routes.
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::restore();
+    provide_context(session);
+    move || {
+        if session.credentials().is_none() {
+            view! { <SignInPage/> }.into_any()
+        } else {
+            view! {
+                <Router>
+                    <Shell>
+                        <Routes fallback=NotFoundPage>
+                            <Route path=path!("/") view=DashboardPage/>
+                            <Route path=path!("/accounts") view=AccountsPage/>
+                            <Route path=path!("/invoices") view=InvoicesPage/>
+                            <Route path=path!("/store-configuration") view=StoreConfigPage/>
+                        </Routes>
+                    </Shell>
+                </Router>
+            }
+            .into_any()
+        }
+    }
+}

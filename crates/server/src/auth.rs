@@ -124,6 +124,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The resources held, as stored (`Main Access` stands for all).
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
     /// Whether the key may use `resource` (directly or by `Main Access`).
     pub fn may(&self, resource: Resource) -> bool {
         self.resources
@@ -149,6 +154,21 @@ impl<P: Permission> FromRequestParts<AppState> for Auth<P> {
             return Err(ApiError::Forbidden(P::RESOURCE));
         }
         Ok(Auth(principal, PhantomData))
+    }
+}
+
+/// Extractor: any authenticated key, whatever its resources (401 otherwise).
+#[derive(Debug)]
+pub struct Authenticated(pub Principal);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, &state.db).await.map(Authenticated)
     }
 }
 

@@ -357,3 +357,32 @@ fn the_schema_validator_catches_what_it_checks() {
         vec!["$: required field taxRate is missing"]
     );
 }
+
+#[tokio::test]
+async fn me_tells_the_key_and_its_resources() {
+    let app = test_app().await;
+    let reader = app.key(&[Resource::ReadConfiguration]).await;
+    let (status, body) = app
+        .send(Method::GET, "/api/creditdesk/me", None, &reader)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let Creds::Key(key, _) = &reader else {
+        unreachable!()
+    };
+    assert_eq!(
+        body,
+        json!({ "appKey": key, "resources": ["Read Configuration"] })
+    );
+    let (_, body) = app
+        .send(Method::GET, "/api/creditdesk/me", None, &app.admin)
+        .await;
+    assert_eq!(
+        body["resources"].as_array().unwrap().len(),
+        Resource::ALL.len()
+    );
+    let (status, body) = app
+        .send(Method::GET, "/api/creditdesk/me", None, &Creds::None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_error(&body, "unauthorized");
+}

@@ -1,4 +1,5 @@
-//! The HTTP API: the Customer Credit API under `/api/creditcontrol/`.
+//! The HTTP API: the Customer Credit API under `/api/creditcontrol/`, and Creditdesk's own
+//! extensions under `/api/creditdesk/`.
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -8,6 +9,7 @@ use crate::error::ApiError;
 use crate::extract::BODY_SIZE_MAX;
 use crate::AppState;
 
+pub mod me;
 pub mod store_config;
 
 /// Routes under `/api`.
@@ -17,6 +19,7 @@ pub fn router() -> Router<AppState> {
             "/creditcontrol/storeconfig",
             get(store_config::get).put(store_config::put),
         )
+        .route("/creditdesk/me", get(me::get))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_SIZE_MAX as usize))

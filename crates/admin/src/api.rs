@@ -1,0 +1,166 @@
+//! The server's API as async functions, and the one error type of the admin.
+//!
+//! Every error the server sends has the body of `creditdesk_core::ErrorBody`; [`AdminError`]
+//! keeps it typed so a form can put each field's message next to that field.
+
+use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::{ErrorCode, ErrorDetail, FieldError};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::session::Credentials;
+
+/// Why a call to the server failed, in words a merchant can act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminError {
+    /// The server could not be reached.
+    Network(String),
+    /// The server refused, with its error body.
+    Api { status: u16, detail: ErrorDetail },
+    /// The server answered something this admin does not understand.
+    Unexpected { status: u16, text: String },
+}
+
+impl AdminError {
+    /// Field-level messages from a validation refusal (empty otherwise).
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            AdminError::Api { detail, .. } => &detail.fields,
+            _ => &[],
+        }
+    }
+
+    /// The server's message for exactly this field.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        self.fields()
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.clone())
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            AdminError::Api { detail, .. } => Some(detail.code),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdminError::Network(why) => {
+                write!(
+                    f,
+                    "Cannot reach the Creditdesk server ({why}). Check that it is running."
+                )
+            }
+            AdminError::Api { detail, .. } => match detail.code {
+                ErrorCode::Unauthorized => {
+                    f.write_str("The app key or token is not valid. Sign in again.")
+                }
+                ErrorCode::Forbidden => write!(f, "Not allowed: {}", detail.message),
+                _ => f.write_str(&upper_first(&detail.message)),
+            },
+            AdminError::Unexpected { status, text } => {
+                write!(
+                    f,
+                    "The server answered {status} unexpectedly: {}",
+                    text.chars().take(200).collect::<String>()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// `GET /api/creditdesk/me`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub app_key: String,
+    pub resources: Vec<String>,
+}
+
+pub async fn me(credentials: &Credentials) -> Result<Me, AdminError> {
+    send(
+        with_credentials(Request::get("/api/creditdesk/me"), credentials),
+        None::<&()>,
+    )
+    .await
+}
+
+pub async fn store_config(credentials: &Credentials) -> Result<StoreConfig, AdminError> {
+    send(
+        with_credentials(Request::get("/api/creditcontrol/storeconfig"), credentials),
+        None::<&()>,
+    )
+    .await
+}
+
+pub async fn save_store_config(
+    credentials: &Credentials,
+    config: &StoreConfig,
+) -> Result<StoreConfig, AdminError> {
+    send(
+        with_credentials(Request::put("/api/creditcontrol/storeconfig"), credentials),
+        Some(config),
+    )
+    .await
+}
+
+fn with_credentials(request: RequestBuilder, credentials: &Credentials) -> RequestBuilder {
+    request
+        .header("X-VTEX-API-AppKey", &credentials.app_key)
+        .header("X-VTEX-API-AppToken", &credentials.app_token)
+        .header("Accept", "application/json")
+}
+
+async fn send<T: DeserializeOwned, B: Serialize>(
+    request: RequestBuilder,
+    body: Option<&B>,
+) -> Result<T, AdminError> {
+    let response = match body {
+        Some(body) => {
+            request
+                .json(body)
+                .map_err(|e| AdminError::Network(e.to_string()))?
+                .send()
+                .await
+        }
+        None => request.send().await,
+    }
+    .map_err(|e| AdminError::Network(e.to_string()))?;
+    decode(response).await
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, AdminError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| AdminError::Network(e.to_string()))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text).map_err(|e| AdminError::Unexpected {
+            status,
+            text: e.to_string(),
+        });
+    }
+    match serde_json::from_str::<creditdesk_core::ErrorBody>(&text) {
+        Ok(body) => Err(AdminError::Api {
+            status,
+            detail: body.error,
+        }),
+        Err(_) => Err(AdminError::Unexpected { status, text }),
+    }
+}

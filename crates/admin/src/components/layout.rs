@@ -1,0 +1,69 @@
+//! The frame around every signed-in screen: navigation, the signed-in key, sign out.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::session::use_session;
+
+/// Navigation on the side (on top on narrow screens) and the page in the middle.
+#[component]
+pub fn Shell(
+    /// The routed page.
+    children: Children,
+) -> impl IntoView {
+    let session = use_session();
+    let app_key = move || session.credentials().map(|c| c.app_key).unwrap_or_default();
+    view! {
+        <div class="shell">
+            <header class="sidebar">
+                <div class="brand">
+                    <span class="brand-mark" aria-hidden="true">"C"</span>
+                    <span class="brand-name">"Creditdesk"</span>
+                </div>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Dashboard"</A>
+                    <A href="/accounts">"Accounts"</A>
+                    <A href="/invoices">"Invoices"</A>
+                    <A href="/store-configuration">"Store configuration"</A>
+                </nav>
+                <div class="whoami">
+                    <span class="muted">"Signed in as"</span>
+                    <code class="app-key">{app_key}</code>
+                    <button class="link" on:click=move |_| session.sign_out()>"Sign out"</button>
+                </div>
+            </header>
+            <main class="page">{children()}</main>
+        </div>
+    }
+}
+
+/// A page's title and one line saying what it is for.
+#[component]
+pub fn PageHeader(
+    /// The page title.
+    title: &'static str,
+    /// One line under the title.
+    #[prop(optional)]
+    lead: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="page-header">
+            <h1>{title}</h1>
+            {lead.map(|lead| view! { <p class="lead">{lead}</p> })}
+        </div>
+    }
+}
+
+/// A placeholder for a screen that is planned but not built yet.
+#[component]
+pub fn ComingSoon(
+    /// What the screen will do.
+    what: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="card empty">
+            <p class="empty-title">"Coming soon"</p>
+            <p class="muted">{what}</p>
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! One file per screen.
+
+pub mod accounts;
+pub mod dashboard;
+pub mod invoices;
+pub mod not_found;
+pub mod sign_in;
+pub mod store_config;

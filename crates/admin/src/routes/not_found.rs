@@ -1,0 +1,14 @@
+//! Any path the admin does not know.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <div class="card empty">
+            <p class="empty-title">"There is no such page"</p>
+            <p class="muted"><A href="/">"Back to the dashboard"</A></p>
+        </div>
+    }
+}

@@ -1,0 +1,450 @@
+//! The Store configuration screen: load, edit every field (with core's validation as the user
+//! types), save, and show what the server said.
+
+use creditdesk_core::store_config::{NotificationRule, StoreConfig, NOTIFICATION_RULES_MAX};
+use creditdesk_core::{Rate, ValidationErrors};
+use leptos::prelude::*;
+use serde_json::{json, Value};
+
+use crate::api::{self, AdminError};
+use crate::components::field::{TextField, Toggle};
+use crate::components::layout::PageHeader;
+use crate::components::notice::{ErrorNotice, Toast};
+use crate::session::use_session;
+
+/// Loads the configuration and shows the form, or why it could not be loaded.
+#[component]
+pub fn StoreConfigPage() -> impl IntoView {
+    let session = use_session();
+    let config = LocalResource::new(move || {
+        let credentials = session.credentials();
+        async move {
+            match credentials {
+                Some(credentials) => api::store_config(&credentials).await,
+                None => Err(AdminError::Network("not signed in".into())),
+            }
+        }
+    });
+    view! {
+        <PageHeader
+            title="Store configuration"
+            lead="Credit policy for every account of the store: postponement, tolerance, growth of holds, interest and reminders."
+        />
+        <Suspense fallback=|| view! { <div class="card loading">"Loading the configuration…"</div> }>
+            <ErrorBoundary fallback=|errors| {
+                view! {
+                    <div class="notice notice-error" role="alert">
+                        {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}
+                    </div>
+                }
+            }>
+                {move || config.get().map(|result| result.map(|initial| view! { <StoreConfigForm initial/> }))}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+/// One editable notification rule; `key` identifies the row while rows are added and removed.
+#[derive(Debug, Clone, Copy)]
+struct RuleRow {
+    key: u32,
+    days: RwSignal<String>,
+    time_of_day: RwSignal<String>,
+}
+
+/// The text of every input, as typed.
+#[derive(Debug, Clone, Copy)]
+struct FormState {
+    daily_interest_rate: RwSignal<String>,
+    invoice_postponement_limit: RwSignal<String>,
+    tax_rate: RwSignal<String>,
+    max_postponement_days: RwSignal<String>,
+    default_credit_value: RwSignal<String>,
+    max_pre_authorization_growth_rate: RwSignal<String>,
+    postponement_enabled: RwSignal<bool>,
+    automatic_checking_account_creation_enabled: RwSignal<bool>,
+    tolerance_enabled: RwSignal<bool>,
+    my_credits_enabled: RwSignal<bool>,
+    days_prior: RwSignal<Vec<RuleRow>>,
+    days_after: RwSignal<Vec<RuleRow>>,
+    next_key: StoredValue<u32>,
+}
+
+impl FormState {
+    fn new(config: &StoreConfig) -> FormState {
+        let text = |s: String| RwSignal::new(s);
+        let form = FormState {
+            daily_interest_rate: text(config.daily_interest_rate().to_string()),
+            invoice_postponement_limit: text(config.invoice_postponement_limit().to_string()),
+            tax_rate: text(config.tax_rate().to_string()),
+            max_postponement_days: text(config.max_postponement_days().to_string()),
+            default_credit_value: text(config.default_credit_value().to_string()),
+            max_pre_authorization_growth_rate: text(
+                config.max_pre_authorization_growth_rate().to_string(),
+            ),
+            postponement_enabled: RwSignal::new(config.postponement_enabled()),
+            automatic_checking_account_creation_enabled: RwSignal::new(
+                config.automatic_checking_account_creation_enabled(),
+            ),
+            tolerance_enabled: RwSignal::new(config.tolerance_enabled()),
+            my_credits_enabled: RwSignal::new(config.my_credits_enabled()),
+            days_prior: RwSignal::new(Vec::new()),
+            days_after: RwSignal::new(Vec::new()),
+            next_key: StoredValue::new(0),
+        };
+        let notifications = config.notifications_settings();
+        form.days_prior.set(
+            notifications
+                .days_prior()
+                .iter()
+                .map(|r| form.row(Some(r)))
+                .collect(),
+        );
+        form.days_after.set(
+            notifications
+                .days_after()
+                .iter()
+                .map(|r| form.row(Some(r)))
+                .collect(),
+        );
+        form
+    }
+
+    fn row(&self, rule: Option<&NotificationRule>) -> RuleRow {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        RuleRow {
+            key,
+            days: RwSignal::new(
+                rule.map(|r| r.days.to_string())
+                    .unwrap_or_else(|| "1".into()),
+            ),
+            time_of_day: RwSignal::new(
+                rule.map(|r| r.time_of_day.to_string())
+                    .unwrap_or_else(|| "12:00:00".into()),
+            ),
+        }
+    }
+
+    /// The whole configuration as an update body, numbers as the typed text (core reads numeric
+    /// strings exactly). Reading it tracks every input.
+    fn body(&self) -> Value {
+        let rules = |rows: RwSignal<Vec<RuleRow>>| {
+            rows.with(|rows| {
+                rows.iter()
+                    .map(|r| json!({ "days": r.days.get(), "timeOfDay": r.time_of_day.get() }))
+                    .collect::<Vec<_>>()
+            })
+        };
+        json!({
+            "dailyInterestRate": self.daily_interest_rate.get(),
+            "invoicePostponementLimit": self.invoice_postponement_limit.get(),
+            "taxRate": self.tax_rate.get(),
+            "maxPostponementDays": self.max_postponement_days.get(),
+            "defaultCreditValue": self.default_credit_value.get(),
+            "postponementEnabled": self.postponement_enabled.get(),
+            "automaticCheckingAccountCreationEnabled": self.automatic_checking_account_creation_enabled.get(),
+            "toleranceEnabled": self.tolerance_enabled.get(),
+            "myCreditsEnabled": self.my_credits_enabled.get(),
+            "maxPreAuthorizationGrowthRate": self.max_pre_authorization_growth_rate.get(),
+            "notificationsSettings": { "daysPrior": rules(self.days_prior), "daysAfter": rules(self.days_after) },
+        })
+    }
+}
+
+/// Where a field's message comes from: core's validation of what is typed, else the server's
+/// last refusal.
+#[derive(Debug, Clone, Copy)]
+struct FieldErrors {
+    local: Memo<Result<StoreConfig, ValidationErrors>>,
+    server: RwSignal<Option<AdminError>>,
+}
+
+impl FieldErrors {
+    fn get(&self, path: &str) -> Option<String> {
+        self.local
+            .with(|r| {
+                r.as_ref()
+                    .err()
+                    .and_then(|e| e.for_field(path))
+                    .map(str::to_owned)
+            })
+            .or_else(|| {
+                self.server
+                    .with(|e| e.as_ref().and_then(|e| e.for_field(path)))
+            })
+    }
+
+    fn signal(self, path: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || self.get(path))
+    }
+}
+
+/// "= 12.5 %" for a valid rate.
+fn percent_hint(text: RwSignal<String>) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        let rate: Rate = text.get().parse().ok()?;
+        Some(format!(
+            "= {} %",
+            (rate.fraction() * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+        ))
+    })
+}
+
+/// The form for every store setting, starting from `initial`.
+#[component]
+pub fn StoreConfigForm(
+    /// The configuration as loaded from the server.
+    initial: StoreConfig,
+) -> impl IntoView {
+    let session = use_session();
+    let form = FormState::new(&initial);
+    let local = Memo::new(move |_| initial.apply_update(&form.body()));
+    let server = RwSignal::new(None::<AdminError>);
+    let errors = FieldErrors { local, server };
+    let toast = RwSignal::new(None::<String>);
+
+    // A new edit makes the server's last refusal stale.
+    Effect::new(move |_| {
+        local.track();
+        server.set(None);
+    });
+
+    let save = Action::new_local(move |config: &StoreConfig| {
+        let config = config.clone();
+        let credentials = session.credentials();
+        async move {
+            match credentials {
+                Some(credentials) => api::save_store_config(&credentials, &config).await,
+                None => Err(AdminError::Network("not signed in".into())),
+            }
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => toast.set(Some("Store configuration saved.".into())),
+        Some(Err(error)) => server.set(Some(error)),
+        None => {}
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Ok(config) = local.get_untracked() {
+            save.dispatch(config);
+        }
+    };
+    let invalid_count =
+        move || local.with(|r| r.as_ref().err().map(ValidationErrors::len).unwrap_or(0));
+    let general_error = move || server.get().filter(|e| e.fields().is_empty());
+
+    view! {
+        <form class="config-form" on:submit=submit novalidate>
+            <section class="card">
+                <h2>"Invoices and postponement"</h2>
+                <Toggle
+                    id="postponementEnabled".into()
+                    label="Allow postponing invoices".into()
+                    help="Lets you move an open invoice's due date, within the limits below."
+                    checked=form.postponement_enabled
+                />
+                <div class="grid-2">
+                    <TextField
+                        id="invoicePostponementLimit".into()
+                        label="Postponements per invoice".into()
+                        help="How many times one invoice may be postponed."
+                        value=form.invoice_postponement_limit
+                        error=errors.signal("invoicePostponementLimit")
+                        inputmode="numeric"
+                    />
+                    <TextField
+                        id="maxPostponementDays".into()
+                        label="Most days of postponement".into()
+                        help="Total days an invoice's due date may move, over all its postponements."
+                        value=form.max_postponement_days
+                        error=errors.signal("maxPostponementDays")
+                        inputmode="numeric"
+                    />
+                </div>
+                <div class="grid-2">
+                    <TextField
+                        id="dailyInterestRate".into()
+                        label="Daily interest rate".into()
+                        help="Interest per day on overdue invoices, as a fraction (0.01 = 1 %)."
+                        value=form.daily_interest_rate
+                        error=errors.signal("dailyInterestRate")
+                        hint=percent_hint(form.daily_interest_rate)
+                        inputmode="decimal"
+                    />
+                    <TextField
+                        id="taxRate".into()
+                        label="Tax rate".into()
+                        help="Tax on interest, as a fraction (0.4 = 40 %)."
+                        value=form.tax_rate
+                        error=errors.signal("taxRate")
+                        hint=percent_hint(form.tax_rate)
+                        inputmode="decimal"
+                    />
+                </div>
+            </section>
+
+            <section class="card">
+                <h2>"Accounts and checkout"</h2>
+                <Toggle
+                    id="automaticCheckingAccountCreationEnabled".into()
+                    label="Open accounts automatically at checkout".into()
+                    help="A buyer without an account gets one, with the default credit below, on their first purchase on account."
+                    checked=form.automatic_checking_account_creation_enabled
+                />
+                <TextField
+                    id="defaultCreditValue".into()
+                    label="Default credit limit".into()
+                    help="Limit of accounts opened automatically, in the store currency."
+                    value=form.default_credit_value
+                    error=errors.signal("defaultCreditValue")
+                    inputmode="decimal"
+                />
+                <Toggle
+                    id="toleranceEnabled".into()
+                    label="Allow spending beyond the limit by the account's tolerance".into()
+                    help="With tolerance 0.1, an account with a 1000 limit may hold up to 1100."
+                    checked=form.tolerance_enabled
+                />
+                <TextField
+                    id="maxPreAuthorizationGrowthRate".into()
+                    label="Pre-authorization growth".into()
+                    help="How much a hold may grow when updated or settled, as a fraction (0.1 = 10 %)."
+                    value=form.max_pre_authorization_growth_rate
+                    error=errors.signal("maxPreAuthorizationGrowthRate")
+                    hint=percent_hint(form.max_pre_authorization_growth_rate)
+                    inputmode="decimal"
+                />
+                <Toggle
+                    id="myCreditsEnabled".into()
+                    label="Show \"My Credits\" in the storefront".into()
+                    help="Buyers see their limit, balance and invoices."
+                    checked=form.my_credits_enabled
+                />
+            </section>
+
+            <section class="card">
+                <h2>"Reminders"</h2>
+                <p class="help">"When buyers are reminded of an invoice, relative to its due date."</p>
+                <div class="grid-2">
+                    <NotificationRules
+                        title="Before the due date"
+                        path="notificationsSettings.daysPrior"
+                        rows=form.days_prior
+                        form=form
+                        errors=errors
+                    />
+                    <NotificationRules
+                        title="After the due date"
+                        path="notificationsSettings.daysAfter"
+                        rows=form.days_after
+                        form=form
+                        errors=errors
+                    />
+                </div>
+            </section>
+
+            {move || general_error().map(|error| view! { <ErrorNotice error/> })}
+            <div class="form-actions">
+                <span class="muted" role="status">
+                    {move || match invalid_count() {
+                        0 => String::new(),
+                        1 => "1 field needs attention.".to_owned(),
+                        n => format!("{n} fields need attention."),
+                    }}
+                </span>
+                <button
+                    id="save-store-config"
+                    type="submit"
+                    class="primary"
+                    disabled=move || { invalid_count() > 0 || save.pending().get() }
+                >
+                    {move || if save.pending().get() { "Saving…" } else { "Save configuration" }}
+                </button>
+            </div>
+            <Toast message=toast/>
+        </form>
+    }
+}
+
+/// An editable list of reminders (`days` + `timeOfDay`), with add and remove.
+#[component]
+fn NotificationRules(
+    /// The list's heading.
+    title: &'static str,
+    /// The JSON path of the list (`notificationsSettings.daysPrior`), for error messages.
+    path: &'static str,
+    /// The rows being edited.
+    rows: RwSignal<Vec<RuleRow>>,
+    /// The form, to create rows.
+    form: FormState,
+    /// Where field messages come from.
+    errors: FieldErrors,
+) -> impl IntoView {
+    let index_of = move |key: u32| rows.with(|rows| rows.iter().position(|r| r.key == key));
+    let row_error = move |key: u32, field: &'static str| {
+        Signal::derive(move || {
+            let i = index_of(key)?;
+            errors.get(&format!("{path}[{i}].{field}")).or_else(|| {
+                if field == "days" {
+                    errors.get(&format!("{path}[{i}]"))
+                } else {
+                    None
+                }
+            })
+        })
+    };
+    let id_base = path.replace('.', "-");
+    let full = move || rows.with(|rows| rows.len() >= usize::from(NOTIFICATION_RULES_MAX));
+    view! {
+        <fieldset class="rules">
+            <legend>{title}</legend>
+            <p class="error-text" role="alert">{move || errors.get(path)}</p>
+            <For
+                each=move || rows.get()
+                key=|row| row.key
+                children=move |row: RuleRow| {
+                    let id = format!("{id_base}-{}", row.key);
+                    view! {
+                        <div class="rule-row">
+                            <TextField
+                                id=format!("{id}-days")
+                                label="Days".into()
+                                value=row.days
+                                error=row_error(row.key, "days")
+                                inputmode="numeric"
+                            />
+                            <TextField
+                                id=format!("{id}-time")
+                                label="Time (HH:MM:SS)".into()
+                                value=row.time_of_day
+                                error=row_error(row.key, "timeOfDay")
+                            />
+                            <button
+                                type="button"
+                                class="icon-button"
+                                aria-label="Remove this reminder"
+                                on:click=move |_| rows.update(|rows| rows.retain(|r| r.key != row.key))
+                            >
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            />
+            <button
+                type="button"
+                class="secondary"
+                disabled=full
+                on:click=move |_| {
+                    let row = form.row(None);
+                    rows.update(|rows| rows.push(row));
+                }
+            >
+                "Add a reminder"
+            </button>
+        </fieldset>
+    }
+}

@@ -1,0 +1,267 @@
+//! Tables of small cases for core's rules. This one file runs natively (`cargo test`) and in
+//! headless Chromium (`cargo test --target wasm32-unknown-unknown`), so both targets are held to
+//! the same vectors.
+
+use creditdesk_core::store_config::{StoreConfig, TimeOfDay};
+use creditdesk_core::{Money, Rate};
+use serde_json::Value;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// `#[test]` natively, `#[wasm_bindgen_test]` in the browser.
+macro_rules! case_test {
+    ($(fn $name:ident() $body:block)*) => {$(
+        #[cfg_attr(not(target_arch = "wasm32"), test)]
+        #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+        fn $name() $body
+    )*};
+}
+
+/// Money text → minor units, or the start of the refusal message.
+const MONEY: &[(&str, Result<i64, &str>)] = &[
+    ("0", Ok(0)),
+    ("19.90", Ok(1990)),
+    ("19.9", Ok(1990)),
+    ("1.500", Ok(150)),
+    ("-3", Ok(-300)),
+    ("-0.00", Ok(0)),
+    ("1000000000", Ok(100_000_000_000)),
+    ("1000000000.01", Err("must be at most 1000000000.00")),
+    ("19.999", Err("must have at most 2 decimal places")),
+    ("0.001", Err("must have at most 2 decimal places")),
+    ("1e3", Err("must be an amount")),
+    ("", Err("must be an amount")),
+    ("12,50", Err("must be an amount")),
+    (" 1", Err("must be an amount")),
+    ("NaN", Err("must be an amount")),
+];
+
+/// Rate text → normalised fraction, or the start of the refusal message.
+const RATES: &[(&str, Result<&str, &str>)] = &[
+    ("0", Ok("0")),
+    ("0.1", Ok("0.1")),
+    ("0.100", Ok("0.1")),
+    ("1", Ok("1")),
+    ("0.000001", Ok("0.000001")),
+    ("0.0000001", Err("must have at most 6 decimal places")),
+    ("1.01", Err("must be between 0 and 1")),
+    ("-0.1", Err("must be between 0 and 1")),
+    ("10%", Err("must be a fraction")),
+];
+
+const TIMES: &[(&str, Option<(u8, u8, u8)>)] = &[
+    ("00:00:00", Some((0, 0, 0))),
+    ("12:00:00", Some((12, 0, 0))),
+    ("23:59:59", Some((23, 59, 59))),
+    ("24:00:00", None),
+    ("12:60:00", None),
+    ("12:00:60", None),
+    ("12:00", None),
+    ("1:00:00", None),
+    ("12-00-00", None),
+    ("12:00:00Z", None),
+    ("١٢:٠٠:٠٠", None),
+];
+
+/// An update body → `Ok(field, value as JSON text in the result)` or `Err(fields refused)`.
+const UPDATES: &[(&str, Result<(&str, &str), &[&str]>)] = &[
+    (r#"{}"#, Ok(("taxRate", "0"))),
+    (r#"{"taxRate": 0.25}"#, Ok(("taxRate", "0.25"))),
+    (r#"{"taxRate": "0.25"}"#, Ok(("taxRate", "0.25"))),
+    (r#"{"taxRate": 2.5e-1}"#, Ok(("taxRate", "0.25"))),
+    (
+        r#"{"defaultCreditValue": 150}"#,
+        Ok(("defaultCreditValue", "150.00")),
+    ),
+    (
+        r#"{"defaultCreditValue": "1100"}"#,
+        Ok(("defaultCreditValue", "1100.00")),
+    ),
+    (
+        r#"{"invoicePostponementLimit": 2.0}"#,
+        Ok(("invoicePostponementLimit", "2")),
+    ),
+    (
+        r#"{"invoicePostponementLimit": "3"}"#,
+        Ok(("invoicePostponementLimit", "3")),
+    ),
+    (
+        r#"{"maxPostponementDays": 365}"#,
+        Ok(("maxPostponementDays", "365")),
+    ),
+    (
+        r#"{"toleranceEnabled": true}"#,
+        Ok(("toleranceEnabled", "true")),
+    ),
+    (
+        r#"{"notificationsSettings": {"daysAfter": []}}"#,
+        Ok(("notificationsSettings.daysAfter", "[]")),
+    ),
+    (
+        r#"{"notificationsSettings": {"daysPrior": [{"days": 2, "timeOfDay": "08:30:00"}]}}"#,
+        Ok((
+            "notificationsSettings.daysPrior",
+            r#"[{"days":2,"timeOfDay":"08:30:00"}]"#,
+        )),
+    ),
+    (r#"{"taxRate": 1.5}"#, Err(&["taxRate"])),
+    (r#"{"taxRate": true}"#, Err(&["taxRate"])),
+    (r#"{"taxRate": null}"#, Err(&["taxRate"])),
+    (
+        r#"{"defaultCreditValue": 0.30000000000000001}"#,
+        Err(&["defaultCreditValue"]),
+    ),
+    (
+        r#"{"defaultCreditValue": -5}"#,
+        Err(&["defaultCreditValue"]),
+    ),
+    (
+        r#"{"defaultCreditValue": 1e400}"#,
+        Err(&["defaultCreditValue"]),
+    ),
+    (
+        r#"{"invoicePostponementLimit": 101}"#,
+        Err(&["invoicePostponementLimit"]),
+    ),
+    (
+        r#"{"invoicePostponementLimit": 1.5}"#,
+        Err(&["invoicePostponementLimit"]),
+    ),
+    (
+        r#"{"maxPostponementDays": -1}"#,
+        Err(&["maxPostponementDays"]),
+    ),
+    (
+        r#"{"postponementEnabled": 1}"#,
+        Err(&["postponementEnabled"]),
+    ),
+    (
+        r#"{"postponementEnabled": "true"}"#,
+        Err(&["postponementEnabled"]),
+    ),
+    (r#"{"TaxRate": 0.1}"#, Err(&["TaxRate"])),
+    (
+        r#"{"notificationsSettings": []}"#,
+        Err(&["notificationsSettings"]),
+    ),
+    (
+        r#"{"notificationsSettings": {"daysBefore": []}}"#,
+        Err(&["notificationsSettings.daysBefore"]),
+    ),
+    (
+        r#"{"notificationsSettings": {"daysPrior": {}}}"#,
+        Err(&["notificationsSettings.daysPrior"]),
+    ),
+    (
+        r#"{"notificationsSettings": {"daysPrior": [{"days": 1, "timeOfDay": "12:00:00", "x": 1}]}}"#,
+        Err(&["notificationsSettings.daysPrior[0].x"]),
+    ),
+    (
+        r#"{"notificationsSettings": {"daysPrior": [{"days": 366, "timeOfDay": "7:00"}]}}"#,
+        Err(&[
+            "notificationsSettings.daysPrior[0].days",
+            "notificationsSettings.daysPrior[0].timeOfDay",
+        ]),
+    ),
+    (
+        r#"{"maxPostponementDays": 400, "taxRate": -1}"#,
+        Err(&["maxPostponementDays", "taxRate"]),
+    ),
+    (r#""taxRate""#, Err(&["body"])),
+];
+
+fn check_money(text: &str, expect: Result<i64, &str>) {
+    let got = text
+        .parse::<Money>()
+        .map(Money::minor)
+        .map_err(|e| e.to_string());
+    match (got, expect) {
+        (Ok(minor), Ok(want)) => assert_eq!(minor, want, "{text:?}"),
+        (Err(message), Err(want)) => assert!(message.starts_with(want), "{text:?}: {message}"),
+        (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+    }
+}
+
+fn check_rate(text: &str, expect: Result<&str, &str>) {
+    let got = text
+        .parse::<Rate>()
+        .map(|r| r.to_string())
+        .map_err(|e| e.to_string());
+    match (got, expect) {
+        (Ok(rate), Ok(want)) => assert_eq!(rate, want, "{text:?}"),
+        (Err(message), Err(want)) => assert!(message.starts_with(want), "{text:?}: {message}"),
+        (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+    }
+}
+
+/// Reads `a.b` from a JSON object.
+fn at<'a>(value: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(value, |v, key| &v[key])
+}
+
+fn check_update(body: &str, expect: Result<(&str, &str), &[&str]>) {
+    let body: Value = serde_json::from_str(body).expect("case bodies are JSON");
+    let base = StoreConfig::default();
+    match (base.apply_update(&body), expect) {
+        (Ok(config), Ok((path, want))) => {
+            let json = serde_json::to_value(&config).unwrap();
+            assert_eq!(at(&json, path).to_string(), want, "{body}");
+            // What is written reads back as the same configuration.
+            assert_eq!(base.apply_update(&json), Ok(config), "{body}: round trip");
+        }
+        (Err(errors), Err(fields)) => {
+            let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(got, fields, "{body}: {errors}");
+            assert!(errors.iter().all(|e| !e.message.is_empty()));
+        }
+        (got, want) => panic!("{body}: got {got:?}, want {want:?}"),
+    }
+}
+
+case_test! {
+    fn money_cases() {
+        for (text, expect) in MONEY {
+            check_money(text, *expect);
+        }
+    }
+
+    fn rate_cases() {
+        for (text, expect) in RATES {
+            check_rate(text, *expect);
+        }
+    }
+
+    fn time_of_day_cases() {
+        for (text, expect) in TIMES {
+            let got = text.parse::<TimeOfDay>().ok().map(|t| (t.hour(), t.minute(), t.second()));
+            assert_eq!(got, *expect, "{text:?}");
+            if let Some(time) = text.parse::<TimeOfDay>().ok() {
+                assert_eq!(time.to_string(), *text);
+            }
+        }
+    }
+
+    fn store_config_update_cases() {
+        for (body, expect) in UPDATES {
+            check_update(body, *expect);
+        }
+    }
+
+    fn default_store_config_is_the_spec_example() {
+        let json = serde_json::to_string(&StoreConfig::default()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]}}"#
+        );
+    }
+
+    fn a_refused_update_leaves_the_config_unchanged() {
+        let base = StoreConfig::default()
+            .apply_update(&serde_json::json!({ "taxRate": 0.3 }))
+            .unwrap();
+        let before = base.clone();
+        assert!(base.apply_update(&serde_json::json!({ "taxRate": 0.4, "maxPostponementDays": -1 })).is_err());
+        assert_eq!(base, before);
+    }
+}
