@@ -50,7 +50,10 @@ const RATES: &[(&str, Result<&str, &str>)] = &[
     ("10%", Err("must be a fraction")),
 ];
 
-const TIMES: &[(&str, Option<(u8, u8, u8)>)] = &[
+/// Hour, minute, second.
+type Hms = (u8, u8, u8);
+
+const TIMES: &[(&str, Option<Hms>)] = &[
     ("00:00:00", Some((0, 0, 0))),
     ("12:00:00", Some((12, 0, 0))),
     ("23:59:59", Some((23, 59, 59))),
@@ -64,8 +67,11 @@ const TIMES: &[(&str, Option<(u8, u8, u8)>)] = &[
     ("١٢:٠٠:٠٠", None),
 ];
 
-/// An update body → `Ok(field, value as JSON text in the result)` or `Err(fields refused)`.
-const UPDATES: &[(&str, Result<(&str, &str), &[&str]>)] = &[
+/// `Ok((field path, its value as JSON text in the result))` or `Err(fields refused)`.
+type UpdateExpect = Result<(&'static str, &'static str), &'static [&'static str]>;
+
+/// An update body and what applying it to the defaults gives.
+const UPDATES: &[(&str, UpdateExpect)] = &[
     (r#"{}"#, Ok(("taxRate", "0"))),
     (r#"{"taxRate": 0.25}"#, Ok(("taxRate", "0.25"))),
     (r#"{"taxRate": "0.25"}"#, Ok(("taxRate", "0.25"))),
@@ -200,7 +206,7 @@ fn at<'a>(value: &'a Value, path: &str) -> &'a Value {
     path.split('.').fold(value, |v, key| &v[key])
 }
 
-fn check_update(body: &str, expect: Result<(&str, &str), &[&str]>) {
+fn check_update(body: &str, expect: UpdateExpect) {
     let body: Value = serde_json::from_str(body).expect("case bodies are JSON");
     let base = StoreConfig::default();
     match (base.apply_update(&body), expect) {
@@ -236,7 +242,7 @@ case_test! {
         for (text, expect) in TIMES {
             let got = text.parse::<TimeOfDay>().ok().map(|t| (t.hour(), t.minute(), t.second()));
             assert_eq!(got, *expect, "{text:?}");
-            if let Some(time) = text.parse::<TimeOfDay>().ok() {
+            if let Ok(time) = text.parse::<TimeOfDay>() {
                 assert_eq!(time.to_string(), *text);
             }
         }

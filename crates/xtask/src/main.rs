@@ -139,6 +139,14 @@ fn test() -> anyhow::Result<ExitCode> {
         ]),
     );
 
+    report.check(
+        "clippy (wasm32)",
+        cmd("cargo").args([
+            "clippy", "--locked", "--target", "wasm32-unknown-unknown", "--all-targets",
+            "-p", "creditdesk-core", "-p", "creditdesk-admin", "--", "-D", "warnings",
+        ]),
+    );
+
     step("Native tests (server on SQLite)");
     report.tests(
         "native",
