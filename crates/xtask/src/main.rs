@@ -142,8 +142,18 @@ fn test() -> anyhow::Result<ExitCode> {
     report.check(
         "clippy (wasm32)",
         cmd("cargo").args([
-            "clippy", "--locked", "--target", "wasm32-unknown-unknown", "--all-targets",
-            "-p", "creditdesk-core", "-p", "creditdesk-admin", "--", "-D", "warnings",
+            "clippy",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "-p",
+            "creditdesk-core",
+            "-p",
+            "creditdesk-admin",
+            "--",
+            "-D",
+            "warnings",
         ]),
     );
 
@@ -172,6 +182,8 @@ fn test() -> anyhow::Result<ExitCode> {
                     "test",
                     "--locked",
                     "--no-fail-fast",
+                    // Only test targets: the doc-tests run natively and are counted above.
+                    "--tests",
                     "--target",
                     "wasm32-unknown-unknown",
                     "-p",
