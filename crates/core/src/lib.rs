@@ -22,14 +22,28 @@
 //! assert_eq!(errors.iter().next().unwrap().field, "taxRate");
 //! ```
 
+pub mod account;
+pub mod book;
+pub mod commands;
 pub mod decimal;
+pub mod error;
 pub mod error_body;
+pub mod fields;
+pub mod ids;
+pub mod installments;
+pub mod invoice;
+pub mod ledger;
 pub mod money;
 pub mod rate;
 pub mod store_config;
+pub mod text;
+pub mod timestamp;
+pub mod transaction;
 pub mod validation;
 
+pub use error::CreditError;
 pub use error_body::{ErrorBody, ErrorCode, ErrorDetail};
 pub use money::Money;
 pub use rate::Rate;
+pub use timestamp::Timestamp;
 pub use validation::{FieldError, ValidationErrors};

@@ -10,8 +10,9 @@ use crate::decimal;
 /// An amount in the store currency, exact to the cent.
 ///
 /// Invariants: at most [`Money::SCALE`] fractional digits (more are refused, never rounded:
-/// `1.005` is an error, `1.50` and `1.500` are the same amount), and `|amount| <= Money::MAX`.
-/// Stored as integer minor units ([`Money::minor`]).
+/// `1.005` is an error, `1.50` and `1.500` are the same amount). An amount a client sends is at
+/// most [`Money::MAX`] in absolute value; sums (balances, totals) may reach
+/// [`Money::TOTAL_MAX_MINOR`]. Stored as integer minor units ([`Money::minor`]).
 ///
 /// ```
 /// use creditdesk_core::Money;
@@ -49,29 +50,62 @@ impl std::error::Error for MoneyError {}
 impl Money {
     /// Fractional digits of every amount.
     pub const SCALE: u32 = 2;
-    /// The largest amount accepted anywhere: 1,000,000,000.00. Sums of a million such amounts
-    /// still fit in `i64` minor units.
+    /// The largest amount a client may send: 1,000,000,000.00.
     pub const MAX: Money = Money(Decimal::from_parts(1_215_752_192, 23, 0, false, 2));
     pub const MAX_MINOR: i64 = 100_000_000_000;
+    /// The largest sum in minor units (10^15 in major units: a million amounts of [`Money::MAX`]);
+    /// far inside `i64`.
+    pub const TOTAL_MAX_MINOR: i64 = 100_000_000_000_000_000;
     pub const ZERO: Money = Money(Decimal::from_parts(0, 0, 0, false, 2));
 
-    /// From integer minor units (cents).
+    /// From integer minor units (cents), up to [`Money::TOTAL_MAX_MINOR`].
     pub fn from_minor(minor: i64) -> Result<Money, MoneyError> {
-        if minor.unsigned_abs() > Self::MAX_MINOR as u64 {
+        if minor.unsigned_abs() > Self::TOTAL_MAX_MINOR as u64 {
             return Err(MoneyError::OutOfRange);
         }
         Ok(Money(Decimal::new(minor, Self::SCALE)))
     }
 
+    /// From minor units, clamped to ±[`Money::TOTAL_MAX_MINOR`] (for derived figures only).
+    pub fn saturating_from_minor(minor: i64) -> Money {
+        Money(Decimal::new(
+            minor.clamp(-Self::TOTAL_MAX_MINOR, Self::TOTAL_MAX_MINOR),
+            Self::SCALE,
+        ))
+    }
+
     /// Integer minor units (cents), the storage form.
     pub fn minor(self) -> i64 {
-        // The invariant keeps the mantissa within ±MAX_MINOR at scale 2.
+        // The invariant keeps the mantissa within ±TOTAL_MAX_MINOR at scale 2.
         self.0.mantissa() as i64
     }
 
     /// The exact amount.
     pub fn amount(self) -> Decimal {
         self.0
+    }
+
+    /// `self + other`, `None` beyond [`Money::TOTAL_MAX_MINOR`].
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        Money::from_minor(self.minor().checked_add(other.minor())?).ok()
+    }
+
+    /// `self - other`, `None` beyond [`Money::TOTAL_MAX_MINOR`].
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        Money::from_minor(self.minor().checked_sub(other.minor())?).ok()
+    }
+
+    pub fn negated(self) -> Money {
+        Money::from_minor(-self.minor()).expect("the range is symmetric")
+    }
+
+    /// Whether a client could send this amount (`|self| <= Money::MAX`).
+    pub fn is_input_amount(self) -> bool {
+        self.minor().unsigned_abs() <= Self::MAX_MINOR as u64
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.minor() > 0
     }
 
     pub fn is_negative(self) -> bool {

@@ -6,17 +6,10 @@ use creditdesk_core::store_config::{StoreConfig, TimeOfDay};
 use creditdesk_core::{Money, Rate};
 use serde_json::Value;
 
+mod common;
+
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-/// `#[test]` natively, `#[wasm_bindgen_test]` in the browser.
-macro_rules! case_test {
-    ($(fn $name:ident() $body:block)*) => {$(
-        #[cfg_attr(not(target_arch = "wasm32"), test)]
-        #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-        fn $name() $body
-    )*};
-}
 
 /// Money text → minor units, or the start of the refusal message.
 const MONEY: &[(&str, Result<i64, &str>)] = &[

@@ -1,0 +1,1010 @@
+//! The credit engine: one account's state and every command on it.
+//!
+//! A [`Book`] holds an account with the holders, transactions, invoices and entries a command
+//! needs (the server loads them; see each command for what it reads). A command checks every
+//! rule first and changes nothing when it refuses; when it succeeds it changes the book and
+//! appends the entries that explain each money movement. Time, the actor and the store policy
+//! come in a [`Ctx`]; new ids come as arguments. Nothing here reads a clock or the network.
+//!
+//! ```
+//! use creditdesk_core::book::{Book, Ctx};
+//! use creditdesk_core::commands::{CreateHold, OpenAccount};
+//! use creditdesk_core::ids::{FriendlyCode, TransactionId};
+//! use creditdesk_core::store_config::StoreConfig;
+//! use creditdesk_core::{Money, Timestamp};
+//! use serde_json::json;
+//!
+//! let config = StoreConfig::default();
+//! let actor = "merchant@example.com".parse().unwrap();
+//! let now: Timestamp = "2024-03-03T06:52:53Z".parse().unwrap();
+//! let ctx = Ctx { now, actor: &actor, config: &config };
+//!
+//! let open = OpenAccount::from_json(&json!({
+//!     "document": "11111111111", "documentType": "CPF", "email": "buyer@example.com",
+//!     "creditLimit": "1000", "tolerance": 0
+//! })).unwrap();
+//! let mut book = Book::open(&open, &ctx);
+//!
+//! let hold = CreateHold::from_json(&json!({ "value": 100, "settle": true, "installments": 3 }), now).unwrap();
+//! let id = TransactionId::from_bytes([7; 16]);
+//! book.create_hold(&hold, id.clone(), &ctx).unwrap();
+//! assert_eq!(book.balances(&ctx).available_credit.to_string(), "900.00");
+//!
+//! let code: FriendlyCode = "IBjuAsrJ".parse().unwrap();
+//! book.settle(&id, "100".parse().unwrap(), &code, &ctx).unwrap();
+//! let values: Vec<String> = book.invoices.iter().map(|i| i.value.to_string()).collect();
+//! assert_eq!(values, ["33.34", "33.33", "33.33"]);
+//! assert_eq!(book.account.balance.to_string(), "-100.00");
+//! assert!(book.check_invariants().is_ok());
+//! ```
+
+use rust_decimal::RoundingStrategy;
+
+use crate::account::{
+    tolerance_amount, Account, AccountStatus, Balances, Holder, HOLDERS_MAX, HOLDER_LEVEL,
+};
+use crate::commands::{Change, ChangeInvoice, CreateHold, OpenAccount, UpdateHold, UpsertAccount};
+use crate::error::CreditError;
+use crate::ids::{
+    AccountId, Actor, Email, FriendlyCode, FriendlyId, HolderId, InvoiceId, StatementId,
+    TransactionId,
+};
+use crate::installments;
+use crate::invoice::{Invoice, InvoiceStatus};
+use crate::ledger::{statement, Entry, EntryKind, Statement};
+use crate::money::Money;
+use crate::rate::Rate;
+use crate::store_config::StoreConfig;
+use crate::timestamp::Timestamp;
+use crate::transaction::{Transaction, TransactionStatus, SETTLE_HOLD_DAYS};
+
+/// The largest balance (either sign) an account may reach, in minor units.
+pub const BALANCE_MAX_MINOR: i64 = Money::TOTAL_MAX_MINOR / 10;
+
+/// When, who, and under which store policy a command runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub now: Timestamp,
+    pub actor: &'a Actor,
+    pub config: &'a StoreConfig,
+}
+
+/// One account and what of its history a command needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Book {
+    pub account: Account,
+    pub holders: Vec<Holder>,
+    pub transactions: Vec<Transaction>,
+    pub invoices: Vec<Invoice>,
+    pub entries: Vec<Entry>,
+}
+
+/// What a settlement did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// The hold became invoices.
+    Created,
+    /// An existing settlement got a new value.
+    Changed,
+    /// The same value again: nothing to do.
+    Unchanged,
+}
+
+/// A movement about to be recorded.
+struct Movement {
+    kind: EntryKind,
+    value: Money,
+    transaction_id: Option<TransactionId>,
+    installment: Option<u16>,
+    number_of_installments: Option<u16>,
+    statement_id: Option<StatementId>,
+    reason: Option<String>,
+}
+
+impl Movement {
+    fn new(kind: EntryKind, value: Money) -> Movement {
+        Movement {
+            kind,
+            value,
+            transaction_id: None,
+            installment: None,
+            number_of_installments: None,
+            statement_id: None,
+            reason: None,
+        }
+    }
+
+    /// A movement of a whole transaction (its settlement, a change of it, a refund).
+    fn of_transaction(kind: EntryKind, value: Money, transaction: &Transaction) -> Movement {
+        Movement {
+            transaction_id: Some(transaction.id.clone()),
+            number_of_installments: Some(transaction.installments),
+            ..Movement::new(kind, value)
+        }
+    }
+}
+
+/// `value × (1 + rate)`, rounded down to the cent.
+fn grown(value: Money, rate: Rate) -> Money {
+    let max = (value.amount() * (rust_decimal::Decimal::ONE + rate.fraction()))
+        .round_dp_with_strategy(Money::SCALE, RoundingStrategy::ToZero);
+    Money::try_from(max).unwrap_or(Money::MAX)
+}
+
+fn money(minor: i64) -> Money {
+    Money::saturating_from_minor(minor)
+}
+
+impl Book {
+    // ----- accounts --------------------------------------------------------------------------
+
+    /// A new open account. An initial limit or tolerance is recorded as a change from zero.
+    pub fn open(command: &OpenAccount, ctx: &Ctx) -> Book {
+        let account = Account {
+            id: command.account_id(),
+            document: command.document.clone(),
+            document_type: command.document_type,
+            email: Some(command.email.clone()),
+            description: command.description.clone(),
+            credit_limit: Money::ZERO,
+            tolerance: Rate::ZERO,
+            status: AccountStatus::Open,
+            balance: Money::ZERO,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        let mut book = Book::new(account);
+        book.change_credit_limit(
+            &Change {
+                value: command.credit_limit,
+                reason: None,
+            },
+            ctx,
+        );
+        book.change_tolerance(
+            &Change {
+                value: command.tolerance,
+                reason: None,
+            },
+            ctx,
+        );
+        book
+    }
+
+    /// The account a pre-authorization opens for an unknown buyer, when the store allows it:
+    /// the store's `defaultCreditValue` as limit, no tolerance, no email.
+    pub fn open_automatically(id: &AccountId, ctx: &Ctx) -> Result<Book, CreditError> {
+        if !ctx.config.automatic_checking_account_creation_enabled() {
+            return Err(CreditError::AccountNotFound(id.clone()));
+        }
+        let (document, document_type) = id.parts();
+        let account = Account {
+            id: id.clone(),
+            document,
+            document_type,
+            email: None,
+            description: None,
+            credit_limit: Money::ZERO,
+            tolerance: Rate::ZERO,
+            status: AccountStatus::Open,
+            balance: Money::ZERO,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        let mut book = Book::new(account);
+        let limit = Change {
+            value: ctx.config.default_credit_value(),
+            reason: Some("opened automatically at checkout".into()),
+        };
+        book.change_credit_limit(&limit, ctx);
+        Ok(book)
+    }
+
+    /// A book of a stored account, with nothing else loaded yet.
+    pub fn new(account: Account) -> Book {
+        Book {
+            account,
+            holders: Vec::new(),
+            transactions: Vec::new(),
+            invoices: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// The account created by `PUT /accounts/{id}` when it did not exist.
+    pub fn create_by_upsert(id: &AccountId, command: &UpsertAccount, ctx: &Ctx) -> Book {
+        let (document, document_type) = id.parts();
+        let open = OpenAccount {
+            document,
+            document_type,
+            email: command.email.clone(),
+            credit_limit: command.credit_limit.unwrap_or(Money::ZERO),
+            tolerance: command.tolerance.unwrap_or(Rate::ZERO),
+            description: command.description.clone(),
+        };
+        Book::open(&open, ctx)
+    }
+
+    /// `PUT /accounts/{id}` on an existing account: email, description, limit and tolerance;
+    /// a closed account is reopened.
+    pub fn update(&mut self, command: &UpsertAccount, ctx: &Ctx) {
+        self.account.email = Some(command.email.clone());
+        if command.description.is_some() {
+            self.account.description = command.description.clone();
+        }
+        if let Some(limit) = command.credit_limit {
+            self.change_credit_limit(
+                &Change {
+                    value: limit,
+                    reason: None,
+                },
+                ctx,
+            );
+        }
+        if let Some(tolerance) = command.tolerance {
+            self.change_tolerance(
+                &Change {
+                    value: tolerance,
+                    reason: None,
+                },
+                ctx,
+            );
+        }
+        self.account.status = AccountStatus::Open;
+        self.account.updated_at = ctx.now;
+    }
+
+    /// Sets the credit limit, recording the change (it does not move the balance). Lowering the
+    /// limit below what is used is allowed: the account then cannot spend until it pays.
+    pub fn change_credit_limit(&mut self, change: &Change<Money>, ctx: &Ctx) {
+        let old = self.account.credit_limit;
+        if old == change.value {
+            return;
+        }
+        self.account.credit_limit = change.value;
+        self.account.updated_at = ctx.now;
+        let movement = Movement {
+            reason: change.reason.clone(),
+            ..Movement::new(
+                EntryKind::CreditLimitChanged,
+                money(change.value.minor() - old.minor()),
+            )
+        };
+        self.push_entry(movement, ctx);
+    }
+
+    /// Sets the tolerance, recording the change of extra credit it gives (not a balance move).
+    pub fn change_tolerance(&mut self, change: &Change<Rate>, ctx: &Ctx) {
+        let old = self.account.tolerance;
+        if old == change.value {
+            return;
+        }
+        let limit = self.account.credit_limit;
+        let delta =
+            tolerance_amount(limit, change.value).minor() - tolerance_amount(limit, old).minor();
+        self.account.tolerance = change.value;
+        self.account.updated_at = ctx.now;
+        let movement = Movement {
+            reason: change.reason.clone(),
+            ..Movement::new(EntryKind::ToleranceChanged, money(delta))
+        };
+        self.push_entry(movement, ctx);
+    }
+
+    /// Closes the account. Refused while it has open invoices, active holds or a debt.
+    /// Reads: every open invoice and active hold.
+    pub fn close(&mut self, ctx: &Ctx) -> Result<(), CreditError> {
+        let open_invoices = self.open_invoices_total();
+        let pre_authorized = self.pre_authorized(ctx.now);
+        let balance = self.account.balance;
+        if open_invoices.is_positive() || pre_authorized.is_positive() || balance.is_negative() {
+            return Err(CreditError::AccountInUse {
+                open_invoices,
+                pre_authorized,
+                balance,
+            });
+        }
+        self.account.status = AccountStatus::Closed;
+        self.account.updated_at = ctx.now;
+        Ok(())
+    }
+
+    /// Adds a holder (level 2). Emails are unique per account, compared without letter case.
+    pub fn add_holder(
+        &mut self,
+        email: &Email,
+        id: HolderId,
+        ctx: &Ctx,
+    ) -> Result<&Holder, CreditError> {
+        let same = |h: &Holder| h.email.as_str().eq_ignore_ascii_case(email.as_str());
+        if self.holders.iter().any(same) {
+            return Err(CreditError::HolderExists);
+        }
+        if self.holders.len() >= usize::from(HOLDERS_MAX) {
+            return Err(CreditError::HoldersFull { max: HOLDERS_MAX });
+        }
+        self.holders.push(Holder {
+            id,
+            email: email.clone(),
+            level: HOLDER_LEVEL,
+            created_at: ctx.now,
+        });
+        self.account.updated_at = ctx.now;
+        Ok(self.holders.last().expect("just pushed"))
+    }
+
+    pub fn remove_holder(&mut self, id: &HolderId, ctx: &Ctx) -> Result<(), CreditError> {
+        let at = self
+            .holders
+            .iter()
+            .position(|h| h.id == *id)
+            .ok_or_else(|| CreditError::HolderNotFound(id.clone()))?;
+        self.holders.remove(at);
+        self.account.updated_at = ctx.now;
+        Ok(())
+    }
+
+    // ----- what the account may spend --------------------------------------------------------
+
+    /// Sum of the holds active at `now`. Reads: every active hold.
+    pub fn pre_authorized(&self, now: Timestamp) -> Money {
+        money(self.transactions.iter().map(|t| t.held(now).minor()).sum())
+    }
+
+    /// Limit, balance, holds and what remains available at `ctx.now`.
+    pub fn balances(&self, ctx: &Ctx) -> Balances {
+        Balances::compute(
+            &self.account,
+            self.pre_authorized(ctx.now),
+            ctx.config.tolerance_enabled(),
+        )
+    }
+
+    fn open_invoices_total(&self) -> Money {
+        money(
+            self.invoices
+                .iter()
+                .filter(|i| i.status == InvoiceStatus::Opened)
+                .map(|i| i.value.minor())
+                .sum(),
+        )
+    }
+
+    fn ensure_open(&self) -> Result<(), CreditError> {
+        match self.account.status {
+            AccountStatus::Open => Ok(()),
+            AccountStatus::Closed => Err(CreditError::AccountClosed(self.account.id.clone())),
+        }
+    }
+
+    fn ensure_available(&self, requested: Money, available: Money) -> Result<(), CreditError> {
+        if requested > available {
+            return Err(CreditError::InsufficientCredit {
+                requested,
+                available,
+            });
+        }
+        Ok(())
+    }
+
+    // ----- holds -----------------------------------------------------------------------------
+
+    /// Holds `command.value` of the available credit. Reads: every active hold.
+    pub fn create_hold(
+        &mut self,
+        command: &CreateHold,
+        id: TransactionId,
+        ctx: &Ctx,
+    ) -> Result<&Transaction, CreditError> {
+        self.ensure_open()?;
+        if self.transactions.iter().any(|t| t.id == id) {
+            return Err(CreditError::field(
+                "id",
+                "a transaction with this id exists",
+            ));
+        }
+        self.ensure_available(command.value, self.balances(ctx).available_credit)?;
+        let expires_at = match command.expiration {
+            Some(at) => at,
+            None => ctx
+                .now
+                .plus_days(SETTLE_HOLD_DAYS)
+                .ok_or(CreditError::OutOfRange)?,
+        };
+        self.transactions.push(Transaction {
+            order_id: command.order_id.clone().unwrap_or_else(|| id.to_string()),
+            id,
+            account_id: self.account.id.clone(),
+            value: command.value,
+            original_value: command.value,
+            installments: command.installments,
+            settle: command.settle,
+            status: TransactionStatus::Authorized,
+            expires_at,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            settled_value: Money::ZERO,
+            refunded_value: Money::ZERO,
+            settled_at: None,
+        });
+        Ok(self.transactions.last().expect("just pushed"))
+    }
+
+    fn transaction_at(&self, id: &TransactionId) -> Result<usize, CreditError> {
+        self.transactions
+            .iter()
+            .position(|t| t.id == *id)
+            .ok_or_else(|| CreditError::TransactionNotFound(id.clone()))
+    }
+
+    fn active_hold_at(&self, id: &TransactionId, now: Timestamp) -> Result<usize, CreditError> {
+        let at = self.transaction_at(id)?;
+        let transaction = &self.transactions[at];
+        if !transaction.is_active(now) {
+            return Err(CreditError::NotAuthorized {
+                status: transaction.status_at(now),
+            });
+        }
+        Ok(at)
+    }
+
+    /// Changes an active hold: its new value may not exceed the original value grown by the
+    /// store's growth rate, nor the credit available to it. Reads: every active hold.
+    pub fn update_hold(
+        &mut self,
+        id: &TransactionId,
+        command: &UpdateHold,
+        ctx: &Ctx,
+    ) -> Result<&Transaction, CreditError> {
+        self.ensure_open()?;
+        let at = self.active_hold_at(id, ctx.now)?;
+        let hold = &self.transactions[at];
+        let max = grown(
+            hold.original_value,
+            ctx.config.max_pre_authorization_growth_rate(),
+        );
+        if command.value > max {
+            return Err(CreditError::GrowthExceeded {
+                requested: command.value,
+                max,
+            });
+        }
+        let available = money(self.balances(ctx).available_credit.minor() + hold.value.minor());
+        self.ensure_available(command.value, available)?;
+        let hold = &mut self.transactions[at];
+        hold.value = command.value;
+        hold.settle = command.settle;
+        hold.installments = command.installments;
+        hold.updated_at = ctx.now;
+        Ok(&self.transactions[at])
+    }
+
+    /// Releases an active hold. Only holds created with `settle = false` (as the spec says).
+    pub fn cancel_hold(&mut self, id: &TransactionId, ctx: &Ctx) -> Result<(), CreditError> {
+        let at = self.transaction_at(id)?;
+        if self.transactions[at].settle {
+            return Err(CreditError::NotCancellable);
+        }
+        let at = self.active_hold_at(id, ctx.now)?;
+        let hold = &mut self.transactions[at];
+        hold.status = TransactionStatus::Cancelled;
+        hold.updated_at = ctx.now;
+        Ok(())
+    }
+
+    /// Marks the holds whose time has passed as expired; returns their ids.
+    pub fn expire_holds(&mut self, now: Timestamp) -> Vec<TransactionId> {
+        let mut expired = Vec::new();
+        for hold in &mut self.transactions {
+            if hold.status == TransactionStatus::Authorized && now >= hold.expires_at {
+                hold.status = TransactionStatus::Expired;
+                hold.updated_at = now;
+                expired.push(hold.id.clone());
+            }
+        }
+        expired
+    }
+
+    // ----- settlement ------------------------------------------------------------------------
+
+    /// Settles a hold into one invoice per installment, or changes an existing settlement.
+    ///
+    /// First settlement: up to the hold's value grown by the store's growth rate, and within the
+    /// credit available to it. Invoices `{id}-01`, `-02`, … split the value into equal cents
+    /// (remainder on the first) and fall due 30, 60, 90… days later.
+    ///
+    /// Again with another value: lowering takes the difference off the open invoices, last
+    /// installment first (never touching paid or cancelled ones; refused below what those
+    /// hold, or below the refunds); raising adds it to the open invoices (equal cents, the
+    /// remainder on the first open one), within the growth rate and the available credit. The
+    /// same value again changes nothing.
+    ///
+    /// Reads: every active hold, and every invoice of this transaction.
+    pub fn settle(
+        &mut self,
+        id: &TransactionId,
+        value: Money,
+        code: &FriendlyCode,
+        ctx: &Ctx,
+    ) -> Result<Settled, CreditError> {
+        let at = self.transaction_at(id)?;
+        match self.transactions[at].status_at(ctx.now) {
+            TransactionStatus::Authorized => self
+                .settle_hold(at, value, code, ctx)
+                .map(|()| Settled::Created),
+            TransactionStatus::Settled => self.change_settlement(at, value, ctx),
+            status => Err(CreditError::NotAuthorized { status }),
+        }
+    }
+
+    fn settle_hold(
+        &mut self,
+        at: usize,
+        value: Money,
+        code: &FriendlyCode,
+        ctx: &Ctx,
+    ) -> Result<(), CreditError> {
+        self.ensure_open()?;
+        let hold = &self.transactions[at];
+        let max = grown(hold.value, ctx.config.max_pre_authorization_growth_rate());
+        if value > max {
+            return Err(CreditError::GrowthExceeded {
+                requested: value,
+                max,
+            });
+        }
+        let available = money(self.balances(ctx).available_credit.minor() + hold.value.minor());
+        self.ensure_available(value, available)?;
+        let count = hold.installments;
+        let parts = installments::split(value, count).ok_or_else(|| {
+            CreditError::field(
+                "value",
+                format!("must be at least 0.01 for each of the {count} installments"),
+            )
+        })?;
+        let due_dates: Option<Vec<Timestamp>> = (1..=count)
+            .map(|n| installments::due_date(ctx.now, n))
+            .collect();
+        let due_dates = due_dates.ok_or(CreditError::OutOfRange)?;
+        self.check_balance(value.negated())?;
+
+        let hold = &mut self.transactions[at];
+        hold.status = TransactionStatus::Settled;
+        hold.settled_value = value;
+        hold.settled_at = Some(ctx.now);
+        hold.updated_at = ctx.now;
+        let hold = self.transactions[at].clone();
+        for ((n, part), due) in (1..=count).zip(parts).zip(due_dates) {
+            self.invoices.push(Invoice {
+                id: InvoiceId::new(&hold.id, n),
+                friendly_id: FriendlyId::new(code, n),
+                account_id: hold.account_id.clone(),
+                transaction_id: hold.id.clone(),
+                order_id: hold.order_id.clone(),
+                installment: n,
+                number_of_installments: count,
+                value: part,
+                credit_value: Money::ZERO,
+                status: InvoiceStatus::Opened,
+                created_at: ctx.now,
+                updated_at: ctx.now,
+                resolved_at: None,
+                original_due_date: due,
+                due_date: due,
+                postponements: 0,
+                postponed_days: 0,
+                observation: None,
+                payment_link: None,
+            });
+        }
+        self.push_entry(
+            Movement::of_transaction(EntryKind::Settlement, value.negated(), &hold),
+            ctx,
+        );
+        Ok(())
+    }
+
+    /// Indexes of the transaction's open invoices, by installment.
+    fn open_invoices_of(&self, id: &TransactionId) -> Vec<usize> {
+        let mut open: Vec<usize> = (0..self.invoices.len())
+            .filter(|&i| {
+                self.invoices[i].transaction_id == *id
+                    && self.invoices[i].status == InvoiceStatus::Opened
+            })
+            .collect();
+        open.sort_by_key(|&i| self.invoices[i].installment);
+        open
+    }
+
+    fn change_settlement(
+        &mut self,
+        at: usize,
+        value: Money,
+        ctx: &Ctx,
+    ) -> Result<Settled, CreditError> {
+        let transaction = self.transactions[at].clone();
+        let current = transaction.settled_value;
+        if value == current {
+            return Ok(Settled::Unchanged);
+        }
+        let open = self.open_invoices_of(&transaction.id);
+        let open_total: i64 = open.iter().map(|&i| self.invoices[i].value.minor()).sum();
+        if value < current {
+            let min = money((current.minor() - open_total).max(transaction.refunded_value.minor()));
+            if value < min {
+                return Err(CreditError::SettlementBelowResolved {
+                    requested: value,
+                    min,
+                });
+            }
+            let cut = current.minor() - value.minor();
+            self.check_balance(money(cut))?;
+            self.take_off_open_invoices(&open, cut, false, ctx);
+            self.finish_settlement_change(at, value, money(cut), ctx);
+        } else {
+            self.ensure_open()?;
+            let max = grown(
+                transaction.value,
+                ctx.config.max_pre_authorization_growth_rate(),
+            );
+            if value > max {
+                return Err(CreditError::GrowthExceeded {
+                    requested: value,
+                    max,
+                });
+            }
+            let extra = money(value.minor() - current.minor());
+            self.ensure_available(extra, self.balances(ctx).available_credit)?;
+            if open.is_empty() {
+                return Err(CreditError::NoOpenInvoices);
+            }
+            self.check_balance(extra.negated())?;
+            let count = u16::try_from(open.len()).expect("at most INSTALLMENTS_MAX invoices");
+            for (&i, part) in open.iter().zip(installments::spread(extra, count)) {
+                let invoice = &mut self.invoices[i];
+                invoice.value = money(invoice.value.minor() + part.minor());
+                invoice.updated_at = ctx.now;
+            }
+            self.finish_settlement_change(at, value, extra.negated(), ctx);
+        }
+        Ok(Settled::Changed)
+    }
+
+    fn finish_settlement_change(&mut self, at: usize, value: Money, movement: Money, ctx: &Ctx) {
+        let transaction = &mut self.transactions[at];
+        transaction.settled_value = value;
+        transaction.updated_at = ctx.now;
+        let transaction = self.transactions[at].clone();
+        self.push_entry(
+            Movement::of_transaction(EntryKind::SettlementChanged, movement, &transaction),
+            ctx,
+        );
+    }
+
+    /// Takes `amount` (minor units, at most their total) off the open invoices `open`, last
+    /// installment first. As a refund it is kept in `credit_value`. An invoice brought to zero
+    /// is cancelled.
+    fn take_off_open_invoices(
+        &mut self,
+        open: &[usize],
+        amount: i64,
+        refund: bool,
+        ctx: &Ctx,
+    ) -> i64 {
+        let mut left = amount;
+        for &i in open.iter().rev() {
+            if left == 0 {
+                break;
+            }
+            let invoice = &mut self.invoices[i];
+            let take = left.min(invoice.value.minor());
+            left -= take;
+            invoice.value = money(invoice.value.minor() - take);
+            if refund {
+                invoice.credit_value = money(invoice.credit_value.minor() + take);
+            }
+            invoice.updated_at = ctx.now;
+            if invoice.value == Money::ZERO {
+                invoice.status = InvoiceStatus::Cancelled;
+                invoice.resolved_at = Some(ctx.now);
+            }
+        }
+        amount - left
+    }
+
+    /// Refunds part or all of a settlement: first off its open invoices (last installment
+    /// first), the rest credited to the balance. At most the settled value less earlier refunds.
+    /// Reads: every invoice of this transaction.
+    pub fn refund(
+        &mut self,
+        id: &TransactionId,
+        value: Money,
+        ctx: &Ctx,
+    ) -> Result<(), CreditError> {
+        let at = self.transaction_at(id)?;
+        let transaction = self.transactions[at].clone();
+        if transaction.status != TransactionStatus::Settled {
+            return Err(CreditError::NotSettled {
+                status: transaction.status_at(ctx.now),
+            });
+        }
+        let refundable =
+            money(transaction.settled_value.minor() - transaction.refunded_value.minor());
+        if value > refundable {
+            return Err(CreditError::RefundExceeded {
+                requested: value,
+                refundable,
+            });
+        }
+        self.check_balance(value)?;
+        let open = self.open_invoices_of(id);
+        self.take_off_open_invoices(&open, value.minor(), true, ctx);
+        let transaction = &mut self.transactions[at];
+        transaction.refunded_value = money(transaction.refunded_value.minor() + value.minor());
+        transaction.updated_at = ctx.now;
+        let transaction = self.transactions[at].clone();
+        self.push_entry(
+            Movement::of_transaction(EntryKind::Refund, value, &transaction),
+            ctx,
+        );
+        Ok(())
+    }
+
+    // ----- invoices --------------------------------------------------------------------------
+
+    fn invoice_at(&self, id: &InvoiceId) -> Result<usize, CreditError> {
+        self.invoices
+            .iter()
+            .position(|i| i.id == *id)
+            .ok_or_else(|| CreditError::InvoiceNotFound(id.clone()))
+    }
+
+    /// Marks an open invoice paid: the balance gets its value back.
+    pub fn pay_invoice(&mut self, id: &InvoiceId, ctx: &Ctx) -> Result<&Invoice, CreditError> {
+        let at = self.invoice_at(id)?;
+        self.resolve(at, InvoiceStatus::Paid, ctx)?;
+        Ok(&self.invoices[at])
+    }
+
+    /// Cancels an open invoice: its debt is removed. Paid invoices cannot be cancelled.
+    pub fn cancel_invoice(&mut self, id: &InvoiceId, ctx: &Ctx) -> Result<&Invoice, CreditError> {
+        let at = self.invoice_at(id)?;
+        self.resolve(at, InvoiceStatus::Cancelled, ctx)?;
+        Ok(&self.invoices[at])
+    }
+
+    /// Moves an invoice to `to`: Opened → Paid (payment), Opened → Cancelled (debt removed),
+    /// Paid → Opened (the payment reversed, e.g. it bounced). Everything else is refused.
+    fn resolve(&mut self, at: usize, to: InvoiceStatus, ctx: &Ctx) -> Result<(), CreditError> {
+        let invoice = &self.invoices[at];
+        let (kind, sign) = match (invoice.status, to) {
+            (InvoiceStatus::Opened, InvoiceStatus::Paid) => (EntryKind::InvoicePaid, 1),
+            (InvoiceStatus::Opened, InvoiceStatus::Cancelled) => (EntryKind::InvoiceCancelled, 1),
+            (InvoiceStatus::Paid, InvoiceStatus::Opened) => (EntryKind::PaymentReversed, -1),
+            (status, to) => {
+                return Err(CreditError::InvoiceStatus {
+                    status,
+                    action: to.becoming(),
+                })
+            }
+        };
+        let value = money(sign * invoice.value.minor());
+        self.check_balance(value)?;
+        let invoice = &mut self.invoices[at];
+        invoice.status = to;
+        invoice.updated_at = ctx.now;
+        invoice.resolved_at = if to == InvoiceStatus::Opened {
+            None
+        } else {
+            Some(ctx.now)
+        };
+        let movement = Movement {
+            transaction_id: Some(invoice.transaction_id.clone()),
+            installment: Some(invoice.installment),
+            number_of_installments: Some(invoice.number_of_installments),
+            ..Movement::new(kind, value)
+        };
+        self.push_entry(movement, ctx);
+        Ok(())
+    }
+
+    /// `PUT` an invoice: a status (a transition as [`Book::pay_invoice`] and friends, or the
+    /// same status), and the observation and payment link when given.
+    pub fn change_invoice(
+        &mut self,
+        id: &InvoiceId,
+        change: &ChangeInvoice,
+        ctx: &Ctx,
+    ) -> Result<&Invoice, CreditError> {
+        let at = self.invoice_at(id)?;
+        if self.invoices[at].status != change.status {
+            self.resolve(at, change.status, ctx)?;
+        }
+        let invoice = &mut self.invoices[at];
+        if let Some(observation) = &change.observation {
+            invoice.observation = Some(observation.clone());
+        }
+        if let Some(link) = &change.payment_link {
+            invoice.payment_link = Some(link.clone());
+        }
+        invoice.updated_at = ctx.now;
+        Ok(&self.invoices[at])
+    }
+
+    /// Moves an open invoice's due date `days` later, within the store's limits: postponement
+    /// enabled with a limit above 0, at most `invoicePostponementLimit` times per invoice and
+    /// `maxPostponementDays` days in total. `originalDueDate` stays.
+    pub fn postpone_invoice(
+        &mut self,
+        id: &InvoiceId,
+        days: u16,
+        ctx: &Ctx,
+    ) -> Result<&Invoice, CreditError> {
+        let at = self.invoice_at(id)?;
+        let config = ctx.config;
+        if !config.postponement_enabled() || config.invoice_postponement_limit() == 0 {
+            return Err(CreditError::PostponementDisabled);
+        }
+        let invoice = &self.invoices[at];
+        if invoice.status != InvoiceStatus::Opened {
+            return Err(CreditError::InvoiceStatus {
+                status: invoice.status,
+                action: "postponed",
+            });
+        }
+        let limit = config.invoice_postponement_limit();
+        if invoice.postponements >= limit {
+            return Err(CreditError::PostponementLimit { limit });
+        }
+        let remaining = config
+            .max_postponement_days()
+            .saturating_sub(invoice.postponed_days);
+        if days == 0 || days > remaining {
+            return Err(CreditError::PostponementDays {
+                requested: days,
+                remaining,
+            });
+        }
+        let due = invoice
+            .due_date
+            .plus_days(u32::from(days))
+            .ok_or(CreditError::OutOfRange)?;
+        let invoice = &mut self.invoices[at];
+        invoice.due_date = due;
+        invoice.postponements += 1;
+        invoice.postponed_days += days;
+        invoice.updated_at = ctx.now;
+        Ok(&self.invoices[at])
+    }
+
+    // ----- the ledger ------------------------------------------------------------------------
+
+    /// A manual debit, keyed by the caller's statement id: the same id again with the same
+    /// value changes nothing; with another value it is refused. Reads: the entry with this
+    /// statement id, if any.
+    pub fn debit(
+        &mut self,
+        statement_id: &StatementId,
+        value: Money,
+        ctx: &Ctx,
+    ) -> Result<Money, CreditError> {
+        if !value.is_negative() {
+            return Err(CreditError::field("value", "must be below 0 (a debit)"));
+        }
+        if let Some(earlier) = self
+            .entries
+            .iter()
+            .find(|e| e.statement_id.as_ref() == Some(statement_id))
+        {
+            return if earlier.value == value {
+                Ok(value)
+            } else {
+                Err(CreditError::StatementIdReused {
+                    value: earlier.value,
+                })
+            };
+        }
+        self.check_balance(value)?;
+        self.push_entry(
+            Movement {
+                statement_id: Some(statement_id.clone()),
+                ..Movement::new(EntryKind::ManualDebit, value)
+            },
+            ctx,
+        );
+        Ok(value)
+    }
+
+    /// The account's statement for `[from, to)`. Reads: every entry of the account.
+    pub fn statement(&self, from: Option<Timestamp>, to: Option<Timestamp>) -> Statement {
+        statement(&self.entries, from, to)
+    }
+
+    /// Refuses a movement that would take the balance beyond [`BALANCE_MAX_MINOR`].
+    fn check_balance(&self, movement: Money) -> Result<(), CreditError> {
+        let next = self
+            .account
+            .balance
+            .minor()
+            .checked_add(movement.minor())
+            .ok_or(CreditError::OutOfRange)?;
+        if next.unsigned_abs() > BALANCE_MAX_MINOR as u64 {
+            return Err(CreditError::OutOfRange);
+        }
+        Ok(())
+    }
+
+    /// Appends the entry and moves the balance by it (checked beforehand by `check_balance`).
+    fn push_entry(&mut self, movement: Movement, ctx: &Ctx) {
+        let entry = Entry {
+            account_id: self.account.id.clone(),
+            kind: movement.kind,
+            value: movement.value,
+            at: ctx.now,
+            actor: ctx.actor.clone(),
+            transaction_id: movement.transaction_id,
+            installment: movement.installment,
+            number_of_installments: movement.number_of_installments,
+            statement_id: movement.statement_id,
+            reason: movement.reason,
+        };
+        self.account.balance = money(self.account.balance.minor() + entry.balance_effect());
+        self.account.updated_at = ctx.now;
+        self.entries.push(entry);
+    }
+
+    /// The invariants of a fully loaded book, for tests: the balance is the sum of the entries;
+    /// each settlement's invoices add up to it (`value + creditValue`); refunds stay within the
+    /// settlement; no invoice is negative.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let sum: i64 = self.entries.iter().map(Entry::balance_effect).sum();
+        if sum != self.account.balance.minor() {
+            return Err(format!(
+                "balance {} but entries sum to {}",
+                self.account.balance,
+                money(sum)
+            ));
+        }
+        for transaction in self
+            .transactions
+            .iter()
+            .filter(|t| t.status == TransactionStatus::Settled)
+        {
+            let invoices: Vec<&Invoice> = self
+                .invoices
+                .iter()
+                .filter(|i| i.transaction_id == transaction.id)
+                .collect();
+            let total: i64 = invoices
+                .iter()
+                .map(|i| i.value.minor() + i.credit_value.minor())
+                .sum();
+            if total != transaction.settled_value.minor() {
+                return Err(format!(
+                    "{}: invoices add up to {} for a settlement of {}",
+                    transaction.id,
+                    money(total),
+                    transaction.settled_value
+                ));
+            }
+            let credited: i64 = invoices.iter().map(|i| i.credit_value.minor()).sum();
+            if transaction.refunded_value > transaction.settled_value
+                || credited > transaction.refunded_value.minor()
+            {
+                return Err(format!("{}: refunds beyond the settlement", transaction.id));
+            }
+            if invoices.len() != usize::from(transaction.installments) {
+                return Err(format!(
+                    "{}: {} invoices for {} installments",
+                    transaction.id,
+                    invoices.len(),
+                    transaction.installments
+                ));
+            }
+        }
+        if let Some(invoice) = self.invoices.iter().find(|i| i.value.is_negative()) {
+            return Err(format!("{} has a negative value", invoice.id));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,334 @@
+//! Command inputs, read from request bodies with every field's error named.
+//!
+//! Unknown fields are refused everywhere (a misspelt field never silently does nothing).
+
+use serde_json::Value;
+
+use crate::account::DESCRIPTION_CHARS_MAX;
+use crate::fields::{parse, Fields};
+use crate::ids::{AccountId, Document, DocumentType, Email};
+use crate::installments::INSTALLMENTS_MAX;
+use crate::invoice::{InvoiceStatus, OBSERVATION_CHARS_MAX, PAYMENT_LINK_CHARS_MAX};
+use crate::money::Money;
+use crate::rate::Rate;
+use crate::store_config::POSTPONEMENT_DAYS_MAX;
+use crate::timestamp::Timestamp;
+use crate::transaction::{HOLD_DAYS_MAX, ORDER_ID_CHARS_MAX};
+use crate::validation::ValidationErrors;
+
+/// Most characters of the reason given for a limit or tolerance change.
+pub const REASON_CHARS_MAX: u32 = 500;
+
+/// `POST /accounts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAccount {
+    pub document: Document,
+    pub document_type: DocumentType,
+    pub email: Email,
+    pub credit_limit: Money,
+    pub tolerance: Rate,
+    pub description: Option<String>,
+}
+
+impl OpenAccount {
+    /// `tolerance` and `description` may be left out (0 and none).
+    pub fn from_json(body: &Value) -> Result<OpenAccount, ValidationErrors> {
+        let mut f = Fields::new(
+            body,
+            &[
+                "document",
+                "documentType",
+                "email",
+                "creditLimit",
+                "tolerance",
+                "description",
+            ],
+        );
+        let document = f.required("document", parse::from_str);
+        let document_type = f.required("documentType", parse::from_str);
+        let email = f.required("email", parse::from_str);
+        let credit_limit = f.required("creditLimit", parse::non_negative_money);
+        let tolerance = f.optional("tolerance", parse::rate);
+        let description = f.optional("description", |v| {
+            parse::text(v, DESCRIPTION_CHARS_MAX, true)
+        });
+        f.finish(|| {
+            Some(OpenAccount {
+                document: document?,
+                document_type: document_type?,
+                email: email?,
+                credit_limit: credit_limit?,
+                tolerance: tolerance.unwrap_or(Rate::ZERO),
+                description,
+            })
+        })
+    }
+
+    pub fn account_id(&self) -> AccountId {
+        AccountId::new(&self.document, self.document_type)
+    }
+}
+
+/// `PUT /accounts/{id}`: create or update. Limit and tolerance left out keep their value (0 for
+/// a new account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpsertAccount {
+    pub email: Email,
+    pub credit_limit: Option<Money>,
+    pub tolerance: Option<Rate>,
+    pub description: Option<String>,
+}
+
+impl UpsertAccount {
+    /// `document` and `documentType` must make the id in the path.
+    pub fn from_json(body: &Value, id: &AccountId) -> Result<UpsertAccount, ValidationErrors> {
+        let mut f = Fields::new(
+            body,
+            &[
+                "document",
+                "documentType",
+                "email",
+                "creditLimit",
+                "tolerance",
+                "description",
+            ],
+        );
+        let document: Option<Document> = f.required("document", parse::from_str);
+        let document_type: Option<DocumentType> = f.required("documentType", parse::from_str);
+        let email = f.required("email", parse::from_str);
+        let credit_limit = f.optional("creditLimit", parse::non_negative_money);
+        let tolerance = f.optional("tolerance", parse::rate);
+        let description = f.optional("description", |v| {
+            parse::text(v, DESCRIPTION_CHARS_MAX, true)
+        });
+        if let (Some(document), Some(kind)) = (&document, document_type) {
+            if AccountId::new(document, kind) != *id {
+                f.push(
+                    "document",
+                    format!("document and documentType must make the account id {id}"),
+                );
+            }
+        }
+        f.finish(|| {
+            Some(UpsertAccount {
+                email: email?,
+                credit_limit,
+                tolerance,
+                description,
+            })
+        })
+    }
+}
+
+/// `PUT /accounts/{id}/creditlimit` (and, with a rate, `/tolerance`): `{value, reason?}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change<T> {
+    pub value: T,
+    pub reason: Option<String>,
+}
+
+impl Change<Money> {
+    pub fn credit_limit_from_json(body: &Value) -> Result<Change<Money>, ValidationErrors> {
+        Self::read(body, parse::non_negative_money)
+    }
+}
+
+impl Change<Rate> {
+    pub fn tolerance_from_json(body: &Value) -> Result<Change<Rate>, ValidationErrors> {
+        Self::read(body, parse::rate)
+    }
+}
+
+impl<T> Change<T> {
+    fn read(
+        body: &Value,
+        value: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Result<Change<T>, ValidationErrors> {
+        let mut f = Fields::new(body, &["value", "reason"]);
+        let value = f.required("value", value);
+        let reason = f.optional("reason", |v| parse::text(v, REASON_CHARS_MAX, true));
+        f.finish(|| {
+            Some(Change {
+                value: value?,
+                reason,
+            })
+        })
+    }
+}
+
+/// `POST /accounts/{id}/transactions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateHold {
+    pub value: Money,
+    pub settle: bool,
+    pub installments: u16,
+    /// Required when `settle` is false; otherwise 30 days after creation when left out.
+    pub expiration: Option<Timestamp>,
+    pub order_id: Option<String>,
+}
+
+impl CreateHold {
+    pub fn from_json(body: &Value, now: Timestamp) -> Result<CreateHold, ValidationErrors> {
+        let mut f = Fields::new(
+            body,
+            &[
+                "value",
+                "settle",
+                "installments",
+                "expirationDate",
+                "orderId",
+            ],
+        );
+        let value = f.required("value", parse::positive_money);
+        let settle = f.required("settle", parse::flag);
+        let installments = f.required("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
+        let expiration = f.optional("expirationDate", |v| expiration(v, now));
+        let order_id = f.optional("orderId", |v| parse::text(v, ORDER_ID_CHARS_MAX, false));
+        if settle == Some(false) && expiration.is_none() && !f.has("expirationDate") {
+            f.push("expirationDate", "is required when settle is false");
+        }
+        f.finish(|| {
+            Some(CreateHold {
+                value: value?,
+                settle: settle?,
+                installments: installments?,
+                expiration,
+                order_id,
+            })
+        })
+    }
+}
+
+/// An expiration date: after `now`, within [`HOLD_DAYS_MAX`] days.
+fn expiration(value: &Value, now: Timestamp) -> Result<Timestamp, String> {
+    let at: Timestamp = parse::from_str(value)?;
+    if at <= now {
+        return Err("must be in the future".into());
+    }
+    if now
+        .plus_days(HOLD_DAYS_MAX)
+        .is_some_and(|latest| at > latest)
+    {
+        return Err(format!("must be within {HOLD_DAYS_MAX} days"));
+    }
+    Ok(at)
+}
+
+/// `PUT /accounts/{id}/transactions/{transactionId}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateHold {
+    pub value: Money,
+    pub settle: bool,
+    pub installments: u16,
+}
+
+impl UpdateHold {
+    pub fn from_json(body: &Value) -> Result<UpdateHold, ValidationErrors> {
+        let mut f = Fields::new(body, &["value", "settle", "installments"]);
+        let value = f.required("value", parse::positive_money);
+        let settle = f.required("settle", parse::flag);
+        let installments = f.required("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
+        f.finish(|| {
+            Some(UpdateHold {
+                value: value?,
+                settle: settle?,
+                installments: installments?,
+            })
+        })
+    }
+}
+
+/// `{value}` above zero: settlements and refunds.
+pub fn positive_value_from_json(body: &Value) -> Result<Money, ValidationErrors> {
+    let mut f = Fields::new(body, &["value"]);
+    let value = f.required("value", parse::positive_money);
+    f.finish(|| value)
+}
+
+/// `{value}` below zero: manual debits ("decrease balance").
+pub fn debit_from_json(body: &Value) -> Result<Money, ValidationErrors> {
+    let mut f = Fields::new(body, &["value"]);
+    let value = f.required("value", |v| {
+        let money = parse::money(v)?;
+        if money.is_negative() {
+            Ok(money)
+        } else {
+            Err("must be below 0 (a debit)".into())
+        }
+    });
+    f.finish(|| value)
+}
+
+/// `POST /accounts/{id}/holders`: `{claims: {email}}`.
+pub fn holder_email_from_json(body: &Value) -> Result<Email, ValidationErrors> {
+    let mut f = Fields::new(body, &["claims"]);
+    let claims = f.required("claims", |v| {
+        v.as_object()
+            .cloned()
+            .ok_or_else(|| "must be an object {email}".to_owned())
+    });
+    let email = claims.and_then(|claims| {
+        for key in claims.keys().filter(|k| k.as_str() != "email") {
+            f.push(
+                &format!("claims.{key}"),
+                "unknown field; the fields are email",
+            );
+        }
+        match claims.get("email").filter(|v| !v.is_null()) {
+            None => {
+                f.push("claims.email", "is required");
+                None
+            }
+            Some(value) => parse::from_str::<Email>(value)
+                .map_err(|m| f.push("claims.email", m))
+                .ok(),
+        }
+    });
+    f.finish(|| email)
+}
+
+/// `PUT …/postponement`: `{dueDays}`, a whole number of days from 1.
+pub fn due_days_from_json(body: &Value) -> Result<u16, ValidationErrors> {
+    let mut f = Fields::new(body, &["dueDays"]);
+    let days = f.required("dueDays", |v| parse::whole(v, 1, POSTPONEMENT_DAYS_MAX));
+    f.finish(|| days)
+}
+
+/// `PUT /accounts/{id}/invoices/{invoiceId}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeInvoice {
+    pub status: InvoiceStatus,
+    pub observation: Option<String>,
+    pub payment_link: Option<String>,
+}
+
+impl ChangeInvoice {
+    pub fn from_json(body: &Value) -> Result<ChangeInvoice, ValidationErrors> {
+        let mut f = Fields::new(body, &["status", "observation", "paymentLink"]);
+        let status = f.required("status", parse::from_str);
+        let observation = f.optional("observation", |v| {
+            parse::text(v, OBSERVATION_CHARS_MAX, true)
+        });
+        let payment_link = f.optional("paymentLink", payment_link);
+        f.finish(|| {
+            Some(ChangeInvoice {
+                status: status?,
+                observation,
+                payment_link,
+            })
+        })
+    }
+}
+
+/// An `http://` or `https://` URL with a host, no spaces, at most 2048 characters.
+fn payment_link(value: &Value) -> Result<String, String> {
+    let link = parse::text(value, PAYMENT_LINK_CHARS_MAX, false)?;
+    let rest = link
+        .strip_prefix("https://")
+        .or_else(|| link.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+    match host {
+        Some(host) if !host.is_empty() && !link.contains(char::is_whitespace) => Ok(link),
+        _ => Err("must be an http:// or https:// URL".into()),
+    }
+}

@@ -1,0 +1,321 @@
+//! Identifiers and other validated names, built at the edge with `FromStr`/`TryFrom`.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::text;
+
+/// Implements `Display`, `Serialize` and `Deserialize` (through `FromStr`) for a string newtype.
+macro_rules! string_id {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// The kind of a buyer's document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DocumentType {
+    /// Brazilian individual taxpayer number.
+    #[serde(rename = "CPF")]
+    Cpf,
+    /// Brazilian company number.
+    #[serde(rename = "CNPJ")]
+    Cnpj,
+    /// Any other document.
+    #[serde(rename = "Other")]
+    Other,
+}
+
+impl DocumentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::Cpf => "CPF",
+            DocumentType::Cnpj => "CNPJ",
+            DocumentType::Other => "Other",
+        }
+    }
+}
+
+impl FromStr for DocumentType {
+    type Err = &'static str;
+
+    /// `CPF`, `CNPJ` or `Other`, in any letter case.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_uppercase().as_str() {
+            "CPF" => Ok(DocumentType::Cpf),
+            "CNPJ" => Ok(DocumentType::Cnpj),
+            "OTHER" => Ok(DocumentType::Other),
+            _ => Err("must be CPF, CNPJ or Other"),
+        }
+    }
+}
+
+/// A buyer's document number: 1 to 32 letters, digits, `.`, `-` or `/` (no `_`, which
+/// separates it from the type in an account id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Document(String);
+string_id!(Document);
+
+pub const DOCUMENT_CHARS_MAX: u32 = 32;
+
+impl FromStr for Document {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let ok = !text.is_empty()
+            && text.len() <= DOCUMENT_CHARS_MAX as usize
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'/'));
+        if ok {
+            Ok(Document(text.to_owned()))
+        } else {
+            Err("must be 1 to 32 letters, digits, '.', '-' or '/'")
+        }
+    }
+}
+
+/// A credit account: `{document}_{documentType}`, e.g. `11111111111_CPF`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(String);
+string_id!(AccountId);
+
+impl AccountId {
+    pub fn new(document: &Document, document_type: DocumentType) -> AccountId {
+        AccountId(format!("{}_{}", document.0, document_type.as_str()))
+    }
+
+    /// The document and type the id is made of.
+    pub fn parts(&self) -> (Document, DocumentType) {
+        let (document, kind) = self.0.rsplit_once('_').expect("validated");
+        (
+            Document(document.to_owned()),
+            kind.parse().expect("validated"),
+        )
+    }
+}
+
+impl FromStr for AccountId {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const MESSAGE: &str = "must be {document}_{documentType}, e.g. 11111111111_CPF";
+        let (document, kind) = text.rsplit_once('_').ok_or(MESSAGE)?;
+        let document: Document = document.parse().map_err(|_| MESSAGE)?;
+        let kind: DocumentType = kind.parse().map_err(|_| MESSAGE)?;
+        Ok(AccountId::new(&document, kind))
+    }
+}
+
+/// 32 hexadecimal digits, written in upper case (transactions and holders).
+fn hex32(text: &str) -> Option<String> {
+    (text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| text.to_ascii_uppercase())
+}
+
+/// A pre-authorization (transaction): 32 hex digits, e.g. `7583E36F101C461094AB6CA68FA8EE2C`.
+/// New ones are made by the caller from 16 random bytes ([`TransactionId::from_bytes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransactionId(String);
+string_id!(TransactionId);
+
+impl TransactionId {
+    pub fn from_bytes(bytes: [u8; 16]) -> TransactionId {
+        TransactionId(bytes.iter().map(|b| format!("{b:02X}")).collect())
+    }
+}
+
+impl FromStr for TransactionId {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        hex32(text)
+            .map(TransactionId)
+            .ok_or("must be 32 hexadecimal digits")
+    }
+}
+
+/// An account holder: 32 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HolderId(String);
+string_id!(HolderId);
+
+impl HolderId {
+    pub fn from_bytes(bytes: [u8; 16]) -> HolderId {
+        HolderId(bytes.iter().map(|b| format!("{b:02X}")).collect())
+    }
+}
+
+impl FromStr for HolderId {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        hex32(text)
+            .map(HolderId)
+            .ok_or("must be 32 hexadecimal digits")
+    }
+}
+
+/// An invoice: its transaction and installment, `{transactionId}-NN` (`…EE2C-01`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvoiceId(String);
+string_id!(InvoiceId);
+
+impl InvoiceId {
+    pub fn new(transaction: &TransactionId, installment: u16) -> InvoiceId {
+        InvoiceId(format!("{}-{installment:02}", transaction.0))
+    }
+
+    pub fn transaction_id(&self) -> TransactionId {
+        TransactionId(self.0[..32].to_owned())
+    }
+
+    pub fn installment(&self) -> u16 {
+        self.0[33..].parse().expect("validated")
+    }
+}
+
+impl FromStr for InvoiceId {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const MESSAGE: &str =
+            "must be {transactionId}-NN, e.g. 7583E36F101C461094AB6CA68FA8EE2C-01";
+        let (transaction, installment) = text.split_once('-').ok_or(MESSAGE)?;
+        let transaction: TransactionId = transaction.parse().map_err(|_| MESSAGE)?;
+        let digits = installment.len() >= 2
+            && installment.len() <= 3
+            && installment.bytes().all(|b| b.is_ascii_digit());
+        let installment: u16 = if digits {
+            installment.parse().map_err(|_| MESSAGE)?
+        } else {
+            return Err(MESSAGE);
+        };
+        if installment == 0 || installment > crate::installments::INSTALLMENTS_MAX {
+            return Err(MESSAGE);
+        }
+        Ok(InvoiceId::new(&transaction, installment))
+    }
+}
+
+/// A caller-chosen id for a manual debit, so a retry never debits twice: 1 to 64 letters,
+/// digits, `-`, `_` or `.`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatementId(String);
+string_id!(StatementId);
+
+impl FromStr for StatementId {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let ok = !text.is_empty()
+            && text.len() <= 64
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        ok.then(|| StatementId(text.to_owned()))
+            .ok_or("must be 1 to 64 letters, digits, '-', '_' or '.'")
+    }
+}
+
+/// A short reference people can read out: 8 letters or digits, `-`, the installment
+/// (`IBjuAsrJ-1`). The 8 characters are chosen by the caller (randomly).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FriendlyId(String);
+string_id!(FriendlyId);
+
+/// The random part of friendly ids: 8 ASCII letters or digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FriendlyCode(String);
+
+impl FromStr for FriendlyCode {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        (text.len() == 8 && text.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| FriendlyCode(text.to_owned()))
+            .ok_or("must be 8 letters or digits")
+    }
+}
+
+impl FriendlyId {
+    pub fn new(code: &FriendlyCode, installment: u16) -> FriendlyId {
+        FriendlyId(format!("{}-{installment}", code.0))
+    }
+}
+
+impl FromStr for FriendlyId {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const MESSAGE: &str =
+            "must be 8 letters or digits, '-', and the installment, e.g. IBjuAsrJ-1";
+        let (code, installment) = text.split_once('-').ok_or(MESSAGE)?;
+        let code: FriendlyCode = code.parse().map_err(|_| MESSAGE)?;
+        let installment: u16 = installment.parse().map_err(|_| MESSAGE)?;
+        Ok(FriendlyId::new(&code, installment))
+    }
+}
+
+/// An email address: one `@`, a local part, a domain with a dot; at most 254 characters; no
+/// spaces or control characters. Kept as given (domains compared case-insensitively by callers
+/// that need it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email(String);
+string_id!(Email);
+
+impl FromStr for Email {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const MESSAGE: &str = "must be an email address such as buyer@example.com";
+        if text.len() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(MESSAGE);
+        }
+        let (local, domain) = text.split_once('@').ok_or(MESSAGE)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !domain.contains('@');
+        if local.is_empty() || local.len() > 64 || !domain_ok {
+            return Err(MESSAGE);
+        }
+        Ok(Email(text.to_owned()))
+    }
+}
+
+/// Who did something (an app key or a person's email), for statements. 1 to 128 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Actor(String);
+string_id!(Actor);
+
+impl FromStr for Actor {
+    type Err = text::TextError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text::check(text, 128, false, false)?;
+        Ok(Actor(text.to_owned()))
+    }
+}

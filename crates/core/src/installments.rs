@@ -1,0 +1,56 @@
+//! Splitting a settled value into installments, and their due dates.
+
+use crate::money::Money;
+use crate::timestamp::Timestamp;
+
+/// Most installments one transaction may have.
+pub const INSTALLMENTS_MAX: u16 = 48;
+/// Days between a settlement and its first due date, and between due dates.
+pub const INSTALLMENT_INTERVAL_DAYS: u32 = 30;
+
+/// Splits `total` into `count` installments of equal cents, the remainder on the first, so the
+/// parts add up to `total` exactly. `None` when `count` is 0 or above [`INSTALLMENTS_MAX`], when
+/// `total` is negative, or when it has fewer cents than installments (no installment may be 0).
+///
+/// ```
+/// use creditdesk_core::{installments::split, Money};
+/// let parts = split("100.00".parse().unwrap(), 3).unwrap();
+/// assert_eq!(parts.iter().map(|m| m.to_string()).collect::<Vec<_>>(), ["33.34", "33.33", "33.33"]);
+/// ```
+pub fn split(total: Money, count: u16) -> Option<Vec<Money>> {
+    if count == 0
+        || count > INSTALLMENTS_MAX
+        || total.is_negative()
+        || total.minor() < i64::from(count)
+    {
+        return None;
+    }
+    let count_minor = i64::from(count);
+    let base = total.minor() / count_minor;
+    let first = total.minor() - base * (count_minor - 1);
+    let money = |minor| Money::from_minor(minor).expect("a part of an amount in range");
+    Some(
+        (0..count)
+            .map(|i| money(if i == 0 { first } else { base }))
+            .collect(),
+    )
+}
+
+/// Spreads `extra` over `count` parts: equal cents, the remainder on the first part.
+pub fn spread(extra: Money, count: u16) -> Vec<Money> {
+    if count == 0 {
+        return Vec::new();
+    }
+    let count_minor = i64::from(count);
+    let base = extra.minor() / count_minor;
+    let first = extra.minor() - base * (count_minor - 1);
+    let money = |minor| Money::from_minor(minor).expect("a part of an amount in range");
+    (0..count)
+        .map(|i| money(if i == 0 { first } else { base }))
+        .collect()
+}
+
+/// Due date of installment `n` (1-based): `n × 30` days after `settled_at`.
+pub fn due_date(settled_at: Timestamp, installment: u16) -> Option<Timestamp> {
+    settled_at.plus_days(u32::from(installment) * INSTALLMENT_INTERVAL_DAYS)
+}

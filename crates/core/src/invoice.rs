@@ -1,0 +1,87 @@
+//! Invoices: one per installment of a settled transaction.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AccountId, FriendlyId, InvoiceId, TransactionId};
+use crate::money::Money;
+use crate::timestamp::Timestamp;
+
+/// Most characters of an invoice's observation.
+pub const OBSERVATION_CHARS_MAX: u32 = 1000;
+/// Most characters of a payment link.
+pub const PAYMENT_LINK_CHARS_MAX: u32 = 2048;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum InvoiceStatus {
+    Opened,
+    Paid,
+    Cancelled,
+}
+
+impl InvoiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Opened => "Opened",
+            InvoiceStatus::Paid => "Paid",
+            InvoiceStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
+impl InvoiceStatus {
+    /// How an invoice comes to this status, for messages: "paid", "cancelled", "reopened".
+    pub fn becoming(self) -> &'static str {
+        match self {
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Cancelled => "cancelled",
+            InvoiceStatus::Opened => "reopened",
+        }
+    }
+}
+
+impl std::str::FromStr for InvoiceStatus {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "opened" | "open" => Ok(InvoiceStatus::Opened),
+            "paid" => Ok(InvoiceStatus::Paid),
+            "cancelled" | "canceled" => Ok(InvoiceStatus::Cancelled),
+            _ => Err("must be Opened, Paid or Cancelled"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub id: InvoiceId,
+    pub friendly_id: FriendlyId,
+    pub account_id: AccountId,
+    pub transaction_id: TransactionId,
+    pub order_id: String,
+    pub installment: u16,
+    pub number_of_installments: u16,
+    /// What the buyer owes (or paid) on this invoice.
+    pub value: Money,
+    /// What refunds took off this invoice (`value + credit_value` is its share of the
+    /// settlement).
+    pub credit_value: Money,
+    pub status: InvoiceStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+    pub original_due_date: Timestamp,
+    pub due_date: Timestamp,
+    /// Times postponed, and days postponed in total.
+    pub postponements: u16,
+    pub postponed_days: u16,
+    pub observation: Option<String>,
+    pub payment_link: Option<String>,
+}
+
+impl Invoice {
+    /// Open and past its due date at `now`.
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.status == InvoiceStatus::Opened && self.due_date < now
+    }
+}

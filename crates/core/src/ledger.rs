@@ -1,0 +1,120 @@
+//! Entries: every movement of an account, and statements over a date window.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AccountId, Actor, StatementId, TransactionId};
+use crate::money::Money;
+use crate::timestamp::Timestamp;
+
+/// Where an entry comes from, as the API's statements name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Origin {
+    /// A settlement (or its change), or an invoice cancelled.
+    Invoice,
+    /// An invoice paid (or a payment reversed).
+    Payment,
+    /// Credit limit and tolerance changes, and refunds credited.
+    Credit,
+    /// Manual debits ("decrease balance").
+    Statement,
+}
+
+/// What exactly happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryKind {
+    Settlement,
+    SettlementChanged,
+    InvoicePaid,
+    PaymentReversed,
+    InvoiceCancelled,
+    Refund,
+    CreditLimitChanged,
+    ToleranceChanged,
+    ManualDebit,
+}
+
+impl EntryKind {
+    pub fn origin(self) -> Origin {
+        match self {
+            EntryKind::Settlement | EntryKind::SettlementChanged | EntryKind::InvoiceCancelled => {
+                Origin::Invoice
+            }
+            EntryKind::InvoicePaid | EntryKind::PaymentReversed => Origin::Payment,
+            EntryKind::Refund | EntryKind::CreditLimitChanged | EntryKind::ToleranceChanged => {
+                Origin::Credit
+            }
+            EntryKind::ManualDebit => Origin::Statement,
+        }
+    }
+
+    /// Whether the entry moves the balance (limit and tolerance changes do not).
+    pub fn counts_in_balance(self) -> bool {
+        !matches!(
+            self,
+            EntryKind::CreditLimitChanged | EntryKind::ToleranceChanged
+        )
+    }
+}
+
+/// One movement. `value` is signed: positive credits the buyer (payments, refunds, cancelled
+/// debt), negative debits them (settlements, manual debits). For limit and tolerance changes it
+/// is the change of the credit ceiling, and does not count in the balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub account_id: AccountId,
+    pub kind: EntryKind,
+    pub value: Money,
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub transaction_id: Option<TransactionId>,
+    pub installment: Option<u16>,
+    pub number_of_installments: Option<u16>,
+    pub statement_id: Option<StatementId>,
+    pub reason: Option<String>,
+}
+
+impl Entry {
+    pub fn origin(&self) -> Origin {
+        self.kind.origin()
+    }
+
+    /// The entry's effect on the balance.
+    pub fn balance_effect(&self) -> i64 {
+        if self.kind.counts_in_balance() {
+            self.value.minor()
+        } else {
+            0
+        }
+    }
+}
+
+/// An account's entries within `[from, to)` and the balances around them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub entries: Vec<Entry>,
+    /// Balance before `from`.
+    pub previous_balance: Money,
+    /// Sum of the window's balance entries.
+    pub interval_balance: Money,
+    /// Balance at the end of the window: `previous + interval`.
+    pub current_balance: Money,
+}
+
+/// The statement of `entries` (all of an account's, any order) for `[from, to)`; open ends when
+/// `None`. Entries are listed oldest first.
+pub fn statement(entries: &[Entry], from: Option<Timestamp>, to: Option<Timestamp>) -> Statement {
+    let before = |e: &&Entry| from.is_some_and(|from| e.at < from);
+    let within = |e: &&Entry| from.is_none_or(|from| e.at >= from) && to.is_none_or(|to| e.at < to);
+    let sum = |it: &mut dyn Iterator<Item = &Entry>| it.map(Entry::balance_effect).sum::<i64>();
+    let previous = sum(&mut entries.iter().filter(before));
+    let mut window: Vec<Entry> = entries.iter().filter(within).cloned().collect();
+    window.sort_by_key(|e| e.at);
+    let interval = sum(&mut window.iter());
+    let money = Money::saturating_from_minor;
+    Statement {
+        entries: window,
+        previous_balance: money(previous),
+        interval_balance: money(interval),
+        current_balance: money(previous + interval),
+    }
+}

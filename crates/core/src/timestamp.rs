@@ -1,0 +1,144 @@
+//! Instants, as the API writes them: ISO 8601 in UTC.
+//!
+//! Core never reads a clock: every "now" is an argument.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// An instant in UTC, to the microsecond, between 1970-01-01 and 9999-12-31.
+///
+/// Written as the reference API does, with 7 fractional digits: `2024-03-03T06:52:53.1314370Z`.
+/// Read from a full ISO 8601 / RFC 3339 date-time (any offset, converted to UTC; digits beyond
+/// the microsecond are dropped) or a date `YYYY-MM-DD` (its midnight UTC).
+///
+/// ```
+/// use creditdesk_core::Timestamp;
+/// let t: Timestamp = "2024-03-03T06:52:53.1314379Z".parse().unwrap();
+/// assert_eq!(t.to_string(), "2024-03-03T06:52:53.1314370Z");
+/// assert_eq!(t.plus_days(30).unwrap().to_string(), "2024-04-02T06:52:53.1314370Z");
+/// assert_eq!("2024-03-03".parse::<Timestamp>().unwrap().to_string(), "2024-03-03T00:00:00.0000000Z");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampError {
+    Invalid,
+    OutOfRange,
+}
+
+impl std::fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimestampError::Invalid => {
+                "must be a date YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-03T06:52:53Z"
+            }
+            TimestampError::OutOfRange => "must be between 1970-01-01 and 9999-12-31",
+        })
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    pub const MIN: Timestamp = Timestamp(0);
+    /// 9999-12-31T23:59:59.999999Z.
+    pub const MAX: Timestamp = Timestamp(253_402_300_799_999_999);
+
+    pub fn from_unix_micros(micros: i64) -> Result<Timestamp, TimestampError> {
+        if (Self::MIN.0..=Self::MAX.0).contains(&micros) {
+            Ok(Timestamp(micros))
+        } else {
+            Err(TimestampError::OutOfRange)
+        }
+    }
+
+    /// Microseconds since the Unix epoch (the storage form).
+    pub fn unix_micros(self) -> i64 {
+        self.0
+    }
+
+    /// This instant `days` later; `None` past [`Timestamp::MAX`].
+    pub fn plus_days(self, days: u32) -> Option<Timestamp> {
+        let micros = self.0.checked_add(i64::from(days) * MICROS_PER_DAY)?;
+        Timestamp::from_unix_micros(micros).ok()
+    }
+
+    /// Whole days from `self` to `later` (negative if `later` is earlier), rounded toward zero.
+    pub fn days_until(self, later: Timestamp) -> i64 {
+        (later.0 - self.0) / MICROS_PER_DAY
+    }
+
+    /// Midnight UTC of this instant's day.
+    pub fn start_of_day(self) -> Timestamp {
+        Timestamp(self.0 - self.0.rem_euclid(MICROS_PER_DAY))
+    }
+
+    fn to_offset(self) -> OffsetDateTime {
+        let nanos = i128::from(self.0) * 1_000;
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).expect("within the supported range")
+    }
+
+    fn from_offset(at: OffsetDateTime) -> Result<Timestamp, TimestampError> {
+        let micros = at.unix_timestamp_nanos().div_euclid(1_000);
+        i64::try_from(micros)
+            .map_err(|_| TimestampError::OutOfRange)
+            .and_then(Timestamp::from_unix_micros)
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimestampError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.len() == 10 {
+            let date = Date::parse(text, format_description!("[year]-[month]-[day]"))
+                .map_err(|_| TimestampError::Invalid)?;
+            return Timestamp::from_offset(
+                PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc(),
+            );
+        }
+        if text.len() > 40 {
+            return Err(TimestampError::Invalid);
+        }
+        let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| TimestampError::Invalid)?;
+        Timestamp::from_offset(at.to_offset(UtcOffset::UTC))
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = self.to_offset();
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}0Z",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at.microsecond()
+        )
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,86 @@
+//! Pre-authorizations ("transactions" in the API): holds on an account's credit that are settled
+//! into invoices, cancelled, or expire.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AccountId, TransactionId};
+use crate::money::Money;
+use crate::timestamp::Timestamp;
+
+/// Days a hold created with `settle = true` stays active without an explicit expiration date.
+pub const SETTLE_HOLD_DAYS: u32 = 30;
+/// Latest expiration a hold may be given, in days from its creation.
+pub const HOLD_DAYS_MAX: u32 = 365;
+/// Most characters of an order id.
+pub const ORDER_ID_CHARS_MAX: u32 = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TransactionStatus {
+    /// Holding credit (until `expires_at`).
+    Authorized,
+    /// Turned into invoices.
+    Settled,
+    Cancelled,
+    /// Its time passed unsettled (set by the sweep; a hold past `expires_at` counts as expired
+    /// whether or not the sweep has run).
+    Expired,
+}
+
+impl TransactionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionStatus::Authorized => "Authorized",
+            TransactionStatus::Settled => "Settled",
+            TransactionStatus::Cancelled => "Cancelled",
+            TransactionStatus::Expired => "Expired",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    pub id: TransactionId,
+    pub account_id: AccountId,
+    pub order_id: String,
+    /// The value held now (changed by updates).
+    pub value: Money,
+    /// The value first held: updates may grow it by the store's growth rate at most.
+    pub original_value: Money,
+    pub installments: u16,
+    /// Created with `settle = true` (checkout will settle it; it cannot be cancelled).
+    pub settle: bool,
+    pub status: TransactionStatus,
+    pub expires_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Value of the settlement (0 until settled).
+    pub settled_value: Money,
+    /// Refunds so far (never more than `settled_value`).
+    pub refunded_value: Money,
+    pub settled_at: Option<Timestamp>,
+}
+
+impl Transaction {
+    /// Whether the hold still holds credit at `now`.
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        self.status == TransactionStatus::Authorized && now < self.expires_at
+    }
+
+    /// The credit this transaction holds at `now`.
+    pub fn held(&self, now: Timestamp) -> Money {
+        if self.is_active(now) {
+            self.value
+        } else {
+            Money::ZERO
+        }
+    }
+
+    /// The status as seen at `now` (an authorized hold past its time is expired).
+    pub fn status_at(&self, now: Timestamp) -> TransactionStatus {
+        if self.status == TransactionStatus::Authorized && now >= self.expires_at {
+            TransactionStatus::Expired
+        } else {
+            self.status
+        }
+    }
+}

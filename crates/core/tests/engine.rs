@@ -1,0 +1,504 @@
+//! The credit engine's rules as scenarios: each row is a step and what it must give. Runs
+//! natively and in headless Chromium from this one file.
+
+mod common;
+
+use creditdesk_core::book::{Book, Ctx, Settled};
+use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, OpenAccount, UpdateHold};
+use creditdesk_core::ids::{
+    Actor, Email, FriendlyCode, HolderId, InvoiceId, StatementId, TransactionId,
+};
+use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::{CreditError, Money, Timestamp};
+use serde_json::{json, Value};
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// One step of a scenario. Transactions are named by a small number; invoices by transaction and
+/// installment.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// Replace the store configuration (an update on the defaults).
+    Config(&'static str),
+    Hold(u8, &'static str),
+    Update(u8, &'static str),
+    CancelHold(u8),
+    Settle(u8, &'static str),
+    Refund(u8, &'static str),
+    Pay(u8, u16),
+    CancelInvoice(u8, u16),
+    ChangeInvoice(u8, u16, &'static str),
+    Postpone(u8, u16, u16),
+    Debit(&'static str, &'static str),
+    Limit(&'static str),
+    Tolerance(&'static str),
+    Close,
+    Reopen,
+    AddHolder(u8, &'static str),
+    RemoveHolder(u8),
+    /// Let days pass.
+    Wait(u32),
+    Expire,
+}
+
+/// What a step must give: `Ok`, or an error whose `Debug` starts with this (the variant name).
+type Expect = Result<(), &'static str>;
+
+/// What the account must show at the end: (balance, available credit, pre-authorized).
+type Totals = (&'static str, &'static str, &'static str);
+
+struct Scenario {
+    name: &'static str,
+    /// Credit limit and tolerance of the account opened first.
+    limit: &'static str,
+    tolerance: &'static str,
+    steps: &'static [(Step, Expect)],
+    totals: Totals,
+}
+
+use Step::*;
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "a hold takes available credit; more than available is refused",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 400, "settle": true, "installments": 1}"#), Ok(())),
+            (Hold(2, r#"{"value": 600.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
+            (Hold(2, r#"{"value": 600, "settle": true, "installments": 1}"#), Ok(())),
+            (Hold(3, r#"{"value": 0.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
+        ],
+        totals: ("0.00", "0.00", "1000.00"),
+    },
+    Scenario {
+        name: "tolerance counts only when the store enables it",
+        limit: "1000", tolerance: "0.1",
+        steps: &[
+            (Hold(1, r#"{"value": 1000.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
+            (Config(r#"{"toleranceEnabled": true}"#), Ok(())),
+            (Hold(1, r#"{"value": 1100.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
+            (Hold(1, r#"{"value": 1100, "settle": true, "installments": 1}"#), Ok(())),
+        ],
+        totals: ("0.00", "0.00", "1100.00"),
+    },
+    Scenario {
+        name: "holds expire: settle=true after 30 days, settle=false at their date",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 300, "settle": true, "installments": 1}"#), Ok(())),
+            (Hold(2, r#"{"value": 200, "settle": false, "installments": 1, "expirationDate": "2024-01-03T00:00:00Z"}"#), Ok(())),
+            (Wait(2), Ok(())),
+            (CancelHold(2), Err("NotAuthorized { status: Expired }")),
+            (Wait(28), Ok(())),
+            (Settle(1, "300"), Err("NotAuthorized { status: Expired }")),
+            (Expire, Ok(())),
+        ],
+        totals: ("0.00", "1000.00", "0.00"),
+    },
+    Scenario {
+        name: "settle=false needs a future expiration date",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 10, "settle": false, "installments": 1}"#), Err("Invalid")),
+            (Hold(1, r#"{"value": 10, "settle": false, "installments": 1, "expirationDate": "2023-12-31"}"#), Err("Invalid")),
+            (Hold(1, r#"{"value": 0, "settle": true, "installments": 1}"#), Err("Invalid")),
+            (Hold(1, r#"{"value": 10, "settle": true, "installments": 49}"#), Err("Invalid")),
+            (Hold(1, r#"{"value": 10.001, "settle": true, "installments": 1}"#), Err("Invalid")),
+        ],
+        totals: ("0.00", "1000.00", "0.00"),
+    },
+    Scenario {
+        name: "updates grow a hold up to the growth rate and the credit available to it",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Config(r#"{"maxPreAuthorizationGrowthRate": 0.1}"#), Ok(())),
+            (Hold(1, r#"{"value": 100, "settle": true, "installments": 2}"#), Ok(())),
+            (Update(1, r#"{"value": 110.01, "settle": true, "installments": 2}"#), Err("GrowthExceeded")),
+            (Update(1, r#"{"value": 110, "settle": true, "installments": 3}"#), Ok(())),
+            (Hold(2, r#"{"value": 890, "settle": true, "installments": 1}"#), Ok(())),
+            (Update(1, r#"{"value": 105, "settle": true, "installments": 3}"#), Ok(())),
+        ],
+        totals: ("0.00", "5.00", "995.00"),
+    },
+    Scenario {
+        name: "only settle=false holds cancel, and only once",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 100, "settle": true, "installments": 1}"#), Ok(())),
+            (CancelHold(1), Err("NotCancellable")),
+            (Hold(2, r#"{"value": 100, "settle": false, "installments": 1, "expirationDate": "2024-02-01T00:00:00Z"}"#), Ok(())),
+            (CancelHold(2), Ok(())),
+            (CancelHold(2), Err("NotAuthorized { status: Cancelled }")),
+            (Settle(2, "100"), Err("NotAuthorized { status: Cancelled }")),
+        ],
+        totals: ("0.00", "900.00", "100.00"),
+    },
+    Scenario {
+        name: "settling turns the hold into debt, within growth and credit",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Config(r#"{"maxPreAuthorizationGrowthRate": 0.05}"#), Ok(())),
+            (Hold(1, r#"{"value": 100, "settle": true, "installments": 3}"#), Ok(())),
+            (Settle(1, "105.01"), Err("GrowthExceeded")),
+            (Settle(1, "0.02"), Err("Invalid")),
+            (Settle(1, "105"), Ok(())),
+            (Settle(1, "105"), Ok(())),
+            (CancelHold(1), Err("NotCancellable")),
+        ],
+        totals: ("-105.00", "895.00", "0.00"),
+    },
+    Scenario {
+        name: "changing a settlement: lower off open invoices, raise onto them, never below paid",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Config(r#"{"maxPreAuthorizationGrowthRate": 0.1}"#), Ok(())),
+            (Hold(1, r#"{"value": 300, "settle": true, "installments": 3}"#), Ok(())),
+            (Settle(1, "300"), Ok(())),
+            (Pay(1, 1), Ok(())),
+            (Settle(1, "150"), Ok(())),
+            (Settle(1, "99.99"), Err("SettlementBelowResolved")),
+            (Settle(1, "330"), Ok(())),
+            (Settle(1, "330.01"), Err("GrowthExceeded")),
+        ],
+        totals: ("-230.00", "770.00", "0.00"),
+    },
+    Scenario {
+        name: "invoices: pay once, cancel only open ones, reopen a paid one by change",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 200, "settle": true, "installments": 2}"#), Ok(())),
+            (Settle(1, "200"), Ok(())),
+            (Pay(1, 1), Ok(())),
+            (Pay(1, 1), Err("InvoiceStatus { status: Paid")),
+            (CancelInvoice(1, 1), Err("InvoiceStatus { status: Paid")),
+            (CancelInvoice(1, 2), Ok(())),
+            (CancelInvoice(1, 2), Err("InvoiceStatus { status: Cancelled")),
+            (ChangeInvoice(1, 2, r#"{"status": "Paid"}"#), Err("InvoiceStatus { status: Cancelled")),
+            (ChangeInvoice(1, 1, r#"{"status": "Opened", "observation": "payment bounced"}"#), Ok(())),
+            (ChangeInvoice(1, 1, r#"{"status": "Paid", "paymentLink": "https://pay.example.com/1"}"#), Ok(())),
+            (ChangeInvoice(1, 1, r#"{"status": "Paid", "paymentLink": "ftp://x"}"#), Err("Invalid")),
+        ],
+        totals: ("0.00", "1000.00", "0.00"),
+    },
+    Scenario {
+        name: "postponement within the store's limits",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 100, "settle": true, "installments": 1}"#), Ok(())),
+            (Settle(1, "100"), Ok(())),
+            (Postpone(1, 1, 5), Err("PostponementDisabled")),
+            (Config(r#"{"postponementEnabled": true, "invoicePostponementLimit": 2, "maxPostponementDays": 10}"#), Ok(())),
+            (Postpone(1, 1, 11), Err("PostponementDays")),
+            (Postpone(1, 1, 6), Ok(())),
+            (Postpone(1, 1, 5), Err("PostponementDays")),
+            (Postpone(1, 1, 4), Ok(())),
+            (Postpone(1, 1, 1), Err("PostponementLimit")),
+            (Pay(1, 1), Ok(())),
+            (Postpone(1, 1, 1), Err("InvoiceStatus { status: Paid")),
+        ],
+        totals: ("0.00", "1000.00", "0.00"),
+    },
+    Scenario {
+        name: "refunds: open invoices first (last first), the rest credited, never beyond the settlement",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 300, "settle": true, "installments": 3}"#), Ok(())),
+            (Settle(1, "300"), Ok(())),
+            (Pay(1, 1), Ok(())),
+            (Refund(1, "150"), Ok(())),
+            (Refund(1, "150.01"), Err("RefundExceeded")),
+            (Refund(1, "150"), Ok(())),
+            (Refund(1, "0.01"), Err("RefundExceeded")),
+            (Refund(2, "1"), Err("TransactionNotFound")),
+        ],
+        totals: ("100.00", "1100.00", "0.00"),
+    },
+    Scenario {
+        name: "manual debits are idempotent by statement id",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Debit("fee-1", "-25.50"), Ok(())),
+            (Debit("fee-1", "-25.50"), Ok(())),
+            (Debit("fee-1", "-30"), Err("StatementIdReused")),
+            (Debit("fee-2", "10"), Err("Invalid")),
+            (Debit("fee-2", "-4.50"), Ok(())),
+        ],
+        totals: ("-30.00", "970.00", "0.00"),
+    },
+    Scenario {
+        name: "closing waits for debts and holds; a closed account takes no new holds",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 100, "settle": false, "installments": 1, "expirationDate": "2024-01-10T00:00:00Z"}"#), Ok(())),
+            (Close, Err("AccountInUse")),
+            (Settle(1, "100"), Ok(())),
+            (Close, Err("AccountInUse")),
+            (Pay(1, 1), Ok(())),
+            (Close, Ok(())),
+            (Hold(2, r#"{"value": 1, "settle": true, "installments": 1}"#), Err("AccountClosed")),
+            (Reopen, Ok(())),
+            (Hold(2, r#"{"value": 1, "settle": true, "installments": 1}"#), Ok(())),
+        ],
+        totals: ("0.00", "999.00", "1.00"),
+    },
+    Scenario {
+        name: "limit and tolerance changes move the ceiling, not the balance",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Config(r#"{"toleranceEnabled": true}"#), Ok(())),
+            (Limit("500"), Ok(())),
+            (Tolerance("0.2"), Ok(())),
+            (Tolerance("1.5"), Err("Invalid")),
+            (Limit("-1"), Err("Invalid")),
+            (Hold(1, r#"{"value": 600, "settle": true, "installments": 1}"#), Ok(())),
+            (Limit("100"), Ok(())),
+            (Hold(2, r#"{"value": 0.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
+        ],
+        totals: ("0.00", "-480.00", "600.00"),
+    },
+    Scenario {
+        name: "holders: unique emails, removed by id",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (AddHolder(1, "ana@example.com"), Ok(())),
+            (AddHolder(2, "ANA@example.com"), Err("HolderExists")),
+            (AddHolder(2, "bob@example.com"), Ok(())),
+            (RemoveHolder(1), Ok(())),
+            (RemoveHolder(1), Err("HolderNotFound")),
+        ],
+        totals: ("0.00", "1000.00", "0.00"),
+    },
+];
+
+const START: &str = "2024-01-01T00:00:00Z";
+
+struct Run {
+    book: Book,
+    config: StoreConfig,
+    now: Timestamp,
+    actor: Actor,
+}
+
+fn tx(n: u8) -> TransactionId {
+    TransactionId::from_bytes([n; 16])
+}
+
+fn body(text: &str) -> Value {
+    serde_json::from_str(text).expect("case bodies are JSON")
+}
+
+impl Run {
+    fn step(&mut self, step: Step) -> Result<(), CreditError> {
+        let (config, actor) = (self.config.clone(), self.actor.clone());
+        let ctx = Ctx {
+            now: self.now,
+            actor: &actor,
+            config: &config,
+        };
+        let book = &mut self.book;
+        let invoice = |t: u8, n: u16| InvoiceId::new(&tx(t), n);
+        match step {
+            Config(update) => self.config = StoreConfig::default().apply_update(&body(update))?,
+            Hold(t, json) => {
+                book.create_hold(&CreateHold::from_json(&body(json), self.now)?, tx(t), &ctx)?;
+            }
+            Update(t, json) => {
+                book.update_hold(&tx(t), &UpdateHold::from_json(&body(json))?, &ctx)?;
+            }
+            CancelHold(t) => book.cancel_hold(&tx(t), &ctx)?,
+            Settle(t, value) => {
+                let code: FriendlyCode = "AbCd1234".parse().unwrap();
+                let before = book
+                    .transactions
+                    .iter()
+                    .find(|x| x.id == tx(t))
+                    .map(|x| x.settled_value);
+                let result = book.settle(&tx(t), value.parse().unwrap(), &code, &ctx)?;
+                if before == Some(value.parse().unwrap()) {
+                    assert_eq!(result, Settled::Unchanged);
+                }
+            }
+            Refund(t, value) => book.refund(&tx(t), value.parse().unwrap(), &ctx)?,
+            Pay(t, n) => {
+                book.pay_invoice(&invoice(t, n), &ctx)?;
+            }
+            CancelInvoice(t, n) => {
+                book.cancel_invoice(&invoice(t, n), &ctx)?;
+            }
+            ChangeInvoice(t, n, json) => {
+                book.change_invoice(
+                    &invoice(t, n),
+                    &ChangeInvoice::from_json(&body(json))?,
+                    &ctx,
+                )?;
+            }
+            Postpone(t, n, days) => {
+                let before = book
+                    .invoices
+                    .iter()
+                    .find(|i| i.id == invoice(t, n))
+                    .unwrap()
+                    .due_date;
+                let after = book.postpone_invoice(&invoice(t, n), days, &ctx)?;
+                assert_eq!(after.due_date, before.plus_days(u32::from(days)).unwrap());
+                assert_ne!(after.original_due_date, after.due_date);
+            }
+            Debit(id, value) => {
+                let id: StatementId = id.parse().unwrap();
+                let value = commands::debit_from_json(&json!({ "value": value }))?;
+                book.debit(&id, value, &ctx)?;
+            }
+            Limit(value) => book.change_credit_limit(
+                &Change::credit_limit_from_json(&json!({ "value": value }))?,
+                &ctx,
+            ),
+            Tolerance(value) => book.change_tolerance(
+                &Change::tolerance_from_json(&json!({ "value": value }))?,
+                &ctx,
+            ),
+            Close => book.close(&ctx)?,
+            Reopen => {
+                let update = commands::UpsertAccount::from_json(
+                    &json!({"document": "11111111111", "documentType": "CPF", "email": "buyer@example.com"}),
+                    &book.account.id.clone(),
+                )?;
+                book.update(&update, &ctx);
+            }
+            AddHolder(n, email) => {
+                let email: Email = email.parse().unwrap();
+                book.add_holder(&email, HolderId::from_bytes([n; 16]), &ctx)?;
+            }
+            RemoveHolder(n) => book.remove_holder(&HolderId::from_bytes([n; 16]), &ctx)?,
+            Wait(days) => self.now = self.now.plus_days(days).unwrap(),
+            Expire => {
+                book.expire_holds(self.now);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn run(scenario: &Scenario) {
+    let config = StoreConfig::default();
+    let actor: Actor = "tests".parse().unwrap();
+    let now: Timestamp = START.parse().unwrap();
+    let open = OpenAccount::from_json(&json!({
+        "document": "11111111111", "documentType": "CPF", "email": "buyer@example.com",
+        "creditLimit": scenario.limit, "tolerance": scenario.tolerance,
+    }))
+    .unwrap();
+    let book = Book::open(
+        &open,
+        &Ctx {
+            now,
+            actor: &actor,
+            config: &config,
+        },
+    );
+    let mut run = Run {
+        book,
+        config,
+        now,
+        actor,
+    };
+    for (i, (step, expect)) in scenario.steps.iter().enumerate() {
+        let before = run.book.clone();
+        let result = run.step(*step);
+        let context = format!("{}: step {} {step:?}", scenario.name, i + 1);
+        match (result, expect) {
+            (Ok(()), Ok(())) => {}
+            (Err(error), Err(want)) => {
+                let got = format!("{error:?}");
+                assert!(got.starts_with(want), "{context}: got {got}, want {want}…");
+                assert_eq!(
+                    run.book, before,
+                    "{context}: a refused step changed the book"
+                );
+            }
+            (got, want) => panic!("{context}: got {got:?}, want {want:?}"),
+        }
+        run.book
+            .check_invariants()
+            .unwrap_or_else(|e| panic!("{context}: {e}"));
+    }
+    let ctx = Ctx {
+        now: run.now,
+        actor: &run.actor,
+        config: &run.config,
+    };
+    let balances = run.book.balances(&ctx);
+    let got = (
+        balances.balance.to_string(),
+        balances.available_credit.to_string(),
+        balances.pre_authorized_credit.to_string(),
+    );
+    let (balance, available, held) = scenario.totals;
+    assert_eq!(
+        got,
+        (balance.to_owned(), available.to_owned(), held.to_owned()),
+        "{}: (balance, available, held)",
+        scenario.name
+    );
+    let statement = run.book.statement(None, None);
+    assert_eq!(
+        statement.current_balance, run.book.account.balance,
+        "{}",
+        scenario.name
+    );
+}
+
+fn money(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+case_test! {
+    fn scenarios() {
+        for scenario in SCENARIOS {
+            run(scenario);
+        }
+    }
+
+    fn settlement_invoices_have_exact_values_and_due_dates() {
+        let scenario = Scenario { name: "settle", limit: "1000", tolerance: "0", steps: &[], totals: ("0.00", "1000.00", "0.00") };
+        run(&scenario);
+        let config = StoreConfig::default();
+        let actor: Actor = "tests".parse().unwrap();
+        let now: Timestamp = "2024-03-03T06:52:53.1314379Z".parse().unwrap();
+        let ctx = Ctx { now, actor: &actor, config: &config };
+        let open = OpenAccount::from_json(&json!({"document": "1", "documentType": "Other", "email": "a@b.co", "creditLimit": 1000})).unwrap();
+        let mut book = Book::open(&open, &ctx);
+        let hold = CreateHold::from_json(&json!({"value": "100.01", "settle": true, "installments": 4}), now).unwrap();
+        book.create_hold(&hold, tx(9), &ctx).unwrap();
+        book.settle(&tx(9), money("100.01"), &"IBjuAsrJ".parse().unwrap(), &ctx).unwrap();
+        let rows: Vec<(String, String, String, String)> = book.invoices.iter().map(|i| {
+            (i.id.to_string(), i.friendly_id.to_string(), i.value.to_string(), i.due_date.to_string())
+        }).collect();
+        let id = tx(9).to_string();
+        assert_eq!(rows, vec![
+            (format!("{id}-01"), "IBjuAsrJ-1".into(), "25.01".into(), "2024-04-02T06:52:53.1314370Z".into()),
+            (format!("{id}-02"), "IBjuAsrJ-2".into(), "25.00".into(), "2024-05-02T06:52:53.1314370Z".into()),
+            (format!("{id}-03"), "IBjuAsrJ-3".into(), "25.00".into(), "2024-06-01T06:52:53.1314370Z".into()),
+            (format!("{id}-04"), "IBjuAsrJ-4".into(), "25.00".into(), "2024-07-01T06:52:53.1314370Z".into()),
+        ]);
+        assert!(book.invoices.iter().all(|i| i.original_due_date == i.due_date));
+    }
+
+    fn statements_split_at_the_window() {
+        let config = StoreConfig::default();
+        let actor: Actor = "tests".parse().unwrap();
+        let day = |d: u32| "2024-01-01".parse::<Timestamp>().unwrap().plus_days(d).unwrap();
+        let open = OpenAccount::from_json(&json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000})).unwrap();
+        let mut book = Book::open(&open, &Ctx { now: day(0), actor: &actor, config: &config });
+        for (d, id, value) in [(1, "a", "-10"), (5, "b", "-20"), (9, "c", "-40")] {
+            let ctx = Ctx { now: day(d), actor: &actor, config: &config };
+            book.debit(&id.parse().unwrap(), money(value), &ctx).unwrap();
+        }
+        let s = book.statement(Some(day(2)), Some(day(9)));
+        assert_eq!((s.previous_balance, s.interval_balance, s.current_balance), (money("-10"), money("-20"), money("-30")));
+        assert_eq!(s.entries.len(), 1);
+        let all = book.statement(None, None);
+        assert_eq!(all.current_balance, money("-70"));
+        assert_eq!(all.entries.len(), 4, "the opening limit entry is listed too");
+    }
+}
