@@ -35,6 +35,7 @@ pub mod invoice;
 pub mod ledger;
 pub mod money;
 pub mod rate;
+pub mod search;
 pub mod store_config;
 pub mod text;
 pub mod timestamp;

@@ -502,3 +502,232 @@ case_test! {
         assert_eq!(all.entries.len(), 4, "the opening limit entry is listed too");
     }
 }
+
+/// Three settlements on different days (2, 1 and 3 installments), some paid, cancelled or
+/// annotated; returns the book.
+fn searchable_book() -> Book {
+    let config = StoreConfig::default();
+    let actor: Actor = "tests".parse().unwrap();
+    let day = |d: u32| {
+        "2024-01-01"
+            .parse::<Timestamp>()
+            .unwrap()
+            .plus_days(d)
+            .unwrap()
+    };
+    let open = OpenAccount::from_json(
+        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 10000}),
+    )
+    .unwrap();
+    let mut book = Book::open(
+        &open,
+        &Ctx {
+            now: day(0),
+            actor: &actor,
+            config: &config,
+        },
+    );
+    for (n, d, value, installments) in [
+        (1u8, 0u32, "100", 2u16),
+        (2, 10, "50.50", 1),
+        (3, 20, "90", 3),
+    ] {
+        let ctx = Ctx {
+            now: day(d),
+            actor: &actor,
+            config: &config,
+        };
+        let hold = CreateHold::from_json(
+            &json!({"value": value, "settle": true, "installments": installments}),
+            ctx.now,
+        )
+        .unwrap();
+        book.create_hold(&hold, tx(n), &ctx).unwrap();
+        book.settle(
+            &tx(n),
+            money(value),
+            &format!("Code000{n}").parse().unwrap(),
+            &ctx,
+        )
+        .unwrap();
+    }
+    let ctx = Ctx {
+        now: day(25),
+        actor: &actor,
+        config: &config,
+    };
+    book.pay_invoice(&InvoiceId::new(&tx(1), 1), &ctx).unwrap();
+    book.cancel_invoice(&InvoiceId::new(&tx(3), 3), &ctx)
+        .unwrap();
+    let note = ChangeInvoice {
+        status: InvoiceStatus::Opened,
+        observation: Some("Black Friday ORDER".into()),
+        payment_link: None,
+    };
+    book.change_invoice(&InvoiceId::new(&tx(2), 1), &note, &ctx)
+        .unwrap();
+    book
+}
+
+use creditdesk_core::invoice::InvoiceStatus;
+use creditdesk_core::search::{AccountFilter, InvoiceFilter};
+
+/// Query → the invoices found (as `transaction-installment`, in order) and the summary
+/// (total open, count, paid, cancelled); or the parameters refused.
+type SearchExpect = Result<
+    (
+        &'static [&'static str],
+        (&'static str, u64, &'static str, &'static str),
+    ),
+    &'static [&'static str],
+>;
+
+const SEARCHES: &[(&str, SearchExpect)] = &[
+    (
+        "",
+        Ok((
+            &["1-1", "1-2", "2-1", "3-1", "3-2", "3-3"],
+            ("160.50", 6, "50.00", "30.00"),
+        )),
+    ),
+    (
+        "from=2&to=3",
+        Ok((&["1-2", "2-1"], ("160.50", 6, "50.00", "30.00"))),
+    ),
+    (
+        "status=Opened",
+        Ok((&["1-2", "2-1", "3-1", "3-2"], ("160.50", 4, "0.00", "0.00"))),
+    ),
+    (
+        "status=paid,cancelled",
+        Ok((&["1-1", "3-3"], ("0.00", 2, "50.00", "30.00"))),
+    ),
+    (
+        "createdDateFrom=2024-01-11&createdDateTo=2024-01-21",
+        Ok((
+            &["2-1", "3-1", "3-2", "3-3"],
+            ("110.50", 4, "0.00", "30.00"),
+        )),
+    ),
+    (
+        "createdDateTo=2024-01-11",
+        Ok((&["1-1", "1-2", "2-1"], ("100.50", 3, "50.00", "0.00"))),
+    ),
+    (
+        "createdDateTo=2024-01-11T00:00:00Z",
+        Ok((&["1-1", "1-2", "2-1"], ("100.50", 3, "50.00", "0.00"))),
+    ),
+    (
+        "createdDateTo=2024-01-10T23:59:59Z",
+        Ok((&["1-1", "1-2"], ("50.00", 2, "50.00", "0.00"))),
+    ),
+    (
+        "dueDateFrom=2024-03-01&dueDateTo=2024-03-31",
+        Ok((&["1-2", "3-2"], ("80.00", 2, "0.00", "0.00"))),
+    ),
+    (
+        "value=30",
+        Ok((&["3-1", "3-2", "3-3"], ("60.00", 3, "0.00", "30.00"))),
+    ),
+    (
+        "value=30&status=Cancelled",
+        Ok((&["3-3"], ("0.00", 1, "0.00", "30.00"))),
+    ),
+    (
+        "value=30&status=Cancelled&op=or",
+        Ok((&["3-1", "3-2", "3-3"], ("60.00", 3, "0.00", "30.00"))),
+    ),
+    (
+        "friendlyId=Code0003-2",
+        Ok((&["3-2"], ("30.00", 1, "0.00", "0.00"))),
+    ),
+    (
+        "observation=black%20friday",
+        Ok((&["2-1"], ("50.50", 1, "0.00", "0.00"))),
+    ),
+    (
+        "creditAccountId=1_CPF&status=Paid",
+        Ok((&["1-1"], ("0.00", 1, "50.00", "0.00"))),
+    ),
+    (
+        "creditAccountId=2_CPF",
+        Ok((&[], ("0.00", 0, "0.00", "0.00"))),
+    ),
+    (
+        "op=or",
+        Ok((
+            &["1-1", "1-2", "2-1", "3-1", "3-2", "3-3"],
+            ("160.50", 6, "50.00", "30.00"),
+        )),
+    ),
+    ("from=0", Err(&["from"])),
+    ("from=5&to=4", Err(&["to"])),
+    ("from=1&to=1001", Err(&["to"])),
+    ("status=Late", Err(&["status"])),
+    ("value=1.001", Err(&["value"])),
+    (
+        "createdDateFrom=yesterday&dueDateTo=2024-13-01",
+        Err(&["createdDateFrom", "dueDateTo"]),
+    ),
+    ("op=xor&status=Paid&status=Opened", Err(&["op", "status"])),
+    ("sort=asc", Err(&["sort"])),
+];
+
+/// Splits a query string into decoded pairs (only `%20` needs decoding in these cases).
+fn pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.replace("%20", " "))
+        })
+        .collect()
+}
+
+case_test! {
+    fn invoice_search_cases() {
+        let book = searchable_book();
+        let name = |id: &InvoiceId| {
+            let n = (1..=3u8).find(|n| id.transaction_id() == tx(*n)).unwrap();
+            format!("{n}-{}", id.installment())
+        };
+        for (query, expect) in SEARCHES {
+            match (InvoiceFilter::from_query(&pairs(query)), expect) {
+                (Ok(filter), Ok((ids, (total, count, paid, cancelled)))) => {
+                    let (page, summary) = filter.search(&book.invoices);
+                    let found: Vec<String> = page.iter().map(|i| name(&i.id)).collect();
+                    assert_eq!(found, *ids, "{query}");
+                    let got = (summary.total.to_string(), summary.count, summary.total_paid.to_string(), summary.total_cancelled.to_string());
+                    assert_eq!(got, (total.to_string(), *count, paid.to_string(), cancelled.to_string()), "{query}: summary");
+                }
+                (Err(errors), Err(fields)) => {
+                    let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                    assert_eq!(got, *fields, "{query}: {errors}");
+                }
+                (got, want) => panic!("{query}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    fn account_search_cases() {
+        let book = searchable_book();
+        let cases: &[(&str, Result<bool, &str>)] = &[
+            ("", Ok(true)),
+            ("status=Open", Ok(true)),
+            ("status=closed", Ok(false)),
+            ("email=A@B.CO", Ok(true)),
+            ("email=other@b.co", Ok(false)),
+            ("email=nope", Err("email")),
+            ("status=Paid", Err("status")),
+            ("from=3&to=2", Err("to")),
+        ];
+        for (query, expect) in cases {
+            match (AccountFilter::from_query(&pairs(query)), expect) {
+                (Ok(filter), Ok(found)) => assert_eq!(filter.matches(&book.account), *found, "{query}"),
+                (Err(errors), Err(field)) => assert_eq!(errors.iter().next().unwrap().field, *field, "{query}"),
+                (got, want) => panic!("{query}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! Search filters as data: parsed from query parameters once, evaluated in memory here, and
+//! translated to SQL by the server (its tests compare the two answers).
+
+use crate::account::{Account, AccountStatus};
+use crate::ids::{AccountId, Email, FriendlyId};
+use crate::invoice::{Invoice, InvoiceStatus};
+use crate::money::Money;
+use crate::timestamp::Timestamp;
+use crate::validation::ValidationErrors;
+
+/// Items per page when `to` is left out.
+pub const PAGE_SIZE_DEFAULT: u32 = 20;
+/// Most items one page may hold (`to - from + 1`).
+pub const PAGE_SIZE_MAX: u32 = 1000;
+/// Longest text searched for in observations.
+pub const NEEDLE_CHARS_MAX: u32 = 200;
+
+/// Positions `from..=to`, 1-based, as the spec's `from=1&to=300` (300 items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    from: u32,
+    to: u32,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            from: 1,
+            to: PAGE_SIZE_DEFAULT,
+        }
+    }
+}
+
+impl Page {
+    pub fn new(from: u32, to: u32) -> Option<Page> {
+        (from >= 1 && to >= from && to - from < PAGE_SIZE_MAX).then_some(Page { from, to })
+    }
+    pub fn from(self) -> u32 {
+        self.from
+    }
+    pub fn to(self) -> u32 {
+        self.to
+    }
+    /// Items skipped (SQL `OFFSET`).
+    pub fn offset(self) -> u32 {
+        self.from - 1
+    }
+    /// Items taken (SQL `LIMIT`).
+    pub fn size(self) -> u32 {
+        self.to - self.from + 1
+    }
+
+    fn read(from: Option<&str>, to: Option<&str>, errors: &mut ValidationErrors) -> Page {
+        let number =
+            |key: &str, text: &str, errors: &mut ValidationErrors| match text.parse::<u32>() {
+                Ok(n) if n >= 1 => Some(n),
+                _ => {
+                    errors.push(key, "must be a whole number from 1");
+                    None
+                }
+            };
+        let from_n = from.map_or(Some(1), |t| number("from", t, errors));
+        let to_n = match to {
+            Some(t) => number("to", t, errors),
+            None => from_n.map(|f| f.saturating_add(PAGE_SIZE_DEFAULT - 1)),
+        };
+        match (from_n, to_n) {
+            (Some(f), Some(t)) if t < f => errors.push("to", "must not be below from"),
+            (Some(f), Some(t)) if t - f >= PAGE_SIZE_MAX => errors.push(
+                "to",
+                format!("a page holds at most {PAGE_SIZE_MAX} items (to - from + 1)"),
+            ),
+            (Some(f), Some(t)) => return Page { from: f, to: t },
+            _ => {}
+        }
+        Page::default()
+    }
+}
+
+/// How conditions combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Op {
+    /// Every condition holds (the default).
+    #[default]
+    And,
+    /// At least one holds (no condition: everything).
+    Or,
+}
+
+/// One condition on invoices. Upper bounds are exclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvoiceCondition {
+    CreatedFrom(Timestamp),
+    CreatedBefore(Timestamp),
+    DueFrom(Timestamp),
+    DueBefore(Timestamp),
+    Value(Money),
+    /// Any of these statuses.
+    StatusIn(Vec<InvoiceStatus>),
+    FriendlyId(FriendlyId),
+    /// Case-folded text the observation contains (see [`fold`]).
+    ObservationContains(String),
+    Account(AccountId),
+}
+
+impl InvoiceCondition {
+    pub fn matches(&self, invoice: &Invoice) -> bool {
+        match self {
+            InvoiceCondition::CreatedFrom(at) => invoice.created_at >= *at,
+            InvoiceCondition::CreatedBefore(at) => invoice.created_at < *at,
+            InvoiceCondition::DueFrom(at) => invoice.due_date >= *at,
+            InvoiceCondition::DueBefore(at) => invoice.due_date < *at,
+            InvoiceCondition::Value(value) => invoice.value == *value,
+            InvoiceCondition::StatusIn(statuses) => statuses.contains(&invoice.status),
+            InvoiceCondition::FriendlyId(id) => invoice.friendly_id == *id,
+            InvoiceCondition::ObservationContains(needle) => invoice
+                .observation
+                .as_deref()
+                .is_some_and(|o| fold(o).contains(needle.as_str())),
+            InvoiceCondition::Account(id) => invoice.account_id == *id,
+        }
+    }
+}
+
+/// Text as compared by searches: lower case (Unicode). The server stores observations folded
+/// the same way, so SQL `LIKE` and this agree on both engines.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// `GET /invoices` (and an account's invoices): conditions, how they combine, and the page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InvoiceFilter {
+    pub conditions: Vec<InvoiceCondition>,
+    pub op: Op,
+    pub page: Page,
+}
+
+/// The query parameters of invoice searches.
+pub const INVOICE_PARAMETERS: [&str; 12] = [
+    "from",
+    "to",
+    "createdDateFrom",
+    "createdDateTo",
+    "dueDateFrom",
+    "dueDateTo",
+    "value",
+    "status",
+    "friendlyId",
+    "observation",
+    "creditAccountId",
+    "op",
+];
+
+/// A date bound: a date `YYYY-MM-DD` as an upper bound includes its whole day.
+fn bound(text: &str, upper: bool) -> Result<Timestamp, String> {
+    let at: Timestamp = text
+        .parse()
+        .map_err(|e: crate::timestamp::TimestampError| e.to_string())?;
+    Ok(match (upper, text.len() == 10) {
+        (true, true) => at.plus_days(1).unwrap_or(Timestamp::MAX),
+        (true, false) => {
+            Timestamp::from_unix_micros(at.unix_micros() + 1).unwrap_or(Timestamp::MAX)
+        }
+        (false, _) => at,
+    })
+}
+
+impl InvoiceFilter {
+    /// From query parameters (decoded pairs, in order). Unknown or repeated parameters are
+    /// refused; `status` may list several statuses separated by commas (any of them matches).
+    pub fn from_query(params: &[(String, String)]) -> Result<InvoiceFilter, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let mut filter = InvoiceFilter::default();
+        let mut seen: Vec<&str> = Vec::new();
+        let (mut from, mut to) = (None, None);
+        let mut statuses = Vec::new();
+        for (key, value) in params {
+            let key = key.as_str();
+            if !INVOICE_PARAMETERS.contains(&key) {
+                errors.push(
+                    key,
+                    format!(
+                        "unknown parameter; the parameters are {}",
+                        INVOICE_PARAMETERS.join(", ")
+                    ),
+                );
+                continue;
+            }
+            if seen.contains(&key) {
+                errors.push(key, "is given twice");
+                continue;
+            }
+            seen.push(key);
+            let mut push = |condition: Result<InvoiceCondition, String>| match condition {
+                Ok(condition) => filter.conditions.push(condition),
+                Err(message) => errors.push(key, message),
+            };
+            match key {
+                "from" => from = Some(value.as_str()),
+                "to" => to = Some(value.as_str()),
+                "createdDateFrom" => push(bound(value, false).map(InvoiceCondition::CreatedFrom)),
+                "createdDateTo" => push(bound(value, true).map(InvoiceCondition::CreatedBefore)),
+                "dueDateFrom" => push(bound(value, false).map(InvoiceCondition::DueFrom)),
+                "dueDateTo" => push(bound(value, true).map(InvoiceCondition::DueBefore)),
+                "value" => push(
+                    value
+                        .parse::<Money>()
+                        .map(InvoiceCondition::Value)
+                        .map_err(|e| e.to_string()),
+                ),
+                "friendlyId" => push(
+                    value
+                        .parse()
+                        .map(InvoiceCondition::FriendlyId)
+                        .map_err(str::to_owned),
+                ),
+                "creditAccountId" => push(
+                    value
+                        .parse()
+                        .map(InvoiceCondition::Account)
+                        .map_err(str::to_owned),
+                ),
+                "observation" => push(
+                    match crate::text::check(value, NEEDLE_CHARS_MAX, false, false) {
+                        Ok(()) => Ok(InvoiceCondition::ObservationContains(fold(value))),
+                        Err(e) => Err(e.to_string()),
+                    },
+                ),
+                "status" => {
+                    for part in value.split(',') {
+                        match part.trim().parse::<InvoiceStatus>() {
+                            Ok(status) if !statuses.contains(&status) => statuses.push(status),
+                            Ok(_) => {}
+                            Err(message) => errors.push(key, message),
+                        }
+                    }
+                }
+                "op" => match value.to_ascii_lowercase().as_str() {
+                    "and" => filter.op = Op::And,
+                    "or" => filter.op = Op::Or,
+                    _ => errors.push(key, "must be and or or"),
+                },
+                _ => unreachable!("every known parameter is handled"),
+            }
+        }
+        if !statuses.is_empty() {
+            filter.conditions.push(InvoiceCondition::StatusIn(statuses));
+        }
+        filter.page = Page::read(from, to, &mut errors);
+        errors.into_result(filter)
+    }
+
+    pub fn matches(&self, invoice: &Invoice) -> bool {
+        match self.op {
+            Op::And => self.conditions.iter().all(|c| c.matches(invoice)),
+            Op::Or => {
+                self.conditions.is_empty() || self.conditions.iter().any(|c| c.matches(invoice))
+            }
+        }
+    }
+
+    /// The page of matching invoices, oldest first (creation time, then id), and the summary of
+    /// every match (not only the page).
+    pub fn search<'a>(&self, invoices: &'a [Invoice]) -> (Vec<&'a Invoice>, InvoiceSummary) {
+        let mut matching: Vec<&Invoice> = invoices.iter().filter(|i| self.matches(i)).collect();
+        matching.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        let summary = InvoiceSummary::of(matching.iter().copied());
+        let page = matching
+            .into_iter()
+            .skip(self.page.offset() as usize)
+            .take(self.page.size() as usize)
+            .collect();
+        (page, summary)
+    }
+}
+
+/// Totals of a whole filtered set: `total` still open, `count` of invoices, and what was paid
+/// and cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InvoiceSummary {
+    pub total: Money,
+    pub count: u64,
+    pub total_paid: Money,
+    pub total_cancelled: Money,
+}
+
+impl InvoiceSummary {
+    pub fn of<'a>(invoices: impl Iterator<Item = &'a Invoice>) -> InvoiceSummary {
+        let (mut open, mut paid, mut cancelled, mut count) = (0i64, 0i64, 0i64, 0u64);
+        for invoice in invoices {
+            count += 1;
+            let slot = match invoice.status {
+                InvoiceStatus::Opened => &mut open,
+                InvoiceStatus::Paid => &mut paid,
+                InvoiceStatus::Cancelled => &mut cancelled,
+            };
+            *slot += invoice.value.minor();
+        }
+        let money = Money::saturating_from_minor;
+        InvoiceSummary {
+            total: money(open),
+            count,
+            total_paid: money(paid),
+            total_cancelled: money(cancelled),
+        }
+    }
+}
+
+/// `GET /accounts`: status, email and the page (conditions always combine with and).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountFilter {
+    pub status: Option<AccountStatus>,
+    /// Folded email (see [`fold`]); matches the whole address, letter case aside.
+    pub email: Option<String>,
+    pub page: Page,
+}
+
+pub const ACCOUNT_PARAMETERS: [&str; 4] = ["from", "to", "status", "email"];
+
+impl AccountFilter {
+    pub fn from_query(params: &[(String, String)]) -> Result<AccountFilter, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let mut filter = AccountFilter::default();
+        let mut seen: Vec<&str> = Vec::new();
+        let (mut from, mut to) = (None, None);
+        for (key, value) in params {
+            let key = key.as_str();
+            if !ACCOUNT_PARAMETERS.contains(&key) {
+                errors.push(
+                    key,
+                    format!(
+                        "unknown parameter; the parameters are {}",
+                        ACCOUNT_PARAMETERS.join(", ")
+                    ),
+                );
+                continue;
+            }
+            if seen.contains(&key) {
+                errors.push(key, "is given twice");
+                continue;
+            }
+            seen.push(key);
+            match key {
+                "from" => from = Some(value.as_str()),
+                "to" => to = Some(value.as_str()),
+                "status" => match value.to_ascii_lowercase().as_str() {
+                    "open" => filter.status = Some(AccountStatus::Open),
+                    "closed" => filter.status = Some(AccountStatus::Closed),
+                    _ => errors.push(key, "must be Open or Closed"),
+                },
+                "email" => match value.parse::<Email>() {
+                    Ok(email) => filter.email = Some(fold(email.as_str())),
+                    Err(message) => errors.push(key, message),
+                },
+                _ => unreachable!("every known parameter is handled"),
+            }
+        }
+        filter.page = Page::read(from, to, &mut errors);
+        errors.into_result(filter)
+    }
+
+    pub fn matches(&self, account: &Account) -> bool {
+        self.status.is_none_or(|s| account.status == s)
+            && self.email.as_ref().is_none_or(|e| {
+                account
+                    .email
+                    .as_ref()
+                    .is_some_and(|a| fold(a.as_str()) == *e)
+            })
+    }
+}
