@@ -41,6 +41,7 @@ pub mod text;
 pub mod timestamp;
 pub mod transaction;
 pub mod validation;
+pub mod wire;
 
 pub use error::CreditError;
 pub use error_body::{ErrorBody, ErrorCode, ErrorDetail};

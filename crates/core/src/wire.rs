@@ -1,0 +1,278 @@
+//! The JSON the API writes, as the reference spec names it. Shared by the server (which writes
+//! it) and the admin (which reads it). Amounts are JSON numbers with their exact digits; dates are
+//! ISO 8601 UTC with 7 fractional digits.
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, Balances, Holder};
+use crate::invoice::Invoice;
+use crate::ledger::{Entry, Origin, Statement};
+use crate::money::Money;
+use crate::rate::Rate;
+use crate::search::InvoiceSummary;
+use crate::timestamp::Timestamp;
+use crate::transaction::Transaction;
+
+/// An account with its balances (`GET /accounts/{id}` and friends).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: String,
+    pub balance: Money,
+    pub document: String,
+    pub status: String,
+    pub document_type: String,
+    pub credit_limit: Money,
+    pub updated_at: Timestamp,
+    pub created_at: Timestamp,
+    pub description: String,
+    pub available_credit: Money,
+    pub pre_authorized_credit: Money,
+    /// `""` for accounts opened automatically without an email.
+    pub email: String,
+    pub tolerance: Rate,
+    pub available_balance: Money,
+}
+
+impl AccountView {
+    pub fn new(account: &Account, balances: &Balances) -> AccountView {
+        AccountView {
+            id: account.id.to_string(),
+            balance: balances.balance,
+            document: account.document.to_string(),
+            status: account.status.as_str().to_owned(),
+            document_type: account.document_type.as_str().to_owned(),
+            credit_limit: account.credit_limit,
+            updated_at: account.updated_at,
+            created_at: account.created_at,
+            description: account.description.clone().unwrap_or_default(),
+            available_credit: balances.available_credit,
+            pre_authorized_credit: balances.pre_authorized_credit,
+            email: account
+                .email
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            tolerance: account.tolerance,
+            available_balance: balances.available_balance,
+        }
+    }
+}
+
+/// A page of accounts and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountList {
+    pub data: Vec<AccountView>,
+    pub summary: AccountSummary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub count: u64,
+}
+
+/// An invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceView {
+    pub id: String,
+    pub friendly_id: String,
+    pub status: String,
+    pub value: Money,
+    pub account_id: String,
+    pub credit_value: Money,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_link: Option<String>,
+    pub original_due_date: Timestamp,
+    pub due_date: Timestamp,
+    pub installment: u16,
+    pub order_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observation: Option<String>,
+    pub transaction_id: String,
+    pub number_of_installments: u16,
+    pub credit_account_id: String,
+    /// Extension: times postponed and days postponed in total.
+    pub postponements: u16,
+    pub postponed_days: u16,
+}
+
+impl From<&Invoice> for InvoiceView {
+    fn from(invoice: &Invoice) -> InvoiceView {
+        InvoiceView {
+            id: invoice.id.to_string(),
+            friendly_id: invoice.friendly_id.to_string(),
+            status: invoice.status.as_str().to_owned(),
+            value: invoice.value,
+            account_id: invoice.account_id.to_string(),
+            credit_value: invoice.credit_value,
+            created_at: invoice.created_at,
+            resolved_at: invoice.resolved_at,
+            updated_at: invoice.updated_at,
+            payment_link: invoice.payment_link.clone(),
+            original_due_date: invoice.original_due_date,
+            due_date: invoice.due_date,
+            installment: invoice.installment,
+            order_id: invoice.order_id.clone(),
+            observation: invoice.observation.clone(),
+            transaction_id: invoice.transaction_id.to_string(),
+            number_of_installments: invoice.number_of_installments,
+            credit_account_id: invoice.account_id.to_string(),
+            postponements: invoice.postponements,
+            postponed_days: invoice.postponed_days,
+        }
+    }
+}
+
+/// A page of invoices and the summary of every match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceList {
+    pub data: Vec<InvoiceView>,
+    pub summary: InvoiceSummaryView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceSummaryView {
+    pub total: Money,
+    pub count: u64,
+    pub total_paid: Money,
+    pub total_cancelled: Money,
+}
+
+impl From<InvoiceSummary> for InvoiceSummaryView {
+    fn from(s: InvoiceSummary) -> Self {
+        InvoiceSummaryView {
+            total: s.total,
+            count: s.count,
+            total_paid: s.total_paid,
+            total_cancelled: s.total_cancelled,
+        }
+    }
+}
+
+/// A pre-authorization as created or updated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldView {
+    pub id: String,
+    pub value: Money,
+    pub expiration_date: Timestamp,
+    pub installments: u16,
+    /// Extension: `Authorized`, `Settled`, `Cancelled` or `Expired`.
+    pub status: String,
+}
+
+impl HoldView {
+    pub fn new(transaction: &Transaction, now: Timestamp) -> HoldView {
+        HoldView {
+            id: transaction.id.to_string(),
+            value: transaction.value,
+            expiration_date: transaction.expires_at,
+            installments: transaction.installments,
+            status: transaction.status_at(now).as_str().to_owned(),
+        }
+    }
+}
+
+/// An account holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HolderView {
+    pub level: u8,
+    pub claims: Claims,
+    pub id: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub email: String,
+}
+
+impl From<&Holder> for HolderView {
+    fn from(holder: &Holder) -> Self {
+        HolderView {
+            level: holder.level,
+            claims: Claims {
+                email: holder.email.to_string(),
+            },
+            id: holder.id.to_string(),
+            created_at: holder.created_at,
+        }
+    }
+}
+
+/// A statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementView {
+    pub statements: Vec<EntryView>,
+    pub current_balance: Money,
+    pub interval_balance: Money,
+    pub previous_balance: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryView {
+    pub value: Money,
+    pub date: Timestamp,
+    pub doneby: String,
+    pub origin: Origin,
+    pub metadata: EntryMetadata,
+    /// Extension: what exactly happened (`Settlement`, `InvoicePaid`, `Refund`, …).
+    pub kind: crate::ledger::EntryKind,
+    /// Extension: whether the entry moves the balance (limit and tolerance changes do not).
+    #[serde(rename = "countsInBalance")]
+    pub counts_in_balance: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_of_installments: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installment: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl From<&Entry> for EntryView {
+    fn from(entry: &Entry) -> Self {
+        EntryView {
+            value: entry.value,
+            date: entry.at,
+            doneby: entry.actor.to_string(),
+            origin: entry.origin(),
+            metadata: EntryMetadata {
+                transaction_id: entry.transaction_id.as_ref().map(ToString::to_string),
+                number_of_installments: entry.number_of_installments,
+                installment: entry.installment,
+                statement_id: entry.statement_id.as_ref().map(ToString::to_string),
+                reason: entry.reason.clone(),
+            },
+            kind: entry.kind,
+            counts_in_balance: entry.kind.counts_in_balance(),
+        }
+    }
+}
+
+impl From<&Statement> for StatementView {
+    fn from(statement: &Statement) -> Self {
+        StatementView {
+            statements: statement.entries.iter().map(EntryView::from).collect(),
+            current_balance: statement.current_balance,
+            interval_balance: statement.interval_balance,
+            previous_balance: statement.previous_balance,
+        }
+    }
+}
