@@ -29,6 +29,17 @@ impl AccountStatus {
     }
 }
 
+impl std::str::FromStr for AccountStatus {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [AccountStatus::Open, AccountStatus::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or("must be Open or Closed")
+    }
+}
+
 /// A buyer's credit account.
 ///
 /// `balance` is the running total of the account's balance entries (credits − debits; negative

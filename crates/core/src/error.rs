@@ -67,6 +67,37 @@ pub enum CreditError {
 }
 
 impl CreditError {
+    /// The rule's name for programs, in snake case (`insufficient_credit`).
+    pub fn reason(&self) -> &'static str {
+        use CreditError::*;
+        match self {
+            Invalid(_) => "invalid",
+            AccountNotFound(_) => "account_not_found",
+            TransactionNotFound(_) => "transaction_not_found",
+            InvoiceNotFound(_) => "invoice_not_found",
+            HolderNotFound(_) => "holder_not_found",
+            AccountExists(_) => "account_exists",
+            AccountClosed(_) => "account_closed",
+            AccountInUse { .. } => "account_in_use",
+            InsufficientCredit { .. } => "insufficient_credit",
+            GrowthExceeded { .. } => "growth_exceeded",
+            NotAuthorized { .. } => "not_authorized",
+            NotCancellable => "not_cancellable",
+            NotSettled { .. } => "not_settled",
+            SettlementBelowResolved { .. } => "settlement_below_resolved",
+            NoOpenInvoices => "no_open_invoices",
+            RefundExceeded { .. } => "refund_exceeded",
+            InvoiceStatus { .. } => "invoice_status",
+            PostponementDisabled => "postponement_disabled",
+            PostponementLimit { .. } => "postponement_limit",
+            PostponementDays { .. } => "postponement_days",
+            HolderExists => "holder_exists",
+            HoldersFull { .. } => "holders_full",
+            StatementIdReused { .. } => "statement_id_reused",
+            OutOfRange => "out_of_range",
+        }
+    }
+
     /// A single invalid field.
     pub fn field(field: &str, message: impl Into<String>) -> CreditError {
         CreditError::Invalid(ValidationErrors::single(field, message))

@@ -21,6 +21,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
+    /// Which credit rule refused (`insufficient_credit`, `invoice_status`, …), for programs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
 }
@@ -58,9 +61,15 @@ impl ErrorBody {
             error: ErrorDetail {
                 code,
                 message: message.into(),
+                reason: None,
                 fields: Vec::new(),
             },
         }
+    }
+
+    pub fn with_reason(mut self, reason: &str) -> Self {
+        self.error.reason = Some(reason.to_owned());
+        self
     }
 
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {

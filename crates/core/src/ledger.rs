@@ -34,6 +34,37 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    pub const ALL: [EntryKind; 9] = [
+        EntryKind::Settlement,
+        EntryKind::SettlementChanged,
+        EntryKind::InvoicePaid,
+        EntryKind::PaymentReversed,
+        EntryKind::InvoiceCancelled,
+        EntryKind::Refund,
+        EntryKind::CreditLimitChanged,
+        EntryKind::ToleranceChanged,
+        EntryKind::ManualDebit,
+    ];
+
+    /// The stored name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Settlement => "Settlement",
+            EntryKind::SettlementChanged => "SettlementChanged",
+            EntryKind::InvoicePaid => "InvoicePaid",
+            EntryKind::PaymentReversed => "PaymentReversed",
+            EntryKind::InvoiceCancelled => "InvoiceCancelled",
+            EntryKind::Refund => "Refund",
+            EntryKind::CreditLimitChanged => "CreditLimitChanged",
+            EntryKind::ToleranceChanged => "ToleranceChanged",
+            EntryKind::ManualDebit => "ManualDebit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn origin(self) -> Origin {
         match self {
             EntryKind::Settlement | EntryKind::SettlementChanged | EntryKind::InvoiceCancelled => {

@@ -134,6 +134,8 @@ pub struct InvoiceFilter {
     pub conditions: Vec<InvoiceCondition>,
     pub op: Op,
     pub page: Page,
+    /// Only this account's invoices, whatever `op` combines the conditions with.
+    pub account: Option<AccountId>,
 }
 
 /// The query parameters of invoice searches.
@@ -252,6 +254,13 @@ impl InvoiceFilter {
     }
 
     pub fn matches(&self, invoice: &Invoice) -> bool {
+        if self
+            .account
+            .as_ref()
+            .is_some_and(|a| invoice.account_id != *a)
+        {
+            return false;
+        }
         match self.op {
             Op::And => self.conditions.iter().all(|c| c.matches(invoice)),
             Op::Or => {

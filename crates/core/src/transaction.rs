@@ -26,6 +26,18 @@ pub enum TransactionStatus {
     Expired,
 }
 
+impl std::str::FromStr for TransactionStatus {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        use TransactionStatus::*;
+        [Authorized, Settled, Cancelled, Expired]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or("must be Authorized, Settled, Cancelled or Expired")
+    }
+}
+
 impl TransactionStatus {
     pub fn as_str(self) -> &'static str {
         match self {

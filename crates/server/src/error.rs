@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use creditdesk_core::{ErrorBody, ErrorCode, ValidationErrors};
+use creditdesk_core::{CreditError, ErrorBody, ErrorCode, ValidationErrors};
 
 use crate::auth::Resource;
 
@@ -35,6 +35,9 @@ pub enum ApiError {
     /// The body exceeds the limit (413).
     #[error("the body exceeds {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: u32 },
+    /// A credit rule refused (404 for unknown objects, 422 for invalid input, else 409).
+    #[error("{0}")]
+    Credit(CreditError),
     /// A fault of the server or its database (500); logged, never detailed to the client.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -51,6 +54,16 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Credit(error) => match error {
+                CreditError::Invalid(_) | CreditError::OutOfRange => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                CreditError::AccountNotFound(_)
+                | CreditError::TransactionNotFound(_)
+                | CreditError::InvoiceNotFound(_)
+                | CreditError::HolderNotFound(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            },
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +103,17 @@ impl ApiError {
                 ErrorCode::PayloadTooLarge,
                 format!("the body is larger than the {limit_bytes} bytes accepted"),
             ),
+            ApiError::Credit(CreditError::Invalid(errors)) => {
+                ApiError::Validation(errors.clone()).body()
+            }
+            ApiError::Credit(error) => {
+                let code = match self.status_code() {
+                    StatusCode::NOT_FOUND => ErrorCode::NotFound,
+                    StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
+                    _ => ErrorCode::Conflict,
+                };
+                ErrorBody::new(code, error.to_string()).with_reason(error.reason())
+            }
             ApiError::Internal(_) => ErrorBody::new(
                 ErrorCode::Internal,
                 "the server failed to handle this request; it was logged, and retrying may help",
@@ -101,6 +125,12 @@ impl ApiError {
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         ApiError::Validation(errors)
+    }
+}
+
+impl From<CreditError> for ApiError {
+    fn from(error: CreditError) -> Self {
+        ApiError::Credit(error)
     }
 }
 

@@ -48,8 +48,33 @@ pub fn violations(value: &Value, schema: &Value) -> Vec<String> {
     out
 }
 
+/// Where the reference spec contradicts itself, and the reading Creditdesk follows (also in
+/// docs/api.md): `(path, method, field, why)`. The violations at these places are forgiven.
+pub const ERRATA: &[(&str, &str, &str, &str)] = &[
+    (
+        "/api/creditcontrol/accounts/{creditAccountId}/invoices",
+        "get",
+        "$.summary.totalPaid: expected integer",
+        "typed integer here, number in GET /invoices; the invoices guide's example of this very endpoint has 8.01",
+    ),
+    (
+        "/api/creditcontrol/accounts/{creditAccountId}/invoices",
+        "get",
+        "$.summary.totalCancelled: expected integer",
+        "as totalPaid: amounts are decimals",
+    ),
+];
+
 pub fn assert_matches_response_schema(value: &Value, path: &str, method: &str) {
-    let found = violations(value, response_schema(path, method));
+    let forgiven = |v: &String| {
+        ERRATA
+            .iter()
+            .any(|(p, m, field, _)| *p == path && *m == method && v.starts_with(field))
+    };
+    let found: Vec<String> = violations(value, response_schema(path, method))
+        .into_iter()
+        .filter(|v| !forgiven(v))
+        .collect();
     assert!(
         found.is_empty(),
         "{method} {path} body breaks the reference schema: {found:?}\nbody: {value}"

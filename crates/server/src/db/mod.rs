@@ -35,6 +35,9 @@ macro_rules! on_pool {
     };
 }
 
+pub mod books;
+pub mod search;
+
 /// An API key as stored.
 #[derive(Debug, Clone)]
 pub struct StoredKey {

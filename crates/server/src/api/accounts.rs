@@ -1,0 +1,206 @@
+//! Accounts: search, open, read, close, upsert, credit limit, tolerance, holders.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use creditdesk_core::book::Book;
+use creditdesk_core::commands::{self, Change, OpenAccount, UpsertAccount};
+use creditdesk_core::search::AccountFilter;
+use creditdesk_core::wire::{AccountList, AccountSummary, AccountView, HolderView};
+use creditdesk_core::CreditError;
+use serde_json::{json, Value};
+
+use super::context::{account_id, existing, holder_id, new_holder_id, Env, QueryPairs};
+use crate::auth::{perm, Auth};
+use crate::db::books::Load;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::AppState;
+
+fn view(book: &Book, env: &Env) -> Json<AccountView> {
+    Json(AccountView::new(&book.account, &book.balances(&env.ctx())))
+}
+
+/// `GET /accounts?from&to&status&email`.
+pub async fn search(
+    Auth(principal, _): Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<AccountList>, ApiError> {
+    let filter = AccountFilter::from_query(&query)?;
+    let env = Env::load(&state, &principal).await?;
+    let (data, count) = state
+        .db
+        .search_accounts(&filter, env.now, env.config.tolerance_enabled())
+        .await?;
+    Ok(Json(AccountList {
+        data,
+        summary: AccountSummary { count },
+    }))
+}
+
+/// `POST /accounts`.
+pub async fn open(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<AccountView>, ApiError> {
+    let command = OpenAccount::from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    let id = command.account_id();
+    state
+        .db
+        .with_book(&id, &Load::default(), env.now, |book| {
+            if book.is_some() {
+                return Err(CreditError::AccountExists(id.clone()).into());
+            }
+            let created = book.insert(Book::open(&command, &env.ctx()));
+            Ok(view(created, &env))
+        })
+        .await
+}
+
+/// `GET /accounts/{id}`.
+pub async fn get(
+    Auth(principal, _): Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = account_id(&id)?;
+    let env = Env::load(&state, &principal).await?;
+    let book = state.db.read_book(&id, &Load::default(), env.now).await?;
+    let book = book.ok_or(CreditError::AccountNotFound(id))?;
+    Ok(view(&book, &env))
+}
+
+/// `DELETE /accounts/{id}`: close (refused while it owes or holds credit). The body the spec
+/// shows (document, documentType, email) is not needed and not read.
+pub async fn close(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = account_id(&id)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        open_invoices: true,
+        ..Load::default()
+    };
+    state
+        .db
+        .with_book(&id, &load, env.now, |book| {
+            let book = existing(book, &id)?;
+            book.close(&env.ctx())?;
+            Ok(view(book, &env))
+        })
+        .await
+}
+
+/// `PUT /accounts/{id}`: create or update (and reopen).
+pub async fn upsert(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = account_id(&id)?;
+    let command = UpsertAccount::from_json(&body, &id)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &Load::default(), env.now, |book| {
+            let book = match book {
+                Some(book) => {
+                    book.update(&command, &env.ctx());
+                    book
+                }
+                None => book.insert(Book::create_by_upsert(&id, &command, &env.ctx())),
+            };
+            Ok(view(book, &env))
+        })
+        .await
+}
+
+/// `PUT /accounts/{id}/creditlimit`: `{value, reason?}`.
+pub async fn credit_limit(
+    Auth(principal, _): Auth<perm::EditCredits>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = account_id(&id)?;
+    let change = Change::credit_limit_from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &Load::default(), env.now, |book| {
+            let book = existing(book, &id)?;
+            book.change_credit_limit(&change, &env.ctx());
+            Ok(view(book, &env))
+        })
+        .await
+}
+
+/// `PUT /accounts/{id}/tolerance`: `{value, reason?}`.
+pub async fn tolerance(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = account_id(&id)?;
+    let change = Change::tolerance_from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &Load::default(), env.now, |book| {
+            let book = existing(book, &id)?;
+            book.change_tolerance(&change, &env.ctx());
+            Ok(view(book, &env))
+        })
+        .await
+}
+
+/// `POST /accounts/{id}/holders`: `{claims: {email}}`.
+pub async fn add_holder(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<HolderView>, ApiError> {
+    let id = account_id(&id)?;
+    let email = commands::holder_email_from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        holders: true,
+        ..Load::default()
+    };
+    state
+        .db
+        .with_book(&id, &load, env.now, |book| {
+            let holder = existing(book, &id)?.add_holder(&email, new_holder_id(), &env.ctx())?;
+            Ok(Json(HolderView::from(holder)))
+        })
+        .await
+}
+
+/// `DELETE /accounts/{id}/holders/{holderId}`.
+pub async fn remove_holder(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    Path((id, holder)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let id = account_id(&id)?;
+    let holder = holder_id(&holder)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        holders: true,
+        ..Load::default()
+    };
+    state
+        .db
+        .with_book(&id, &load, env.now, |book| {
+            existing(book, &id)?.remove_holder(&holder, &env.ctx())?;
+            Ok(Json(json!({ "id": holder.to_string() })))
+        })
+        .await
+}

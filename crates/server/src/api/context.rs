@@ -1,0 +1,108 @@
+//! What every credit handler needs: now, the actor, the store policy; path ids read as core's
+//! types (an id that cannot exist is simply not found); query strings as pairs; random ids.
+
+use axum::extract::{FromRequestParts, RawQuery};
+use axum::http::request::Parts;
+use creditdesk_core::book::Ctx;
+use creditdesk_core::ids::{AccountId, Actor, FriendlyCode, HolderId, InvoiceId, TransactionId};
+use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::{CreditError, Timestamp};
+use rand::distr::{Alphanumeric, SampleString};
+use rand::RngCore;
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The moment, the actor and the store configuration of one request.
+pub struct Env {
+    pub now: Timestamp,
+    pub actor: Actor,
+    pub config: StoreConfig,
+}
+
+impl Env {
+    pub async fn load(state: &AppState, principal: &Principal) -> Result<Env, ApiError> {
+        let (config, _) = state.db.store_config().await?;
+        let now = Timestamp::from_unix_micros(state.now_us())
+            .map_err(|e| anyhow::anyhow!("clock: {e}"))?;
+        let actor = principal
+            .app_key
+            .parse()
+            .map_err(|e| anyhow::anyhow!("app key as actor: {e}"))?;
+        Ok(Env { now, actor, config })
+    }
+
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            now: self.now,
+            actor: &self.actor,
+            config: &self.config,
+        }
+    }
+}
+
+pub fn account_id(text: &str) -> Result<AccountId, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::NotFound(format!("there is no account {text}")))
+}
+
+pub fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::NotFound(format!("there is no transaction {text} on this account")))
+}
+
+pub fn invoice_id(text: &str) -> Result<InvoiceId, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::NotFound(format!("there is no invoice {text} on this account")))
+}
+
+pub fn holder_id(text: &str) -> Result<HolderId, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::NotFound(format!("there is no holder {text} on this account")))
+}
+
+/// The query string as decoded pairs, in order.
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let RawQuery(query) = RawQuery::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+        let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+        Ok(QueryPairs(pairs))
+    }
+}
+
+pub fn new_transaction_id() -> TransactionId {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    TransactionId::from_bytes(bytes)
+}
+
+pub fn new_holder_id() -> HolderId {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    HolderId::from_bytes(bytes)
+}
+
+pub fn new_friendly_code() -> FriendlyCode {
+    Alphanumeric
+        .sample_string(&mut rand::rng(), 8)
+        .parse()
+        .expect("8 alphanumerics")
+}
+
+/// The book, or "no such account".
+pub fn existing<'a>(
+    book: &'a mut Option<creditdesk_core::book::Book>,
+    id: &AccountId,
+) -> Result<&'a mut creditdesk_core::book::Book, ApiError> {
+    book.as_mut()
+        .ok_or_else(|| CreditError::AccountNotFound(id.clone()).into())
+}

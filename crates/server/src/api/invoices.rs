@@ -1,0 +1,161 @@
+//! Invoices: search, read, change, cancel, pay, postpone.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use creditdesk_core::commands::{self, ChangeInvoice};
+use creditdesk_core::ids::{AccountId, InvoiceId};
+use creditdesk_core::search::InvoiceFilter;
+use creditdesk_core::wire::{InvoiceList, InvoiceView};
+use creditdesk_core::CreditError;
+use serde_json::Value;
+
+use super::context::{account_id, existing, invoice_id, Env, QueryPairs};
+use crate::auth::{perm, Auth};
+use crate::db::books::Load;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::AppState;
+
+async fn list(state: &AppState, filter: &InvoiceFilter) -> Result<Json<InvoiceList>, ApiError> {
+    let (invoices, summary) = state.db.search_invoices(filter).await?;
+    Ok(Json(InvoiceList {
+        data: invoices.iter().map(InvoiceView::from).collect(),
+        summary: summary.into(),
+    }))
+}
+
+/// `GET /invoices` with every filter of `core::search`.
+pub async fn search(
+    _: Auth<perm::ReadInvoices>,
+    State(state): State<AppState>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<InvoiceList>, ApiError> {
+    list(&state, &InvoiceFilter::from_query(&query)?).await
+}
+
+/// `GET /accounts/{id}/invoices`: the account's invoices (the same filters may narrow them).
+pub async fn of_account(
+    Auth(principal, _): Auth<perm::ReadInvoices>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<InvoiceList>, ApiError> {
+    let id = account_id(&id)?;
+    let mut filter = InvoiceFilter::from_query(&query)?;
+    let env = Env::load(&state, &principal).await?;
+    if state
+        .db
+        .read_book(&id, &Load::default(), env.now)
+        .await?
+        .is_none()
+    {
+        return Err(CreditError::AccountNotFound(id).into());
+    }
+    filter.account = Some(id);
+    list(&state, &filter).await
+}
+
+fn load_invoice(id: &InvoiceId) -> Load {
+    Load {
+        invoice: Some(id.clone()),
+        ..Load::default()
+    }
+}
+
+fn ids(id: &str, invoice: &str) -> Result<(AccountId, InvoiceId), ApiError> {
+    Ok((account_id(id)?, invoice_id(invoice)?))
+}
+
+/// `GET /accounts/{id}/invoices/{invoiceId}`.
+pub async fn get(
+    Auth(principal, _): Auth<perm::ReadInvoices>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+) -> Result<Json<InvoiceView>, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let env = Env::load(&state, &principal).await?;
+    let book = state
+        .db
+        .read_book(&id, &load_invoice(&invoice), env.now)
+        .await?;
+    let book = book.ok_or_else(|| CreditError::AccountNotFound(id.clone()))?;
+    let found = book
+        .invoices
+        .iter()
+        .find(|i| i.id == invoice)
+        .ok_or(CreditError::InvoiceNotFound(invoice))?;
+    Ok(Json(InvoiceView::from(found)))
+}
+
+/// `PUT /accounts/{id}/invoices/{invoiceId}`: `{status, observation?, paymentLink?}`.
+pub async fn change(
+    Auth(principal, _): Auth<perm::CreateInvoices>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<StatusCode, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let change = ChangeInvoice::from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
+            existing(book, &id)?.change_invoice(&invoice, &change, &env.ctx())?;
+            Ok(StatusCode::OK)
+        })
+        .await
+}
+
+/// `DELETE /accounts/{id}/invoices/{invoiceId}`: cancel an open invoice.
+pub async fn cancel(
+    Auth(principal, _): Auth<perm::CreateInvoices>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
+            existing(book, &id)?.cancel_invoice(&invoice, &env.ctx())?;
+            Ok(StatusCode::OK)
+        })
+        .await
+}
+
+/// `POST /accounts/{id}/invoices/{invoiceId}/payments`: mark paid.
+pub async fn pay(
+    Auth(principal, _): Auth<perm::PayInvoice>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+) -> Result<Json<InvoiceView>, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
+            let paid = existing(book, &id)?.pay_invoice(&invoice, &env.ctx())?;
+            Ok(Json(InvoiceView::from(paid)))
+        })
+        .await
+}
+
+/// `PUT /accounts/{id}/invoices/{invoiceId}/postponement`: `{dueDays}`.
+pub async fn postpone(
+    Auth(principal, _): Auth<perm::CreateInvoices>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<StatusCode, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let days = commands::due_days_from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    state
+        .db
+        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
+            existing(book, &id)?.postpone_invoice(&invoice, days, &env.ctx())?;
+            Ok(StatusCode::OK)
+        })
+        .await
+}

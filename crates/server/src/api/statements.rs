@@ -1,0 +1,93 @@
+//! Statements: read an account's entries over a date window; manual debits.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use creditdesk_core::commands;
+use creditdesk_core::ids::StatementId;
+use creditdesk_core::wire::StatementView;
+use creditdesk_core::{CreditError, Timestamp, ValidationErrors};
+use serde_json::{json, Value};
+
+use super::context::{account_id, existing, Env, QueryPairs};
+use crate::auth::{perm, Auth};
+use crate::db::books::Load;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::AppState;
+
+/// The statement window: `dateFrom` (included) and `dateTo` (a date-only `dateTo` includes its
+/// whole day), ISO 8601; either may be left out.
+fn window(
+    query: &[(String, String)],
+) -> Result<(Option<Timestamp>, Option<Timestamp>), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let (mut from, mut to) = (None, None);
+    for (key, value) in query {
+        let parsed = value.parse::<Timestamp>();
+        match (key.as_str(), parsed) {
+            ("dateFrom", Ok(at)) => from = Some(at),
+            ("dateTo", Ok(at)) => {
+                to = Some(if value.len() == 10 {
+                    at.plus_days(1).unwrap_or(Timestamp::MAX)
+                } else {
+                    at
+                })
+            }
+            ("dateFrom" | "dateTo", Err(e)) => errors.push(key.as_str(), e.to_string()),
+            _ => errors.push(
+                key.as_str(),
+                "unknown parameter; the parameters are dateFrom, dateTo",
+            ),
+        }
+    }
+    errors.into_result((from, to))
+}
+
+/// `GET /accounts/{id}/statements?dateFrom&dateTo`.
+pub async fn get(
+    Auth(principal, _): Auth<perm::ReadStatements>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<StatementView>, ApiError> {
+    let id = account_id(&id)?;
+    let (from, to) = window(&query)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        entries: true,
+        ..Load::default()
+    };
+    let book = state
+        .db
+        .read_book(&id, &load, env.now)
+        .await?
+        .ok_or(CreditError::AccountNotFound(id))?;
+    Ok(Json(StatementView::from(&book.statement(from, to))))
+}
+
+/// `PUT /accounts/{id}/statements/{statementId}`: a manual debit `{value}` (< 0), idempotent by
+/// statement id. Answers `{value}` as a string, as the spec.
+pub async fn debit(
+    Auth(principal, _): Auth<perm::EditCredits>,
+    State(state): State<AppState>,
+    Path((id, statement)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let id = account_id(&id)?;
+    let statement: StatementId = statement
+        .parse()
+        .map_err(|e: &str| ApiError::Validation(ValidationErrors::single("statementId", e)))?;
+    let value = commands::debit_from_json(&body)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        statement_id: Some(statement.clone()),
+        ..Load::default()
+    };
+    state
+        .db
+        .with_book(&id, &load, env.now, |book| {
+            let value = existing(book, &id)?.debit(&statement, value, &env.ctx())?;
+            Ok(Json(json!({ "value": value.to_string() })))
+        })
+        .await
+}

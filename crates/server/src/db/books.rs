@@ -1,0 +1,554 @@
+//! Accounts as core's [`Book`]s: loaded under a lock, changed by core, written back as a diff,
+//! all in one database transaction.
+//!
+//! The lock makes every command on one account run one at a time, across threads and server
+//! processes: SQLite takes its write lock up front (`BEGIN IMMEDIATE`), PostgreSQL locks the
+//! account row (`SELECT … FOR UPDATE`).
+
+use anyhow::{anyhow, Context};
+use creditdesk_core::account::{Account, Holder};
+use creditdesk_core::book::Book;
+use creditdesk_core::ids::{AccountId, InvoiceId, StatementId, TransactionId};
+use creditdesk_core::invoice::Invoice;
+use creditdesk_core::ledger::{Entry, EntryKind};
+use creditdesk_core::search::fold;
+use creditdesk_core::transaction::Transaction;
+use creditdesk_core::{Money, Timestamp};
+use sqlx::FromRow;
+
+use super::Db;
+use crate::error::ApiError;
+
+/// What of an account's history a command needs besides the account and its active holds
+/// (always loaded: every answer shows the available credit).
+#[derive(Debug, Clone, Default)]
+pub struct Load {
+    /// A transaction of the account (any status) and, with `invoices`, its invoices.
+    pub transaction: Option<TransactionId>,
+    pub transaction_invoices: bool,
+    /// One invoice of the account.
+    pub invoice: Option<InvoiceId>,
+    /// Every open invoice of the account.
+    pub open_invoices: bool,
+    pub holders: bool,
+    /// The entry with this statement id, if any.
+    pub statement_id: Option<StatementId>,
+    /// Every entry of the account.
+    pub entries: bool,
+}
+
+#[derive(FromRow)]
+pub(crate) struct AccountRow {
+    id: String,
+    document: String,
+    document_type: String,
+    email: Option<String>,
+    description: Option<String>,
+    credit_limit_minor: i64,
+    tolerance: String,
+    status: String,
+    balance_minor: i64,
+    created_at_us: i64,
+    updated_at_us: i64,
+}
+
+#[derive(FromRow)]
+struct HolderRow {
+    id: String,
+    email: String,
+    level: i16,
+    created_at_us: i64,
+}
+
+#[derive(FromRow)]
+struct TransactionRow {
+    id: String,
+    account_id: String,
+    order_id: String,
+    value_minor: i64,
+    original_value_minor: i64,
+    installments: i32,
+    settle: bool,
+    status: String,
+    expires_at_us: i64,
+    created_at_us: i64,
+    updated_at_us: i64,
+    settled_value_minor: i64,
+    refunded_value_minor: i64,
+    settled_at_us: Option<i64>,
+}
+
+#[derive(FromRow)]
+pub(crate) struct InvoiceRow {
+    id: String,
+    friendly_id: String,
+    account_id: String,
+    transaction_id: String,
+    order_id: String,
+    installment: i32,
+    number_of_installments: i32,
+    value_minor: i64,
+    credit_value_minor: i64,
+    status: String,
+    created_at_us: i64,
+    updated_at_us: i64,
+    resolved_at_us: Option<i64>,
+    original_due_date_us: i64,
+    due_date_us: i64,
+    postponements: i32,
+    postponed_days: i32,
+    observation: Option<String>,
+    payment_link: Option<String>,
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    account_id: String,
+    kind: String,
+    value_minor: i64,
+    at_us: i64,
+    actor: String,
+    transaction_id: Option<String>,
+    installment: Option<i32>,
+    number_of_installments: Option<i32>,
+    statement_id: Option<String>,
+    reason: Option<String>,
+}
+
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "id, document, document_type, email, description, credit_limit_minor, tolerance, \
+     status, balance_minor, created_at_us, updated_at_us";
+const TRANSACTION_COLUMNS: &str = "id, account_id, order_id, value_minor, original_value_minor, installments, settle, \
+     status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, settled_at_us";
+pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transaction_id, order_id, installment, \
+     number_of_installments, value_minor, credit_value_minor, status, created_at_us, updated_at_us, resolved_at_us, \
+     original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
+const ENTRY_COLUMNS: &str =
+    "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
+     number_of_installments, statement_id, reason";
+
+fn money(minor: i64) -> anyhow::Result<Money> {
+    Money::from_minor(minor).map_err(|e| anyhow!("stored amount {minor}: {e}"))
+}
+
+fn time(us: i64) -> anyhow::Result<Timestamp> {
+    Timestamp::from_unix_micros(us).map_err(|e| anyhow!("stored time {us}: {e}"))
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e| anyhow!("stored {what} {text:?}: {e}"))
+}
+
+fn small(n: i32) -> anyhow::Result<u16> {
+    u16::try_from(n).context("stored count out of range")
+}
+
+impl AccountRow {
+    pub(crate) fn into_account(self) -> anyhow::Result<Account> {
+        Ok(Account {
+            id: parse(&self.id, "account id")?,
+            document: parse(&self.document, "document")?,
+            document_type: parse(&self.document_type, "document type")?,
+            email: self
+                .email
+                .as_deref()
+                .map(|e| parse(e, "email"))
+                .transpose()?,
+            description: self.description,
+            credit_limit: money(self.credit_limit_minor)?,
+            tolerance: parse(&self.tolerance, "tolerance")?,
+            status: parse(&self.status, "account status")?,
+            balance: money(self.balance_minor)?,
+            created_at: time(self.created_at_us)?,
+            updated_at: time(self.updated_at_us)?,
+        })
+    }
+}
+
+impl TransactionRow {
+    fn into_transaction(self) -> anyhow::Result<Transaction> {
+        Ok(Transaction {
+            id: parse(&self.id, "transaction id")?,
+            account_id: parse(&self.account_id, "account id")?,
+            order_id: self.order_id,
+            value: money(self.value_minor)?,
+            original_value: money(self.original_value_minor)?,
+            installments: small(self.installments)?,
+            settle: self.settle,
+            status: parse(&self.status, "transaction status")?,
+            expires_at: time(self.expires_at_us)?,
+            created_at: time(self.created_at_us)?,
+            updated_at: time(self.updated_at_us)?,
+            settled_value: money(self.settled_value_minor)?,
+            refunded_value: money(self.refunded_value_minor)?,
+            settled_at: self.settled_at_us.map(time).transpose()?,
+        })
+    }
+}
+
+impl InvoiceRow {
+    pub(crate) fn into_invoice(self) -> anyhow::Result<Invoice> {
+        Ok(Invoice {
+            id: parse(&self.id, "invoice id")?,
+            friendly_id: parse(&self.friendly_id, "friendly id")?,
+            account_id: parse(&self.account_id, "account id")?,
+            transaction_id: parse(&self.transaction_id, "transaction id")?,
+            order_id: self.order_id,
+            installment: small(self.installment)?,
+            number_of_installments: small(self.number_of_installments)?,
+            value: money(self.value_minor)?,
+            credit_value: money(self.credit_value_minor)?,
+            status: parse(&self.status, "invoice status")?,
+            created_at: time(self.created_at_us)?,
+            updated_at: time(self.updated_at_us)?,
+            resolved_at: self.resolved_at_us.map(time).transpose()?,
+            original_due_date: time(self.original_due_date_us)?,
+            due_date: time(self.due_date_us)?,
+            postponements: small(self.postponements)?,
+            postponed_days: small(self.postponed_days)?,
+            observation: self.observation,
+            payment_link: self.payment_link,
+        })
+    }
+}
+
+impl EntryRow {
+    fn into_entry(self) -> anyhow::Result<Entry> {
+        Ok(Entry {
+            account_id: parse(&self.account_id, "account id")?,
+            kind: EntryKind::from_name(&self.kind)
+                .ok_or_else(|| anyhow!("stored entry kind {:?}", self.kind))?,
+            value: money(self.value_minor)?,
+            at: time(self.at_us)?,
+            actor: parse(&self.actor, "actor")?,
+            transaction_id: self
+                .transaction_id
+                .as_deref()
+                .map(|t| parse(t, "transaction id"))
+                .transpose()?,
+            installment: self.installment.map(small).transpose()?,
+            number_of_installments: self.number_of_installments.map(small).transpose()?,
+            statement_id: self
+                .statement_id
+                .as_deref()
+                .map(|s| parse(s, "statement id"))
+                .transpose()?,
+            reason: self.reason,
+        })
+    }
+}
+
+/// Loads and writes books with the same SQL on either engine: `$tx` is a transaction of the
+/// engine `on_pool!` picked.
+macro_rules! book_io {
+    () => {
+        pub(super) async fn load(
+            tx: &mut sqlx::Transaction<'_, DB>,
+            id: &AccountId,
+            load: &Load,
+            now: Timestamp,
+            lock: &str,
+        ) -> anyhow::Result<Option<Book>> {
+            let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1{lock}");
+            let row: Option<AccountRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut **tx).await?;
+            let Some(row) = row else { return Ok(None) };
+            let mut book = Book::new(row.into_account()?);
+            let sql = format!(
+                "SELECT {TRANSACTION_COLUMNS} FROM transactions \
+                 WHERE account_id = $1 AND status = 'Authorized' AND expires_at_us > $2"
+            );
+            let rows: Vec<TransactionRow> =
+                sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
+            book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<anyhow::Result<_>>()?;
+            if let Some(transaction) = &load.transaction {
+                if !book.transactions.iter().any(|t| t.id == *transaction) {
+                    let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND account_id = $2");
+                    let row: Option<TransactionRow> = sqlx::query_as(&sql)
+                        .bind(transaction.as_str())
+                        .bind(id.as_str())
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                    if let Some(row) = row {
+                        book.transactions.push(row.into_transaction()?);
+                    }
+                }
+                if load.transaction_invoices {
+                    let sql = format!(
+                        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE transaction_id = $1 AND account_id = $2 ORDER BY installment"
+                    );
+                    let rows: Vec<InvoiceRow> =
+                        sqlx::query_as(&sql).bind(transaction.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                    add_invoices(&mut book, rows)?;
+                }
+            }
+            if let Some(invoice) = &load.invoice {
+                let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2");
+                let rows: Vec<InvoiceRow> =
+                    sqlx::query_as(&sql).bind(invoice.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                add_invoices(&mut book, rows)?;
+            }
+            if load.open_invoices {
+                let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened'");
+                let rows: Vec<InvoiceRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                add_invoices(&mut book, rows)?;
+            }
+            if load.holders {
+                let rows: Vec<HolderRow> = sqlx::query_as(
+                    "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 ORDER BY created_at_us, id",
+                )
+                .bind(id.as_str())
+                .fetch_all(&mut **tx)
+                .await?;
+                for row in rows {
+                    book.holders.push(Holder {
+                        id: parse(&row.id, "holder id")?,
+                        email: parse(&row.email, "email")?,
+                        level: u8::try_from(row.level).context("stored holder level")?,
+                        created_at: time(row.created_at_us)?,
+                    });
+                }
+            }
+            let entries: Vec<EntryRow> = if load.entries {
+                let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 ORDER BY at_us, seq");
+                sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?
+            } else if let Some(statement_id) = &load.statement_id {
+                let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 AND statement_id = $2");
+                sqlx::query_as(&sql).bind(id.as_str()).bind(statement_id.as_str()).fetch_all(&mut **tx).await?
+            } else {
+                Vec::new()
+            };
+            book.entries = entries.into_iter().map(EntryRow::into_entry).collect::<anyhow::Result<_>>()?;
+            Ok(Some(book))
+        }
+
+        /// Writes what differs between `before` and `after`.
+        pub(super) async fn write(tx: &mut sqlx::Transaction<'_, DB>, before: Option<&Book>, after: &Book) -> Result<(), ApiError> {
+            let a = &after.account;
+            let account_changed = before.is_none_or(|b| b.account != *a);
+            if account_changed {
+                let sql = if before.is_none() {
+                    "INSERT INTO accounts (id, document, document_type, email, email_folded, description, \
+                     credit_limit_minor, tolerance, status, balance_minor, created_at_us, updated_at_us) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                } else {
+                    "UPDATE accounts SET document = $2, document_type = $3, email = $4, email_folded = $5, \
+                     description = $6, credit_limit_minor = $7, tolerance = $8, status = $9, balance_minor = $10, \
+                     created_at_us = $11, updated_at_us = $12 WHERE id = $1"
+                };
+                let result = sqlx::query(sql)
+                    .bind(a.id.as_str())
+                    .bind(a.document.as_str())
+                    .bind(a.document_type.as_str())
+                    .bind(a.email.as_ref().map(|e| e.to_string()))
+                    .bind(a.email.as_ref().map(|e| fold(e.as_str())))
+                    .bind(a.description.as_deref())
+                    .bind(a.credit_limit.minor())
+                    .bind(a.tolerance.to_string())
+                    .bind(a.status.as_str())
+                    .bind(a.balance.minor())
+                    .bind(a.created_at.unix_micros())
+                    .bind(a.updated_at.unix_micros())
+                    .execute(&mut **tx)
+                    .await;
+                match result {
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err(creditdesk_core::CreditError::AccountExists(a.id.clone()).into());
+                    }
+                    other => {
+                        other?;
+                    }
+                }
+            }
+            let old_holders = before.map(|b| b.holders.as_slice()).unwrap_or_default();
+            for holder in after.holders.iter().filter(|h| !old_holders.contains(h)) {
+                sqlx::query("INSERT INTO holders (id, account_id, email, level, created_at_us) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(holder.id.as_str())
+                    .bind(a.id.as_str())
+                    .bind(holder.email.as_str())
+                    .bind(i16::from(holder.level))
+                    .bind(holder.created_at.unix_micros())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            for holder in old_holders.iter().filter(|h| !after.holders.iter().any(|n| n.id == h.id)) {
+                sqlx::query("DELETE FROM holders WHERE id = $1 AND account_id = $2")
+                    .bind(holder.id.as_str())
+                    .bind(a.id.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let old_transactions = before.map(|b| b.transactions.as_slice()).unwrap_or_default();
+            for t in after.transactions.iter().filter(|t| !old_transactions.contains(t)) {
+                sqlx::query(
+                    "INSERT INTO transactions (id, account_id, order_id, value_minor, original_value_minor, installments, \
+                     settle, status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, \
+                     settled_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                     ON CONFLICT (id) DO UPDATE SET value_minor = excluded.value_minor, installments = excluded.installments, \
+                     settle = excluded.settle, status = excluded.status, expires_at_us = excluded.expires_at_us, \
+                     updated_at_us = excluded.updated_at_us, settled_value_minor = excluded.settled_value_minor, \
+                     refunded_value_minor = excluded.refunded_value_minor, settled_at_us = excluded.settled_at_us",
+                )
+                .bind(t.id.as_str())
+                .bind(t.account_id.as_str())
+                .bind(&t.order_id)
+                .bind(t.value.minor())
+                .bind(t.original_value.minor())
+                .bind(i32::from(t.installments))
+                .bind(t.settle)
+                .bind(t.status.as_str())
+                .bind(t.expires_at.unix_micros())
+                .bind(t.created_at.unix_micros())
+                .bind(t.updated_at.unix_micros())
+                .bind(t.settled_value.minor())
+                .bind(t.refunded_value.minor())
+                .bind(t.settled_at.map(Timestamp::unix_micros))
+                .execute(&mut **tx)
+                .await?;
+            }
+            let old_invoices = before.map(|b| b.invoices.as_slice()).unwrap_or_default();
+            for i in after.invoices.iter().filter(|i| !old_invoices.contains(i)) {
+                sqlx::query(
+                    "INSERT INTO invoices (id, friendly_id, account_id, transaction_id, order_id, installment, \
+                     number_of_installments, value_minor, credit_value_minor, status, created_at_us, updated_at_us, \
+                     resolved_at_us, original_due_date_us, due_date_us, postponements, postponed_days, observation, \
+                     observation_folded, payment_link) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+                     ON CONFLICT (id) DO UPDATE SET value_minor = excluded.value_minor, \
+                     credit_value_minor = excluded.credit_value_minor, status = excluded.status, \
+                     updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
+                     due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
+                     postponed_days = excluded.postponed_days, observation = excluded.observation, \
+                     observation_folded = excluded.observation_folded, payment_link = excluded.payment_link",
+                )
+                .bind(i.id.as_str())
+                .bind(i.friendly_id.as_str())
+                .bind(i.account_id.as_str())
+                .bind(i.transaction_id.as_str())
+                .bind(&i.order_id)
+                .bind(i32::from(i.installment))
+                .bind(i32::from(i.number_of_installments))
+                .bind(i.value.minor())
+                .bind(i.credit_value.minor())
+                .bind(i.status.as_str())
+                .bind(i.created_at.unix_micros())
+                .bind(i.updated_at.unix_micros())
+                .bind(i.resolved_at.map(Timestamp::unix_micros))
+                .bind(i.original_due_date.unix_micros())
+                .bind(i.due_date.unix_micros())
+                .bind(i32::from(i.postponements))
+                .bind(i32::from(i.postponed_days))
+                .bind(i.observation.as_deref())
+                .bind(i.observation.as_deref().map(fold))
+                .bind(i.payment_link.as_deref())
+                .execute(&mut **tx)
+                .await?;
+            }
+            let old_entries = before.map_or(0, |b| b.entries.len());
+            for e in &after.entries[old_entries..] {
+                let sql = format!(
+                    "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                );
+                sqlx::query(&sql)
+                    .bind(e.account_id.as_str())
+                    .bind(e.kind.as_str())
+                    .bind(e.value.minor())
+                    .bind(e.at.unix_micros())
+                    .bind(e.actor.as_str())
+                    .bind(e.transaction_id.as_ref().map(|t| t.to_string()))
+                    .bind(e.installment.map(i32::from))
+                    .bind(e.number_of_installments.map(i32::from))
+                    .bind(e.statement_id.as_ref().map(|s| s.to_string()))
+                    .bind(e.reason.as_deref())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Ok(())
+        }
+    };
+}
+
+fn add_invoices(book: &mut Book, rows: Vec<InvoiceRow>) -> anyhow::Result<()> {
+    for row in rows {
+        let invoice = row.into_invoice()?;
+        if !book.invoices.iter().any(|i| i.id == invoice.id) {
+            book.invoices.push(invoice);
+        }
+    }
+    Ok(())
+}
+
+mod sqlite {
+    use super::*;
+    type DB = sqlx::Sqlite;
+    book_io!();
+}
+
+mod postgres {
+    use super::*;
+    type DB = sqlx::Postgres;
+    book_io!();
+}
+
+impl Db {
+    /// Runs `command` on the account `id` (`None` when it does not exist; the command may create
+    /// it by setting `Some`) under the account's lock, and stores what it changed. A refusal
+    /// writes nothing.
+    pub async fn with_book<T>(
+        &self,
+        id: &AccountId,
+        load: &Load,
+        now: Timestamp,
+        command: impl FnOnce(&mut Option<Book>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        match self {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let before = sqlite::load(&mut tx, id, load, now, "").await?;
+                let mut after = before.clone();
+                let out = command(&mut after)?;
+                if let Some(after) = &after {
+                    sqlite::write(&mut tx, before.as_ref(), after).await?;
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let before = postgres::load(&mut tx, id, load, now, " FOR UPDATE").await?;
+                let mut after = before.clone();
+                let out = command(&mut after)?;
+                if let Some(after) = &after {
+                    postgres::write(&mut tx, before.as_ref(), after).await?;
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// The account `id` with what `load` names, read without a lock (one consistent snapshot).
+    pub async fn read_book(
+        &self,
+        id: &AccountId,
+        load: &Load,
+        now: Timestamp,
+    ) -> Result<Option<Book>, ApiError> {
+        Ok(match self {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlite::load(&mut tx, id, load, now, "").await?
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                postgres::load(&mut tx, id, load, now, "").await?
+            }
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! Core's search filters translated to SQL. Tests run the same filters through
+//! `creditdesk_core::search` in memory and compare.
+
+use creditdesk_core::account::Balances;
+use creditdesk_core::invoice::Invoice;
+use creditdesk_core::search::{AccountFilter, InvoiceCondition, InvoiceFilter, InvoiceSummary, Op};
+use creditdesk_core::wire::AccountView;
+use creditdesk_core::{Money, Timestamp};
+use sqlx::FromRow;
+
+use super::books::{AccountRow, InvoiceRow, ACCOUNT_COLUMNS, INVOICE_COLUMNS};
+use super::Db;
+use crate::error::ApiError;
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A `WHERE` clause with `$n` placeholders and their values.
+#[derive(Debug, Default)]
+struct Where {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+impl Where {
+    fn placeholder(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+}
+
+/// `LIKE` pattern for "contains", with `\` escaping the wildcards.
+fn contains_pattern(needle: &str) -> String {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn invoice_where(filter: &InvoiceFilter) -> Where {
+    let mut w = Where::default();
+    let scope = filter
+        .account
+        .as_ref()
+        .map(|id| format!("account_id = {}", w.placeholder(Bind::Text(id.to_string()))));
+    let mut parts = Vec::new();
+    for condition in &filter.conditions {
+        let part = match condition {
+            InvoiceCondition::CreatedFrom(at) => format!(
+                "created_at_us >= {}",
+                w.placeholder(Bind::Int(at.unix_micros()))
+            ),
+            InvoiceCondition::CreatedBefore(at) => format!(
+                "created_at_us < {}",
+                w.placeholder(Bind::Int(at.unix_micros()))
+            ),
+            InvoiceCondition::DueFrom(at) => format!(
+                "due_date_us >= {}",
+                w.placeholder(Bind::Int(at.unix_micros()))
+            ),
+            InvoiceCondition::DueBefore(at) => format!(
+                "due_date_us < {}",
+                w.placeholder(Bind::Int(at.unix_micros()))
+            ),
+            InvoiceCondition::Value(value) => {
+                format!("value_minor = {}", w.placeholder(Bind::Int(value.minor())))
+            }
+            InvoiceCondition::StatusIn(statuses) => {
+                let list: Vec<String> = statuses
+                    .iter()
+                    .map(|s| w.placeholder(Bind::Text(s.as_str().to_owned())))
+                    .collect();
+                format!("status IN ({})", list.join(", "))
+            }
+            InvoiceCondition::FriendlyId(id) => format!(
+                "friendly_id = {}",
+                w.placeholder(Bind::Text(id.to_string()))
+            ),
+            InvoiceCondition::ObservationContains(needle) => format!(
+                "observation_folded LIKE {} ESCAPE '\\'",
+                w.placeholder(Bind::Text(contains_pattern(needle)))
+            ),
+            InvoiceCondition::Account(id) => {
+                format!("account_id = {}", w.placeholder(Bind::Text(id.to_string())))
+            }
+        };
+        parts.push(format!("({part})"));
+    }
+    let joiner = match filter.op {
+        Op::And => " AND ",
+        Op::Or => " OR ",
+    };
+    let conditions = (!parts.is_empty()).then(|| format!("({})", parts.join(joiner)));
+    let all: Vec<String> = scope.into_iter().chain(conditions).collect();
+    if !all.is_empty() {
+        w.sql = format!(" WHERE {}", all.join(" AND "));
+    }
+    w
+}
+
+#[derive(FromRow)]
+struct SummaryRow {
+    count: i64,
+    open_minor: i64,
+    paid_minor: i64,
+    cancelled_minor: i64,
+}
+
+#[derive(FromRow)]
+struct AccountWithHeld {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    held_minor: i64,
+}
+
+/// Binds `$binds` on `$query` in order.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Int(n) => query.bind(*n),
+                Bind::Text(t) => query.bind(t.clone()),
+            };
+        }
+        query
+    }};
+}
+
+impl Db {
+    /// `ORDER BY` of ids, byte-wise on both engines (as core sorts).
+    fn by_id(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "id",
+            Db::Postgres(_) => "id COLLATE \"C\"",
+        }
+    }
+
+    /// The page of invoices matching `filter` (oldest first) and the summary of every match.
+    pub async fn search_invoices(
+        &self,
+        filter: &InvoiceFilter,
+    ) -> Result<(Vec<Invoice>, InvoiceSummary), ApiError> {
+        let w = invoice_where(filter);
+        let page_sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices{} ORDER BY created_at_us, {} LIMIT {} OFFSET {}",
+            w.sql,
+            self.by_id(),
+            filter.page.size(),
+            filter.page.offset()
+        );
+        let summary_sql = format!(
+            "SELECT COUNT(*) AS count, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'Opened' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS open_minor, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'Paid' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS paid_minor, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'Cancelled' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS cancelled_minor \
+             FROM invoices{}",
+            w.sql
+        );
+        let (rows, summary): (Vec<InvoiceRow>, SummaryRow) = on_pool!(self, pool => {
+            let rows = bind_all!(sqlx::query_as(&page_sql), &w.binds).fetch_all(pool).await?;
+            let summary = bind_all!(sqlx::query_as(&summary_sql), &w.binds).fetch_one(pool).await?;
+            (rows, summary)
+        });
+        let invoices = rows
+            .into_iter()
+            .map(InvoiceRow::into_invoice)
+            .collect::<anyhow::Result<_>>()?;
+        let money = Money::saturating_from_minor;
+        let summary = InvoiceSummary {
+            total: money(summary.open_minor),
+            count: u64::try_from(summary.count).unwrap_or_default(),
+            total_paid: money(summary.paid_minor),
+            total_cancelled: money(summary.cancelled_minor),
+        };
+        Ok((invoices, summary))
+    }
+
+    /// The page of accounts matching `filter` (oldest first) with their balances at `now`, and
+    /// how many match in all.
+    pub async fn search_accounts(
+        &self,
+        filter: &AccountFilter,
+        now: Timestamp,
+        tolerance_enabled: bool,
+    ) -> Result<(Vec<AccountView>, u64), ApiError> {
+        let mut w = Where::default();
+        let mut parts = Vec::new();
+        if let Some(status) = filter.status {
+            parts.push(format!(
+                "status = {}",
+                w.placeholder(Bind::Text(status.as_str().to_owned()))
+            ));
+        }
+        if let Some(email) = &filter.email {
+            parts.push(format!(
+                "email_folded = {}",
+                w.placeholder(Bind::Text(email.clone()))
+            ));
+        }
+        let where_sql = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", parts.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM accounts{where_sql}");
+        let filter_binds = w.binds.len();
+        let now_placeholder = w.placeholder(Bind::Int(now.unix_micros()));
+        let page_sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, \
+             (SELECT CAST(COALESCE(SUM(t.value_minor), 0) AS BIGINT) FROM transactions t \
+              WHERE t.account_id = accounts.id AND t.status = 'Authorized' AND t.expires_at_us > {now_placeholder}) AS held_minor \
+             FROM accounts{where_sql} ORDER BY created_at_us, {} LIMIT {} OFFSET {}",
+            self.by_id(),
+            filter.page.size(),
+            filter.page.offset()
+        );
+        let (rows, (count,)): (Vec<AccountWithHeld>, (i64,)) = on_pool!(self, pool => {
+            let rows = bind_all!(sqlx::query_as(&page_sql), &w.binds).fetch_all(pool).await?;
+            let count = bind_all!(sqlx::query_as(&count_sql), &w.binds[..filter_binds]).fetch_one(pool).await?;
+            (rows, count)
+        });
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let account = row.account.into_account()?;
+            let balances = Balances::compute(
+                &account,
+                Money::saturating_from_minor(row.held_minor),
+                tolerance_enabled,
+            );
+            views.push(AccountView::new(&account, &balances));
+        }
+        Ok((views, u64::try_from(count).unwrap_or_default()))
+    }
+}

@@ -1,0 +1,901 @@
+//! The Customer Credit API end to end through the real router over a real database (SQLite
+//! file, or PostgreSQL with CREDITDESK_TEST_POSTGRES_URL): every endpoint's success checked
+//! against the reference schema, its refusals, and ids of other accounts.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::schema::assert_matches_response_schema;
+use common::{assert_error, error_fields, test_app, Creds, TestApp};
+use serde_json::{json, Value};
+
+const ACCOUNTS: &str = "/api/creditcontrol/accounts";
+
+impl TestApp {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let body = body.map(|b| b.to_string());
+        self.send(method, path, body.as_deref(), &self.admin).await
+    }
+
+    /// Calls and asserts 200, and that the body matches the spec's schema for `spec_path`.
+    async fn ok(&self, method: Method, path: &str, spec_path: &str, body: Option<Value>) -> Value {
+        let (status, json) = self.call(method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {json}");
+        if !json.is_null() {
+            assert_matches_response_schema(&json, spec_path, &method.as_str().to_lowercase());
+        }
+        json
+    }
+
+    async fn open_account(&self, document: &str, limit: &str) -> Value {
+        let body = json!({"document": document, "documentType": "CPF", "email": format!("{document}@example.com"),
+                          "creditLimit": limit, "description": "test", "tolerance": "0"});
+        self.ok(Method::POST, ACCOUNTS, ACCOUNTS, Some(body)).await
+    }
+
+    async fn hold(&self, account: &str, body: Value) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("{ACCOUNTS}/{account}/transactions"),
+            Some(body),
+        )
+        .await
+    }
+}
+
+const SPEC_ACCOUNT: &str = "/api/creditcontrol/accounts/{creditAccountId}";
+const SPEC_INVOICE: &str = "/api/creditcontrol/accounts/{creditAccountId}/invoices/{invoiceId}";
+
+/// An ISO 8601 instant `days` from now.
+fn in_days(days: u32) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64;
+    creditdesk_core::Timestamp::from_unix_micros(now)
+        .unwrap()
+        .plus_days(days)
+        .unwrap()
+        .to_string()
+}
+
+fn num(value: &Value) -> String {
+    value
+        .as_number()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| format!("not a number: {value}"))
+}
+
+#[tokio::test]
+async fn accounts_open_read_update_and_close() {
+    let app = test_app().await;
+    let opened = app.open_account("11111111111", "1100").await;
+    assert_eq!(opened["id"], "11111111111_CPF");
+    assert_eq!(num(&opened["creditLimit"]), "1100.00");
+    assert_eq!(num(&opened["availableCredit"]), "1100.00");
+    assert_eq!(opened["status"], "Open");
+
+    let (status, body) = app
+        .call(
+            Method::POST,
+            ACCOUNTS,
+            Some(json!({"document": "11111111111", "documentType": "CPF",
+        "email": "x@example.com", "creditLimit": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["reason"], "account_exists");
+
+    let (status, body) = app
+        .call(
+            Method::POST,
+            ACCOUNTS,
+            Some(json!({"document": "1_2", "documentType": "RG",
+        "email": "nope", "creditLimit": -1, "colour": "red"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&body),
+        ["colour", "document", "documentType", "email", "creditLimit"]
+    );
+
+    let read = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}/11111111111_CPF"),
+            SPEC_ACCOUNT,
+            None,
+        )
+        .await;
+    assert_eq!(read, opened);
+
+    let path = format!("{ACCOUNTS}/11111111111_CPF");
+    let updated = app
+        .ok(
+            Method::PUT,
+            &path,
+            SPEC_ACCOUNT,
+            Some(json!({"email": "new@example.com",
+        "document": "11111111111", "documentType": "CPF", "creditLimit": 500, "tolerance": 0.1})),
+        )
+        .await;
+    assert_eq!(updated["email"], "new@example.com");
+    assert_eq!(num(&updated["creditLimit"]), "500.00");
+    assert_eq!(num(&updated["tolerance"]), "0.1");
+
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({"email": "a@b.co", "document": "2", "documentType": "CPF"})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_fields(&body)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["document".to_owned()]
+        )
+    );
+
+    let upserted = app
+        .ok(
+            Method::PUT,
+            &format!("{ACCOUNTS}/222_CNPJ"),
+            SPEC_ACCOUNT,
+            Some(json!({"email": "c@example.com",
+        "document": "222", "documentType": "CNPJ"})),
+        )
+        .await;
+    assert_eq!(num(&upserted["creditLimit"]), "0.00");
+
+    let limit = app
+        .ok(
+            Method::PUT,
+            &format!("{path}/creditlimit"),
+            "/api/creditcontrol/accounts/{creditAccountId}/creditlimit",
+            Some(json!({"value": 2000, "reason": "good payer"})),
+        )
+        .await;
+    assert_eq!(num(&limit["creditLimit"]), "2000.00");
+    let tolerance = app
+        .ok(
+            Method::PUT,
+            &format!("{path}/tolerance"),
+            "/api/creditcontrol/accounts/{creditAccountId}/tolerance",
+            Some(json!({"value": 0.2})),
+        )
+        .await;
+    assert_eq!(num(&tolerance["tolerance"]), "0.2");
+
+    let closed = app.ok(Method::DELETE, &path, SPEC_ACCOUNT, None).await;
+    assert_eq!(closed["status"], "Closed");
+    let (status, body) = app
+        .hold(
+            "11111111111_CPF",
+            json!({"value": 1, "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["reason"], "account_closed");
+    let reopened = app
+        .ok(
+            Method::PUT,
+            &path,
+            SPEC_ACCOUNT,
+            Some(json!({"email": "new@example.com",
+        "document": "11111111111", "documentType": "CPF"})),
+        )
+        .await;
+    assert_eq!(reopened["status"], "Open");
+
+    let list = app.ok(Method::GET, ACCOUNTS, ACCOUNTS, None).await;
+    assert_eq!(list["summary"]["count"], 2);
+    let list = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}?email=NEW@example.com"),
+            ACCOUNTS,
+            None,
+        )
+        .await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    let list = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}?from=2&to=2"),
+            ACCOUNTS,
+            None,
+        )
+        .await;
+    assert_eq!(list["data"][0]["id"], "222_CNPJ");
+    let (status, body) = app
+        .call(Method::GET, &format!("{ACCOUNTS}?from=0&status=Late"), None)
+        .await;
+    assert_eq!(
+        (status, error_fields(&body)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["status".to_owned(), "from".to_owned()]
+        )
+    );
+
+    for missing in ["999_CPF", "not-an-account"] {
+        let (status, body) = app
+            .call(Method::GET, &format!("{ACCOUNTS}/{missing}"), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert_error(&body, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn holds_settlements_invoices_and_statements() {
+    let app = test_app().await;
+    app.put(
+        "/api/creditcontrol/storeconfig",
+        r#"{"maxPreAuthorizationGrowthRate": 0.1}"#,
+    )
+    .await;
+    app.open_account("1", "1000").await;
+    let account = format!("{ACCOUNTS}/1_CPF");
+
+    let (status, hold) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 300, "settle": true, "installments": 3}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hold}");
+    assert_matches_response_schema(
+        &hold,
+        "/api/creditcontrol/accounts/{creditAccountId}/transactions",
+        "post",
+    );
+    let id = hold["id"].as_str().unwrap().to_owned();
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    let read = app.ok(Method::GET, &account, SPEC_ACCOUNT, None).await;
+    assert_eq!(
+        (
+            num(&read["preAuthorizedCredit"]),
+            num(&read["availableCredit"])
+        ),
+        ("300.00".into(), "700.00".into())
+    );
+
+    let (status, body) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 700.01, "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["reason"], "insufficient_credit");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("700.00 available"),
+        "{body}"
+    );
+
+    let tx = format!("{account}/transactions/{id}");
+    let updated = app
+        .ok(
+            Method::PUT,
+            &tx,
+            "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}",
+            Some(json!({"value": 330, "settle": true, "installments": 3})),
+        )
+        .await;
+    assert_eq!(num(&updated["value"]), "330.00");
+    let (status, body) = app.call(Method::DELETE, &tx, None).await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("not_cancellable"))
+    );
+
+    let settled = app
+        .ok(
+            Method::PUT,
+            &format!("{tx}/settlement"),
+            "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/settlement",
+            Some(json!({"value": 330})),
+        )
+        .await;
+    assert_eq!(settled["id"], id);
+    let again = app
+        .ok(
+            Method::PUT,
+            &format!("{tx}/settlement"),
+            "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/settlement",
+            Some(json!({"value": 330})),
+        )
+        .await;
+    assert_eq!(again, settled, "the same settlement twice changes nothing");
+
+    let invoices = app
+        .ok(
+            Method::GET,
+            &format!("{account}/invoices"),
+            "/api/creditcontrol/accounts/{creditAccountId}/invoices",
+            None,
+        )
+        .await;
+    let data = invoices["data"].as_array().unwrap();
+    assert_eq!(data.len(), 3);
+    let values: Vec<String> = data.iter().map(|i| num(&i["value"])).collect();
+    assert_eq!(values, ["110.00", "110.00", "110.00"]);
+    assert_eq!(num(&invoices["summary"]["total"]), "330.00");
+    for (n, invoice) in data.iter().enumerate() {
+        assert_eq!(invoice["id"], format!("{id}-0{}", n + 1));
+        assert_eq!(invoice["installment"], n + 1);
+        assert_eq!(invoice["dueDate"], invoice["originalDueDate"]);
+        assert!(invoice["friendlyId"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("-{}", n + 1)));
+    }
+    let first = format!("{account}/invoices/{id}-01");
+    let paid = app
+        .ok(
+            Method::POST,
+            &format!("{first}/payments"),
+            "/api/creditcontrol/accounts/{creditAccountId}/invoices/{invoiceId}/payments",
+            None,
+        )
+        .await;
+    assert_eq!(paid["status"], "Paid");
+    let (status, body) = app
+        .call(Method::POST, &format!("{first}/payments"), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("invoice_status"))
+    );
+    let (status, _) = app.call(Method::DELETE, &first, None).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a paid invoice cannot be cancelled"
+    );
+
+    let third = format!("{account}/invoices/{id}-03");
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &third,
+            Some(json!({"status": "Opened", "observation": "call on Monday",
+        "paymentLink": "https://pay.example.com/3"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, Value::Null),
+        "empty 200 as the spec"
+    );
+    let read = app.ok(Method::GET, &third, SPEC_INVOICE, None).await;
+    assert_eq!(
+        (read["observation"].clone(), read["paymentLink"].clone()),
+        (json!("call on Monday"), json!("https://pay.example.com/3"))
+    );
+    let (status, _) = app.call(Method::DELETE, &third, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let refunded = app
+        .ok(
+            Method::POST,
+            &format!("{tx}/refunds"),
+            "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/refunds",
+            Some(json!({"value": 10})),
+        )
+        .await;
+    assert_eq!(num(&refunded["value"]), "10.00");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("{tx}/refunds"),
+            Some(json!({"value": 321})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("refund_exceeded"))
+    );
+
+    let debit = app
+        .ok(
+            Method::PUT,
+            &format!("{account}/statements/fee-1"),
+            "/api/creditcontrol/accounts/{creditAccountId}/statements/{statementId}",
+            Some(json!({"value": "-5.50"})),
+        )
+        .await;
+    assert_eq!(debit, json!({"value": "-5.50"}));
+    app.ok(
+        Method::PUT,
+        &format!("{account}/statements/fee-1"),
+        "/api/creditcontrol/accounts/{creditAccountId}/statements/{statementId}",
+        Some(json!({"value": "-5.50"})),
+    )
+    .await;
+
+    // Balance: −330 settled, +110 paid, +110 cancelled, +10 refunded, −5.50 debited = −105.50.
+    let read = app.ok(Method::GET, &account, SPEC_ACCOUNT, None).await;
+    assert_eq!(num(&read["balance"]), "-105.50");
+    let statement = app
+        .ok(
+            Method::GET,
+            &format!("{account}/statements"),
+            "/api/creditcontrol/accounts/{creditAccountId}/statements",
+            None,
+        )
+        .await;
+    assert_eq!(num(&statement["currentBalance"]), "-105.50");
+    let origins: Vec<&str> = statement["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["origin"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            "Credit",
+            "Invoice",
+            "Payment",
+            "Invoice",
+            "Credit",
+            "Statement"
+        ]
+    );
+    let tomorrow = app
+        .ok(
+            Method::GET,
+            &format!("{account}/statements?dateFrom=2999-01-01"),
+            "/api/creditcontrol/accounts/{creditAccountId}/statements",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            num(&tomorrow["previousBalance"]),
+            num(&tomorrow["intervalBalance"])
+        ),
+        ("-105.50".into(), "0.00".into())
+    );
+
+    let closing = app.call(Method::DELETE, &account, None).await;
+    assert_eq!(closing.0, StatusCode::CONFLICT);
+    assert_eq!(closing.1["error"]["reason"], "account_in_use");
+}
+
+#[tokio::test]
+async fn the_invoices_guide_walkthrough() {
+    let app = test_app().await;
+    app.open_account("11111111111", "1000").await;
+    let account = format!("{ACCOUNTS}/11111111111_CPF");
+    let (_, hold) = app
+        .hold(
+            "11111111111_CPF",
+            json!({"value": 9.63, "settle": true, "installments": 1}),
+        )
+        .await;
+    let id = hold["id"].as_str().unwrap();
+    app.ok(
+        Method::PUT,
+        &format!("{account}/transactions/{id}/settlement"),
+        "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/settlement",
+        Some(json!({"value": 9.63})),
+    )
+    .await;
+    let invoice = format!("{account}/invoices/{id}-01");
+
+    // Postponing needs the store configuration first.
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("{invoice}/postponement"),
+            Some(json!({"dueDays": 5})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("postponement_disabled"))
+    );
+    let (status, config) = app.put("/api/creditcontrol/storeconfig",
+        r#"{"invoicePostponementLimit": 3, "maxPostponementDays": 30, "postponementEnabled": true}"#).await;
+    assert_eq!(status, StatusCode::OK, "{config}");
+
+    let before = app.ok(Method::GET, &invoice, SPEC_INVOICE, None).await;
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("{invoice}/postponement"),
+            Some(json!({"dueDays": 5})),
+        )
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, Value::Null));
+    let after = app.ok(Method::GET, &invoice, SPEC_INVOICE, None).await;
+    let due = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<creditdesk_core::Timestamp>()
+            .unwrap()
+    };
+    assert_eq!(
+        due(&after["dueDate"]),
+        due(&before["dueDate"]).plus_days(5).unwrap()
+    );
+    assert_eq!(after["originalDueDate"], before["originalDueDate"]);
+
+    let paid = app
+        .ok(
+            Method::POST,
+            &format!("{invoice}/payments"),
+            "/api/creditcontrol/accounts/{creditAccountId}/invoices/{invoiceId}/payments",
+            None,
+        )
+        .await;
+    assert_eq!(paid["status"], "Paid");
+    assert!(paid["resolvedAt"].is_string());
+    let (status, body) = app.call(Method::DELETE, &invoice, None).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an invoice that is paid can no longer be cancelled: {body}"
+    );
+    let read = app.ok(Method::GET, &invoice, SPEC_INVOICE, None).await;
+    assert_eq!(read["status"], "Paid");
+}
+
+#[tokio::test]
+async fn ids_of_other_accounts_are_not_found() {
+    let app = test_app().await;
+    app.open_account("1", "1000").await;
+    app.open_account("2", "1000").await;
+    let (_, hold) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 50, "settle": false, "installments": 1, "expirationDate": in_days(10)}),
+        )
+        .await;
+    let id = hold["id"].as_str().unwrap().to_owned();
+    let settle_1 = format!("{ACCOUNTS}/1_CPF/transactions/{id}/settlement");
+    // Through account 2, account 1's transaction and invoice do not exist.
+    let other = format!("{ACCOUNTS}/2_CPF/transactions/{id}");
+    for (method, path, body) in [
+        (
+            Method::PUT,
+            format!("{other}/settlement"),
+            Some(json!({"value": 50})),
+        ),
+        (
+            Method::PUT,
+            other.clone(),
+            Some(json!({"value": 50, "settle": false, "installments": 1})),
+        ),
+        (Method::DELETE, other.clone(), None),
+        (
+            Method::POST,
+            format!("{other}/refunds"),
+            Some(json!({"value": 1})),
+        ),
+    ] {
+        let (status, body) = app.call(method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+    }
+    app.ok(
+        Method::PUT,
+        &settle_1,
+        "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/settlement",
+        Some(json!({"value": 50})),
+    )
+    .await;
+    let invoice = format!("{ACCOUNTS}/2_CPF/invoices/{id}-01");
+    for (method, path, body) in [
+        (Method::GET, invoice.clone(), None),
+        (Method::POST, format!("{invoice}/payments"), None),
+        (Method::DELETE, invoice.clone(), None),
+        (
+            Method::PUT,
+            invoice.clone(),
+            Some(json!({"status": "Paid"})),
+        ),
+        (
+            Method::PUT,
+            format!("{invoice}/postponement"),
+            Some(json!({"dueDays": 1})),
+        ),
+        (Method::GET, format!("{ACCOUNTS}/3_CPF/invoices"), None),
+    ] {
+        let (status, body) = app.call(method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+    }
+    let list = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}/2_CPF/invoices"),
+            "/api/creditcontrol/accounts/{creditAccountId}/invoices",
+            None,
+        )
+        .await;
+    assert_eq!(list["data"], json!([]));
+}
+
+#[tokio::test]
+async fn holders_are_added_and_removed() {
+    let app = test_app().await;
+    app.open_account("1", "1000").await;
+    let path = format!("{ACCOUNTS}/1_CPF/holders");
+    let holder = app
+        .ok(
+            Method::POST,
+            &path,
+            "/api/creditcontrol/accounts/{creditAccountId}/holders",
+            Some(json!({"claims": {"email": "ana@example.com"}})),
+        )
+        .await;
+    assert_eq!(holder["level"], 2);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"claims": {"email": "ANA@example.com"}})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("holder_exists"))
+    );
+    let (status, body) = app
+        .call(Method::POST, &path, Some(json!({"claims": {}})))
+        .await;
+    assert_eq!(
+        (status, error_fields(&body)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["claims.email".to_owned()]
+        )
+    );
+    let id = holder["id"].as_str().unwrap();
+    let removed = app
+        .ok(
+            Method::DELETE,
+            &format!("{path}/{id}"),
+            "/api/creditcontrol/accounts/{creditAccountId}/holders/{holderId}",
+            None,
+        )
+        .await;
+    assert_eq!(removed["id"], id);
+    let (status, _) = app
+        .call(Method::DELETE, &format!("{path}/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn automatic_accounts_open_at_checkout_when_allowed() {
+    let app = test_app().await;
+    let (status, _) = app
+        .hold(
+            "555_CPF",
+            json!({"value": 10, "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.put(
+        "/api/creditcontrol/storeconfig",
+        r#"{"automaticCheckingAccountCreationEnabled": true, "defaultCreditValue": 150}"#,
+    )
+    .await;
+    let (status, body) = app
+        .hold(
+            "555_CPF",
+            json!({"value": 150.01, "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("insufficient_credit"))
+    );
+    let (status, _) = app
+        .call(Method::GET, &format!("{ACCOUNTS}/555_CPF"), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a refused hold opens no account"
+    );
+    let (status, body) = app
+        .hold(
+            "555_CPF",
+            json!({"value": 150, "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let account = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}/555_CPF"),
+            SPEC_ACCOUNT,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (num(&account["creditLimit"]), account["email"].clone()),
+        ("150.00".into(), json!(""))
+    );
+}
+
+#[tokio::test]
+async fn unauthenticated_and_unauthorized_requests_are_refused_everywhere() {
+    use creditdesk_server::auth::Resource::*;
+    let app = test_app().await;
+    let id = "00000000000000000000000000000000";
+    let routes: &[(Method, String, creditdesk_server::auth::Resource)] = &[
+        (
+            Method::GET,
+            "/api/creditcontrol/invoices".into(),
+            ReadInvoices,
+        ),
+        (
+            Method::GET,
+            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
+            ReadInvoices,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
+            CreateInvoices,
+        ),
+        (
+            Method::DELETE,
+            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
+            CreateInvoices,
+        ),
+        (
+            Method::GET,
+            format!("{ACCOUNTS}/1_CPF/invoices"),
+            ReadInvoices,
+        ),
+        (
+            Method::POST,
+            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01/payments"),
+            PayInvoice,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01/postponement"),
+            CreateInvoices,
+        ),
+        (Method::GET, ACCOUNTS.into(), ReadCheckingAccounts),
+        (Method::POST, ACCOUNTS.into(), CreateCheckingAccounts),
+        (
+            Method::GET,
+            format!("{ACCOUNTS}/1_CPF"),
+            ReadCheckingAccounts,
+        ),
+        (
+            Method::DELETE,
+            format!("{ACCOUNTS}/1_CPF"),
+            CreateCheckingAccounts,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF"),
+            CreateCheckingAccounts,
+        ),
+        (
+            Method::GET,
+            format!("{ACCOUNTS}/1_CPF/statements"),
+            ReadStatements,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/creditlimit"),
+            EditCredits,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/statements/s1"),
+            EditCredits,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/transactions/{id}/settlement"),
+            CreateStatements,
+        ),
+        (
+            Method::POST,
+            format!("{ACCOUNTS}/1_CPF/transactions"),
+            CreateStatements,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/transactions/{id}"),
+            CreateStatements,
+        ),
+        (
+            Method::DELETE,
+            format!("{ACCOUNTS}/1_CPF/transactions/{id}"),
+            CreateStatements,
+        ),
+        (
+            Method::POST,
+            format!("{ACCOUNTS}/1_CPF/holders"),
+            CreateCheckingAccounts,
+        ),
+        (
+            Method::DELETE,
+            format!("{ACCOUNTS}/1_CPF/holders/{id}"),
+            CreateCheckingAccounts,
+        ),
+        (
+            Method::PUT,
+            format!("{ACCOUNTS}/1_CPF/tolerance"),
+            CreateCheckingAccounts,
+        ),
+        (
+            Method::POST,
+            format!("{ACCOUNTS}/1_CPF/transactions/{id}/refunds"),
+            CreateStatements,
+        ),
+        (
+            Method::GET,
+            "/api/creditcontrol/storeconfig".into(),
+            ReadConfiguration,
+        ),
+        (
+            Method::PUT,
+            "/api/creditcontrol/storeconfig".into(),
+            EditConfiguration,
+        ),
+    ];
+    assert_eq!(routes.len(), 25, "every endpoint of the reference spec");
+    let wrong = match &app.admin {
+        Creds::Key(key, _) => Creds::Key(key.clone(), "wrong".into()),
+        Creds::None => unreachable!(),
+    };
+    for (method, path, resource) in routes {
+        let holder = app.key(&[*resource]).await;
+        let others: Vec<_> = creditdesk_server::auth::Resource::ALL
+            .into_iter()
+            .filter(|r| r != resource && *r != MainAccess)
+            .collect();
+        let lacking = app.key(&others).await;
+        for (creds, expect) in [
+            (&Creds::None, Some(401)),
+            (&wrong, Some(401)),
+            (&lacking, Some(403)),
+            (&holder, None),
+        ] {
+            let (status, body) = app.send(method.clone(), path, Some("{}"), creds).await;
+            match expect {
+                Some(code) => {
+                    assert_eq!(
+                        status.as_u16(),
+                        code,
+                        "{method} {path} as {creds:?}: {body}"
+                    );
+                    assert_error(
+                        &body,
+                        if code == 401 {
+                            "unauthorized"
+                        } else {
+                            "forbidden"
+                        },
+                    );
+                }
+                None => assert!(
+                    ![401, 403].contains(&status.as_u16()),
+                    "{method} {path} with {resource:?}: {status} {body}"
+                ),
+            }
+        }
+    }
+}
