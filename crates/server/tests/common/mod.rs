@@ -22,6 +22,8 @@ pub struct TestApp {
     pub db: Db,
     /// The admin key every test starts with.
     pub admin: Creds,
+    /// Where the database is (for tests that start server processes on it).
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -45,6 +47,7 @@ pub async fn test_app() -> TestApp {
         router,
         db,
         admin: Creds::None,
+        database_url: url,
         _dir: dir,
     };
     app.admin = app.key(&[Resource::MainAccess]).await;
