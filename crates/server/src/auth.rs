@@ -103,6 +103,7 @@ pub mod perm {
     }
 
     permissions!(
+        MainAccess,
         ReadInvoices,
         CreateInvoices,
         PayInvoice,

@@ -12,6 +12,7 @@ use crate::AppState;
 pub mod accounts;
 pub mod context;
 pub mod invoices;
+pub mod keys;
 pub mod me;
 pub mod statements;
 pub mod store_config;
@@ -94,6 +95,11 @@ pub fn router() -> Router<AppState> {
             put(invoices::postpone),
         )
         .route("/creditdesk/me", get(me::get))
+        .route("/creditdesk/keys", get(keys::list).post(keys::create))
+        .route(
+            "/creditdesk/keys/{key}",
+            axum::routing::delete(keys::revoke),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_SIZE_MAX as usize))

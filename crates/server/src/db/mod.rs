@@ -168,6 +168,48 @@ impl Db {
         Ok(())
     }
 
+    /// Every key, newest first, revoked ones too: (key, revoked at).
+    pub async fn list_keys(&self) -> anyhow::Result<Vec<(StoredKey, Option<i64>)>> {
+        let rows: Vec<(String, String, String, String, i64, Option<i64>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT app_key, token_sha256, resources, label, created_at_us, revoked_at_us FROM api_keys \
+                 ORDER BY created_at_us DESC, app_key",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(app_key, token_sha256, resources, label, created_at_us, revoked)| {
+                    (
+                        StoredKey {
+                            app_key,
+                            token_sha256,
+                            resources,
+                            label,
+                            created_at_us,
+                        },
+                        revoked,
+                    )
+                },
+            )
+            .collect())
+    }
+
+    /// Revokes an active key; `false` when there is no such active key.
+    pub async fn revoke_key(&self, app_key: &str, now_us: i64) -> anyhow::Result<bool> {
+        let affected = on_pool!(self, pool => {
+            sqlx::query("UPDATE api_keys SET revoked_at_us = $1 WHERE app_key = $2 AND revoked_at_us IS NULL")
+                .bind(now_us)
+                .bind(app_key)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(affected == 1)
+    }
+
     /// The active (not revoked) key with this id.
     pub async fn active_key(&self, app_key: &str) -> anyhow::Result<Option<StoredKey>> {
         let row: Option<(String, String, String, String, i64)> = on_pool!(self, pool => {

@@ -1,0 +1,140 @@
+//! API keys (our extension, under `/api/creditdesk/keys`): create with resources (the token is
+//! shown once), list, revoke. Only keys with `Main Access` manage keys.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use creditdesk_core::fields::{parse, Fields};
+use creditdesk_core::ValidationErrors;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::{self, perm, Auth, Resource};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::AppState;
+
+/// Most characters of a key's label.
+pub const LABEL_CHARS_MAX: u32 = 100;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub app_key: String,
+    pub label: String,
+    pub resources: Vec<Resource>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedKey {
+    #[serde(flatten)]
+    pub key: KeyView,
+    /// Shown only in this answer; stored as a hash.
+    pub app_token: String,
+}
+
+fn time(us: i64) -> String {
+    creditdesk_core::Timestamp::from_unix_micros(us)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn resources_of(text: &str) -> Vec<Resource> {
+    text.split(',').filter_map(Resource::from_name).collect()
+}
+
+/// `{label, resources: ["Read Invoices", …]}`.
+fn read_new_key(body: &Value) -> Result<(String, Vec<Resource>), ValidationErrors> {
+    let mut f = Fields::new(body, &["label", "resources"]);
+    let label = f.required("label", |v| {
+        let label = parse::text(v, LABEL_CHARS_MAX, false)?;
+        if label.trim().is_empty() {
+            return Err("must not be empty".into());
+        }
+        Ok(label)
+    });
+    let resources = f.required("resources", |v| {
+        let names = v.as_array().ok_or("must be a list of resource names")?;
+        let mut resources = Vec::new();
+        for name in names {
+            let resource = name.as_str().and_then(Resource::from_name).ok_or_else(|| {
+                let known: Vec<&str> = Resource::ALL.iter().map(|r| r.name()).collect();
+                format!(
+                    "{name} is not a resource; the resources are {}",
+                    known.join(", ")
+                )
+            })?;
+            if !resources.contains(&resource) {
+                resources.push(resource);
+            }
+        }
+        if resources.is_empty() {
+            return Err("must name at least one resource".to_owned());
+        }
+        Ok(resources)
+    });
+    f.finish(|| Some((label?, resources?)))
+}
+
+pub async fn create(
+    _: Auth<perm::MainAccess>,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<CreatedKey>, ApiError> {
+    let (label, resources) = read_new_key(&body)?;
+    let (app_key, app_token) = auth::generate_credentials();
+    let now = state.now_us();
+    auth::store_key(&state.db, &app_key, &app_token, &resources, &label, now).await?;
+    Ok(Json(CreatedKey {
+        key: KeyView {
+            app_key,
+            label,
+            resources,
+            created_at: time(now),
+            revoked_at: None,
+        },
+        app_token,
+    }))
+}
+
+pub async fn list(
+    _: Auth<perm::MainAccess>,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<KeyView>>, ApiError> {
+    let keys = state.db.list_keys().await?;
+    Ok(Json(
+        keys.into_iter()
+            .map(|(key, revoked)| KeyView {
+                resources: resources_of(&key.resources),
+                app_key: key.app_key,
+                label: key.label,
+                created_at: time(key.created_at_us),
+                revoked_at: revoked.map(time),
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes a key. A key cannot revoke itself (that would lock its holder out mid-session).
+pub async fn revoke(
+    Auth(principal, _): Auth<perm::MainAccess>,
+    State(state): State<AppState>,
+    Path(app_key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if app_key == principal.app_key {
+        return Err(ApiError::Conflict(
+            "a key cannot revoke itself; sign in with another key to revoke this one".into(),
+        ));
+    }
+    if !state.db.revoke_key(&app_key, state.now_us()).await? {
+        return Err(ApiError::NotFound(format!(
+            "there is no active key {app_key}"
+        )));
+    }
+    Ok(Json(
+        serde_json::json!({ "appKey": app_key, "revoked": true }),
+    ))
+}
