@@ -276,3 +276,21 @@ impl From<&Statement> for StatementView {
         }
     }
 }
+
+/// The answer to a dry-run pre-authorization (extension): whether it would be accepted and what
+/// would remain available; nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DryRunView {
+    pub accepted: bool,
+    /// Available credit now.
+    pub available_credit: Money,
+    /// Available credit after the hold (when accepted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_credit_after: Option<Money>,
+    /// Why it would be refused (as the error `reason`), and in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}

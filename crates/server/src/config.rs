@@ -30,6 +30,10 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_SQLITE_SYNCHRONOUS", value_enum, default_value_t = Synchronous::Full)]
     pub sqlite_synchronous: Synchronous,
 
+    /// Seconds between sweeps that mark expired holds (reads never count them regardless).
+    #[arg(long, env = "CREDITDESK_SWEEP_SECONDS", default_value_t = 60)]
+    pub sweep_seconds: u64,
+
     /// App key ensured at start with every permission (with CREDITDESK_APP_TOKEN).
     #[arg(long, env = "CREDITDESK_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,

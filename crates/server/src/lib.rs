@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod sweep;
 pub mod web;
 
 use auth::Resource;
@@ -42,7 +43,7 @@ impl AppState {
     }
 }
 
-fn now_us() -> i64 {
+pub(crate) fn now_us() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     (now.unix_timestamp_nanos() / 1_000) as i64
 }
@@ -88,6 +89,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, database = db.engine(), "Creditdesk is listening");
     println!("Creditdesk is running at http://{address}/ (API under /api/creditcontrol/). Ctrl-C stops it.");
+    sweep::spawn(
+        db.clone(),
+        std::time::Duration::from_secs(config.sweep_seconds.max(1)),
+    );
     let app = app(AppState::new(db.clone()), &config.static_dir);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -899,3 +899,120 @@ async fn unauthenticated_and_unauthorized_requests_are_refused_everywhere() {
         }
     }
 }
+
+#[tokio::test]
+async fn dry_run_answers_without_writing() {
+    let app = test_app().await;
+    app.open_account("1", "500").await;
+    let path = format!("{ACCOUNTS}/1_CPF/transactions?dryRun=true");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"value": 200, "settle": true, "installments": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["accepted"], true);
+    assert_eq!(
+        (
+            num(&body["availableCredit"]),
+            num(&body["availableCreditAfter"])
+        ),
+        ("500.00".into(), "300.00".into())
+    );
+    let (_, body) = app
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"value": 500.01, "settle": true, "installments": 1})),
+        )
+        .await;
+    assert_eq!(
+        (body["accepted"].clone(), body["reason"].clone()),
+        (json!(false), json!("insufficient_credit"))
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"value": -1, "settle": true, "installments": 1})),
+        )
+        .await;
+    assert_eq!(
+        (status, error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["value".to_owned()])
+    );
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("{ACCOUNTS}/1_CPF/transactions?dryRun=maybe"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let account = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}/1_CPF"),
+            SPEC_ACCOUNT,
+            None,
+        )
+        .await;
+    assert_eq!(
+        num(&account["preAuthorizedCredit"]),
+        "0.00",
+        "a dry run holds nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_sweep_marks_expired_holds_through_core() {
+    use creditdesk_server::db::books::Load;
+    let app = test_app().await;
+    app.open_account("1", "500").await;
+    let (_, hold) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 200, "settle": false, "installments": 1, "expirationDate": in_days(2)}),
+        )
+        .await;
+    let (_, other) = app.hold("1_CPF", json!({"value": 100, "settle": false, "installments": 1, "expirationDate": in_days(20)})).await;
+    let later = in_days(3).parse::<creditdesk_core::Timestamp>().unwrap();
+    assert_eq!(
+        creditdesk_server::sweep::expire_holds(&app.db, later)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        creditdesk_server::sweep::expire_holds(&app.db, later)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    let id: creditdesk_core::ids::AccountId = "1_CPF".parse().unwrap();
+    for (hold, status) in [(&hold, "Expired"), (&other, "Authorized")] {
+        let tid: creditdesk_core::ids::TransactionId =
+            hold["id"].as_str().unwrap().parse().unwrap();
+        let load = Load {
+            transaction: Some(tid.clone()),
+            ..Load::default()
+        };
+        let book = app.db.read_book(&id, &load, later).await.unwrap().unwrap();
+        let found = book.transactions.iter().find(|t| t.id == tid).unwrap();
+        assert_eq!(found.status.as_str(), status);
+    }
+    let path = format!(
+        "{ACCOUNTS}/1_CPF/transactions/{}/settlement",
+        hold["id"].as_str().unwrap()
+    );
+    let (status, body) = app
+        .call(Method::PUT, &path, Some(json!({"value": 200})))
+        .await;
+    assert_eq!(
+        (status, body["error"]["reason"].clone()),
+        (StatusCode::CONFLICT, json!("not_authorized"))
+    );
+}

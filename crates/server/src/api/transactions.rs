@@ -2,14 +2,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::book::Book;
 use creditdesk_core::commands::{self, CreateHold, UpdateHold};
-use creditdesk_core::wire::HoldView;
+use creditdesk_core::wire::{DryRunView, HoldView};
+use creditdesk_core::{CreditError, Money, ValidationErrors};
 use serde_json::{json, Value};
 
 use super::context::{
-    account_id, existing, new_friendly_code, new_transaction_id, transaction_id, Env,
+    account_id, existing, new_friendly_code, new_transaction_id, transaction_id, Env, QueryPairs,
 };
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
@@ -18,27 +20,82 @@ use crate::extract::JsonBody;
 use crate::AppState;
 
 /// `POST /accounts/{id}/transactions`: hold credit. An unknown account is opened when the store
-/// allows it (`automaticCheckingAccountCreationEnabled`).
+/// allows it (`automaticCheckingAccountCreationEnabled`). With `?dryRun=true` nothing is
+/// written: the answer says whether the hold would be accepted and what would remain.
 pub async fn create(
     Auth(principal, _): Auth<perm::CreateStatements>,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    QueryPairs(query): QueryPairs,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<HoldView>, ApiError> {
+) -> Result<Response, ApiError> {
     let id = account_id(&id)?;
+    let dry_run = dry_run(&query)?;
     let env = Env::load(&state, &principal).await?;
     let command = CreateHold::from_json(&body, env.now)?;
-    state
-        .db
-        .with_book(&id, &Load::default(), env.now, |book| {
-            let book = match book {
-                Some(book) => book,
-                None => book.insert(Book::open_automatically(&id, &env.ctx())?),
-            };
-            let hold = book.create_hold(&command, new_transaction_id(), &env.ctx())?;
-            Ok(Json(HoldView::new(hold, env.now)))
-        })
-        .await
+    let hold = |book: &mut Option<Book>| -> Result<HoldView, ApiError> {
+        let book = match book {
+            Some(book) => book,
+            None => book.insert(Book::open_automatically(&id, &env.ctx())?),
+        };
+        let hold = book.create_hold(&command, new_transaction_id(), &env.ctx())?;
+        Ok(HoldView::new(hold, env.now))
+    };
+    if !dry_run {
+        let view = state
+            .db
+            .with_book(&id, &Load::default(), env.now, hold)
+            .await?;
+        return Ok(Json(view).into_response());
+    }
+    let mut book = state.db.read_book(&id, &Load::default(), env.now).await?;
+    let available = |book: &Option<Book>| {
+        book.as_ref()
+            .map(|b| b.balances(&env.ctx()).available_credit)
+    };
+    let before = available(&book);
+    let view = match hold(&mut book) {
+        Ok(_) => DryRunView {
+            accepted: true,
+            available_credit: before.unwrap_or(env.config.default_credit_value()),
+            available_credit_after: available(&book),
+            reason: None,
+            message: None,
+        },
+        Err(ApiError::Credit(error)) if !matches!(error, CreditError::AccountNotFound(_)) => {
+            DryRunView {
+                accepted: false,
+                available_credit: before.unwrap_or(Money::ZERO),
+                available_credit_after: None,
+                reason: Some(error.reason().to_owned()),
+                message: Some(error.to_string()),
+            }
+        }
+        Err(error) => return Err(error),
+    };
+    Ok(Json(view).into_response())
+}
+
+/// `dryRun=true|false`, the only query parameter of `POST …/transactions`.
+fn dry_run(query: &[(String, String)]) -> Result<bool, ApiError> {
+    let mut dry_run = false;
+    for (key, value) in query {
+        match (key.as_str(), value.as_str()) {
+            ("dryRun", "true") => dry_run = true,
+            ("dryRun", "false") => dry_run = false,
+            ("dryRun", _) => {
+                return Err(ValidationErrors::single("dryRun", "must be true or false").into())
+            }
+            _ => {
+                return Err(ValidationErrors::single(
+                    key.as_str(),
+                    "unknown parameter; the parameter is dryRun",
+                )
+                .into())
+            }
+        }
+    }
+    Ok(dry_run)
 }
 
 fn load_transaction(id: &creditdesk_core::ids::TransactionId, invoices: bool) -> Load {

@@ -35,6 +35,8 @@ pub struct Load {
     pub statement_id: Option<StatementId>,
     /// Every entry of the account.
     pub entries: bool,
+    /// Holds still `Authorized` whose time has passed (for the expiry sweep).
+    pub expired_holds: bool,
 }
 
 #[derive(FromRow)]
@@ -264,6 +266,17 @@ macro_rules! book_io {
             let rows: Vec<TransactionRow> =
                 sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
             book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<anyhow::Result<_>>()?;
+            if load.expired_holds {
+                let sql = format!(
+                    "SELECT {TRANSACTION_COLUMNS} FROM transactions \
+                     WHERE account_id = $1 AND status = 'Authorized' AND expires_at_us <= $2"
+                );
+                let rows: Vec<TransactionRow> =
+                    sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
+                for row in rows {
+                    book.transactions.push(row.into_transaction()?);
+                }
+            }
             if let Some(transaction) = &load.transaction {
                 if !book.transactions.iter().any(|t| t.id == *transaction) {
                     let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND account_id = $2");

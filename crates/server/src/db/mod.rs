@@ -210,6 +210,29 @@ impl Db {
         Ok(affected == 1)
     }
 
+    /// Accounts with holds still `Authorized` past their time (for the expiry sweep).
+    pub async fn accounts_with_expired_holds(
+        &self,
+        now: creditdesk_core::Timestamp,
+        limit: i64,
+    ) -> anyhow::Result<Vec<creditdesk_core::ids::AccountId>> {
+        let rows: Vec<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT DISTINCT account_id FROM transactions WHERE status = 'Authorized' AND expires_at_us <= $1 LIMIT $2",
+            )
+            .bind(now.unix_micros())
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|(id,)| {
+                id.parse()
+                    .map_err(|e| anyhow::anyhow!("stored account id {id:?}: {e}"))
+            })
+            .collect()
+    }
+
     /// The active (not revoked) key with this id.
     pub async fn active_key(&self, app_key: &str) -> anyhow::Result<Option<StoredKey>> {
         let row: Option<(String, String, String, String, i64)> = on_pool!(self, pool => {

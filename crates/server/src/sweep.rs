@@ -1,0 +1,59 @@
+//! Releasing expired holds without a request touching them. Reads never count an expired hold
+//! anyway; the sweep records the `Expired` status (through core's `Book::expire_holds`) so
+//! searches and reports see it.
+
+use std::time::Duration;
+
+use creditdesk_core::Timestamp;
+
+use crate::db::books::Load;
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// Accounts handled per pass.
+const ACCOUNTS_PER_PASS: i64 = 500;
+
+/// Marks every hold whose time has passed at `now` as expired; returns how many.
+pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, ApiError> {
+    let mut expired = 0;
+    loop {
+        let accounts = db
+            .accounts_with_expired_holds(now, ACCOUNTS_PER_PASS)
+            .await?;
+        if accounts.is_empty() {
+            return Ok(expired);
+        }
+        for id in &accounts {
+            let load = Load {
+                expired_holds: true,
+                ..Load::default()
+            };
+            expired += db
+                .with_book(id, &load, now, |book| {
+                    Ok(book
+                        .as_mut()
+                        .map_or(0, |b| b.expire_holds(now).len() as u64))
+                })
+                .await?;
+        }
+    }
+}
+
+/// Runs [`expire_holds`] every `interval` until the process ends.
+pub fn spawn(db: Db, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let Ok(now) = Timestamp::from_unix_micros(crate::now_us()) else {
+                continue;
+            };
+            match expire_holds(&db, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "released expired holds"),
+                Err(error) => tracing::warn!(%error, "expiry sweep failed; it runs again shortly"),
+            }
+        }
+    });
+}
