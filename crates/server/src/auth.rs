@@ -173,7 +173,7 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-async fn authenticate(parts: &Parts, db: &Db) -> Result<Principal, ApiError> {
+pub(crate) async fn authenticate(parts: &Parts, db: &Db) -> Result<Principal, ApiError> {
     let header = |name| {
         parts
             .headers

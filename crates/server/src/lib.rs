@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod sweep;
 pub mod web;
 
@@ -52,7 +53,7 @@ pub(crate) fn now_us() -> i64 {
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api", api::router())
+        .nest("/api", api::router(state.clone()))
         .with_state(state)
         .fallback_service(web::admin_router(static_dir))
         .layer(CompressionLayer::new())

@@ -49,6 +49,12 @@ pub fn spawn(db: Db, interval: Duration) {
             let Ok(now) = Timestamp::from_unix_micros(crate::now_us()) else {
                 continue;
             };
+            if let Err(error) = db
+                .forget_idempotency_before(now.unix_micros() - crate::idempotency::KEEP_US)
+                .await
+            {
+                tracing::warn!(%error, "could not forget old idempotency keys");
+            }
             match expire_holds(&db, now).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "released expired holds"),

@@ -19,7 +19,7 @@ pub mod store_config;
 pub mod transactions;
 
 /// Routes under `/api`.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/creditcontrol/storeconfig",
@@ -102,6 +102,10 @@ pub fn router() -> Router<AppState> {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::idempotency::middleware,
+        ))
         .layer(DefaultBodyLimit::max(BODY_SIZE_MAX as usize))
 }
 

@@ -233,6 +233,116 @@ impl Db {
             .collect()
     }
 
+    /// What is kept for this idempotency key (replies older than `cutoff_us` count as absent).
+    pub async fn idempotent_reply(
+        &self,
+        app_key: &str,
+        key: &str,
+        cutoff_us: i64,
+    ) -> anyhow::Result<crate::idempotency::Stored> {
+        use crate::idempotency::Stored;
+        let row: Option<(String, i32, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT request_sha256, status, body FROM idempotency \
+                 WHERE app_key = $1 AND idempotency_key = $2 AND created_at_us >= $3",
+            )
+            .bind(app_key)
+            .bind(key)
+            .bind(cutoff_us)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(match row {
+            None => Stored::Absent,
+            Some((_, 0, _)) => Stored::InFlight,
+            Some((request_sha256, status, body)) => Stored::Reply {
+                request_sha256,
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            },
+        })
+    }
+
+    /// Reserves the key for a request about to run; `false` if another holds it.
+    pub async fn reserve_idempotency_key(
+        &self,
+        app_key: &str,
+        key: &str,
+        request_sha256: &str,
+        now_us: i64,
+        cutoff_us: i64,
+    ) -> anyhow::Result<bool> {
+        let inserted = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND created_at_us < $3")
+                .bind(app_key)
+                .bind(key)
+                .bind(cutoff_us)
+                .execute(&mut *tx)
+                .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency (app_key, idempotency_key, request_sha256, status, body, created_at_us) \
+                 VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (app_key, idempotency_key) DO NOTHING",
+            )
+            .bind(app_key)
+            .bind(key)
+            .bind(request_sha256)
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(inserted)
+        })?;
+        Ok(inserted == 1)
+    }
+
+    /// Keeps the reply of a reserved key.
+    pub async fn complete_idempotency_key(
+        &self,
+        app_key: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE app_key = $3 AND idempotency_key = $4")
+                .bind(i32::from(status))
+                .bind(body)
+                .bind(app_key)
+                .bind(key)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Drops a reservation whose reply is not kept.
+    pub async fn release_idempotency_key(&self, app_key: &str, key: &str) -> anyhow::Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND status = 0")
+                .bind(app_key)
+                .bind(key)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Forgets replies older than `cutoff_us`.
+    pub async fn forget_idempotency_before(&self, cutoff_us: i64) -> anyhow::Result<u64> {
+        let deleted = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM idempotency WHERE created_at_us < $1")
+                .bind(cutoff_us)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(deleted)
+    }
+
     /// The active (not revoked) key with this id.
     pub async fn active_key(&self, app_key: &str) -> anyhow::Result<Option<StoredKey>> {
         let row: Option<(String, String, String, String, i64)> = on_pool!(self, pool => {

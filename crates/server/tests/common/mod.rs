@@ -107,6 +107,19 @@ impl TestApp {
         body: Option<&str>,
         creds: &Creds,
     ) -> (StatusCode, Value) {
+        let (status, _, json) = self.send_with(method, path, body, creds, &[]).await;
+        (status, json)
+    }
+
+    /// [`TestApp::send`] with extra request headers, also returning the response headers.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        creds: &Creds,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
         let mut request = Request::builder().method(method).uri(path);
         if let Creds::Key(key, token) = creds {
             request = request
@@ -115,6 +128,9 @@ impl TestApp {
         }
         if body.is_some() {
             request = request.header("content-type", "application/json");
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let request = request
             .body(
@@ -129,6 +145,7 @@ impl TestApp {
             .await
             .expect("router never fails");
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let json = if bytes.is_empty() {
             Value::Null
@@ -140,7 +157,7 @@ impl TestApp {
                 )
             })
         };
-        (status, json)
+        (status, headers, json)
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

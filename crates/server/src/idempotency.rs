@@ -1,0 +1,189 @@
+//! `Idempotency-Key` on any POST, PUT or DELETE of the API: the first reply is kept 24 hours, a
+//! retry with the same key and the same request gets it again without a second effect, and the
+//! same key with another request is refused (422).
+//!
+//! A key is reserved before the request runs, so two copies sent at once cannot both run: the
+//! second is answered 409 while the first is in flight. A request that never finished (the
+//! process died) keeps its reservation: it is never run again under that key, because its effect
+//! may have been committed — the answer says to check the state and use a new key.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use creditdesk_core::ValidationErrors;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::extract::BODY_SIZE_MAX;
+use crate::AppState;
+
+pub const HEADER: &str = "idempotency-key";
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// How long a reply is kept, in microseconds (24 hours).
+pub const KEEP_US: i64 = 24 * 3600 * 1_000_000;
+/// Longest key accepted.
+pub const KEY_CHARS_MAX: usize = 255;
+
+/// What the store holds for a key.
+pub enum Stored {
+    /// Nothing (or only an expired reply).
+    Absent,
+    /// A request under this key has not finished.
+    InFlight,
+    /// The reply to the request with this hash.
+    Reply {
+        request_sha256: String,
+        status: u16,
+        body: String,
+    },
+}
+
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match handle(state, request, next).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn handle(state: AppState, request: Request, next: Next) -> Result<Response, Response> {
+    let writes = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::DELETE
+    );
+    let Some(key) = request.headers().get(HEADER).cloned().filter(|_| writes) else {
+        return Ok(next.run(request).await);
+    };
+    let key = match key.to_str() {
+        Ok(k)
+            if !k.is_empty()
+                && k.len() <= KEY_CHARS_MAX
+                && k.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            k.to_owned()
+        }
+        _ => {
+            let message = format!("must be 1 to {KEY_CHARS_MAX} visible ASCII characters");
+            return Err(
+                ApiError::Validation(ValidationErrors::single("Idempotency-Key", message))
+                    .into_response(),
+            );
+        }
+    };
+    // Keys are scoped by app key; without valid credentials the request just runs (into a 401).
+    let (parts, body) = request.into_parts();
+    let Ok(principal) = crate::auth::authenticate(&parts, &state.db).await else {
+        return Ok(next.run(Request::from_parts(parts, body)).await);
+    };
+    let bytes = to_bytes(body, BODY_SIZE_MAX as usize).await.map_err(|_| {
+        ApiError::PayloadTooLarge {
+            limit_bytes: BODY_SIZE_MAX,
+        }
+        .into_response()
+    })?;
+    let mut hasher = Sha256::new();
+    hasher.update(parts.method.as_str().as_bytes());
+    hasher.update(b" ");
+    hasher.update(parts.uri.to_string().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(&bytes);
+    let request_sha256 = hex::encode(hasher.finalize());
+    let now = state.now_us();
+    let fail = |e: anyhow::Error| ApiError::Internal(e).into_response();
+
+    match state
+        .db
+        .idempotent_reply(&principal.app_key, &key, now - KEEP_US)
+        .await
+        .map_err(fail)?
+    {
+        Stored::Reply {
+            request_sha256: stored,
+            status,
+            body,
+        } => {
+            if stored != request_sha256 {
+                let message = "was used with a different request; use a new key for a new request";
+                return Err(ApiError::Validation(ValidationErrors::single(
+                    "Idempotency-Key",
+                    message,
+                ))
+                .into_response());
+            }
+            return Ok(replay(status, body));
+        }
+        Stored::InFlight => return Err(in_flight()),
+        Stored::Absent => {}
+    }
+    if !state
+        .db
+        .reserve_idempotency_key(
+            &principal.app_key,
+            &key,
+            &request_sha256,
+            now,
+            now - KEEP_US,
+        )
+        .await
+        .map_err(fail)?
+    {
+        return Err(in_flight());
+    }
+
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    // Replies that depend on more than the request (credentials, server faults) are not kept:
+    // the reservation is dropped so the retry runs.
+    let keep = !(status.is_server_error()
+        || matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN));
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let stored = if keep {
+        state
+            .db
+            .complete_idempotency_key(&principal.app_key, &key, status.as_u16(), &text)
+            .await
+    } else {
+        state
+            .db
+            .release_idempotency_key(&principal.app_key, &key)
+            .await
+    };
+    if let Err(error) = stored {
+        tracing::error!(
+            error = format!("{error:#}"),
+            "could not record the reply of an idempotent request"
+        );
+    }
+    Ok(Response::from_parts(parts, Body::from(body)))
+}
+
+fn replay(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = if body.is_empty() {
+        status.into_response()
+    } else {
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    response
+        .headers_mut()
+        .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    response
+}
+
+fn in_flight() -> Response {
+    ApiError::Conflict(
+        "a request with this Idempotency-Key is running, or never finished; if it never finished, \
+         check the state it would have changed and retry with a new key"
+            .into(),
+    )
+    .into_response()
+}
