@@ -1016,3 +1016,34 @@ async fn the_sweep_marks_expired_holds_through_core() {
         (StatusCode::CONFLICT, json!("not_authorized"))
     );
 }
+
+#[test]
+fn request_paths_find_their_spec_routes() {
+    use common::schema::spec_route;
+    let cases = [
+        (
+            "get",
+            "/api/creditcontrol/accounts/1_CPF",
+            Some(SPEC_ACCOUNT),
+        ),
+        (
+            "get",
+            "/api/creditcontrol/accounts?from=1&to=5",
+            Some(ACCOUNTS),
+        ),
+        (
+            "post",
+            "/api/creditcontrol/accounts/1_CPF/invoices/X-01/payments",
+            Some("/api/creditcontrol/accounts/{creditAccountId}/invoices/{invoiceId}/payments"),
+        ),
+        (
+            "put",
+            "/api/creditcontrol/accounts/1_CPF/invoices/X-01",
+            None,
+        ),
+        ("get", "/api/creditdesk/me", None),
+    ];
+    for (method, path, expect) in cases {
+        assert_eq!(spec_route(method, path), expect, "{method} {path}");
+    }
+}

@@ -120,6 +120,7 @@ impl TestApp {
         creds: &Creds,
         headers: &[(&str, &str)],
     ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let method_name = method.as_str().to_owned();
         let mut request = Request::builder().method(method).uri(path);
         if let Creds::Key(key, token) = creds {
             request = request
@@ -157,6 +158,15 @@ impl TestApp {
                 )
             })
         };
+        // Every 200 JSON body of a reference-spec route is held to the spec's schema (except
+        // dry runs, our extension, which answer whether a hold would pass instead).
+        if status == StatusCode::OK && !json.is_null() && !path.contains("dryRun=true") {
+            let method = method_name.to_lowercase();
+            if let Some(template) = schema::spec_route(&method, path) {
+                schema::assert_matches_response_schema(&json, template, &method);
+                checked_bodies().fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
         (status, headers, json)
     }
 
@@ -167,6 +177,12 @@ impl TestApp {
     pub async fn put(&self, path: &str, body: &str) -> (StatusCode, Value) {
         self.send(Method::PUT, path, Some(body), &self.admin).await
     }
+}
+
+/// How many 200 bodies were checked against the reference schema in this test binary.
+pub fn checked_bodies() -> &'static std::sync::atomic::AtomicU32 {
+    static CHECKED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    &CHECKED
 }
 
 /// The fields named in an error body, in order.

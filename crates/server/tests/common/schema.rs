@@ -148,3 +148,23 @@ fn check(value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
         }
     }
 }
+
+/// The reference spec's path template matching a concrete request path (`{param}` matches one
+/// segment), if the spec has that route with a 200 JSON schema for `method`.
+pub fn spec_route(method: &str, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let paths = spec()["paths"].as_object()?;
+    paths.iter().find_map(|(template, operations)| {
+        let parts: Vec<&str> = template.split('/').collect();
+        let matches = parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t.starts_with('{') || t == s);
+        let has_schema = operations[method]["responses"]["200"]["content"]["application/json"]
+            ["schema"]
+            .is_object();
+        (matches && has_schema).then_some(template.as_str())
+    })
+}
