@@ -2,9 +2,9 @@
 //! extensions under `/api/creditdesk/`.
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
 use axum::Router;
 
+use crate::auth::Resource;
 use crate::error::ApiError;
 use crate::extract::BODY_SIZE_MAX;
 use crate::AppState;
@@ -14,92 +14,132 @@ pub mod context;
 pub mod invoices;
 pub mod keys;
 pub mod me;
+pub mod openapi;
 pub mod statements;
 pub mod store_config;
 pub mod transactions;
 
+/// What the OpenAPI document says of a route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDoc {
+    pub method: &'static str,
+    /// Path under `/api`, axum syntax (`{id}`).
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// The resource a key needs (`None`: any valid key; `Some(MainAccess)`: Main Access only).
+    pub resource: Option<Resource>,
+    /// Component schema of the JSON body, if any.
+    pub request: Option<&'static str>,
+    /// Component schema of the 200 answer (`None`: an empty 200).
+    pub response: Option<&'static str>,
+    /// Query parameters.
+    pub query: &'static [&'static str],
+}
+
+/// Declares every API route once: registered on the router and listed in [`ROUTES`] for the
+/// OpenAPI document (a test fails if the two disagree).
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:path {
+        $summary:literal, $resource:expr, $request:expr, $response:expr, $query:expr
+    })*) => {
+        /// Every route of the API.
+        pub const ROUTES: &[RouteDoc] = &[$(RouteDoc {
+            method: stringify!($method),
+            path: $path,
+            summary: $summary,
+            resource: $resource,
+            request: $request,
+            response: $response,
+            query: $query,
+        }),*];
+
+        fn add_routes(router: Router<AppState>) -> Router<AppState> {
+            router $(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
+const INVOICE_QUERY: &[&str] = &[
+    "from",
+    "to",
+    "createdDateFrom",
+    "createdDateTo",
+    "dueDateFrom",
+    "dueDateTo",
+    "value",
+    "status",
+    "friendlyId",
+    "observation",
+    "creditAccountId",
+    "op",
+];
+
+api_routes! {
+    get "/creditcontrol/invoices" => invoices::search {
+        "Search all invoices", Some(Resource::ReadInvoices), None, Some("InvoiceList"), INVOICE_QUERY }
+    get "/creditcontrol/accounts/{id}/invoices/{invoice}" => invoices::get {
+        "Retrieve invoice by ID", Some(Resource::ReadInvoices), None, Some("Invoice"), &[] }
+    put "/creditcontrol/accounts/{id}/invoices/{invoice}" => invoices::change {
+        "Change invoice", Some(Resource::CreateInvoices), Some("ChangeInvoice"), None, &[] }
+    delete "/creditcontrol/accounts/{id}/invoices/{invoice}" => invoices::cancel {
+        "Cancel invoice", Some(Resource::CreateInvoices), None, None, &[] }
+    get "/creditcontrol/accounts/{id}/invoices" => invoices::of_account {
+        "Retrieve invoices by Customer Credit account ID", Some(Resource::ReadInvoices), None, Some("InvoiceList"), INVOICE_QUERY }
+    post "/creditcontrol/accounts/{id}/invoices/{invoice}/payments" => invoices::pay {
+        "Mark an invoice as paid", Some(Resource::PayInvoice), None, Some("Invoice"), &[] }
+    put "/creditcontrol/accounts/{id}/invoices/{invoice}/postponement" => invoices::postpone {
+        "Postpone an invoice", Some(Resource::CreateInvoices), Some("Postponement"), None, &[] }
+    get "/creditcontrol/accounts" => accounts::search {
+        "Search all accounts", Some(Resource::ReadCheckingAccounts), None, Some("AccountList"), &["from", "to", "status", "email"] }
+    post "/creditcontrol/accounts" => accounts::open {
+        "Open an account", Some(Resource::CreateCheckingAccounts), Some("OpenAccount"), Some("Account"), &[] }
+    get "/creditcontrol/accounts/{id}" => accounts::get {
+        "Retrieve an account by ID", Some(Resource::ReadCheckingAccounts), None, Some("Account"), &[] }
+    delete "/creditcontrol/accounts/{id}" => accounts::close {
+        "Close an account", Some(Resource::CreateCheckingAccounts), None, Some("Account"), &[] }
+    put "/creditcontrol/accounts/{id}" => accounts::upsert {
+        "Update account information (creates it when missing)", Some(Resource::CreateCheckingAccounts), Some("UpsertAccount"), Some("Account"), &[] }
+    get "/creditcontrol/accounts/{id}/statements" => statements::get {
+        "Get account statements", Some(Resource::ReadStatements), None, Some("Statement"), &["dateFrom", "dateTo"] }
+    put "/creditcontrol/accounts/{id}/creditlimit" => accounts::credit_limit {
+        "Change credit limit of an account", Some(Resource::EditCredits), Some("MoneyChange"), Some("Account"), &[] }
+    put "/creditcontrol/accounts/{id}/statements/{statement}" => statements::debit {
+        "Decrease balance of an account", Some(Resource::EditCredits), Some("Debit"), Some("Debit"), &[] }
+    put "/creditcontrol/accounts/{id}/transactions/{transaction}/settlement" => transactions::settle {
+        "Create or update settlement", Some(Resource::CreateStatements), Some("Value"), Some("Settlement"), &[] }
+    post "/creditcontrol/accounts/{id}/transactions" => transactions::create {
+        "Create a pre-authorization (dryRun=true: only say whether it would pass)", Some(Resource::CreateStatements), Some("CreateHold"), Some("Hold"), &["dryRun"] }
+    put "/creditcontrol/accounts/{id}/transactions/{transaction}" => transactions::update {
+        "Update a pre-authorization", Some(Resource::CreateStatements), Some("UpdateHold"), Some("HoldUpdated"), &[] }
+    delete "/creditcontrol/accounts/{id}/transactions/{transaction}" => transactions::cancel {
+        "Cancel a pre-authorization", Some(Resource::CreateStatements), None, None, &[] }
+    post "/creditcontrol/accounts/{id}/holders" => accounts::add_holder {
+        "Add an account holder", Some(Resource::CreateCheckingAccounts), Some("NewHolder"), Some("Holder"), &[] }
+    delete "/creditcontrol/accounts/{id}/holders/{holder}" => accounts::remove_holder {
+        "Delete an account holder", Some(Resource::CreateCheckingAccounts), None, Some("Id"), &[] }
+    put "/creditcontrol/accounts/{id}/tolerance" => accounts::tolerance {
+        "Change tolerance of an account", Some(Resource::CreateCheckingAccounts), Some("RateChange"), Some("Account"), &[] }
+    post "/creditcontrol/accounts/{id}/transactions/{transaction}/refunds" => transactions::refund {
+        "Partially or totally refund a settlement", Some(Resource::CreateStatements), Some("Value"), Some("Value"), &[] }
+    get "/creditcontrol/storeconfig" => store_config::get {
+        "Retrieve store configuration", Some(Resource::ReadConfiguration), None, Some("StoreConfig"), &[] }
+    put "/creditcontrol/storeconfig" => store_config::put {
+        "Create or change store configuration (any subset of fields)", Some(Resource::EditConfiguration), Some("StoreConfigUpdate"), Some("StoreConfig"), &[] }
+    get "/creditdesk/me" => me::get {
+        "The calling key and its resources", None, None, Some("Me"), &[] }
+    get "/creditdesk/keys" => keys::list {
+        "List API keys (never their tokens)", Some(Resource::MainAccess), None, Some("KeyList"), &[] }
+    post "/creditdesk/keys" => keys::create {
+        "Create an API key (its token is shown only in this answer)", Some(Resource::MainAccess), Some("NewKey"), Some("CreatedKey"), &[] }
+    delete "/creditdesk/keys/{key}" => keys::revoke {
+        "Revoke an API key", Some(Resource::MainAccess), None, Some("Revoked"), &[] }
+    get "/openapi.json" => openapi::get {
+        "This document", None, None, None, &[] }
+}
+
 /// Routes under `/api`.
 pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route(
-            "/creditcontrol/storeconfig",
-            get(store_config::get).put(store_config::put),
-        )
-        .route("/creditcontrol/invoices", get(invoices::search))
-        .route(
-            "/creditcontrol/accounts",
-            get(accounts::search).post(accounts::open),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}",
-            get(accounts::get)
-                .put(accounts::upsert)
-                .delete(accounts::close),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/creditlimit",
-            put(accounts::credit_limit),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/tolerance",
-            put(accounts::tolerance),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/holders",
-            post(accounts::add_holder),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/holders/{holder}",
-            axum::routing::delete(accounts::remove_holder),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/statements",
-            get(statements::get),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/statements/{statement}",
-            put(statements::debit),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/transactions",
-            post(transactions::create),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/transactions/{transaction}",
-            put(transactions::update).delete(transactions::cancel),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/transactions/{transaction}/settlement",
-            put(transactions::settle),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/transactions/{transaction}/refunds",
-            post(transactions::refund),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/invoices",
-            get(invoices::of_account),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/invoices/{invoice}",
-            get(invoices::get)
-                .put(invoices::change)
-                .delete(invoices::cancel),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/invoices/{invoice}/payments",
-            post(invoices::pay),
-        )
-        .route(
-            "/creditcontrol/accounts/{id}/invoices/{invoice}/postponement",
-            put(invoices::postpone),
-        )
-        .route("/creditdesk/me", get(me::get))
-        .route("/creditdesk/keys", get(keys::list).post(keys::create))
-        .route(
-            "/creditdesk/keys/{key}",
-            axum::routing::delete(keys::revoke),
-        )
+    add_routes(Router::new())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

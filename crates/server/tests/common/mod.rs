@@ -166,6 +166,17 @@ impl TestApp {
                 schema::assert_matches_response_schema(&json, template, &method);
                 checked_bodies().fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
+            // And to our own OpenAPI document, so its schemas say what the server writes.
+            let ours = creditdesk_server::api::openapi::document();
+            if let Some(template) = schema::route_in(ours, &method, path) {
+                let response = &ours["paths"][template][&method]["responses"]["200"]["content"]
+                    ["application/json"]["schema"];
+                let found = schema::violations_in(ours, &json, response);
+                assert!(
+                    found.is_empty(),
+                    "{method} {path} breaks our OpenAPI document: {found:?}\nbody: {json}"
+                );
+            }
         }
         (status, headers, json)
     }

@@ -41,11 +41,37 @@ pub fn response_schema(path: &str, method: &str) -> &'static Value {
     schema
 }
 
-/// Every violation of `schema` by `value`, as `path: why`.
+/// Every violation of `schema` (in the reference spec) by `value`, as `path: why`.
 pub fn violations(value: &Value, schema: &Value) -> Vec<String> {
+    violations_in(spec(), value, schema)
+}
+
+/// Every violation of `schema`, whose `$ref`s point into `root`.
+pub fn violations_in(root: &Value, value: &Value, schema: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    check(value, schema, "$", &mut out);
+    check(root, value, schema, "$", &mut out);
     out
+}
+
+/// The template in `root`'s paths matching a concrete path, with a 200 JSON schema for `method`.
+pub fn route_in(root: &'static Value, method: &str, path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    root["paths"]
+        .as_object()?
+        .iter()
+        .find_map(|(template, operations)| {
+            let parts: Vec<&str> = template.split('/').collect();
+            let matches = parts.len() == segments.len()
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s);
+            let has_schema = operations[method]["responses"]["200"]["content"]["application/json"]
+                ["schema"]
+                .is_object();
+            (matches && has_schema).then_some(template.as_str())
+        })
 }
 
 /// Where the reference spec contradicts itself, and the reading Creditdesk follows (also in
@@ -81,13 +107,13 @@ pub fn assert_matches_response_schema(value: &Value, path: &str, method: &str) {
     );
 }
 
-fn resolve(schema: &Value) -> &Value {
+fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let pointer = reference.trim_start_matches('#');
             resolve(
-                spec()
-                    .pointer(pointer)
+                root,
+                root.pointer(pointer)
                     .unwrap_or_else(|| panic!("dangling $ref {reference}")),
             )
         }
@@ -95,8 +121,8 @@ fn resolve(schema: &Value) -> &Value {
     }
 }
 
-fn check(value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
-    let schema = resolve(schema);
+fn check(root: &Value, value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
+    let schema = resolve(root, schema);
     if value.is_null() && schema.get("nullable").and_then(Value::as_bool) == Some(true) {
         return;
     }
@@ -137,14 +163,14 @@ fn check(value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
             for (name, property) in properties {
                 if let Some(child) = object.get(name) {
-                    check(child, property, &format!("{at}.{name}"), out);
+                    check(root, child, property, &format!("{at}.{name}"), out);
                 }
             }
         }
     }
     if let (Some(items), Some(schema)) = (value.as_array(), schema.get("items")) {
         for (i, item) in items.iter().enumerate() {
-            check(item, schema, &format!("{at}[{i}]"), out);
+            check(root, item, schema, &format!("{at}[{i}]"), out);
         }
     }
 }
@@ -152,19 +178,5 @@ fn check(value: &Value, schema: &Value, at: &str, out: &mut Vec<String>) {
 /// The reference spec's path template matching a concrete request path (`{param}` matches one
 /// segment), if the spec has that route with a 200 JSON schema for `method`.
 pub fn spec_route(method: &str, path: &str) -> Option<&'static str> {
-    let path = path.split('?').next().unwrap_or(path);
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let paths = spec()["paths"].as_object()?;
-    paths.iter().find_map(|(template, operations)| {
-        let parts: Vec<&str> = template.split('/').collect();
-        let matches = parts.len() == segments.len()
-            && parts
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| t.starts_with('{') || t == s);
-        let has_schema = operations[method]["responses"]["200"]["content"]["application/json"]
-            ["schema"]
-            .is_object();
-        (matches && has_schema).then_some(template.as_str())
-    })
+    route_in(spec(), method, path)
 }

@@ -1,0 +1,258 @@
+//! `GET /api/openapi.json`: Creditdesk's OpenAPI document, built from the route table
+//! ([`super::ROUTES`]), so a route cannot exist without being documented. It covers every
+//! endpoint of the reference Customer Credit API (same paths and parameter names) and our
+//! extensions.
+
+use std::sync::OnceLock;
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::{RouteDoc, ROUTES};
+use crate::auth::Resource;
+
+pub async fn get() -> Json<Value> {
+    Json(document().clone())
+}
+
+/// The document (built once).
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(build)
+}
+
+/// The reference spec's name of a path parameter.
+fn parameter_name(axum_name: &str) -> &str {
+    match axum_name {
+        "id" => "creditAccountId",
+        "invoice" => "invoiceId",
+        "transaction" => "transactionId",
+        "holder" => "holderId",
+        "statement" => "statementId",
+        "key" => "appKey",
+        other => other,
+    }
+}
+
+/// `/creditcontrol/accounts/{id}` → `/api/creditcontrol/accounts/{creditAccountId}`.
+pub fn openapi_path(route: &RouteDoc) -> String {
+    let segments: Vec<String> = route
+        .path
+        .split('/')
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!("{{{}}}", parameter_name(name)),
+                None => s.to_owned(),
+            },
+        )
+        .collect();
+    format!("/api{}", segments.join("/"))
+}
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn operation(route: &RouteDoc) -> Value {
+    let mut parameters: Vec<Value> = route
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| json!({ "name": parameter_name(name), "in": "path", "required": true, "schema": { "type": "string" } }))
+        .collect();
+    parameters.extend(route.query.iter().map(|name| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" } })));
+    if matches!(route.method, "post" | "put" | "delete") {
+        parameters.push(json!({
+            "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 255 },
+            "description": "Replays the first reply to a retry with the same key and request, for 24 hours."
+        }));
+    }
+    let ok = match route.response {
+        Some(schema) => {
+            json!({ "description": "OK", "content": { "application/json": { "schema": reference(schema) } } })
+        }
+        None => json!({ "description": "OK (empty body)" }),
+    };
+    let error = json!({ "description": "Refused: see the error's code, reason and fields",
+                        "content": { "application/json": { "schema": reference("ErrorBody") } } });
+    let permission = match route.resource {
+        None => "Any valid app key.".to_owned(),
+        Some(Resource::MainAccess) => "Resource: Main Access.".to_owned(),
+        Some(resource) => format!("Resource: {} (or Main Access).", resource.name()),
+    };
+    let mut operation = json!({
+        "summary": route.summary,
+        "description": permission,
+        "operationId": format!("{}{}", route.method, route.path.replace(['/', '{', '}'], "_")),
+        "parameters": parameters,
+        "responses": { "200": ok, "400": error, "401": error, "403": error, "404": error, "409": error, "413": error, "422": error },
+    });
+    if let Some(schema) = route.request {
+        operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": reference(schema) } } });
+    }
+    if route.path == "/openapi.json" {
+        operation["security"] = json!([]);
+        operation["responses"] = json!({ "200": { "description": "OK" } });
+    }
+    operation
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+fn schemas() -> Value {
+    let money = json!({ "type": "number", "description": "An exact amount with at most 2 decimals (also accepted as a numeric string)." });
+    let rate = json!({ "type": "number", "description": "A fraction from 0 to 1 with at most 6 decimals (0.1 = 10%)." });
+    let time = json!({ "type": "string", "format": "date-time" });
+    let text = json!({ "type": "string" });
+    let int = json!({ "type": "integer" });
+    let boolean = json!({ "type": "boolean" });
+    let account = object(
+        &[
+            "id",
+            "balance",
+            "document",
+            "status",
+            "documentType",
+            "creditLimit",
+            "updatedAt",
+            "createdAt",
+            "availableCredit",
+            "preAuthorizedCredit",
+            "email",
+            "tolerance",
+            "availableBalance",
+        ],
+        json!({ "id": text, "balance": money, "document": text, "status": { "type": "string", "enum": ["Open", "Closed"] },
+                "documentType": { "type": "string", "enum": ["CPF", "CNPJ", "Other"] }, "creditLimit": money,
+                "updatedAt": time, "createdAt": time, "description": text, "availableCredit": money,
+                "preAuthorizedCredit": money, "email": text, "tolerance": rate, "availableBalance": money }),
+    );
+    let invoice = object(
+        &[
+            "id",
+            "friendlyId",
+            "status",
+            "value",
+            "accountId",
+            "creditValue",
+            "createdAt",
+            "updatedAt",
+            "originalDueDate",
+            "dueDate",
+            "installment",
+            "orderId",
+            "transactionId",
+            "numberOfInstallments",
+            "creditAccountId",
+        ],
+        json!({ "id": text, "friendlyId": text, "status": { "type": "string", "enum": ["Opened", "Paid", "Cancelled"] },
+                "value": money, "accountId": text, "creditValue": money, "createdAt": time, "resolvedAt": time,
+                "updatedAt": time, "paymentLink": text, "originalDueDate": time, "dueDate": time, "installment": int,
+                "orderId": text, "observation": text, "transactionId": text, "numberOfInstallments": int,
+                "creditAccountId": text, "postponements": int, "postponedDays": int }),
+    );
+    let rule = object(
+        &["days", "timeOfDay"],
+        json!({ "days": int, "timeOfDay": { "type": "string", "pattern": "^\\d{2}:\\d{2}:\\d{2}$" } }),
+    );
+    let notifications = object(
+        &[],
+        json!({ "daysPrior": { "type": "array", "items": rule, "maxItems": 10 }, "daysAfter": { "type": "array", "items": rule, "maxItems": 10 } }),
+    );
+    let config_properties = json!({
+        "dailyInterestRate": rate, "invoicePostponementLimit": int, "taxRate": rate, "maxPostponementDays": int,
+        "defaultCreditValue": money, "postponementEnabled": boolean, "automaticCheckingAccountCreationEnabled": boolean,
+        "toleranceEnabled": boolean, "myCreditsEnabled": boolean, "maxPreAuthorizationGrowthRate": rate,
+        "notificationsSettings": notifications });
+    let config_fields = [
+        "dailyInterestRate",
+        "invoicePostponementLimit",
+        "taxRate",
+        "maxPostponementDays",
+        "defaultCreditValue",
+        "postponementEnabled",
+        "automaticCheckingAccountCreationEnabled",
+        "toleranceEnabled",
+        "myCreditsEnabled",
+        "maxPreAuthorizationGrowthRate",
+    ];
+    let key = object(
+        &["appKey", "label", "resources", "createdAt"],
+        json!({ "appKey": text, "label": text,
+        "resources": { "type": "array", "items": text }, "createdAt": time, "revokedAt": time }),
+    );
+    let entry = object(
+        &["value", "date", "origin"],
+        json!({ "value": money, "date": time, "doneby": text,
+        "origin": { "type": "string", "enum": ["Invoice", "Payment", "Credit", "Statement"] }, "kind": text, "countsInBalance": boolean,
+        "metadata": object(&[], json!({ "transactionId": text, "numberOfInstallments": int, "installment": int, "statementId": text, "reason": text })) }),
+    );
+    json!({
+        "ErrorBody": object(&["error"], json!({ "error": object(&["code", "message"], json!({
+            "code": { "type": "string", "enum": ["malformed_json", "validation_failed", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large", "internal"] },
+            "message": text, "reason": text,
+            "fields": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) } })) })),
+        "Account": account,
+        "AccountList": object(&["data", "summary"], json!({ "data": { "type": "array", "items": reference("Account") }, "summary": object(&["count"], json!({ "count": int })) })),
+        "OpenAccount": object(&["document", "documentType", "email", "creditLimit"], json!({ "document": text, "documentType": text, "email": text, "creditLimit": money, "tolerance": rate, "description": text })),
+        "UpsertAccount": object(&["document", "documentType", "email"], json!({ "document": text, "documentType": text, "email": text, "creditLimit": money, "tolerance": rate, "description": text })),
+        "MoneyChange": object(&["value"], json!({ "value": money, "reason": text })),
+        "RateChange": object(&["value"], json!({ "value": rate, "reason": text })),
+        "Invoice": invoice,
+        "InvoiceList": object(&["data", "summary"], json!({ "data": { "type": "array", "items": reference("Invoice") },
+            "summary": object(&["total", "count", "totalPaid", "totalCancelled"], json!({ "total": money, "count": int, "totalPaid": money, "totalCancelled": money })) })),
+        "ChangeInvoice": object(&["status"], json!({ "status": text, "observation": text, "paymentLink": text })),
+        "Postponement": object(&["dueDays"], json!({ "dueDays": int })),
+        "CreateHold": object(&["value", "settle", "installments"], json!({ "value": money, "settle": boolean, "installments": int, "expirationDate": time, "orderId": text })),
+        "UpdateHold": object(&["value", "settle", "installments"], json!({ "value": money, "settle": boolean, "installments": int })),
+        "Hold": object(&["id", "value", "installments"], json!({ "id": text, "value": money, "expirationDate": time, "installments": int, "status": text,
+            "accepted": boolean, "availableCredit": money, "availableCreditAfter": money, "reason": text, "message": text })),
+        "HoldUpdated": object(&["id", "value", "installments"], json!({ "id": text, "value": money, "installments": int })),
+        "Value": object(&["value"], json!({ "value": money })),
+        "Settlement": object(&["value", "id"], json!({ "value": money, "id": text })),
+        "Debit": object(&["value"], json!({ "value": { "type": "string", "description": "A negative amount, as text." } })),
+        "NewHolder": object(&["claims"], json!({ "claims": object(&["email"], json!({ "email": text })) })),
+        "Holder": object(&["level", "claims", "id", "createdAt"], json!({ "level": int, "claims": object(&["email"], json!({ "email": text })), "id": text, "createdAt": time })),
+        "Id": object(&["id"], json!({ "id": text })),
+        "Statement": object(&["statements", "currentBalance", "intervalBalance", "previousBalance"], json!({
+            "statements": { "type": "array", "items": entry }, "currentBalance": money, "intervalBalance": money, "previousBalance": money })),
+        "StoreConfig": { "type": "object", "required": config_fields, "properties": config_properties },
+        "StoreConfigUpdate": { "type": "object", "properties": config_properties, "additionalProperties": false },
+        "Me": object(&["appKey", "resources"], json!({ "appKey": text, "resources": { "type": "array", "items": text } })),
+        "KeyList": { "type": "array", "items": key },
+        "NewKey": object(&["label", "resources"], json!({ "label": text, "resources": { "type": "array", "items": text } })),
+        "CreatedKey": object(&["appKey", "appToken", "label", "resources", "createdAt"], json!({ "appKey": text, "appToken": text, "label": text,
+            "resources": { "type": "array", "items": text }, "createdAt": time })),
+        "Revoked": object(&["appKey", "revoked"], json!({ "appKey": text, "revoked": boolean })),
+    })
+}
+
+fn build() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for route in ROUTES {
+        let entry = paths
+            .entry(openapi_path(route))
+            .or_insert_with(|| json!({}));
+        entry[route.method] = operation(route);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Creditdesk",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Self-hosted customer credit. Every endpoint of the VTEX Customer Credit API (same paths and JSON) and Creditdesk's extensions under /api/creditdesk/. Errors, idempotency and rules: docs/api.md and docs/credit-rules.md."
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ "appKey": [], "appToken": [] }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "appKey": { "type": "apiKey", "in": "header", "name": "X-VTEX-API-AppKey" },
+                "appToken": { "type": "apiKey", "in": "header", "name": "X-VTEX-API-AppToken" }
+            },
+            "schemas": schemas()
+        }
+    })
+}
