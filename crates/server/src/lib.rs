@@ -108,8 +108,12 @@ async fn ensure_keys(db: &Db, config: &Config) -> anyhow::Result<()> {
     match (&config.app_key, &config.app_token) {
         (Some(key), Some(token)) => {
             anyhow::ensure!(
-                !key.trim().is_empty() && token.len() >= 8,
-                "CREDITDESK_APP_KEY must not be empty and CREDITDESK_APP_TOKEN must have at least 8 characters"
+                !key.is_empty() && key.len() <= 128 && key.bytes().all(|b| b.is_ascii_graphic()),
+                "CREDITDESK_APP_KEY must be 1 to 128 visible ASCII characters (no spaces)"
+            );
+            anyhow::ensure!(
+                token.len() >= 8,
+                "CREDITDESK_APP_TOKEN must have at least 8 characters"
             );
             auth::store_key(
                 db,
