@@ -732,149 +732,50 @@ async fn automatic_accounts_open_at_checkout_when_allowed() {
     );
 }
 
+/// Every route of the server (its own route table) × {no credentials, wrong token, a key lacking
+/// the route's resource, a key holding it}.
 #[tokio::test]
 async fn unauthenticated_and_unauthorized_requests_are_refused_everywhere() {
-    use creditdesk_server::auth::Resource::*;
+    use creditdesk_server::api::ROUTES;
+    use creditdesk_server::auth::Resource;
     let app = test_app().await;
     let id = "00000000000000000000000000000000";
-    let routes: &[(Method, String, creditdesk_server::auth::Resource)] = &[
-        (
-            Method::GET,
-            "/api/creditcontrol/invoices".into(),
-            ReadInvoices,
-        ),
-        (
-            Method::GET,
-            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
-            ReadInvoices,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
-            CreateInvoices,
-        ),
-        (
-            Method::DELETE,
-            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
-            CreateInvoices,
-        ),
-        (
-            Method::GET,
-            format!("{ACCOUNTS}/1_CPF/invoices"),
-            ReadInvoices,
-        ),
-        (
-            Method::POST,
-            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01/payments"),
-            PayInvoice,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/invoices/{id}-01/postponement"),
-            CreateInvoices,
-        ),
-        (Method::GET, ACCOUNTS.into(), ReadCheckingAccounts),
-        (Method::POST, ACCOUNTS.into(), CreateCheckingAccounts),
-        (
-            Method::GET,
-            format!("{ACCOUNTS}/1_CPF"),
-            ReadCheckingAccounts,
-        ),
-        (
-            Method::DELETE,
-            format!("{ACCOUNTS}/1_CPF"),
-            CreateCheckingAccounts,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF"),
-            CreateCheckingAccounts,
-        ),
-        (
-            Method::GET,
-            format!("{ACCOUNTS}/1_CPF/statements"),
-            ReadStatements,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/creditlimit"),
-            EditCredits,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/statements/s1"),
-            EditCredits,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/transactions/{id}/settlement"),
-            CreateStatements,
-        ),
-        (
-            Method::POST,
-            format!("{ACCOUNTS}/1_CPF/transactions"),
-            CreateStatements,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/transactions/{id}"),
-            CreateStatements,
-        ),
-        (
-            Method::DELETE,
-            format!("{ACCOUNTS}/1_CPF/transactions/{id}"),
-            CreateStatements,
-        ),
-        (
-            Method::POST,
-            format!("{ACCOUNTS}/1_CPF/holders"),
-            CreateCheckingAccounts,
-        ),
-        (
-            Method::DELETE,
-            format!("{ACCOUNTS}/1_CPF/holders/{id}"),
-            CreateCheckingAccounts,
-        ),
-        (
-            Method::PUT,
-            format!("{ACCOUNTS}/1_CPF/tolerance"),
-            CreateCheckingAccounts,
-        ),
-        (
-            Method::POST,
-            format!("{ACCOUNTS}/1_CPF/transactions/{id}/refunds"),
-            CreateStatements,
-        ),
-        (
-            Method::GET,
-            "/api/creditcontrol/storeconfig".into(),
-            ReadConfiguration,
-        ),
-        (
-            Method::PUT,
-            "/api/creditcontrol/storeconfig".into(),
-            EditConfiguration,
-        ),
-    ];
-    assert_eq!(routes.len(), 25, "every endpoint of the reference spec");
     let wrong = match &app.admin {
         Creds::Key(key, _) => Creds::Key(key.clone(), "wrong".into()),
         Creds::None => unreachable!(),
     };
-    for (method, path, resource) in routes {
-        let holder = app.key(&[*resource]).await;
-        let others: Vec<_> = creditdesk_server::auth::Resource::ALL
+    let mut spec_routes = 0;
+    for route in ROUTES.iter().filter(|r| r.path != "/openapi.json") {
+        let path = format!("/api{}", route.path)
+            .replace("{id}", "1_CPF")
+            .replace("{invoice}", &format!("{id}-01"))
+            .replace("{transaction}", id)
+            .replace("{holder}", id)
+            .replace("{statement}", "s1")
+            .replace("{key}", "k");
+        if path.starts_with("/api/creditcontrol/") {
+            spec_routes += 1;
+        }
+        let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
+        let holding = match route.resource {
+            Some(resource) => app.key(&[resource]).await,
+            None => app.key(&[Resource::ReadInvoices]).await,
+        };
+        let others: Vec<Resource> = Resource::ALL
             .into_iter()
-            .filter(|r| r != resource && *r != MainAccess)
+            .filter(|r| Some(*r) != route.resource && *r != Resource::MainAccess)
             .collect();
         let lacking = app.key(&others).await;
-        for (creds, expect) in [
+        let mut cases = vec![
             (&Creds::None, Some(401)),
             (&wrong, Some(401)),
-            (&lacking, Some(403)),
-            (&holder, None),
-        ] {
-            let (status, body) = app.send(method.clone(), path, Some("{}"), creds).await;
+            (&holding, None),
+        ];
+        if route.resource.is_some() {
+            cases.push((&lacking, Some(403)));
+        }
+        for (creds, expect) in cases {
+            let (status, body) = app.send(method.clone(), &path, Some("{}"), creds).await;
             match expect {
                 Some(code) => {
                     assert_eq!(
@@ -893,11 +794,13 @@ async fn unauthenticated_and_unauthorized_requests_are_refused_everywhere() {
                 }
                 None => assert!(
                     ![401, 403].contains(&status.as_u16()),
-                    "{method} {path} with {resource:?}: {status} {body}"
+                    "{method} {path} with {:?}: {status} {body}",
+                    route.resource
                 ),
             }
         }
     }
+    assert_eq!(spec_routes, 25, "every endpoint of the reference spec");
 }
 
 #[tokio::test]

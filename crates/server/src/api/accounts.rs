@@ -9,7 +9,7 @@ use creditdesk_core::wire::{AccountList, AccountSummary, AccountView, HolderView
 use creditdesk_core::CreditError;
 use serde_json::{json, Value};
 
-use super::context::{account_id, existing, holder_id, new_holder_id, Env, QueryPairs};
+use super::context::{account_id, holder_id, new_holder_id, on_account, Env, QueryPairs};
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
 use crate::error::ApiError;
@@ -80,19 +80,15 @@ pub async fn close(
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         open_invoices: true,
         ..Load::default()
     };
-    state
-        .db
-        .with_book(&id, &load, env.now, |book| {
-            let book = existing(book, &id)?;
-            book.close(&env.ctx())?;
-            Ok(view(book, &env))
-        })
-        .await
+    on_account(&state, &principal, &id, load, |book, env| {
+        book.close(&env.ctx())?;
+        Ok(view(book, env))
+    })
+    .await
 }
 
 /// `PUT /accounts/{id}`: create or update (and reopen).
@@ -129,15 +125,11 @@ pub async fn credit_limit(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let change = Change::credit_limit_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &Load::default(), env.now, |book| {
-            let book = existing(book, &id)?;
-            book.change_credit_limit(&change, &env.ctx());
-            Ok(view(book, &env))
-        })
-        .await
+    on_account(&state, &principal, &id, Load::default(), |book, env| {
+        book.change_credit_limit(&change, &env.ctx());
+        Ok(view(book, env))
+    })
+    .await
 }
 
 /// `PUT /accounts/{id}/tolerance`: `{value, reason?}`.
@@ -149,15 +141,11 @@ pub async fn tolerance(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let change = Change::tolerance_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &Load::default(), env.now, |book| {
-            let book = existing(book, &id)?;
-            book.change_tolerance(&change, &env.ctx());
-            Ok(view(book, &env))
-        })
-        .await
+    on_account(&state, &principal, &id, Load::default(), |book, env| {
+        book.change_tolerance(&change, &env.ctx());
+        Ok(view(book, env))
+    })
+    .await
 }
 
 /// `POST /accounts/{id}/holders`: `{claims: {email}}`.
@@ -169,18 +157,15 @@ pub async fn add_holder(
 ) -> Result<Json<HolderView>, ApiError> {
     let id = account_id(&id)?;
     let email = commands::holder_email_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         holders: true,
         ..Load::default()
     };
-    state
-        .db
-        .with_book(&id, &load, env.now, |book| {
-            let holder = existing(book, &id)?.add_holder(&email, new_holder_id(), &env.ctx())?;
-            Ok(Json(HolderView::from(holder)))
-        })
-        .await
+    on_account(&state, &principal, &id, load, |book, env| {
+        let holder = book.add_holder(&email, new_holder_id(), &env.ctx())?;
+        Ok(Json(HolderView::from(holder)))
+    })
+    .await
 }
 
 /// `DELETE /accounts/{id}/holders/{holderId}`.
@@ -191,16 +176,13 @@ pub async fn remove_holder(
 ) -> Result<Json<Value>, ApiError> {
     let id = account_id(&id)?;
     let holder = holder_id(&holder)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         holders: true,
         ..Load::default()
     };
-    state
-        .db
-        .with_book(&id, &load, env.now, |book| {
-            existing(book, &id)?.remove_holder(&holder, &env.ctx())?;
-            Ok(Json(json!({ "id": holder.to_string() })))
-        })
-        .await
+    on_account(&state, &principal, &id, load, |book, env| {
+        book.remove_holder(&holder, &env.ctx())?;
+        Ok(Json(json!({ "id": holder.to_string() })))
+    })
+    .await
 }

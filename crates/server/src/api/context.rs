@@ -11,8 +11,10 @@ use rand::distr::{Alphanumeric, SampleString};
 use rand::RngCore;
 
 use crate::auth::Principal;
+use crate::db::books::Load;
 use crate::error::ApiError;
 use crate::AppState;
+use creditdesk_core::book::Book;
 
 /// The moment, the actor and the store configuration of one request.
 pub struct Env {
@@ -96,6 +98,24 @@ pub fn new_friendly_code() -> FriendlyCode {
         .sample_string(&mut rand::rng(), 8)
         .parse()
         .expect("8 alphanumerics")
+}
+
+/// Runs `command` on the existing account `id` under the account's lock, with this request's
+/// time, actor and store policy, loading what `load` names; stores what it changed.
+pub async fn on_account<T>(
+    state: &AppState,
+    principal: &Principal,
+    id: &AccountId,
+    load: Load,
+    command: impl FnOnce(&mut Book, &Env) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let env = Env::load(state, principal).await?;
+    state
+        .db
+        .with_book(id, &load, env.now, |book| {
+            command(existing(book, id)?, &env)
+        })
+        .await
 }
 
 /// The book, or "no such account".

@@ -10,7 +10,7 @@ use creditdesk_core::wire::{InvoiceList, InvoiceView};
 use creditdesk_core::CreditError;
 use serde_json::Value;
 
-use super::context::{account_id, existing, invoice_id, Env, QueryPairs};
+use super::context::{account_id, invoice_id, on_account, Env, QueryPairs};
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
 use crate::error::ApiError;
@@ -97,14 +97,17 @@ pub async fn change(
 ) -> Result<StatusCode, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
     let change = ChangeInvoice::from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
-            existing(book, &id)?.change_invoice(&invoice, &change, &env.ctx())?;
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_invoice(&invoice),
+        |book, env| {
+            book.change_invoice(&invoice, &change, &env.ctx())?;
             Ok(StatusCode::OK)
-        })
-        .await
+        },
+    )
+    .await
 }
 
 /// `DELETE /accounts/{id}/invoices/{invoiceId}`: cancel an open invoice.
@@ -114,14 +117,17 @@ pub async fn cancel(
     Path((id, invoice)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
-            existing(book, &id)?.cancel_invoice(&invoice, &env.ctx())?;
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_invoice(&invoice),
+        |book, env| {
+            book.cancel_invoice(&invoice, &env.ctx())?;
             Ok(StatusCode::OK)
-        })
-        .await
+        },
+    )
+    .await
 }
 
 /// `POST /accounts/{id}/invoices/{invoiceId}/payments`: mark paid.
@@ -131,14 +137,17 @@ pub async fn pay(
     Path((id, invoice)): Path<(String, String)>,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
-            let paid = existing(book, &id)?.pay_invoice(&invoice, &env.ctx())?;
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_invoice(&invoice),
+        |book, env| {
+            let paid = book.pay_invoice(&invoice, &env.ctx())?;
             Ok(Json(InvoiceView::from(paid)))
-        })
-        .await
+        },
+    )
+    .await
 }
 
 /// `PUT /accounts/{id}/invoices/{invoiceId}/postponement`: `{dueDays}`.
@@ -150,12 +159,15 @@ pub async fn postpone(
 ) -> Result<StatusCode, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
     let days = commands::due_days_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &load_invoice(&invoice), env.now, |book| {
-            existing(book, &id)?.postpone_invoice(&invoice, days, &env.ctx())?;
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_invoice(&invoice),
+        |book, env| {
+            book.postpone_invoice(&invoice, days, &env.ctx())?;
             Ok(StatusCode::OK)
-        })
-        .await
+        },
+    )
+    .await
 }

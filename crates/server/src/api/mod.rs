@@ -59,20 +59,7 @@ macro_rules! api_routes {
     };
 }
 
-const INVOICE_QUERY: &[&str] = &[
-    "from",
-    "to",
-    "createdDateFrom",
-    "createdDateTo",
-    "dueDateFrom",
-    "dueDateTo",
-    "value",
-    "status",
-    "friendlyId",
-    "observation",
-    "creditAccountId",
-    "op",
-];
+const INVOICE_QUERY: &[&str] = &creditdesk_core::search::INVOICE_PARAMETERS;
 
 api_routes! {
     get "/creditcontrol/invoices" => invoices::search {
@@ -90,7 +77,7 @@ api_routes! {
     put "/creditcontrol/accounts/{id}/invoices/{invoice}/postponement" => invoices::postpone {
         "Postpone an invoice", Some(Resource::CreateInvoices), Some("Postponement"), None, &[] }
     get "/creditcontrol/accounts" => accounts::search {
-        "Search all accounts", Some(Resource::ReadCheckingAccounts), None, Some("AccountList"), &["from", "to", "status", "email"] }
+        "Search all accounts", Some(Resource::ReadCheckingAccounts), None, Some("AccountList"), &creditdesk_core::search::ACCOUNT_PARAMETERS }
     post "/creditcontrol/accounts" => accounts::open {
         "Open an account", Some(Resource::CreateCheckingAccounts), Some("OpenAccount"), Some("Account"), &[] }
     get "/creditcontrol/accounts/{id}" => accounts::get {

@@ -9,6 +9,8 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::{RouteDoc, ROUTES};
+use creditdesk_core::store_config::FIELDS;
+
 use crate::auth::Resource;
 
 pub async fn get() -> Json<Value> {
@@ -166,18 +168,12 @@ fn schemas() -> Value {
         "defaultCreditValue": money, "postponementEnabled": boolean, "automaticCheckingAccountCreationEnabled": boolean,
         "toleranceEnabled": boolean, "myCreditsEnabled": boolean, "maxPreAuthorizationGrowthRate": rate,
         "notificationsSettings": notifications });
-    let config_fields = [
-        "dailyInterestRate",
-        "invoicePostponementLimit",
-        "taxRate",
-        "maxPostponementDays",
-        "defaultCreditValue",
-        "postponementEnabled",
-        "automaticCheckingAccountCreationEnabled",
-        "toleranceEnabled",
-        "myCreditsEnabled",
-        "maxPreAuthorizationGrowthRate",
-    ];
+    // Every field but notificationsSettings is required in answers (as the reference spec says).
+    let config_fields: Vec<&str> = FIELDS
+        .iter()
+        .copied()
+        .filter(|f| *f != "notificationsSettings")
+        .collect();
     let key = object(
         &["appKey", "label", "resources", "createdAt"],
         json!({ "appKey": text, "label": text,

@@ -8,7 +8,7 @@ use creditdesk_core::wire::StatementView;
 use creditdesk_core::{CreditError, Timestamp, ValidationErrors};
 use serde_json::{json, Value};
 
-use super::context::{account_id, existing, Env, QueryPairs};
+use super::context::{account_id, on_account, Env, QueryPairs};
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
 use crate::error::ApiError;
@@ -78,16 +78,13 @@ pub async fn debit(
         .parse()
         .map_err(|e: &str| ApiError::Validation(ValidationErrors::single("statementId", e)))?;
     let value = commands::debit_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         statement_id: Some(statement.clone()),
         ..Load::default()
     };
-    state
-        .db
-        .with_book(&id, &load, env.now, |book| {
-            let value = existing(book, &id)?.debit(&statement, value, &env.ctx())?;
-            Ok(Json(json!({ "value": value.to_string() })))
-        })
-        .await
+    on_account(&state, &principal, &id, load, |book, env| {
+        let value = book.debit(&statement, value, &env.ctx())?;
+        Ok(Json(json!({ "value": value.to_string() })))
+    })
+    .await
 }

@@ -11,7 +11,7 @@ use creditdesk_core::{CreditError, Money, ValidationErrors};
 use serde_json::{json, Value};
 
 use super::context::{
-    account_id, existing, new_friendly_code, new_transaction_id, transaction_id, Env, QueryPairs,
+    account_id, new_friendly_code, new_transaction_id, on_account, transaction_id, Env, QueryPairs,
 };
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
@@ -115,14 +115,19 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
     let command = UpdateHold::from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(&id, &load_transaction(&transaction, false), env.now, |book| {
-            let hold = existing(book, &id)?.update_hold(&transaction, &command, &env.ctx())?;
-            Ok(Json(json!({ "id": hold.id, "value": hold.value, "installments": hold.installments })))
-        })
-        .await
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_transaction(&transaction, false),
+        |book, env| {
+            let hold = book.update_hold(&transaction, &command, &env.ctx())?;
+            Ok(Json(
+                json!({ "id": hold.id, "value": hold.value, "installments": hold.installments }),
+            ))
+        },
+    )
+    .await
 }
 
 /// `DELETE /accounts/{id}/transactions/{transactionId}`: release a `settle = false` hold.
@@ -132,19 +137,17 @@ pub async fn cancel(
     Path((id, transaction)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(
-            &id,
-            &load_transaction(&transaction, false),
-            env.now,
-            |book| {
-                existing(book, &id)?.cancel_hold(&transaction, &env.ctx())?;
-                Ok(StatusCode::OK)
-            },
-        )
-        .await
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_transaction(&transaction, false),
+        |book, env| {
+            book.cancel_hold(&transaction, &env.ctx())?;
+            Ok(StatusCode::OK)
+        },
+    )
+    .await
 }
 
 /// `PUT /accounts/{id}/transactions/{transactionId}/settlement`: `{value}`.
@@ -156,24 +159,17 @@ pub async fn settle(
 ) -> Result<Json<Value>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
     let value = commands::positive_value_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(
-            &id,
-            &load_transaction(&transaction, true),
-            env.now,
-            |book| {
-                existing(book, &id)?.settle(
-                    &transaction,
-                    value,
-                    &new_friendly_code(),
-                    &env.ctx(),
-                )?;
-                Ok(Json(json!({ "value": value, "id": transaction })))
-            },
-        )
-        .await
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_transaction(&transaction, true),
+        |book, env| {
+            book.settle(&transaction, value, &new_friendly_code(), &env.ctx())?;
+            Ok(Json(json!({ "value": value, "id": transaction })))
+        },
+    )
+    .await
 }
 
 /// `POST /accounts/{id}/transactions/{transactionId}/refunds`: `{value}`.
@@ -185,17 +181,15 @@ pub async fn refund(
 ) -> Result<Json<Value>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
     let value = commands::positive_value_from_json(&body)?;
-    let env = Env::load(&state, &principal).await?;
-    state
-        .db
-        .with_book(
-            &id,
-            &load_transaction(&transaction, true),
-            env.now,
-            |book| {
-                existing(book, &id)?.refund(&transaction, value, &env.ctx())?;
-                Ok(Json(json!({ "value": value })))
-            },
-        )
-        .await
+    on_account(
+        &state,
+        &principal,
+        &id,
+        load_transaction(&transaction, true),
+        |book, env| {
+            book.refund(&transaction, value, &env.ctx())?;
+            Ok(Json(json!({ "value": value })))
+        },
+    )
+    .await
 }
