@@ -950,3 +950,231 @@ fn request_paths_find_their_spec_routes() {
         assert_eq!(spec_route(method, path), expect, "{method} {path}");
     }
 }
+
+/// Every refusal reason of the credit rules, through HTTP: (method, path, body) → (status, reason).
+#[tokio::test]
+async fn every_refusal_reason_over_http() {
+    let app = test_app().await;
+    app.put("/api/creditcontrol/storeconfig",
+        r#"{"maxPreAuthorizationGrowthRate": 0.1, "postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 5}"#).await;
+    app.open_account("1", "1000").await;
+    let a = format!("{ACCOUNTS}/1_CPF");
+    let (_, settled) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 100, "settle": true, "installments": 2}),
+        )
+        .await;
+    let s = settled["id"].as_str().unwrap().to_owned();
+    app.ok(
+        Method::PUT,
+        &format!("{a}/transactions/{s}/settlement"),
+        "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/settlement",
+        Some(json!({"value": 100})),
+    )
+    .await;
+    app.call(Method::POST, &format!("{a}/invoices/{s}-01/payments"), None)
+        .await;
+    app.call(Method::POST, &format!("{a}/invoices/{s}-02/payments"), None)
+        .await;
+    let (_, held) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 50, "settle": true, "installments": 1}),
+        )
+        .await;
+    let h = held["id"].as_str().unwrap().to_owned();
+    let (_, open) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 10, "settle": true, "installments": 1}),
+        )
+        .await;
+    let o = open["id"].as_str().unwrap().to_owned();
+    app.ok(
+        Method::PUT,
+        &format!("{a}/transactions/{o}/settlement"),
+        "/api/creditcontrol/accounts/{creditAccountId}/transactions/{transactionId}/settlement",
+        Some(json!({"value": 10})),
+    )
+    .await;
+    app.call(
+        Method::PUT,
+        &format!("{a}/invoices/{o}-01/postponement"),
+        Some(json!({"dueDays": 1})),
+    )
+    .await;
+    app.call(
+        Method::PUT,
+        &format!("{a}/statements/fee"),
+        Some(json!({"value": "-1"})),
+    )
+    .await;
+    let (_, holder) = app
+        .call(
+            Method::POST,
+            &format!("{a}/holders"),
+            Some(json!({"claims": {"email": "h@example.com"}})),
+        )
+        .await;
+    assert!(holder["id"].is_string());
+    let missing_tx = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+
+    let cases: Vec<(Method, String, Option<Value>, u16, &str)> = vec![
+        (
+            Method::POST,
+            format!("{a}/transactions"),
+            Some(json!({"value": 2000, "settle": true, "installments": 1})),
+            409,
+            "insufficient_credit",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/transactions/{h}"),
+            Some(json!({"value": 55.01, "settle": true, "installments": 1})),
+            409,
+            "growth_exceeded",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/transactions/{h}/settlement"),
+            Some(json!({"value": 55.01})),
+            409,
+            "growth_exceeded",
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/transactions/{h}"),
+            None,
+            409,
+            "not_cancellable",
+        ),
+        (
+            Method::POST,
+            format!("{a}/transactions/{h}/refunds"),
+            Some(json!({"value": 1})),
+            409,
+            "not_settled",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/transactions/{s}"),
+            Some(json!({"value": 1, "settle": true, "installments": 1})),
+            409,
+            "not_authorized",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/transactions/{s}/settlement"),
+            Some(json!({"value": 105})),
+            409,
+            "no_open_invoices",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/transactions/{s}/settlement"),
+            Some(json!({"value": 99})),
+            409,
+            "settlement_below_resolved",
+        ),
+        (
+            Method::POST,
+            format!("{a}/transactions/{s}/refunds"),
+            Some(json!({"value": 100.01})),
+            409,
+            "refund_exceeded",
+        ),
+        (
+            Method::POST,
+            format!("{a}/invoices/{s}-01/payments"),
+            None,
+            409,
+            "invoice_status",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/invoices/{o}-01/postponement"),
+            Some(json!({"dueDays": 1})),
+            409,
+            "postponement_limit",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/statements/fee"),
+            Some(json!({"value": "-2"})),
+            409,
+            "statement_id_reused",
+        ),
+        (
+            Method::POST,
+            format!("{a}/holders"),
+            Some(json!({"claims": {"email": "H@example.com"}})),
+            409,
+            "holder_exists",
+        ),
+        (Method::DELETE, a.clone(), None, 409, "account_in_use"),
+        (
+            Method::POST,
+            ACCOUNTS.to_owned(),
+            Some(
+                json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1}),
+            ),
+            409,
+            "account_exists",
+        ),
+        (
+            Method::PUT,
+            format!("{a}/transactions/{missing_tx}/settlement"),
+            Some(json!({"value": 1})),
+            404,
+            "transaction_not_found",
+        ),
+        (
+            Method::GET,
+            format!("{a}/invoices/{missing_tx}-01"),
+            None,
+            404,
+            "invoice_not_found",
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/holders/{missing_tx}"),
+            None,
+            404,
+            "holder_not_found",
+        ),
+        (
+            Method::GET,
+            format!("{ACCOUNTS}/2_CPF"),
+            None,
+            404,
+            "account_not_found",
+        ),
+    ];
+    for (method, path, body, status, reason) in cases {
+        let (got, json) = app.call(method.clone(), &path, body).await;
+        assert_eq!(
+            (got.as_u16(), json["error"]["reason"].as_str()),
+            (status, Some(reason)),
+            "{method} {path}: {json}"
+        );
+    }
+    // And postponing beyond the days left, on a fresh invoice.
+    app.put(
+        "/api/creditcontrol/storeconfig",
+        r#"{"invoicePostponementLimit": 3}"#,
+    )
+    .await;
+    let (status, json) = app
+        .call(
+            Method::PUT,
+            &format!("{a}/invoices/{o}-01/postponement"),
+            Some(json!({"dueDays": 5})),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), json["error"]["reason"].clone()),
+        (409, json!("postponement_days")),
+        "{json}"
+    );
+}
