@@ -131,6 +131,34 @@ pub struct Statement {
     pub current_balance: Money,
 }
 
+/// The statement window from query parameters: `dateFrom` and `dateTo`, both included (a date
+/// `YYYY-MM-DD` as `dateTo` covers its whole day), either may be left out. Returns `[from, to)`.
+pub fn window_from_query(
+    params: &[(String, String)],
+) -> Result<(Option<Timestamp>, Option<Timestamp>), crate::validation::ValidationErrors> {
+    let mut errors = crate::validation::ValidationErrors::new();
+    let (mut from, mut to) = (None, None);
+    for (key, value) in params {
+        let (slot, parsed) = match key.as_str() {
+            "dateFrom" => (&mut from, value.parse::<Timestamp>()),
+            "dateTo" => (&mut to, Timestamp::parse_upper_bound(value)),
+            _ => {
+                errors.push(
+                    key.as_str(),
+                    "unknown parameter; the parameters are dateFrom, dateTo",
+                );
+                continue;
+            }
+        };
+        match parsed {
+            Ok(at) if slot.is_none() => *slot = Some(at),
+            Ok(_) => errors.push(key.as_str(), "is given twice"),
+            Err(e) => errors.push(key.as_str(), e.to_string()),
+        }
+    }
+    errors.into_result((from, to))
+}
+
 /// The statement of `entries` (all of an account's, any order) for `[from, to)`; open ends when
 /// `None`. Entries are listed oldest first.
 pub fn statement(entries: &[Entry], from: Option<Timestamp>, to: Option<Timestamp>) -> Statement {

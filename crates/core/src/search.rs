@@ -154,18 +154,14 @@ pub const INVOICE_PARAMETERS: [&str; 12] = [
     "op",
 ];
 
-/// A date bound: a date `YYYY-MM-DD` as an upper bound includes its whole day.
+/// A date bound from a query: an upper bound is included (see [`Timestamp::parse_upper_bound`]).
 fn bound(text: &str, upper: bool) -> Result<Timestamp, String> {
-    let at: Timestamp = text
-        .parse()
-        .map_err(|e: crate::timestamp::TimestampError| e.to_string())?;
-    Ok(match (upper, text.len() == 10) {
-        (true, true) => at.plus_days(1).unwrap_or(Timestamp::MAX),
-        (true, false) => {
-            Timestamp::from_unix_micros(at.unix_micros() + 1).unwrap_or(Timestamp::MAX)
-        }
-        (false, _) => at,
-    })
+    let at = if upper {
+        Timestamp::parse_upper_bound(text)
+    } else {
+        text.parse()
+    };
+    at.map_err(|e| e.to_string())
 }
 
 impl InvoiceFilter {

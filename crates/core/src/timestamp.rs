@@ -76,6 +76,24 @@ impl Timestamp {
         (later.0 - self.0) / MICROS_PER_DAY
     }
 
+    /// An upper bound a client gives, **included**, as the exclusive instant just after it: a date
+    /// `YYYY-MM-DD` covers its whole day (the next midnight), a date-time covers itself (one
+    /// microsecond later). Lower bounds are read as they are ([`FromStr`]).
+    ///
+    /// ```
+    /// use creditdesk_core::Timestamp;
+    /// let end = Timestamp::parse_upper_bound("2024-01-20").unwrap();
+    /// assert_eq!(end.to_string(), "2024-01-21T00:00:00.0000000Z");
+    /// ```
+    pub fn parse_upper_bound(text: &str) -> Result<Timestamp, TimestampError> {
+        let at: Timestamp = text.parse()?;
+        Ok(if text.len() == 10 {
+            at.plus_days(1).unwrap_or(Timestamp::MAX)
+        } else {
+            Timestamp::from_unix_micros(at.unix_micros() + 1).unwrap_or(Timestamp::MAX)
+        })
+    }
+
     /// Midnight UTC of this instant's day.
     pub fn start_of_day(self) -> Timestamp {
         Timestamp(self.0 - self.0.rem_euclid(MICROS_PER_DAY))

@@ -731,3 +731,36 @@ case_test! {
         }
     }
 }
+
+/// `Ok((from, to))` as instants, or `Err(parameters refused)`.
+type WindowExpect = Result<(Option<&'static str>, Option<&'static str>), &'static [&'static str]>;
+
+case_test! {
+    fn statement_windows_include_their_upper_bound() {
+        use creditdesk_core::ledger::window_from_query;
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        let cases: &[(&str, WindowExpect)] = &[
+            ("", Ok((None, None))),
+            ("dateFrom=2024-01-03", Ok((Some("2024-01-03T00:00:00Z"), None))),
+            ("dateTo=2024-01-10", Ok((None, Some("2024-01-11T00:00:00Z")))),
+            ("dateTo=2024-01-10T12:00:00Z", Ok((None, Some("2024-01-10T12:00:00.000001Z")))),
+            ("dateFrom=2024-01-03T10:00:00-03:00&dateTo=2024-01-04", Ok((Some("2024-01-03T13:00:00Z"), Some("2024-01-05T00:00:00Z")))),
+            ("dateFrom=yesterday", Err(&["dateFrom"])),
+            ("dateTo=2024-01-01&dateTo=2024-01-02", Err(&["dateTo"])),
+            ("from=1", Err(&["from"])),
+        ];
+        for (query, expect) in cases {
+            match (window_from_query(&pairs(query)), expect) {
+                (Ok((from, to)), Ok((want_from, want_to))) => {
+                    assert_eq!(from, want_from.map(at), "{query}");
+                    assert_eq!(to, want_to.map(at), "{query}");
+                }
+                (Err(errors), Err(fields)) => {
+                    let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                    assert_eq!(got, *fields, "{query}");
+                }
+                (got, want) => panic!("{query}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+}

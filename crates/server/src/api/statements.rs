@@ -5,7 +5,7 @@ use axum::Json;
 use creditdesk_core::commands;
 use creditdesk_core::ids::StatementId;
 use creditdesk_core::wire::StatementView;
-use creditdesk_core::{CreditError, Timestamp, ValidationErrors};
+use creditdesk_core::{CreditError, ValidationErrors};
 use serde_json::{json, Value};
 
 use super::context::{account_id, on_account, Env, QueryPairs};
@@ -15,34 +15,6 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
 
-/// The statement window: `dateFrom` (included) and `dateTo` (a date-only `dateTo` includes its
-/// whole day), ISO 8601; either may be left out.
-fn window(
-    query: &[(String, String)],
-) -> Result<(Option<Timestamp>, Option<Timestamp>), ValidationErrors> {
-    let mut errors = ValidationErrors::new();
-    let (mut from, mut to) = (None, None);
-    for (key, value) in query {
-        let parsed = value.parse::<Timestamp>();
-        match (key.as_str(), parsed) {
-            ("dateFrom", Ok(at)) => from = Some(at),
-            ("dateTo", Ok(at)) => {
-                to = Some(if value.len() == 10 {
-                    at.plus_days(1).unwrap_or(Timestamp::MAX)
-                } else {
-                    at
-                })
-            }
-            ("dateFrom" | "dateTo", Err(e)) => errors.push(key.as_str(), e.to_string()),
-            _ => errors.push(
-                key.as_str(),
-                "unknown parameter; the parameters are dateFrom, dateTo",
-            ),
-        }
-    }
-    errors.into_result((from, to))
-}
-
 /// `GET /accounts/{id}/statements?dateFrom&dateTo`.
 pub async fn get(
     Auth(principal, _): Auth<perm::ReadStatements>,
@@ -51,7 +23,7 @@ pub async fn get(
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<StatementView>, ApiError> {
     let id = account_id(&id)?;
-    let (from, to) = window(&query)?;
+    let (from, to) = creditdesk_core::ledger::window_from_query(&query)?;
     let env = Env::load(&state, &principal).await?;
     let load = Load {
         entries: true,

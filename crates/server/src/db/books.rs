@@ -260,16 +260,16 @@ macro_rules! book_io {
             let Some(row) = row else { return Ok(None) };
             let mut book = Book::new(row.into_account()?);
             let sql = format!(
-                "SELECT {TRANSACTION_COLUMNS} FROM transactions \
-                 WHERE account_id = $1 AND status = 'Authorized' AND expires_at_us > $2"
+                "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
+                crate::db::active_hold_sql(None, "$2")
             );
             let rows: Vec<TransactionRow> =
                 sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
             book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<anyhow::Result<_>>()?;
             if load.expired_holds {
                 let sql = format!(
-                    "SELECT {TRANSACTION_COLUMNS} FROM transactions \
-                     WHERE account_id = $1 AND status = 'Authorized' AND expires_at_us <= $2"
+                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
+                    crate::db::expired_hold_sql("$2")
                 );
                 let rows: Vec<TransactionRow> =
                     sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;

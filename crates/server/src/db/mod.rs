@@ -38,6 +38,18 @@ macro_rules! on_pool {
 pub mod books;
 pub mod search;
 
+/// SQL for core's `Transaction::is_active`: an `Authorized` hold before its time, `now` being the
+/// given placeholder (`t.` prefixes the columns when `table` is `Some("t")`).
+pub(crate) fn active_hold_sql(table: Option<&str>, now: &str) -> String {
+    let t = table.map(|t| format!("{t}.")).unwrap_or_default();
+    format!("{t}status = 'Authorized' AND {t}expires_at_us > {now}")
+}
+
+/// SQL for a hold `Book::expire_holds` would expire at `now` (still `Authorized`, time passed).
+pub(crate) fn expired_hold_sql(now: &str) -> String {
+    format!("status = 'Authorized' AND expires_at_us <= {now}")
+}
+
 /// An API key as stored.
 #[derive(Debug, Clone)]
 pub struct StoredKey {
@@ -217,9 +229,10 @@ impl Db {
         limit: i64,
     ) -> anyhow::Result<Vec<creditdesk_core::ids::AccountId>> {
         let rows: Vec<(String,)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT DISTINCT account_id FROM transactions WHERE status = 'Authorized' AND expires_at_us <= $1 LIMIT $2",
-            )
+            sqlx::query_as(&format!(
+                "SELECT DISTINCT account_id FROM transactions WHERE {} LIMIT $2",
+                expired_hold_sql("$1")
+            ))
             .bind(now.unix_micros())
             .bind(limit)
             .fetch_all(pool)

@@ -214,8 +214,9 @@ impl Db {
         let page_sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, \
              (SELECT CAST(COALESCE(SUM(t.value_minor), 0) AS BIGINT) FROM transactions t \
-              WHERE t.account_id = accounts.id AND t.status = 'Authorized' AND t.expires_at_us > {now_placeholder}) AS held_minor \
+              WHERE t.account_id = accounts.id AND {}) AS held_minor \
              FROM accounts{where_sql} ORDER BY created_at_us, {} LIMIT {} OFFSET {}",
+            super::active_hold_sql(Some("t"), &now_placeholder),
             self.by_id(),
             filter.page.size(),
             filter.page.offset()
