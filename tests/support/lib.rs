@@ -254,6 +254,16 @@ impl Browser {
         Ok(path)
     }
 
+    /// Signs in to the admin served by `server` with its key, and waits for the navigation.
+    pub async fn sign_in(&self, server: &Server) -> anyhow::Result<()> {
+        self.client.goto(&server.url("/")).await?;
+        self.type_into("#app-key", &server.app_key).await?;
+        self.type_into("#app-token", &server.app_token).await?;
+        self.find("#sign-in").await?.click().await?;
+        self.find("nav").await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> anyhow::Result<()> {
         self.client.close().await?;
         Ok(())

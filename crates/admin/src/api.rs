@@ -4,6 +4,7 @@
 //! keeps it typed so a form can put each field's message next to that field.
 
 use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::wire::{AccountList, AccountView, InvoiceList, StatementView};
 use creditdesk_core::{ErrorCode, ErrorDetail, FieldError};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -61,6 +62,9 @@ impl std::fmt::Display for AdminError {
                     f.write_str("The app key or token is not valid. Sign in again.")
                 }
                 ErrorCode::Forbidden => write!(f, "Not allowed: {}", detail.message),
+                _ if detail.reason.as_deref() == Some("account_exists") => f.write_str(
+                    "An account with this document and type exists already; find it in the list.",
+                ),
                 _ => f.write_str(&upper_first(&detail.message)),
             },
             AdminError::Unexpected { status, text } => {
@@ -98,6 +102,74 @@ pub async fn me(credentials: &Credentials) -> Result<Me, AdminError> {
         None::<&()>,
     )
     .await
+}
+
+/// `GET /api/creditcontrol/accounts?{query}`.
+pub async fn accounts(credentials: &Credentials, query: &str) -> Result<AccountList, AdminError> {
+    get(credentials, &format!("/api/creditcontrol/accounts?{query}")).await
+}
+
+/// `POST /api/creditcontrol/accounts` with a body core has validated.
+pub async fn open_account(
+    credentials: &Credentials,
+    body: &serde_json::Value,
+) -> Result<AccountView, AdminError> {
+    send(
+        with_credentials(Request::post("/api/creditcontrol/accounts"), credentials),
+        Some(body),
+    )
+    .await
+}
+
+pub async fn account(credentials: &Credentials, id: &str) -> Result<AccountView, AdminError> {
+    get(
+        credentials,
+        &format!("/api/creditcontrol/accounts/{}", encode(id)),
+    )
+    .await
+}
+
+pub async fn account_invoices(
+    credentials: &Credentials,
+    id: &str,
+) -> Result<InvoiceList, AdminError> {
+    get(
+        credentials,
+        &format!(
+            "/api/creditcontrol/accounts/{}/invoices?to=1000",
+            encode(id)
+        ),
+    )
+    .await
+}
+
+pub async fn statement(credentials: &Credentials, id: &str) -> Result<StatementView, AdminError> {
+    get(
+        credentials,
+        &format!("/api/creditcontrol/accounts/{}/statements", encode(id)),
+    )
+    .await
+}
+
+async fn get<T: DeserializeOwned>(credentials: &Credentials, path: &str) -> Result<T, AdminError> {
+    send(
+        with_credentials(Request::get(path), credentials),
+        None::<&()>,
+    )
+    .await
+}
+
+/// Percent-encodes a query or path value (everything but unreserved characters).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 pub async fn store_config(credentials: &Credentials) -> Result<StoreConfig, AdminError> {

@@ -15,7 +15,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::layout::Shell;
-use routes::{accounts::AccountsPage, dashboard::DashboardPage, invoices::InvoicesPage};
+use routes::{
+    account::AccountPage, accounts::AccountsPage, dashboard::DashboardPage, invoices::InvoicesPage,
+};
 use routes::{not_found::NotFoundPage, sign_in::SignInPage, store_config::StoreConfigPage};
 use session::Session;
 
@@ -34,6 +36,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFoundPage>
                             <Route path=path!("/") view=DashboardPage/>
                             <Route path=path!("/accounts") view=AccountsPage/>
+                            <Route path=path!("/accounts/:id") view=AccountPage/>
                             <Route path=path!("/invoices") view=InvoicesPage/>
                             <Route path=path!("/store-configuration") view=StoreConfigPage/>
                         </Routes>

@@ -1,13 +1,298 @@
-//! The Accounts screen.
+//! The Accounts screen: search (in the URL), pages, and opening an account.
 
+use creditdesk_core::commands::OpenAccount;
+use creditdesk_core::wire::AccountList;
+use creditdesk_core::ValidationErrors;
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use serde_json::json;
 
-use crate::components::layout::{ComingSoon, PageHeader};
+use crate::api::{self, encode, AdminError};
+use crate::components::field::TextField;
+use crate::components::layout::PageHeader;
+use crate::session::use_session;
+
+/// What the list shows, as it lives in the URL (`/accounts?email=…&status=Open&page=2`), so a
+/// search can be shared and the back button works.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountQuery {
+    pub email: String,
+    /// `""`, `Open` or `Closed`.
+    pub status: String,
+    /// 1-based.
+    pub page: u32,
+}
+
+impl AccountQuery {
+    pub const PAGE_SIZE: u32 = 20;
+
+    /// From URL parameters (missing or bad ones fall back to the defaults).
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> AccountQuery {
+        let status = get("status")
+            .filter(|s| s == "Open" || s == "Closed")
+            .unwrap_or_default();
+        let page = get("page")
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1);
+        AccountQuery {
+            email: get("email").unwrap_or_default(),
+            status,
+            page,
+        }
+    }
+
+    /// The admin URL showing this query.
+    pub fn to_url(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.email.is_empty() {
+            parts.push(format!("email={}", encode(&self.email)));
+        }
+        if !self.status.is_empty() {
+            parts.push(format!("status={}", self.status));
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if parts.is_empty() {
+            "/accounts".to_owned()
+        } else {
+            format!("/accounts?{}", parts.join("&"))
+        }
+    }
+
+    /// The API query of this page.
+    pub fn api_query(&self) -> String {
+        let from = (self.page - 1) * Self::PAGE_SIZE + 1;
+        let mut query = format!("from={from}&to={}", from + Self::PAGE_SIZE - 1);
+        if !self.email.is_empty() {
+            query.push_str(&format!("&email={}", encode(&self.email)));
+        }
+        if !self.status.is_empty() {
+            query.push_str(&format!("&status={}", self.status));
+        }
+        query
+    }
+
+    fn with_page(&self, page: u32) -> AccountQuery {
+        AccountQuery {
+            page,
+            ..self.clone()
+        }
+    }
+}
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| AccountQuery::from_params(|k| p.get(k))));
+    let accounts = LocalResource::new(move || {
+        let (query, credentials) = (query.get(), session.credentials());
+        async move {
+            let credentials =
+                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
+            api::accounts(&credentials, &query.api_query()).await
+        }
+    });
     view! {
-        <PageHeader title="Accounts" lead="Buyers who may pay on account, their limits and balances."/>
-        <ComingSoon what="Search, open and manage credit accounts, their holders, holds and statements."/>
+        <PageHeader title="Accounts" lead="Buyers who may pay on account: their limits, balances and what they can still spend."/>
+        <div class="two-columns">
+            <div>
+                <AccountSearch query/>
+                <Suspense fallback=|| view! { <div class="card loading">"Loading accounts…"</div> }>
+                    <ErrorBoundary fallback=|errors| view! {
+                        <div class="notice notice-error" role="alert">
+                            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}
+                        </div>
+                    }>
+                        {move || accounts.get().map(|r| r.map(|list| view! { <AccountsTable list query=query.get_untracked()/> }))}
+                    </ErrorBoundary>
+                </Suspense>
+            </div>
+            <OpenAccountForm/>
+        </div>
+    }
+}
+
+/// Email and status filters; searching puts them in the URL.
+#[component]
+fn AccountSearch(
+    /// The query shown now.
+    query: Memo<AccountQuery>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let email = RwSignal::new(query.get_untracked().email);
+    let status = RwSignal::new(query.get_untracked().status);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let next = AccountQuery {
+            email: email.get_untracked().trim().to_owned(),
+            status: status.get_untracked(),
+            page: 1,
+        };
+        navigate(&next.to_url(), NavigateOptions::default());
+    };
+    view! {
+        <form class="card filters" role="search" on:submit=submit>
+            <div class="field">
+                <label for="search-email">"Email"</label>
+                <input id="search-email" type="search" placeholder="buyer@example.com" bind:value=email/>
+            </div>
+            <div class="field">
+                <label for="search-status">"Status"</label>
+                <select id="search-status" prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    <option value="Open">"Open"</option>
+                    <option value="Closed">"Closed"</option>
+                </select>
+            </div>
+            <button type="submit" class="secondary">"Search"</button>
+        </form>
+    }
+}
+
+/// One page of accounts, with links to the previous and next pages.
+#[component]
+fn AccountsTable(
+    /// The page loaded.
+    list: AccountList,
+    /// The query it answers (for the page links).
+    query: AccountQuery,
+) -> impl IntoView {
+    let total = list.summary.count;
+    let pages = total.div_ceil(u64::from(AccountQuery::PAGE_SIZE)).max(1);
+    let previous = (query.page > 1).then(|| query.with_page(query.page - 1).to_url());
+    let next = (u64::from(query.page) < pages).then(|| query.with_page(query.page + 1).to_url());
+    if list.data.is_empty() {
+        return view! {
+            <div class="card empty">
+                <p class="empty-title">"No accounts found"</p>
+                <p class="muted">"Open one with the form, or change the search."</p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="card table-card">
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Account"</th>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Limit"</th>
+                        <th scope="col" class="num">"Balance"</th>
+                        <th scope="col" class="num">"Available"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.data.into_iter().map(|a| view! {
+                        <tr>
+                            <td><A href=format!("/accounts/{}", encode(&a.id))>{a.id.clone()}</A></td>
+                            <td>{a.email.clone()}</td>
+                            <td><span class=format!("badge badge-{}", a.status.to_lowercase())>{a.status.clone()}</span></td>
+                            <td class="num">{a.credit_limit.to_string()}</td>
+                            <td class="num" class:negative=a.balance.is_negative()>{a.balance.to_string()}</td>
+                            <td class="num">{a.available_credit.to_string()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <nav class="pager" aria-label="Pages">
+                {previous.map(|href| view! { <A href=href>"← Previous"</A> })}
+                <span class="muted">{format!("Page {} of {pages} · {total} accounts", query.page)}</span>
+                {next.map(|href| view! { <A href=href>"Next →"</A> })}
+            </nav>
+        </div>
+    }
+    .into_any()
+}
+
+/// Opening an account: every field checked by core as it is typed (the server's own rules).
+#[component]
+pub fn OpenAccountForm() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let document = RwSignal::new(String::new());
+    let document_type = RwSignal::new("CPF".to_owned());
+    let email = RwSignal::new(String::new());
+    let credit_limit = RwSignal::new(String::new());
+    let tolerance = RwSignal::new("0".to_owned());
+    let touched = RwSignal::new(false);
+    let body = move || {
+        json!({
+            "document": document.get(), "documentType": document_type.get(), "email": email.get(),
+            "creditLimit": credit_limit.get(), "tolerance": tolerance.get(),
+        })
+    };
+    let checked = Memo::new(move |_| OpenAccount::from_json(&body()).map(|_| ()));
+    let server = RwSignal::new(None::<AdminError>);
+    let error = move |field: &'static str| {
+        Signal::derive(move || {
+            let local = touched
+                .get()
+                .then(|| {
+                    checked.with(|r| {
+                        r.as_ref()
+                            .err()
+                            .and_then(|e: &ValidationErrors| e.for_field(field))
+                            .map(str::to_owned)
+                    })
+                })
+                .flatten();
+            local.or_else(|| server.with(|e| e.as_ref().and_then(|e| e.for_field(field))))
+        })
+    };
+    let open = Action::new_local(move |body: &serde_json::Value| {
+        let (body, credentials) = (body.clone(), session.credentials());
+        async move {
+            let credentials =
+                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
+            api::open_account(&credentials, &body).await
+        }
+    });
+    Effect::new(move |_| match open.value().get() {
+        Some(Ok(account)) => navigate(
+            &format!("/accounts/{}", encode(&account.id)),
+            NavigateOptions::default(),
+        ),
+        Some(Err(e)) => server.set(Some(e)),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        server.set(None);
+        if checked.get_untracked().is_ok() {
+            open.dispatch(body());
+        }
+    };
+    let general = move || {
+        server
+            .get()
+            .filter(|e| e.fields().is_empty())
+            .map(|e| e.to_string())
+    };
+    view! {
+        <form class="card open-account" on:submit=submit novalidate on:input=move |_| touched.set(true)>
+            <h2>"Open an account"</h2>
+            <div class="field">
+                <label for="documentType">"Document type"</label>
+                <select id="documentType" prop:value=move || document_type.get() on:change=move |ev| document_type.set(event_target_value(&ev))>
+                    <option value="CPF">"CPF"</option>
+                    <option value="CNPJ">"CNPJ"</option>
+                    <option value="Other">"Other"</option>
+                </select>
+            </div>
+            <TextField id="document".into() label="Document".into() value=document error=error("document")/>
+            <TextField id="email".into() label="Email".into() value=email error=error("email")/>
+            <TextField id="creditLimit".into() label="Credit limit".into() value=credit_limit error=error("creditLimit") inputmode="decimal"/>
+            <TextField id="tolerance".into() label="Tolerance".into() help="Extra credit above the limit, as a fraction (0.1 = 10 %)." value=tolerance error=error("tolerance") inputmode="decimal"/>
+            <p class="error-text" id="open-account-error" role="alert">{general}</p>
+            <button id="open-account" type="submit" class="primary" disabled=move || open.pending().get()>"Open account"</button>
+        </form>
     }
 }

@@ -1,5 +1,6 @@
 //! One file per screen.
 
+pub mod account;
 pub mod accounts;
 pub mod dashboard;
 pub mod invoices;

@@ -1,0 +1,194 @@
+//! The Accounts screens in headless Chromium: the search lives in the URL, the open-account form
+//! shows core's validation, and the usage bar's arithmetic.
+
+#![cfg(target_arch = "wasm32")]
+
+use creditdesk_admin::routes::account::used_percent;
+use creditdesk_admin::routes::accounts::{AccountQuery, OpenAccountForm};
+use creditdesk_core::wire::AccountView;
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn account_queries_round_trip_through_the_url() {
+    let cases = [
+        (AccountQuery::default(), "/accounts", "from=1&to=20"),
+        (
+            AccountQuery {
+                email: "ana+1@example.com".into(),
+                status: "Open".into(),
+                page: 3,
+            },
+            "/accounts?email=ana%2B1%40example.com&status=Open&page=3",
+            "from=41&to=60&email=ana%2B1%40example.com&status=Open",
+        ),
+        (
+            AccountQuery {
+                email: String::new(),
+                status: "Closed".into(),
+                page: 1,
+            },
+            "/accounts?status=Closed",
+            "from=1&to=20&status=Closed",
+        ),
+    ];
+    for (query, url, api) in cases {
+        let query = AccountQuery {
+            page: query.page.max(1),
+            ..query
+        };
+        assert_eq!(query.to_url(), url);
+        assert_eq!(query.api_query(), api);
+        // Back from the URL's (decoded) parameters.
+        let params: Vec<(String, String)> = url
+            .split_once('?')
+            .map(|(_, q)| {
+                q.split('&')
+                    .map(|p| {
+                        let (k, v) = p.split_once('=').unwrap();
+                        (
+                            k.to_owned(),
+                            js_sys::decode_uri_component(v)
+                                .unwrap()
+                                .as_string()
+                                .unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let read = AccountQuery::from_params(|k| {
+            params
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(read, query, "{url}");
+    }
+    let bad = AccountQuery::from_params(|k| match k {
+        "page" => Some("-2".into()),
+        "status" => Some("Late".into()),
+        _ => None,
+    });
+    assert_eq!(
+        bad,
+        AccountQuery {
+            email: String::new(),
+            status: String::new(),
+            page: 1
+        }
+    );
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn type_into(container: &HtmlElement, id: &str, text: &str) {
+    let input: HtmlInputElement = container
+        .query_selector(&format!("#{id}"))
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value(text);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+}
+
+fn text_of(container: &HtmlElement, selector: &str) -> String {
+    container
+        .query_selector(selector)
+        .unwrap()
+        .map(|e| e.text_content().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+async fn settle() {
+    for _ in 0..3 {
+        leptos::task::tick().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_open_account_form_shows_cores_messages() {
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(
+        container.clone(),
+        || view! { <Router><OpenAccountForm/></Router> },
+    )
+    .forget();
+    settle().await;
+    assert_eq!(
+        text_of(&container, "#email-error"),
+        "",
+        "nothing shown before typing"
+    );
+    let cases = [
+        ("document", "12_34", "must be 1 to 32 letters"),
+        ("document", "11111111111", ""),
+        ("email", "not-an-email", "must be an email address"),
+        ("email", "buyer@example.com", ""),
+        (
+            "creditLimit",
+            "10.001",
+            "must have at most 2 decimal places",
+        ),
+        ("creditLimit", "1500", ""),
+        ("tolerance", "2", "must be between 0 and 1"),
+        ("tolerance", "0.1", ""),
+    ];
+    for (id, typed, expect) in cases {
+        type_into(&container, id, typed);
+        settle().await;
+        let shown = text_of(&container, &format!("#{id}-error"));
+        if expect.is_empty() {
+            assert_eq!(shown, "", "{id} = {typed:?}");
+        } else {
+            assert!(shown.starts_with(expect), "{id} = {typed:?}: {shown:?}");
+        }
+    }
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_usage_bar_measures_the_credit_in_use() {
+    let account = |limit: &str, available_balance: &str, available: &str| AccountView {
+        id: "1_CPF".into(),
+        balance: "0".parse().unwrap(),
+        document: "1".into(),
+        status: "Open".into(),
+        document_type: "CPF".into(),
+        credit_limit: limit.parse().unwrap(),
+        updated_at: "2024-01-01".parse().unwrap(),
+        created_at: "2024-01-01".parse().unwrap(),
+        description: String::new(),
+        available_credit: available.parse().unwrap(),
+        pre_authorized_credit: "0".parse().unwrap(),
+        email: String::new(),
+        tolerance: "0".parse().unwrap(),
+        available_balance: available_balance.parse().unwrap(),
+    };
+    for (limit, available_balance, available, expect) in [
+        ("1000", "1000", "1000", 0),
+        ("1000", "250", "250", 75),
+        ("1000", "0", "0", 100),
+        ("1000", "-50", "-50", 100),
+        ("1000", "900", "1000", 9),
+        ("0", "0", "0", 100),
+    ] {
+        assert_eq!(
+            used_percent(&account(limit, available_balance, available)),
+            expect,
+            "{limit} {available_balance} {available}"
+        );
+    }
+}
