@@ -50,6 +50,96 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .await?;
     browser.screenshot("account").await?;
 
+    // Checkout holds 300 in 3 installments and settles it (through the API, as a store would);
+    // the store allows one postponement of at most 10 days.
+    let hold = r#"{"value": 300, "settle": true, "installments": 3}"#;
+    let (status, body) = server
+        .http_authorized(
+            "POST",
+            "/api/creditcontrol/accounts/11111111111_CPF/transactions",
+            hold,
+        )
+        .await?;
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body)?["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/creditcontrol/accounts/11111111111_CPF/transactions/{id}/settlement");
+    let (status, body) = server
+        .http_authorized("PUT", &path, r#"{"value": 300}"#)
+        .await?;
+    assert_eq!(status, 200, "{body}");
+    let config = r#"{"postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10}"#;
+    server
+        .http_authorized("PUT", "/api/creditcontrol/storeconfig", config)
+        .await?;
+    browser.client.refresh().await?;
+    browser
+        .wait_for_text("table.data", |t| t.matches("100.00").count() == 3)
+        .await?;
+    browser
+        .wait_for_text(".table-card > p", |t| {
+            t.contains("3 invoices · open 300.00")
+        })
+        .await?;
+
+    // Pay the first: the balance and the statement follow.
+    browser.find("#invoice-1 button.pay").await?.click().await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("paid"))
+        .await?;
+    browser
+        .wait_for_text("dl.balances", |t| t.contains("-200.00"))
+        .await?;
+    browser
+        .wait_for_text("body", |t| {
+            t.contains("Previous 0.00 + movements -200.00 = current -200.00")
+                && t.contains("InvoicePaid")
+        })
+        .await?;
+
+    // Postpone the second within the store's limits, then beyond them.
+    browser
+        .find("#invoice-2 button.postpone")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("postponed by 5 days"))
+        .await?;
+    browser
+        .find("#invoice-2 button.postpone")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#invoice-error", |t| t.contains("postponed 1 times"))
+        .await?;
+
+    // Raise the limit with a reason; core checks the value as it is typed.
+    browser.type_into("#change-creditlimit", "15.001").await?;
+    browser
+        .wait_for_text("#change-creditlimit-error", |t| {
+            t.contains("at most 2 decimal places")
+        })
+        .await?;
+    browser.type_into("#change-creditlimit", "2000").await?;
+    browser
+        .type_into("#change-creditlimit-reason", "good payer")
+        .await?;
+    browser
+        .find("#change-creditlimit-save")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("dl.balances", |t| {
+            t.contains("2000.00") && t.contains("1800.00")
+        })
+        .await?;
+    browser.screenshot("account-with-invoices").await?;
+
     // Opening it again is refused by the server, and the form says why.
     browser
         .client

@@ -151,6 +151,64 @@ pub async fn statement(credentials: &Credentials, id: &str) -> Result<StatementV
     .await
 }
 
+/// `PUT …/creditlimit` or `…/tolerance` (`what`) with a body core has validated.
+pub async fn change_account(
+    credentials: &Credentials,
+    id: &str,
+    what: &str,
+    body: &serde_json::Value,
+) -> Result<AccountView, AdminError> {
+    let path = format!("/api/creditcontrol/accounts/{}/{what}", encode(id));
+    send(
+        with_credentials(Request::put(&path), credentials),
+        Some(body),
+    )
+    .await
+}
+
+/// What can be done to an invoice from the admin.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvoiceAction {
+    Pay,
+    Cancel,
+    Postpone { days: u16 },
+}
+
+/// Runs an invoice action (the answer's body, if any, is not needed: the page reloads).
+pub async fn invoice_action(
+    credentials: &Credentials,
+    id: &str,
+    invoice: &str,
+    action: &InvoiceAction,
+) -> Result<(), AdminError> {
+    let path = format!(
+        "/api/creditcontrol/accounts/{}/invoices/{}",
+        encode(id),
+        encode(invoice)
+    );
+    let request = match action {
+        InvoiceAction::Pay => Request::post(&format!("{path}/payments")),
+        InvoiceAction::Cancel => Request::delete(&path),
+        InvoiceAction::Postpone { .. } => Request::put(&format!("{path}/postponement")),
+    };
+    let request = with_credentials(request, credentials);
+    let response = match action {
+        InvoiceAction::Postpone { days } => {
+            request
+                .json(&serde_json::json!({ "dueDays": days }))
+                .map_err(|e| AdminError::Network(e.to_string()))?
+                .send()
+                .await
+        }
+        _ => request.send().await,
+    }
+    .map_err(|e| AdminError::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(());
+    }
+    decode::<serde_json::Value>(response).await.map(|_| ())
+}
+
 async fn get<T: DeserializeOwned>(credentials: &Credentials, path: &str) -> Result<T, AdminError> {
     send(
         with_credentials(Request::get(path), credentials),
