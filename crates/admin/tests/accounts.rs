@@ -3,14 +3,16 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use creditdesk_admin::routes::account::used_percent;
 use creditdesk_admin::routes::accounts::{AccountQuery, OpenAccountForm};
 use creditdesk_core::wire::AccountView;
 use leptos::prelude::*;
 use leptos_router::components::Router;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
+
+use common::{container, settle, text_of, type_into};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -85,42 +87,9 @@ fn account_queries_round_trip_through_the_url() {
     );
 }
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn type_into(container: &HtmlElement, id: &str, text: &str) {
-    let input: HtmlInputElement = container
-        .query_selector(&format!("#{id}"))
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    input.set_value(text);
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    input
-        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-}
-
-fn text_of(container: &HtmlElement, selector: &str) -> String {
-    container
-        .query_selector(selector)
-        .unwrap()
-        .map(|e| e.text_content().unwrap_or_default())
-        .unwrap_or_default()
-}
-
-async fn settle() {
-    for _ in 0..3 {
-        leptos::task::tick().await;
-    }
-}
-
 #[wasm_bindgen_test]
 async fn the_open_account_form_shows_cores_messages() {
-    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&container).unwrap();
+    let container = container();
     leptos::mount::mount_to(
         container.clone(),
         || view! { <Router><OpenAccountForm/></Router> },

@@ -2,59 +2,28 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use creditdesk_admin::routes::store_config::StoreConfigForm;
 use creditdesk_core::store_config::StoreConfig;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
+use web_sys::{HtmlElement, HtmlInputElement};
+
+use common::{container, settle, text_of, type_into};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
 /// Mounts the form with the default configuration in a fresh container.
 fn mount_form() -> HtmlElement {
-    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&container).unwrap();
+    let container = container();
     let handle = leptos::mount::mount_to(
         container.clone(),
         || view! { <StoreConfigForm initial=StoreConfig::default()/> },
     );
     handle.forget();
     container
-}
-
-/// Types `text` into the input the way a browser reports it: value, then an `input` event.
-fn type_into(container: &HtmlElement, id: &str, text: &str) {
-    let input: HtmlInputElement = container
-        .query_selector(&format!("#{id}"))
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    input.set_value(text);
-    let init = EventInit::new();
-    init.set_bubbles(true);
-    input
-        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-}
-
-fn text_of(container: &HtmlElement, selector: &str) -> String {
-    container
-        .query_selector(selector)
-        .unwrap()
-        .map(|e| e.text_content().unwrap_or_default())
-        .unwrap_or_default()
-}
-
-/// Lets the reactive system render.
-async fn settle() {
-    for _ in 0..3 {
-        leptos::task::tick().await;
-    }
 }
 
 /// (field id, text typed, expected start of its error message; "" = no error)

@@ -739,20 +739,13 @@ async fn unauthenticated_and_unauthorized_requests_are_refused_everywhere() {
     use creditdesk_server::api::ROUTES;
     use creditdesk_server::auth::Resource;
     let app = test_app().await;
-    let id = "00000000000000000000000000000000";
     let wrong = match &app.admin {
         Creds::Key(key, _) => Creds::Key(key.clone(), "wrong".into()),
         Creds::None => unreachable!(),
     };
     let mut spec_routes = 0;
     for route in ROUTES.iter().filter(|r| r.path != "/openapi.json") {
-        let path = format!("/api{}", route.path)
-            .replace("{id}", "1_CPF")
-            .replace("{invoice}", &format!("{id}-01"))
-            .replace("{transaction}", id)
-            .replace("{holder}", id)
-            .replace("{statement}", "s1")
-            .replace("{key}", "k");
+        let path = common::concrete_path(route);
         if path.starts_with("/api/creditcontrol/") {
             spec_routes += 1;
         }

@@ -97,13 +97,7 @@ async fn every_documented_route_answers() {
             .sum::<usize>()
     );
     for route in ROUTES {
-        let path = format!("/api{}", route.path)
-            .replace("{id}", "1_CPF")
-            .replace("{invoice}", "00000000000000000000000000000000-01")
-            .replace("{transaction}", "00000000000000000000000000000000")
-            .replace("{holder}", "00000000000000000000000000000000")
-            .replace("{statement}", "s1")
-            .replace("{key}", "k");
+        let path = common::concrete_path(route);
         let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
         let (status, body) = app
             .send(method.clone(), &path, Some("{}"), &Creds::None)

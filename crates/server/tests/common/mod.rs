@@ -219,3 +219,15 @@ pub fn assert_error(body: &Value, code: &str) {
         "error body: {body}"
     );
 }
+
+/// A request path for a route of the server's table, with placeholder ids filled in.
+pub fn concrete_path(route: &creditdesk_server::api::RouteDoc) -> String {
+    let id = "00000000000000000000000000000000";
+    format!("/api{}", route.path)
+        .replace("{id}", "1_CPF")
+        .replace("{invoice}", &format!("{id}-01"))
+        .replace("{transaction}", id)
+        .replace("{holder}", id)
+        .replace("{statement}", "s1")
+        .replace("{key}", "k")
+}
