@@ -99,7 +99,20 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         })
         .await?;
 
-    // Postpone the second within the store's limits, then beyond them.
+    // Postpone the second: a bad day count is refused by core's rule before anything is sent;
+    // then within the store's limits, then beyond them.
+    browser.type_into("#invoice-2 input.days", "0").await?;
+    browser
+        .find("#invoice-2 button.postpone")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#invoice-error", |t| {
+            t.contains("must be a whole number from 1")
+        })
+        .await?;
+    browser.type_into("#invoice-2 input.days", "5").await?;
     browser
         .find("#invoice-2 button.postpone")
         .await?

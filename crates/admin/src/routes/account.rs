@@ -1,6 +1,6 @@
 //! One account: its balances explained, its invoices and its statement.
 
-use creditdesk_core::commands::Change;
+use creditdesk_core::commands::{self, Change};
 use creditdesk_core::wire::{AccountView, InvoiceList, StatementView};
 use creditdesk_core::Money;
 use leptos::prelude::*;
@@ -264,9 +264,10 @@ fn Invoices(
                                         <input class="days" aria-label="Days to postpone" inputmode="numeric" bind:value=days/>
                                         <button type="button" class="secondary small postpone"
                                             on:click=move |_| {
-                                                match days.get_untracked().trim().parse::<u16>() {
-                                                    Ok(d) if d >= 1 => { act.dispatch((postpone_id.clone(), InvoiceAction::Postpone { days: d })); }
-                                                    _ => failure.set(Some("Days to postpone must be a whole number from 1.".into())),
+                                                // The server's own rule for dueDays, from core.
+                                                match commands::due_days_from_json(&json!({ "dueDays": days.get_untracked().trim() })) {
+                                                    Ok(d) => { act.dispatch((postpone_id.clone(), InvoiceAction::Postpone { days: d })); }
+                                                    Err(errors) => failure.set(errors.iter().next().map(|e| format!("Days to postpone {}.", e.message))),
                                                 }
                                             }>"Postpone"</button>
                                     })}
