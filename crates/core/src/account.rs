@@ -100,21 +100,34 @@ impl Balances {
         pre_authorized_credit: Money,
         tolerance_enabled: bool,
     ) -> Balances {
+        Balances::of(
+            account.credit_limit,
+            account.tolerance,
+            account.balance,
+            pre_authorized_credit,
+            tolerance_enabled,
+        )
+    }
+
+    /// The balances of an account with this limit, tolerance, balance and holds.
+    pub fn of(
+        credit_limit: Money,
+        tolerance: Rate,
+        balance: Money,
+        pre_authorized_credit: Money,
+        tolerance_enabled: bool,
+    ) -> Balances {
         let money = |minor: i64| Money::saturating_from_minor(minor);
-        let available_balance = money(
-            account.credit_limit.minor() + account.balance.minor() - pre_authorized_credit.minor(),
-        );
+        let available_balance =
+            money(credit_limit.minor() + balance.minor() - pre_authorized_credit.minor());
         let available_credit = if tolerance_enabled {
-            money(
-                available_balance.minor()
-                    + tolerance_amount(account.credit_limit, account.tolerance).minor(),
-            )
+            money(available_balance.minor() + tolerance_amount(credit_limit, tolerance).minor())
         } else {
             available_balance
         };
         Balances {
-            credit_limit: account.credit_limit,
-            balance: account.balance,
+            credit_limit,
+            balance,
             pre_authorized_credit,
             available_balance,
             available_credit,

@@ -556,16 +556,7 @@ impl Book {
         let available = money(self.balances(ctx).available_credit.minor() + hold.value.minor());
         self.ensure_available(value, available)?;
         let count = hold.installments;
-        let parts = installments::split(value, count).ok_or_else(|| {
-            CreditError::field(
-                "value",
-                format!("must be at least 0.01 for each of the {count} installments"),
-            )
-        })?;
-        let due_dates: Option<Vec<Timestamp>> = (1..=count)
-            .map(|n| installments::due_date(ctx.now, n))
-            .collect();
-        let due_dates = due_dates.ok_or(CreditError::OutOfRange)?;
+        let planned = installments::plan(value, count, ctx.now)?;
         self.check_balance(value.negated())?;
 
         let hold = &mut self.transactions[at];
@@ -574,7 +565,8 @@ impl Book {
         hold.settled_at = Some(ctx.now);
         hold.updated_at = ctx.now;
         let hold = self.transactions[at].clone();
-        for ((n, part), due) in (1..=count).zip(parts).zip(due_dates) {
+        for planned in planned {
+            let n = planned.installment;
             self.invoices.push(Invoice {
                 id: InvoiceId::new(&hold.id, n),
                 friendly_id: FriendlyId::new(code, n),
@@ -583,14 +575,14 @@ impl Book {
                 order_id: hold.order_id.clone(),
                 installment: n,
                 number_of_installments: count,
-                value: part,
+                value: planned.value,
                 credit_value: Money::ZERO,
                 status: InvoiceStatus::Opened,
                 created_at: ctx.now,
                 updated_at: ctx.now,
                 resolved_at: None,
-                original_due_date: due,
-                due_date: due,
+                original_due_date: planned.due_date,
+                due_date: planned.due_date,
                 postponements: 0,
                 postponed_days: 0,
                 observation: None,

@@ -54,3 +54,47 @@ pub fn spread(extra: Money, count: u16) -> Vec<Money> {
 pub fn due_date(settled_at: Timestamp, installment: u16) -> Option<Timestamp> {
     settled_at.plus_days(u32::from(installment) * INSTALLMENT_INTERVAL_DAYS)
 }
+
+/// One invoice a settlement creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    /// 1-based.
+    pub installment: u16,
+    pub value: Money,
+    pub due_date: Timestamp,
+}
+
+/// The invoices settling `value` in `count` installments at `settled_at` creates: [`split`]
+/// values, [`due_date`]s. The settlement itself uses it, and the admin shows it as a preview.
+///
+/// ```
+/// use creditdesk_core::installments::plan;
+/// let at = "2026-01-01T00:00:00Z".parse().unwrap();
+/// let invoices = plan("10.00".parse().unwrap(), 3, at).unwrap();
+/// assert_eq!(invoices[0].value.to_string(), "3.34");
+/// assert_eq!(invoices[2].due_date.to_string(), "2026-03-31T00:00:00.0000000Z");
+/// ```
+pub fn plan(
+    value: Money,
+    count: u16,
+    settled_at: Timestamp,
+) -> Result<Vec<Planned>, crate::CreditError> {
+    let parts = split(value, count).ok_or_else(|| {
+        crate::CreditError::field(
+            "value",
+            format!("must be at least 0.01 for each of the {count} installments"),
+        )
+    })?;
+    (1..=count)
+        .zip(parts)
+        .map(|(installment, value)| {
+            let due_date =
+                due_date(settled_at, installment).ok_or(crate::CreditError::OutOfRange)?;
+            Ok(Planned {
+                installment,
+                value,
+                due_date,
+            })
+        })
+        .collect()
+}

@@ -179,6 +179,61 @@ impl HoldView {
     }
 }
 
+/// Extension: a transaction with its whole story (`GET /api/creditdesk/accounts/{id}/transactions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionView {
+    pub id: String,
+    pub order_id: String,
+    /// The value held now.
+    pub value: Money,
+    pub original_value: Money,
+    pub installments: u16,
+    /// Created to be settled by checkout (cannot be cancelled).
+    pub settle: bool,
+    /// `Authorized`, `Settled`, `Cancelled` or `Expired`.
+    pub status: String,
+    pub expiration_date: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub settled_value: Money,
+    pub refunded_value: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<Timestamp>,
+}
+
+impl TransactionView {
+    pub fn new(transaction: &Transaction, now: Timestamp) -> TransactionView {
+        TransactionView {
+            id: transaction.id.to_string(),
+            order_id: transaction.order_id.clone(),
+            value: transaction.value,
+            original_value: transaction.original_value,
+            installments: transaction.installments,
+            settle: transaction.settle,
+            status: transaction.status_at(now).as_str().to_owned(),
+            expiration_date: transaction.expires_at,
+            created_at: transaction.created_at,
+            updated_at: transaction.updated_at,
+            settled_value: transaction.settled_value,
+            refunded_value: transaction.refunded_value,
+            settled_at: transaction.settled_at,
+        }
+    }
+}
+
+/// Extension: an account's transactions, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionList {
+    pub data: Vec<TransactionView>,
+}
+
+/// Extension: an account's holders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolderList {
+    pub data: Vec<HolderView>,
+}
+
 /// An account holder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

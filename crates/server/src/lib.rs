@@ -30,17 +30,40 @@ use error::ApiError;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
+    pub clock: Clock,
 }
 
 impl AppState {
     pub fn new(db: Db) -> Self {
-        AppState { db }
+        AppState {
+            db,
+            clock: Clock::default(),
+        }
     }
 
-    /// Now, in microseconds since the Unix epoch. The only clock of the server; core gets times
-    /// passed in.
+    /// Now, in microseconds since the Unix epoch. The only clock of the handlers; core gets
+    /// times passed in.
     pub fn now_us(&self) -> i64 {
-        now_us()
+        self.clock.now_us()
+    }
+}
+
+/// The system clock, moved forward by an offset that tests set to see what time does (invoices
+/// falling due, holds expiring) through the real app. Zero outside tests.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_us: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    pub fn now_us(&self) -> i64 {
+        now_us() + self.offset_us.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves this clock (and every clone of it) `days` ahead.
+    pub fn advance_days(&self, days: i64) {
+        self.offset_us
+            .fetch_add(days * 86_400_000_000, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -1082,3 +1082,190 @@ async fn every_200_body_is_checked_against_the_reference_schema() {
         "the test client checked both bodies"
     );
 }
+
+/// Sums of `(status, value)` of an account's invoices by aging bucket at `now`, by core's rule.
+fn aging_by_core(invoices: &Value, now: creditdesk_core::Timestamp) -> Vec<(String, String)> {
+    use creditdesk_core::dashboard::AgingBucket;
+    AgingBucket::ALL
+        .into_iter()
+        .map(|bucket| {
+            let mut total = creditdesk_core::Money::ZERO;
+            let mut count = 0;
+            for invoice in invoices["data"].as_array().unwrap() {
+                let due: creditdesk_core::Timestamp =
+                    invoice["dueDate"].as_str().unwrap().parse().unwrap();
+                if invoice["status"] == "Opened" && AgingBucket::of(due, now) == bucket {
+                    count += 1;
+                    total = total
+                        .checked_add(num(&invoice["value"]).parse().unwrap())
+                        .unwrap();
+                }
+            }
+            (count.to_string(), total.to_string())
+        })
+        .collect()
+}
+
+fn aging_of(dashboard: &Value) -> Vec<(String, String)> {
+    dashboard["aging"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["count"].to_string(), num(&a["total"])))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_adds_up_the_store_and_ages_invoices_as_time_passes() {
+    const DASHBOARD: &str = "/api/creditdesk/dashboard";
+    let app = test_app().await;
+    app.open_account("1", "1000").await;
+    app.open_account("2", "100").await;
+    app.open_account("3", "500").await;
+    app.ok(Method::DELETE, &format!("{ACCOUNTS}/3_CPF"), None)
+        .await;
+    let settled = app.hold_and_settle("1_CPF", "300", 3).await;
+    let (status, _) = app
+        .hold(
+            "2_CPF",
+            json!({"value": "90", "settle": false, "installments": 1, "expirationDate": in_days(10)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let d = app.ok(Method::GET, DASHBOARD, None).await;
+    assert_eq!(
+        (d["accounts"].clone(), d["openAccounts"].clone()),
+        (json!(3), json!(2))
+    );
+    let figures: Vec<String> = [
+        "creditExtended",
+        "outstanding",
+        "overdue",
+        "available",
+        "held",
+    ]
+    .iter()
+    .map(|f| num(&d[f]))
+    .collect();
+    assert_eq!(figures, ["1100.00", "300.00", "0.00", "710.00", "90.00"]);
+    let bands: Vec<Value> = d["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["accounts"].clone())
+        .collect();
+    assert_eq!(bands, [json!(0), json!(1), json!(0), json!(1), json!(0)]);
+    assert_eq!(d["dueSoon"]["count"], 0);
+
+    // 25 days on, the first installment (due at 30 days) is due within the week.
+    app.clock.advance_days(25);
+    let d = app.ok(Method::GET, DASHBOARD, None).await;
+    assert_eq!(
+        (d["dueSoon"]["count"].clone(), num(&d["dueSoon"]["total"])),
+        (json!(1), "100.00".to_owned())
+    );
+    assert_eq!(d["dueSoon"]["invoices"][0]["installment"], 1);
+
+    // 65 days on: installment 1 is 35 days late, 2 is 5 days late, 3 is current.
+    app.clock.advance_days(40);
+    let d = app.ok(Method::GET, DASHBOARD, None).await;
+    let aging = aging_of(&d);
+    assert_eq!(
+        aging,
+        [
+            ("1", "100.00"),
+            ("1", "100.00"),
+            ("1", "100.00"),
+            ("0", "0.00"),
+            ("0", "0.00")
+        ]
+        .map(|(c, t)| (c.to_owned(), t.to_owned()))
+    );
+    assert_eq!(
+        (num(&d["outstanding"]), num(&d["overdue"])),
+        ("300.00".to_owned(), "200.00".to_owned())
+    );
+    let invoices = app
+        .ok(Method::GET, &format!("{ACCOUNTS}/1_CPF/invoices"), None)
+        .await;
+    let now = creditdesk_core::Timestamp::from_unix_micros(app.clock.now_us()).unwrap();
+    assert_eq!(
+        aging,
+        aging_by_core(&invoices, now),
+        "SQL buckets = core's buckets"
+    );
+
+    // Paying the oldest empties its bucket.
+    app.ok(
+        Method::POST,
+        &format!("{ACCOUNTS}/1_CPF/invoices/{settled}-01/payments"),
+        None,
+    )
+    .await;
+    let d = app.ok(Method::GET, DASHBOARD, None).await;
+    assert_eq!(aging_of(&d)[2], ("0".to_owned(), "0.00".to_owned()));
+    assert_eq!(num(&d["overdue"]), "100.00");
+}
+
+#[tokio::test]
+async fn an_accounts_transactions_and_holders_are_listed() {
+    let app = test_app().await;
+    app.open_account("1", "1000").await;
+    let settled = app.hold_and_settle("1_CPF", "300", 3).await;
+    let (_, hold) = app
+        .hold(
+            "1_CPF",
+            json!({"value": "50", "settle": false, "installments": 2, "orderId": "o-2", "expirationDate": in_days(10)}),
+        )
+        .await;
+    let held = hold["id"].as_str().unwrap().to_owned();
+    let path = "/api/creditdesk/accounts/1_CPF/transactions";
+    let list = app.ok(Method::GET, path, None).await;
+    let summary: Vec<(Value, Value, String)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].clone(),
+                t["status"].clone(),
+                num(&t["settledValue"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (json!(held), json!("Authorized"), "0.00".to_owned()),
+            (json!(settled), json!("Settled"), "300.00".to_owned()),
+        ]
+    );
+    assert_eq!(list["data"][0]["orderId"], "o-2");
+    app.ok(
+        Method::DELETE,
+        &format!("{ACCOUNTS}/1_CPF/transactions/{held}"),
+        None,
+    )
+    .await;
+    let list = app.ok(Method::GET, path, None).await;
+    assert_eq!(list["data"][0]["status"], "Cancelled");
+
+    let holders = "/api/creditdesk/accounts/1_CPF/holders";
+    assert_eq!(app.ok(Method::GET, holders, None).await["data"], json!([]));
+    app.ok(
+        Method::POST,
+        &format!("{ACCOUNTS}/1_CPF/holders"),
+        Some(json!({"claims": {"email": "ana@example.com"}})),
+    )
+    .await;
+    let list = app.ok(Method::GET, holders, None).await;
+    assert_eq!(list["data"][0]["claims"]["email"], "ana@example.com");
+
+    for path in [path, holders] {
+        let (status, body) = app
+            .call(Method::GET, &path.replace("1_CPF", "2_CPF"), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    }
+}

@@ -5,7 +5,10 @@ use axum::Json;
 use creditdesk_core::book::Book;
 use creditdesk_core::commands::{self, Change, OpenAccount, UpsertAccount};
 use creditdesk_core::search::AccountFilter;
-use creditdesk_core::wire::{AccountList, AccountSummary, AccountView, HolderView};
+use creditdesk_core::wire::{
+    AccountList, AccountSummary, AccountView, HolderList, HolderView, TransactionList,
+    TransactionView,
+};
 use creditdesk_core::CreditError;
 use serde_json::{json, Value};
 
@@ -185,4 +188,51 @@ pub async fn remove_holder(
         Ok(Json(json!({ "id": holder.to_string() })))
     })
     .await
+}
+
+/// Extension `GET /api/creditdesk/accounts/{id}/transactions`: every transaction of the account
+/// with its status now, newest first (at most `TRANSACTIONS_LISTED_MAX`).
+pub async fn transactions(
+    Auth(principal, _): Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TransactionList>, ApiError> {
+    let id = account_id(&id)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        all_transactions: true,
+        ..Load::default()
+    };
+    let book = state
+        .db
+        .read_book(&id, &load, env.now)
+        .await?
+        .ok_or(CreditError::AccountNotFound(id))?;
+    let data = book
+        .transactions
+        .iter()
+        .map(|t| TransactionView::new(t, env.now))
+        .collect();
+    Ok(Json(TransactionList { data }))
+}
+
+/// Extension `GET /api/creditdesk/accounts/{id}/holders`: the account's holders, oldest first.
+pub async fn holders(
+    Auth(principal, _): Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<HolderList>, ApiError> {
+    let id = account_id(&id)?;
+    let env = Env::load(&state, &principal).await?;
+    let load = Load {
+        holders: true,
+        ..Load::default()
+    };
+    let book = state
+        .db
+        .read_book(&id, &load, env.now)
+        .await?
+        .ok_or(CreditError::AccountNotFound(id))?;
+    let data = book.holders.iter().map(HolderView::from).collect();
+    Ok(Json(HolderList { data }))
 }

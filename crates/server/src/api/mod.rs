@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub mod accounts;
 pub mod context;
+pub mod dashboard;
 pub mod invoices;
 pub mod keys;
 pub mod me;
@@ -114,6 +115,12 @@ api_routes! {
         "Create or change store configuration (any subset of fields)", Some(Resource::EditConfiguration), Some("StoreConfigUpdate"), Some("StoreConfig"), &[] }
     get "/creditdesk/me" => me::get {
         "The calling key and its resources", None, None, Some("Me"), &[] }
+    get "/creditdesk/dashboard" => dashboard::get {
+        "Store-wide totals, credit usage, aging of open invoices, invoices due soon", Some(Resource::ReadInvoices), None, Some("Dashboard"), &[] }
+    get "/creditdesk/accounts/{id}/transactions" => accounts::transactions {
+        "An account's transactions with their status, newest first (at most 1000)", Some(Resource::ReadCheckingAccounts), None, Some("TransactionList"), &[] }
+    get "/creditdesk/accounts/{id}/holders" => accounts::holders {
+        "An account's holders", Some(Resource::ReadCheckingAccounts), None, Some("HolderList"), &[] }
     get "/creditdesk/keys" => keys::list {
         "List API keys (never their tokens)", Some(Resource::MainAccess), None, Some("KeyList"), &[] }
     post "/creditdesk/keys" => keys::create {

@@ -185,6 +185,57 @@ fn schemas() -> Value {
         "origin": { "type": "string", "enum": ["Invoice", "Payment", "Credit", "Statement"] }, "kind": text, "countsInBalance": boolean,
         "metadata": object(&[], json!({ "transactionId": text, "numberOfInstallments": int, "installment": int, "statementId": text, "reason": text })) }),
     );
+    let transaction = object(
+        &[
+            "id",
+            "orderId",
+            "value",
+            "originalValue",
+            "installments",
+            "settle",
+            "status",
+            "expirationDate",
+            "createdAt",
+            "updatedAt",
+            "settledValue",
+            "refundedValue",
+        ],
+        json!({ "id": text, "orderId": text, "value": money, "originalValue": money, "installments": int, "settle": boolean,
+                "status": { "type": "string", "enum": ["Authorized", "Settled", "Cancelled", "Expired"] },
+                "expirationDate": time, "createdAt": time, "updatedAt": time, "settledValue": money,
+                "refundedValue": money, "settledAt": time }),
+    );
+    let usage = object(
+        &["band", "label", "accounts"],
+        json!({ "band": { "type": "string", "enum": ["Unused", "UpTo50", "UpTo80", "UpTo100", "OverLimit"] },
+                "label": text, "accounts": int }),
+    );
+    let aging = object(
+        &["bucket", "label", "count", "total"],
+        json!({ "bucket": { "type": "string", "enum": ["Current", "Days1To30", "Days31To60", "Days61To90", "Over90"] },
+                "label": text, "count": int, "total": money }),
+    );
+    let due_soon = object(
+        &["days", "count", "total", "invoices"],
+        json!({ "days": int, "count": int, "total": money, "invoices": { "type": "array", "items": reference("Invoice") } }),
+    );
+    let dashboard = object(
+        &[
+            "accounts",
+            "openAccounts",
+            "creditExtended",
+            "outstanding",
+            "overdue",
+            "available",
+            "held",
+            "usage",
+            "aging",
+            "dueSoon",
+        ],
+        json!({ "accounts": int, "openAccounts": int, "creditExtended": money, "outstanding": money,
+                "overdue": money, "available": money, "held": money, "usage": { "type": "array", "items": usage },
+                "aging": { "type": "array", "items": aging }, "dueSoon": due_soon }),
+    );
     json!({
         "ErrorBody": object(&["error"], json!({ "error": object(&["code", "message"], json!({
             "code": { "type": "string", "enum": ["malformed_json", "validation_failed", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large", "internal"] },
@@ -222,6 +273,9 @@ fn schemas() -> Value {
         "CreatedKey": object(&["appKey", "appToken", "label", "resources", "createdAt"], json!({ "appKey": text, "appToken": text, "label": text,
             "resources": { "type": "array", "items": text }, "createdAt": time })),
         "Revoked": object(&["appKey", "revoked"], json!({ "appKey": text, "revoked": boolean })),
+        "TransactionList": object(&["data"], json!({ "data": { "type": "array", "items": transaction } })),
+        "HolderList": object(&["data"], json!({ "data": { "type": "array", "items": reference("Holder") } })),
+        "Dashboard": dashboard,
     })
 }
 

@@ -37,7 +37,13 @@ pub struct Load {
     pub entries: bool,
     /// Holds still `Authorized` whose time has passed (for the expiry sweep).
     pub expired_holds: bool,
+    /// Every transaction of the account, newest first, at most [`TRANSACTIONS_LISTED_MAX`]
+    /// (instead of the active holds; for reading only).
+    pub all_transactions: bool,
 }
+
+/// Most transactions [`Load::all_transactions`] reads.
+pub const TRANSACTIONS_LISTED_MAX: u32 = 1000;
 
 #[derive(FromRow)]
 pub(crate) struct AccountRow {
@@ -259,12 +265,19 @@ macro_rules! book_io {
             let row: Option<AccountRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut **tx).await?;
             let Some(row) = row else { return Ok(None) };
             let mut book = Book::new(row.into_account()?);
-            let sql = format!(
-                "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
-                crate::db::active_hold_sql(None, "$2")
-            );
-            let rows: Vec<TransactionRow> =
-                sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
+            let rows: Vec<TransactionRow> = if load.all_transactions {
+                let sql = format!(
+                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 \
+                     ORDER BY created_at_us DESC, id DESC LIMIT {TRANSACTIONS_LISTED_MAX}"
+                );
+                sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?
+            } else {
+                let sql = format!(
+                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
+                    crate::db::active_hold_sql(None, "$2")
+                );
+                sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?
+            };
             book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<anyhow::Result<_>>()?;
             if load.expired_holds {
                 let sql = format!(

@@ -36,6 +36,7 @@ macro_rules! on_pool {
 }
 
 pub mod books;
+pub mod dashboard;
 pub mod search;
 
 /// SQL for core's `Transaction::is_active`: an `Authorized` hold before its time, `now` being the

@@ -12,7 +12,7 @@ use axum::Router;
 use creditdesk_server::auth::{self, Resource};
 use creditdesk_server::config::Synchronous;
 use creditdesk_server::db::Db;
-use creditdesk_server::AppState;
+use creditdesk_server::{AppState, Clock};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -20,6 +20,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub db: Db,
+    /// The app's clock (tests move it forward to see invoices fall due).
+    pub clock: Clock,
     /// The admin key every test starts with.
     pub admin: Creds,
     /// Where the database is (for tests that start server processes on it).
@@ -42,10 +44,13 @@ pub async fn test_app() -> TestApp {
     let db = Db::connect(&url, Synchronous::Full)
         .await
         .expect("connect test database");
-    let router = creditdesk_server::app(AppState::new(db.clone()), dir.path());
+    let state = AppState::new(db.clone());
+    let clock = state.clock.clone();
+    let router = creditdesk_server::app(state, dir.path());
     let mut app = TestApp {
         router,
         db,
+        clock,
         admin: Creds::None,
         database_url: url,
         _dir: dir,

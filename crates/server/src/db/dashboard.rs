@@ -1,0 +1,131 @@
+//! The figures behind `GET /api/creditdesk/dashboard`, summed in SQL and folded by core's
+//! [`Dashboard`] (which decides buckets, bands and what counts as available).
+
+use creditdesk_core::account::AccountStatus;
+use creditdesk_core::dashboard::{
+    AccountFigures, AgingBucket, Dashboard, DUE_SOON_DAYS, DUE_SOON_LISTED_MAX,
+};
+use creditdesk_core::wire::InvoiceView;
+use creditdesk_core::{Money, Timestamp};
+use futures::TryStreamExt;
+use sqlx::FromRow;
+
+use super::books::{InvoiceRow, INVOICE_COLUMNS};
+use super::Db;
+use crate::error::ApiError;
+
+#[derive(FromRow)]
+struct FiguresRow {
+    status: String,
+    credit_limit_minor: i64,
+    tolerance: String,
+    balance_minor: i64,
+    held_minor: i64,
+}
+
+#[derive(FromRow)]
+struct BucketRow {
+    count: i64,
+    total_minor: i64,
+}
+
+impl Db {
+    /// The dashboard at `now`: one pass over the accounts (streamed), one sum per aging bucket,
+    /// and the open invoices due in the next days.
+    pub async fn dashboard(
+        &self,
+        now: Timestamp,
+        tolerance_enabled: bool,
+    ) -> Result<Dashboard, ApiError> {
+        let mut dashboard = Dashboard::new();
+        let accounts_sql = format!(
+            "SELECT a.status, a.credit_limit_minor, a.tolerance, a.balance_minor, \
+             CAST(COALESCE(h.held_minor, 0) AS BIGINT) AS held_minor FROM accounts a LEFT JOIN \
+             (SELECT account_id, SUM(value_minor) AS held_minor FROM transactions WHERE {} \
+              GROUP BY account_id) h ON h.account_id = a.id",
+            super::active_hold_sql(None, "$1")
+        );
+        let bucket_sql = "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) \
+             AS total_minor FROM invoices WHERE status = 'Opened' \
+             AND due_date_us >= $1 AND due_date_us < $2";
+        let soon_from = now.unix_micros();
+        let soon_before = now
+            .plus_days(DUE_SOON_DAYS)
+            .ok_or_else(|| anyhow::anyhow!("now is out of range"))?
+            .unix_micros();
+        let soon_sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE status = 'Opened' AND due_date_us >= $1 \
+             AND due_date_us < $2 ORDER BY due_date_us LIMIT {DUE_SOON_LISTED_MAX}"
+        );
+        let (buckets, soon_count, soon_rows): (Vec<BucketRow>, BucketRow, Vec<InvoiceRow>) = on_pool!(self, pool => {
+            let mut rows = sqlx::query_as::<_, FiguresRow>(&accounts_sql)
+                .bind(now.unix_micros())
+                .fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                dashboard.add_account(&row.figures()?, tolerance_enabled);
+            }
+            drop(rows);
+            let mut buckets = Vec::new();
+            for bucket in AgingBucket::ALL {
+                let (from, before) = bucket.due_range(now);
+                buckets.push(
+                    sqlx::query_as::<_, BucketRow>(bucket_sql)
+                        .bind(from.unwrap_or(i64::MIN))
+                        .bind(before.unwrap_or(i64::MAX))
+                        .fetch_one(pool)
+                        .await?,
+                );
+            }
+            let soon_count = sqlx::query_as::<_, BucketRow>(bucket_sql)
+                .bind(soon_from)
+                .bind(soon_before)
+                .fetch_one(pool)
+                .await?;
+            let soon_rows = sqlx::query_as::<_, InvoiceRow>(&soon_sql)
+                .bind(soon_from)
+                .bind(soon_before)
+                .fetch_all(pool)
+                .await?;
+            (buckets, soon_count, soon_rows)
+        });
+        for (bucket, row) in AgingBucket::ALL.into_iter().zip(buckets) {
+            dashboard.set_aging(bucket, count(row.count), money(row.total_minor));
+        }
+        dashboard.due_soon.count = count(soon_count.count);
+        dashboard.due_soon.total = money(soon_count.total_minor);
+        for row in soon_rows {
+            dashboard
+                .due_soon
+                .invoices
+                .push(InvoiceView::from(&row.into_invoice()?));
+        }
+        Ok(dashboard)
+    }
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or_default()
+}
+
+fn money(minor: i64) -> Money {
+    Money::saturating_from_minor(minor)
+}
+
+impl FiguresRow {
+    fn figures(&self) -> anyhow::Result<AccountFigures> {
+        let status: AccountStatus = self
+            .status
+            .parse()
+            .map_err(|e| anyhow::anyhow!("stored account status {:?}: {e}", self.status))?;
+        Ok(AccountFigures {
+            status,
+            credit_limit: money(self.credit_limit_minor),
+            tolerance: self
+                .tolerance
+                .parse()
+                .map_err(|e| anyhow::anyhow!("stored tolerance {:?}: {e}", self.tolerance))?,
+            balance: money(self.balance_minor),
+            held: money(self.held_minor),
+        })
+    }
+}
