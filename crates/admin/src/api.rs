@@ -4,7 +4,10 @@
 //! keeps it typed so a form can put each field's message next to that field.
 
 use creditdesk_core::store_config::StoreConfig;
-use creditdesk_core::wire::{AccountList, AccountView, InvoiceList, StatementView};
+use creditdesk_core::dashboard::Dashboard;
+use creditdesk_core::wire::{
+    AccountList, AccountView, HolderList, InvoiceList, StatementView, TransactionList,
+};
 use creditdesk_core::{ErrorCode, ErrorDetail, FieldError};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -172,41 +175,95 @@ pub enum InvoiceAction {
     Pay,
     Cancel,
     Postpone { days: u16 },
+    /// `PUT` of the invoice with this body (status, observation, payment link), checked by
+    /// core's `ChangeInvoice` before it is sent.
+    Edit(serde_json::Value),
 }
 
-/// Runs an invoice action (the answer's body, if any, is not needed: the page reloads).
+/// Runs an invoice action (the answer's body is not needed: the page reloads).
 pub async fn invoice_action(
     credentials: &Credentials,
     id: &str,
     invoice: &str,
     action: &InvoiceAction,
 ) -> Result<(), AdminError> {
-    let path = format!(
-        "/api/creditcontrol/accounts/{}/invoices/{}",
-        encode(id),
-        encode(invoice)
-    );
-    let request = match action {
-        InvoiceAction::Pay => Request::post(&format!("{path}/payments")),
-        InvoiceAction::Cancel => Request::delete(&path),
-        InvoiceAction::Postpone { .. } => Request::put(&format!("{path}/postponement")),
+    let path = account_path(id, &format!("/invoices/{}", encode(invoice)));
+    let (method, path, body) = match action {
+        InvoiceAction::Pay => (Method::Post, format!("{path}/payments"), None),
+        InvoiceAction::Cancel => (Method::Delete, path, None),
+        InvoiceAction::Postpone { days } => (
+            Method::Put,
+            format!("{path}/postponement"),
+            Some(serde_json::json!({ "dueDays": days })),
+        ),
+        InvoiceAction::Edit(body) => (Method::Put, path, Some(body.clone())),
     };
-    let request = with_credentials(request, credentials);
-    let response = match action {
-        InvoiceAction::Postpone { days } => {
-            request
-                .json(&serde_json::json!({ "dueDays": days }))
-                .map_err(|e| AdminError::Network(e.to_string()))?
-                .send()
-                .await
-        }
-        _ => request.send().await,
-    }
-    .map_err(|e| AdminError::Network(e.to_string()))?;
-    if response.ok() {
-        return Ok(());
-    }
-    decode::<serde_json::Value>(response).await.map(|_| ())
+    command(credentials, method, &path, body.as_ref())
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/creditdesk/dashboard`.
+pub async fn dashboard(credentials: &Credentials) -> Result<Dashboard, AdminError> {
+    get(credentials, "/api/creditdesk/dashboard").await
+}
+
+/// `GET /api/creditcontrol/invoices?{query}`: every invoice of the store matching the query.
+pub async fn search_invoices(
+    credentials: &Credentials,
+    query: &str,
+) -> Result<InvoiceList, AdminError> {
+    get(credentials, &format!("/api/creditcontrol/invoices?{query}")).await
+}
+
+/// `GET /api/creditdesk/accounts/{id}/transactions` (extension).
+pub async fn transactions(
+    credentials: &Credentials,
+    id: &str,
+) -> Result<TransactionList, AdminError> {
+    get(
+        credentials,
+        &format!("/api/creditdesk/accounts/{}/transactions", encode(id)),
+    )
+    .await
+}
+
+/// `GET /api/creditdesk/accounts/{id}/holders` (extension).
+pub async fn holders(credentials: &Credentials, id: &str) -> Result<HolderList, AdminError> {
+    get(
+        credentials,
+        &format!("/api/creditdesk/accounts/{}/holders", encode(id)),
+    )
+    .await
+}
+
+/// The HTTP methods the admin's commands use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Post,
+    Put,
+    Delete,
+}
+
+/// Any command of the API: `method` on `path` with an optional JSON body (checked by core before
+/// it is sent). The answer's JSON, or `null` for an empty 200.
+pub async fn command(
+    credentials: &Credentials,
+    method: Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<serde_json::Value, AdminError> {
+    let request = match method {
+        Method::Post => Request::post(path),
+        Method::Put => Request::put(path),
+        Method::Delete => Request::delete(path),
+    };
+    send(with_credentials(request, credentials), body).await
+}
+
+/// The API path of an account (`/api/creditcontrol/accounts/{id}`) followed by `rest`.
+pub fn account_path(id: &str, rest: &str) -> String {
+    format!("/api/creditcontrol/accounts/{}{rest}", encode(id))
 }
 
 async fn get<T: DeserializeOwned>(credentials: &Credentials, path: &str) -> Result<T, AdminError> {
@@ -281,7 +338,9 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, AdminError
         .await
         .map_err(|e| AdminError::Network(e.to_string()))?;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|e| AdminError::Unexpected {
+        // An empty 200 (cancellations) reads as `null`.
+        let text = if text.trim().is_empty() { "null" } else { &text };
+        return serde_json::from_str(text).map_err(|e| AdminError::Unexpected {
             status,
             text: e.to_string(),
         });

@@ -35,6 +35,13 @@ impl Session {
         self.0.get()
     }
 
+    /// The credentials for a call, or the error to show when the user signed out meanwhile.
+    pub fn require(&self) -> Result<Credentials, crate::api::AdminError> {
+        self.0
+            .get_untracked()
+            .ok_or_else(|| crate::api::AdminError::Network("not signed in".into()))
+    }
+
     pub fn sign_in(&self, credentials: Credentials) {
         if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&credentials)) {
             let _ = storage.set_item(STORAGE_KEY, &text);

@@ -833,28 +833,26 @@ impl Book {
         ctx: &Ctx,
     ) -> Result<&Invoice, CreditError> {
         let at = self.invoice_at(id)?;
-        let config = ctx.config;
-        if !config.postponement_enabled() || config.invoice_postponement_limit() == 0 {
-            return Err(CreditError::PostponementDisabled);
-        }
         let invoice = &self.invoices[at];
+        let left = ctx
+            .config
+            .postponement_left(invoice.postponements, invoice.postponed_days)
+            .ok_or(CreditError::PostponementDisabled)?;
         if invoice.status != InvoiceStatus::Opened {
             return Err(CreditError::InvoiceStatus {
                 status: invoice.status,
                 action: "postponed",
             });
         }
-        let limit = config.invoice_postponement_limit();
-        if invoice.postponements >= limit {
-            return Err(CreditError::PostponementLimit { limit });
+        if left.times == 0 {
+            return Err(CreditError::PostponementLimit {
+                limit: ctx.config.invoice_postponement_limit(),
+            });
         }
-        let remaining = config
-            .max_postponement_days()
-            .saturating_sub(invoice.postponed_days);
-        if days == 0 || days > remaining {
+        if days == 0 || days > left.days {
             return Err(CreditError::PostponementDays {
                 requested: days,
-                remaining,
+                remaining: left.days,
             });
         }
         let due = invoice

@@ -72,7 +72,7 @@ pub struct Planned {
 /// let at = "2026-01-01T00:00:00Z".parse().unwrap();
 /// let invoices = plan("10.00".parse().unwrap(), 3, at).unwrap();
 /// assert_eq!(invoices[0].value.to_string(), "3.34");
-/// assert_eq!(invoices[2].due_date.to_string(), "2026-03-31T00:00:00.0000000Z");
+/// assert_eq!(invoices[2].due_date.to_string(), "2026-04-01T00:00:00.0000000Z");
 /// ```
 pub fn plan(
     value: Money,

@@ -171,7 +171,30 @@ pub const FIELDS: [&str; 11] = [
     "notificationsSettings",
 ];
 
+/// What an invoice may still be postponed: how many more times, and by how many more days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostponementLeft {
+    pub times: u16,
+    pub days: u16,
+}
+
 impl StoreConfig {
+    /// What an invoice postponed `postponements` times by `postponed_days` in all may still
+    /// get; `None` when the store does not allow postponing (disabled, or a limit of 0).
+    pub fn postponement_left(
+        &self,
+        postponements: u16,
+        postponed_days: u16,
+    ) -> Option<PostponementLeft> {
+        if !self.postponement_enabled || self.invoice_postponement_limit == 0 {
+            return None;
+        }
+        Some(PostponementLeft {
+            times: self.invoice_postponement_limit.saturating_sub(postponements),
+            days: self.max_postponement_days.saturating_sub(postponed_days),
+        })
+    }
+
     /// Daily interest on overdue invoices (`0.01` = 1 % a day).
     pub fn daily_interest_rate(&self) -> Rate {
         self.daily_interest_rate
