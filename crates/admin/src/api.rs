@@ -3,8 +3,8 @@
 //! Every error the server sends has the body of `creditdesk_core::ErrorBody`; [`AdminError`]
 //! keeps it typed so a form can put each field's message next to that field.
 
-use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::dashboard::Dashboard;
+use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{
     AccountList, AccountView, HolderList, InvoiceList, StatementView, TransactionList,
 };
@@ -146,10 +146,18 @@ pub async fn account_invoices(
     .await
 }
 
-pub async fn statement(credentials: &Credentials, id: &str) -> Result<StatementView, AdminError> {
+/// `GET …/statements?{query}` (`dateFrom`, `dateTo`).
+pub async fn statement(
+    credentials: &Credentials,
+    id: &str,
+    query: &str,
+) -> Result<StatementView, AdminError> {
     get(
         credentials,
-        &format!("/api/creditcontrol/accounts/{}/statements", encode(id)),
+        &format!(
+            "/api/creditcontrol/accounts/{}/statements?{query}",
+            encode(id)
+        ),
     )
     .await
 }
@@ -174,7 +182,9 @@ pub async fn change_account(
 pub enum InvoiceAction {
     Pay,
     Cancel,
-    Postpone { days: u16 },
+    Postpone {
+        days: u16,
+    },
     /// `PUT` of the invoice with this body (status, observation, payment link), checked by
     /// core's `ChangeInvoice` before it is sent.
     Edit(serde_json::Value),
@@ -266,7 +276,11 @@ pub fn account_path(id: &str, rest: &str) -> String {
     format!("/api/creditcontrol/accounts/{}{rest}", encode(id))
 }
 
-async fn get<T: DeserializeOwned>(credentials: &Credentials, path: &str) -> Result<T, AdminError> {
+/// `GET path`, its answer read as `T`.
+pub async fn get<T: DeserializeOwned>(
+    credentials: &Credentials,
+    path: &str,
+) -> Result<T, AdminError> {
     send(
         with_credentials(Request::get(path), credentials),
         None::<&()>,
@@ -339,7 +353,11 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, AdminError
         .map_err(|e| AdminError::Network(e.to_string()))?;
     if (200..300).contains(&status) {
         // An empty 200 (cancellations) reads as `null`.
-        let text = if text.trim().is_empty() { "null" } else { &text };
+        let text = if text.trim().is_empty() {
+            "null"
+        } else {
+            &text
+        };
         return serde_json::from_str(text).map_err(|e| AdminError::Unexpected {
             status,
             text: e.to_string(),

@@ -19,7 +19,9 @@ use components::layout::Shell;
 use routes::{
     account::AccountPage, accounts::AccountsPage, dashboard::DashboardPage, invoices::InvoicesPage,
 };
-use routes::{not_found::NotFoundPage, sign_in::SignInPage, store_config::StoreConfigPage};
+use routes::{
+    keys::KeysPage, not_found::NotFoundPage, sign_in::SignInPage, store_config::StoreConfigPage,
+};
 use session::Session;
 
 /// The whole app: the sign-in screen until there are credentials, then the shell and its routes.
@@ -40,6 +42,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/accounts/:id") view=AccountPage/>
                             <Route path=path!("/invoices") view=InvoicesPage/>
                             <Route path=path!("/store-configuration") view=StoreConfigPage/>
+                            <Route path=path!("/keys") view=KeysPage/>
                         </Routes>
                     </Shell>
                 </Router>

@@ -190,7 +190,9 @@ impl StoreConfig {
             return None;
         }
         Some(PostponementLeft {
-            times: self.invoice_postponement_limit.saturating_sub(postponements),
+            times: self
+                .invoice_postponement_limit
+                .saturating_sub(postponements),
             days: self.max_postponement_days.saturating_sub(postponed_days),
         })
     }

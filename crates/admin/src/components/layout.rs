@@ -25,6 +25,7 @@ pub fn Shell(
                     <A href="/accounts">"Accounts"</A>
                     <A href="/invoices">"Invoices"</A>
                     <A href="/store-configuration">"Store configuration"</A>
+                    <A href="/keys">"API keys"</A>
                 </nav>
                 <div class="whoami">
                     <span class="muted">"Signed in as"</span>

@@ -35,3 +35,12 @@ pub fn Toast(
         </div>
     }
 }
+
+/// The fallback of a screen's `ErrorBoundary`: what failed to load, in words.
+pub fn load_errors(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <div class="notice notice-error" role="alert">
+            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}
+        </div>
+    }
+}

@@ -103,11 +103,7 @@ pub fn AccountsPage() -> impl IntoView {
             <div>
                 <AccountSearch query/>
                 <Suspense fallback=|| view! { <div class="card loading">"Loading accounts…"</div> }>
-                    <ErrorBoundary fallback=|errors| view! {
-                        <div class="notice notice-error" role="alert">
-                            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}
-                        </div>
-                    }>
+                    <ErrorBoundary fallback=crate::components::notice::load_errors>
                         {move || accounts.get().map(|r| r.map(|list| view! { <AccountsTable list query=query.get_untracked()/> }))}
                     </ErrorBoundary>
                 </Suspense>
@@ -194,9 +190,9 @@ fn AccountsTable(
                             <td><A href=format!("/accounts/{}", encode(&a.id))>{a.id.clone()}</A></td>
                             <td>{a.email.clone()}</td>
                             <td><span class=format!("badge badge-{}", a.status.to_lowercase())>{a.status.clone()}</span></td>
-                            <td class="num">{a.credit_limit.to_string()}</td>
-                            <td class="num" class:negative=a.balance.is_negative()>{a.balance.to_string()}</td>
-                            <td class="num">{a.available_credit.to_string()}</td>
+                            <td class="num">{crate::format::money(a.credit_limit)}</td>
+                            <td class="num" class:negative=a.balance.is_negative()>{crate::format::money(a.balance)}</td>
+                            <td class="num">{crate::format::money(a.available_credit)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

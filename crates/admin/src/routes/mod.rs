@@ -4,6 +4,7 @@ pub mod account;
 pub mod accounts;
 pub mod dashboard;
 pub mod invoices;
+pub mod keys;
 pub mod not_found;
 pub mod sign_in;
 pub mod store_config;

@@ -31,13 +31,7 @@ pub fn StoreConfigPage() -> impl IntoView {
             lead="Credit policy for every account of the store: postponement, tolerance, growth of holds, interest and reminders."
         />
         <Suspense fallback=|| view! { <div class="card loading">"Loading the configuration…"</div> }>
-            <ErrorBoundary fallback=|errors| {
-                view! {
-                    <div class="notice notice-error" role="alert">
-                        {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" ")}
-                    </div>
-                }
-            }>
+            <ErrorBoundary fallback=crate::components::notice::load_errors>
                 {move || config.get().map(|result| result.map(|initial| view! { <StoreConfigForm initial/> }))}
             </ErrorBoundary>
         </Suspense>

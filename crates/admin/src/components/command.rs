@@ -1,0 +1,72 @@
+//! One way to run a command of the API from a screen: the action, its refusal kept typed (so a
+//! form can show each field's message next to the field), and a confirmation when it succeeds.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::api::{self, AdminError, Method};
+use crate::session::use_session;
+
+/// A command: what to send, and what to tell the user once it succeeded.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub method: Method,
+    pub path: String,
+    /// Checked by core before it is built.
+    pub body: Option<Value>,
+    pub done: String,
+}
+
+/// The action that runs [`Command`]s; its value is the confirmation.
+pub type CommandAction = Action<Command, Result<String, AdminError>>;
+
+/// An action running [`Command`]s. On success `on_done` gets the confirmation (the caller
+/// reloads); a refusal is kept in the returned signal until the next run.
+pub fn use_command(on_done: Callback<String>) -> (CommandAction, RwSignal<Option<AdminError>>) {
+    let session = use_session();
+    let refusal = RwSignal::new(None::<AdminError>);
+    let action = Action::new_local(move |command: &Command| {
+        let (command, credentials) = (command.clone(), session.require());
+        async move {
+            api::command(
+                &credentials?,
+                command.method,
+                &command.path,
+                command.body.as_ref(),
+            )
+            .await
+            .map(|_| command.done)
+        }
+    });
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(done)) => {
+            refusal.set(None);
+            on_done.run(done);
+        }
+        Some(Err(e)) => refusal.set(Some(e)),
+        None => {}
+    });
+    (action, refusal)
+}
+
+/// The message for `field`: core's check of what is typed first, then the server's refusal.
+pub fn field_error(
+    checked: impl Fn() -> Option<String> + Send + Sync + 'static,
+    refusal: RwSignal<Option<AdminError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        checked().or_else(|| refusal.with(|r| r.as_ref().and_then(|e| e.for_field(field))))
+    })
+}
+
+/// A refusal that belongs to no field of the form, in words.
+pub fn general_error(refusal: RwSignal<Option<AdminError>>) -> impl Fn() -> Option<String> {
+    move || {
+        refusal.with(|r| {
+            r.as_ref()
+                .filter(|e| e.fields().is_empty())
+                .map(ToString::to_string)
+        })
+    }
+}
