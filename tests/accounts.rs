@@ -1,10 +1,13 @@
-//! End to end: open an account from the admin, see its page, find it in the list.
+//! End to end, as a merchant: sign in → open an account → hold credit (telesales) → settle it in
+//! 3 installments with core's preview → 3 invoices with the right due dates and an exact sum →
+//! pay one → the statement shows it and adds up → postpone within the store's limits, refused
+//! beyond → the dashboard and the invoices screen reflect it → keys. Screenshots of each screen.
 
 use creditdesk_e2e::{Browser, Server};
 use fantoccini::Locator;
 
 #[tokio::test]
-async fn open_an_account_and_see_it() -> anyhow::Result<()> {
+async fn a_merchant_runs_credit_from_the_admin() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let browser = Browser::start().await?;
     let result = scenario(&server, &browser).await;
@@ -16,16 +19,50 @@ async fn open_an_account_and_see_it() -> anyhow::Result<()> {
     result
 }
 
-async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
-    browser.sign_in(server).await?;
+/// Cents of an exact decimal text (`"33.34"` → 3334).
+fn cents(text: &str) -> i64 {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let sign = if whole.starts_with('-') { -1 } else { 1 };
+    let whole: i64 = whole.trim_start_matches('-').parse().expect("digits");
+    let fraction: i64 = format!("{fraction:0<2}")[..2].parse().expect("digits");
+    sign * (whole * 100 + fraction)
+}
+
+/// The values of `attribute` on every element matching `css`.
+async fn attributes(browser: &Browser, css: &str, attribute: &str) -> anyhow::Result<Vec<String>> {
+    let mut values = Vec::new();
+    for element in browser.client.find_all(Locator::Css(css)).await? {
+        values.push(element.attr(attribute).await?.unwrap_or_default());
+    }
+    Ok(values)
+}
+
+async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    browser.find(css).await?.click().await?;
+    Ok(())
+}
+
+async fn go(browser: &Browser, link: &str) -> anyhow::Result<()> {
     browser
         .client
-        .find(Locator::LinkText("Accounts"))
+        .find(Locator::LinkText(link))
         .await?
         .click()
         .await?;
+    Ok(())
+}
+
+async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
+    // The store allows one postponement of at most 10 days.
+    let config = r#"{"postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10}"#;
+    let (status, body) = server
+        .http_authorized("PUT", "/api/creditcontrol/storeconfig", config)
+        .await?;
+    assert_eq!(status, 200, "{body}");
+
+    browser.sign_in(server).await?;
+    go(browser, "Accounts").await?;
     browser.find(".open-account").await?;
-    browser.screenshot("accounts-empty").await?;
 
     // A bad email is named by core before anything is sent; then a good form opens the account.
     browser.type_into("#document", "11111111111").await?;
@@ -36,96 +73,123 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .await?;
     browser.type_into("#email", "buyer@example.com").await?;
     browser.wait_for_text("#email-error", str::is_empty).await?;
-    browser.find("#open-account").await?.click().await?;
-
+    click(browser, "#open-account").await?;
     browser
         .wait_for_text(".page-header h1", |t| t == "11111111111_CPF")
         .await?;
-    let credit = browser
-        .wait_for_text("dl.balances", |t| t.contains("1500.00"))
-        .await?;
-    assert!(credit.contains("Available"), "{credit}");
+    // Money in the browser's locale (en-US here).
     browser
-        .wait_for_text(".usage + p", |t| t.contains("0% of the credit is used"))
+        .wait_for_text("#balance-limit", |t| t == "1,500.00")
         .await?;
-    browser.screenshot("account").await?;
 
-    // Checkout holds 300 in 3 installments and settles it (through the API, as a store would);
-    // the store allows one postponement of at most 10 days.
-    let hold = r#"{"value": 300, "settle": true, "installments": 3}"#;
-    let (status, body) = server
-        .http_authorized(
-            "POST",
-            "/api/creditcontrol/accounts/11111111111_CPF/transactions",
-            hold,
-        )
-        .await?;
-    assert_eq!(status, 200, "{body}");
-    let id = serde_json::from_str::<serde_json::Value>(&body)?["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = format!("/api/creditcontrol/accounts/11111111111_CPF/transactions/{id}/settlement");
-    let (status, body) = server
-        .http_authorized("PUT", &path, r#"{"value": 300}"#)
-        .await?;
-    assert_eq!(status, 200, "{body}");
-    let config = r#"{"postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10}"#;
-    server
-        .http_authorized("PUT", "/api/creditcontrol/storeconfig", config)
-        .await?;
-    browser.client.refresh().await?;
+    // Telesales: hold 100 in 3 installments for checkout to settle.
+    click(browser, "#new-hold").await?;
+    browser.type_into("#new-hold-value", "100.001").await?;
     browser
-        .wait_for_text("table.data", |t| t.matches("100.00").count() == 3)
+        .wait_for_text("#new-hold-value-error", |t| t.contains("2 decimal places"))
+        .await?;
+    browser.type_into("#new-hold-value", "100").await?;
+    browser.type_into("#new-hold-installments", "3").await?;
+    browser.type_into("#new-hold-order", "phone-1").await?;
+    click(browser, "#new-hold-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Hold created"))
         .await?;
     browser
-        .wait_for_text(".table-card > p", |t| {
-            t.contains("3 invoices · open 300.00")
+        .wait_for_text("#hold-phone-1", |t| t.contains("Authorized"))
+        .await?;
+    browser
+        .wait_for_text("#balance-held", |t| t == "100.00")
+        .await?;
+
+    // Settle: the preview shows the invoices core will create, before anything is sent.
+    click(browser, "#hold-phone-1 button.settle").await?;
+    browser
+        .wait_for_text("#settle-preview-total", |t| t == "100.00")
+        .await?;
+    let preview_values =
+        attributes(browser, "#settle-preview td[data-value]", "data-value").await?;
+    assert_eq!(preview_values, ["33.34", "33.33", "33.33"]);
+    let preview_dues = attributes(browser, "#settle-preview td[data-due]", "data-due").await?;
+    assert_eq!(preview_dues.len(), 3);
+    browser.screenshot("account-settle-preview").await?;
+    click(browser, "#settle-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Settled into 3 invoices"))
+        .await?;
+
+    // 3 invoices, the preview's values and due days (30 days apart), summing exactly to 100.
+    browser
+        .wait_for_text("table.invoices", |t| t.matches("Opened").count() == 3)
+        .await?;
+    let values = attributes(browser, "table.invoices td[data-value]", "data-value").await?;
+    assert_eq!(values, preview_values);
+    assert_eq!(values.iter().map(|v| cents(v)).sum::<i64>(), 10_000);
+    let dues = attributes(browser, "table.invoices td[data-due]", "data-due").await?;
+    let day = |t: &String| t[..10].to_owned();
+    assert_eq!(
+        dues.iter().map(day).collect::<Vec<_>>(),
+        preview_dues.iter().map(day).collect::<Vec<_>>()
+    );
+    browser
+        .wait_for_text("#account-invoice-summary", |t| {
+            t.contains("3 invoices · open 100.00")
+        })
+        .await?;
+    browser
+        .wait_for_text("#invoice-2 .postpone-hint", |t| {
+            t.contains("Up to 10 more days, 1 more time.")
         })
         .await?;
 
-    // Pay the first: the balance and the statement follow.
-    browser.find("#invoice-1 button.pay").await?.click().await?;
+    // Pay the first: the balance and the statement follow, and the statement adds up.
+    click(browser, "#invoice-1 button.pay").await?;
     browser
         .wait_for_text(".toast", |t| t.contains("paid"))
         .await?;
     browser
-        .wait_for_text("dl.balances", |t| t.contains("-200.00"))
+        .wait_for_text("#balance-balance", |t| t == "-66.66")
         .await?;
     browser
-        .wait_for_text("body", |t| {
-            t.contains("Previous 0.00 + movements -200.00 = current -200.00")
-                && t.contains("InvoicePaid")
+        .wait_for_text("#statement-balances", |t| {
+            t == "Previous 0.00 + movements -66.66 = current -66.66"
         })
         .await?;
+    browser
+        .wait_for_text("table.statement", |t| t.contains("InvoicePaid"))
+        .await?;
+    let movements = attributes(
+        browser,
+        "table.statement tr:not(.muted) td[data-value]",
+        "data-value",
+    )
+    .await?;
+    assert_eq!(
+        movements.iter().map(|v| cents(v)).sum::<i64>(),
+        -6_666,
+        "{movements:?}"
+    );
 
     // Postpone the second: a bad day count is refused by core's rule before anything is sent;
     // then within the store's limits, then beyond them.
     browser.type_into("#invoice-2 input.days", "0").await?;
-    browser
-        .find("#invoice-2 button.postpone")
-        .await?
-        .click()
-        .await?;
+    click(browser, "#invoice-2 button.postpone").await?;
     browser
         .wait_for_text("#invoice-error", |t| {
             t.contains("must be a whole number from 1")
         })
         .await?;
     browser.type_into("#invoice-2 input.days", "5").await?;
-    browser
-        .find("#invoice-2 button.postpone")
-        .await?
-        .click()
-        .await?;
+    click(browser, "#invoice-2 button.postpone").await?;
     browser
         .wait_for_text(".toast", |t| t.contains("postponed by 5 days"))
         .await?;
     browser
-        .find("#invoice-2 button.postpone")
-        .await?
-        .click()
+        .wait_for_text("#invoice-2 .postpone-hint", |t| {
+            t.contains("Postponed as often as the store allows")
+        })
         .await?;
+    click(browser, "#invoice-2 button.postpone").await?;
     browser
         .wait_for_text("#invoice-error", |t| t.contains("postponed 1 times"))
         .await?;
@@ -141,45 +205,148 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     browser
         .type_into("#change-creditlimit-reason", "good payer")
         .await?;
+    click(browser, "#change-creditlimit-save").await?;
     browser
-        .find("#change-creditlimit-save")
-        .await?
-        .click()
+        .wait_for_text("#balance-available", |t| t == "1,933.34")
         .await?;
-    browser
-        .wait_for_text("dl.balances", |t| {
-            t.contains("2000.00") && t.contains("1800.00")
-        })
-        .await?;
-    browser.screenshot("account-with-invoices").await?;
 
-    // Opening it again is refused by the server, and the form says why.
+    // A holder, and closing refused while debt remains (the reason is shown).
     browser
-        .client
-        .find(Locator::LinkText("Accounts"))
-        .await?
-        .click()
+        .type_into("#holder-email", "partner@example.com")
+        .await?;
+    click(browser, "#holder-add").await?;
+    browser
+        .wait_for_text("ul.holders", |t| t.contains("partner@example.com"))
+        .await?;
+    click(browser, "#account-close-or-reopen").await?;
+    browser.client.accept_alert().await?;
+    browser
+        .wait_for_text("#account-status-error", |t| t.contains("open invoices"))
+        .await?;
+    browser.screenshot("account").await?;
+
+    // A second buyer near their limit, so the charts have something to compare.
+    for (document, limit, hold) in [("22222222222", "500", "450"), ("33333333333", "800", "100")] {
+        let body = format!(
+            r#"{{"document": "{document}", "documentType": "CPF", "email": "b{document}@example.com", "creditLimit": {limit}}}"#
+        );
+        let (status, answer) = server
+            .http_authorized("POST", "/api/creditcontrol/accounts", &body)
+            .await?;
+        assert_eq!(status, 200, "{answer}");
+        let path = format!("/api/creditcontrol/accounts/{document}_CPF/transactions");
+        let body = format!(r#"{{"value": {hold}, "settle": true, "installments": 1}}"#);
+        let (status, answer) = server.http_authorized("POST", &path, &body).await?;
+        assert_eq!(status, 200, "{answer}");
+    }
+
+    // The dashboard reflects it: 66.66 outstanding, all current; 550 held by the other two.
+    go(browser, "Dashboard").await?;
+    browser
+        .wait_for_text("#total-outstanding .tile-value", |t| t == "66.66")
         .await?;
     browser
-        .wait_for_text("table.data", |t| {
-            t.contains("11111111111_CPF") && t.contains("buyer@example.com")
+        .wait_for_text("#total-overdue .tile-value", |t| t == "0.00")
+        .await?;
+    browser
+        .wait_for_text("#total-held .tile-value", |t| t == "550.00")
+        .await?;
+    browser
+        .wait_for_text("#total-accounts .tile-value", |t| t == "3")
+        .await?;
+    let aging = attributes(browser, "#aging-chart g.bar", "data-measure").await?;
+    assert_eq!(aging, ["6666", "0", "0", "0", "0"]);
+    let usage = attributes(browser, "#usage-chart g.bar", "data-measure").await?;
+    assert_eq!(
+        usage,
+        ["0", "2", "0", "1", "0"],
+        "unused, ≤50 %, ≤80 %, ≤100 %, over"
+    );
+    browser.screenshot("dashboard").await?;
+
+    // The invoices screen: filters in the URL, the summary of the whole filtered set.
+    go(browser, "Invoices").await?;
+    browser.find("#invoice-summary").await?;
+    click(browser, "#filter-status-Opened").await?;
+    browser
+        .type_into("#filter-creditAccountId", "not an id")
+        .await?;
+    browser
+        .wait_for_text("#filter-creditAccountId-error", |t| !t.is_empty())
+        .await?;
+    browser
+        .type_into("#filter-creditAccountId", "11111111111_CPF")
+        .await?;
+    click(browser, "#invoice-search").await?;
+    browser
+        .wait_for_text("#invoice-summary", |t| {
+            t.starts_with("2 invoices · open 66.66")
         })
+        .await?;
+    let url = browser.client.current_url().await?;
+    assert!(
+        url.as_str()
+            .ends_with("/invoices?status=Opened&creditAccountId=11111111111_CPF"),
+        "{url}"
+    );
+    browser.screenshot("invoices").await?;
+    browser.client.back().await?;
+    browser
+        .wait_for_text("#invoice-summary", |t| t.starts_with("3 invoices"))
+        .await?;
+
+    // Keys: a role-limited key, its token shown once, then revoked.
+    go(browser, "API keys").await?;
+    browser.type_into("#key-label", "Finance").await?;
+    click(browser, "input[data-resource='Read Invoices']").await?;
+    click(browser, "#key-create").await?;
+    let token = browser
+        .wait_for_text("#new-app-token", |t| t.len() >= 32)
+        .await?;
+    let app_key = browser
+        .wait_for_text("#new-app-key", |t| !t.is_empty())
+        .await?;
+    let (status, _) = server
+        .http(
+            "GET",
+            "/api/creditcontrol/invoices",
+            &[
+                ("X-VTEX-API-AppKey", &app_key),
+                ("X-VTEX-API-AppToken", &token),
+            ],
+            "",
+        )
+        .await?;
+    assert_eq!(status, 200, "the new key reads invoices");
+    browser.screenshot("keys").await?;
+    click(browser, &format!("tr[data-key='{app_key}'] button.revoke")).await?;
+    browser.client.accept_alert().await?;
+    browser
+        .wait_for_text(&format!("tr[data-key='{app_key}']"), |t| {
+            t.contains("Revoked")
+        })
+        .await?;
+
+    // Opening the first account again is refused by the server, and the form says why; the
+    // accounts search lives in the URL.
+    go(browser, "Accounts").await?;
+    browser
+        .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
         .await?;
     browser.type_into("#document", "11111111111").await?;
     browser.type_into("#email", "buyer@example.com").await?;
     browser.type_into("#creditLimit", "10").await?;
-    browser.find("#open-account").await?.click().await?;
+    click(browser, "#open-account").await?;
     browser
         .wait_for_text("#open-account-error", |t| {
             t.contains("exists already; find it in the list")
         })
         .await?;
-
-    // The search lives in the URL.
+    browser.screenshot("accounts").await?;
     browser
         .type_into("#search-email", "nobody@example.com")
         .await?;
-    browser.find(".filters button").await?.click().await?;
+    click(browser, ".filters button").await?;
     browser
         .wait_for_text(".empty-title", |t| t.contains("No accounts found"))
         .await?;
@@ -193,6 +360,5 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     browser
         .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
         .await?;
-    browser.screenshot("accounts").await?;
     Ok(())
 }

@@ -175,7 +175,8 @@ impl Browser {
         let mut options = serde_json::json!({
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
+                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                     "--lang=en-US"]
         });
         if let Some(binary) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
             .iter()

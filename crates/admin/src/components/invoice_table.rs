@@ -179,8 +179,8 @@ fn InvoiceRow(
             {show_account.then(|| view! { <td><A href=account_href>{invoice.account_id.clone()}</A></td> })}
             <td><span class=status_class>{invoice.status.clone()}</span>
                 {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}</td>
-            <td class="num">{format::money(invoice.value)}</td>
-            <td>{format::date(invoice.due_date)}</td>
+            <td class="num" data-value=invoice.value.to_string()>{format::money(invoice.value)}</td>
+            <td data-due=invoice.due_date.to_string()>{format::date(invoice.due_date)}</td>
             <td>{format!("{} of {}", invoice.installment, invoice.number_of_installments)}</td>
             <td class="actions">{actions}</td>
         </tr>

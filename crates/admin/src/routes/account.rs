@@ -83,7 +83,7 @@ pub fn AccountPage() -> impl IntoView {
                         <Holds account=id.clone() list=d.transactions.clone() config=config.clone() on_done=reload/>
                         <section class="card table-card">
                             <h2>"Invoices"</h2>
-                            <p class="muted">{format!("{} invoices · open {} · paid {} · cancelled {}",
+                            <p class="muted" id="account-invoice-summary">{format!("{} invoices · open {} · paid {} · cancelled {}",
                                 d.invoices.summary.count, format::money(d.invoices.summary.total),
                                 format::money(d.invoices.summary.total_paid), format::money(d.invoices.summary.total_cancelled))}</p>
                             <InvoiceTable invoices=d.invoices.data.clone() config=Some(config) on_done=reload/>
