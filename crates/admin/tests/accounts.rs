@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::components::Router;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-use common::{container, settle, text_of, type_into};
+use common::{container, lookup, params_of, settle, text_of, type_into};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -47,29 +47,8 @@ fn account_queries_round_trip_through_the_url() {
         assert_eq!(query.to_url(), url);
         assert_eq!(query.api_query(), api);
         // Back from the URL's (decoded) parameters.
-        let params: Vec<(String, String)> = url
-            .split_once('?')
-            .map(|(_, q)| {
-                q.split('&')
-                    .map(|p| {
-                        let (k, v) = p.split_once('=').unwrap();
-                        (
-                            k.to_owned(),
-                            js_sys::decode_uri_component(v)
-                                .unwrap()
-                                .as_string()
-                                .unwrap(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let read = AccountQuery::from_params(|k| {
-            params
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        });
+        let params = params_of(url);
+        let read = AccountQuery::from_params(lookup(&params));
         assert_eq!(read, query, "{url}");
     }
     let bad = AccountQuery::from_params(|k| match k {

@@ -399,7 +399,7 @@ fn Panel(
 /// A hold placed by the merchant (telesales): value, installments, and whether checkout will
 /// settle it or it expires on a date.
 #[component]
-fn NewHold(
+pub fn NewHold(
     /// The account.
     account: String,
     /// Called once the server accepted.
@@ -464,7 +464,7 @@ fn NewHold(
 
 /// Settling a hold, with the invoices core will create shown before anything is sent.
 #[component]
-fn SettleHold(
+pub fn SettleHold(
     /// The account.
     account: String,
     /// The hold settled.

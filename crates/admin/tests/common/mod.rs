@@ -46,3 +46,53 @@ pub async fn settle() {
         leptos::task::tick().await;
     }
 }
+
+/// The decoded query parameters of an admin URL (`/x?a=1&b=%40` → `[(a, 1), (b, @)]`).
+pub fn params_of(url: &str) -> Vec<(String, String)> {
+    url.split_once('?')
+        .map(|(_, q)| {
+            q.split('&')
+                .map(|p| {
+                    let (k, v) = p.split_once('=').unwrap();
+                    let v = js_sys::decode_uri_component(v)
+                        .unwrap()
+                        .as_string()
+                        .unwrap();
+                    (k.to_owned(), v)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A lookup over parameters, as the routes read them.
+pub fn lookup(params: &[(String, String)]) -> impl Fn(&str) -> Option<String> + '_ {
+    move |key| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The values of `attribute` on every element matching `selector`.
+pub fn attributes(container: &HtmlElement, selector: &str, attribute: &str) -> Vec<String> {
+    let list = container.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|node| {
+            node.unchecked_into::<web_sys::Element>()
+                .get_attribute(attribute)
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The current value of the input with this id.
+pub fn value_of(container: &HtmlElement, id: &str) -> String {
+    container
+        .query_selector(&format!("#{id}"))
+        .unwrap()
+        .map(|e| e.unchecked_into::<HtmlInputElement>().value())
+        .unwrap_or_default()
+}
