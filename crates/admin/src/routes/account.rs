@@ -396,6 +396,17 @@ fn Panel(
     }
 }
 
+/// The body fields a hold form shares: the value as typed, installments as a number when it is
+/// one (else as typed, for core to name the mistake), and `settle`.
+fn hold_fields(value: &str, installments: &str, settle: bool) -> Value {
+    let installments = installments.trim();
+    json!({
+        "value": value.trim(),
+        "installments": installments.parse::<u64>().map(Value::from).unwrap_or_else(|_| json!(installments)),
+        "settle": settle,
+    })
+}
+
 /// A hold placed by the merchant (telesales): value, installments, and whether checkout will
 /// settle it or it expires on a date.
 #[component]
@@ -414,11 +425,7 @@ pub fn NewHold(
     let expires = RwSignal::new(String::new());
     let order = RwSignal::new(String::new());
     let body = move || {
-        let mut body = json!({
-            "value": value.get().trim(),
-            "installments": installments.get().trim().parse::<u64>().map(Value::from).unwrap_or_else(|_| json!(installments.get())),
-            "settle": settle.get(),
-        });
+        let mut body = hold_fields(&value.get(), &installments.get(), settle.get());
         let expires = expires.get();
         if !expires.trim().is_empty() {
             body["expirationDate"] = json!(format!("{}T23:59:59Z", expires.trim()));
@@ -547,13 +554,7 @@ fn ChangeHold(
     let value = RwSignal::new(hold.value.to_string());
     let installments = RwSignal::new(hold.installments.to_string());
     let settle = RwSignal::new(hold.settle);
-    let body = move || {
-        json!({
-            "value": value.get().trim(),
-            "installments": installments.get().trim().parse::<u64>().map(Value::from).unwrap_or_else(|_| json!(installments.get())),
-            "settle": settle.get(),
-        })
-    };
+    let body = move || hold_fields(&value.get(), &installments.get(), settle.get());
     let check = move || UpdateHold::from_json(&body()).map(|_| ());
     let (run, refusal) = use_command(on_done);
     let path = account_path(&account, &format!("/transactions/{}", hold.id));

@@ -1,7 +1,7 @@
 //! The Invoices screen: every filter of the search endpoint (in the URL), the summary of the whole
 //! filtered set, server-side pages, and the actions on each invoice.
 
-use creditdesk_core::search::InvoiceFilter;
+use creditdesk_core::search::{InvoiceFilter, INVOICE_PARAMETERS};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -15,19 +15,12 @@ use crate::components::notice::{load_errors, Toast};
 use crate::format;
 use crate::session::use_session;
 
-/// The search's filters, as the API names them (the page is separate).
-pub const FILTERS: [&str; 10] = [
-    "createdDateFrom",
-    "createdDateTo",
-    "dueDateFrom",
-    "dueDateTo",
-    "value",
-    "status",
-    "friendlyId",
-    "observation",
-    "creditAccountId",
-    "op",
-];
+/// The search's filters, as the API names them: core's parameters but the page (`from`, `to`).
+pub fn filters() -> impl Iterator<Item = &'static str> {
+    INVOICE_PARAMETERS
+        .into_iter()
+        .filter(|p| !matches!(*p, "from" | "to"))
+}
 
 /// Page sizes offered (the API allows up to 1000 per page).
 pub const PAGE_SIZES: [u32; 4] = [20, 50, 100, 1000];
@@ -35,7 +28,7 @@ pub const PAGE_SIZES: [u32; 4] = [20, 50, 100, 1000];
 /// What the screen shows, as it lives in the URL (`/invoices?status=Opened&page=2&size=50`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceQuery {
-    /// Non-empty filters, in [`FILTERS`] order.
+    /// Non-empty filters, in [`filters`] order.
     pub filters: Vec<(String, String)>,
     /// 1-based.
     pub page: u32,
@@ -56,13 +49,12 @@ impl Default for InvoiceQuery {
 impl InvoiceQuery {
     /// From URL parameters (unknown ones are dropped; bad page or size fall back).
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> InvoiceQuery {
-        let filters = FILTERS
-            .iter()
+        let filters = filters()
             .filter_map(|key| {
                 get(key)
                     .map(|v| v.trim().to_owned())
                     .filter(|v| !v.is_empty())
-                    .map(|v| ((*key).to_owned(), v))
+                    .map(|v| (key.to_owned(), v))
             })
             .collect();
         let page = get("page")

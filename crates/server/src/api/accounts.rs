@@ -12,7 +12,9 @@ use creditdesk_core::wire::{
 use creditdesk_core::CreditError;
 use serde_json::{json, Value};
 
-use super::context::{account_id, holder_id, new_holder_id, on_account, Env, QueryPairs};
+use super::context::{
+    account_id, holder_id, new_holder_id, on_account, read_account, Env, QueryPairs,
+};
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
 use crate::error::ApiError;
@@ -68,10 +70,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
-    let id = account_id(&id)?;
-    let env = Env::load(&state, &principal).await?;
-    let book = state.db.read_book(&id, &Load::default(), env.now).await?;
-    let book = book.ok_or(CreditError::AccountNotFound(id))?;
+    let (book, env) = read_account(&state, &principal, &account_id(&id)?, &Load::default()).await?;
     Ok(view(&book, &env))
 }
 
@@ -197,17 +196,11 @@ pub async fn transactions(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<TransactionList>, ApiError> {
-    let id = account_id(&id)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         all_transactions: true,
         ..Load::default()
     };
-    let book = state
-        .db
-        .read_book(&id, &load, env.now)
-        .await?
-        .ok_or(CreditError::AccountNotFound(id))?;
+    let (book, env) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
     let data = book
         .transactions
         .iter()
@@ -222,17 +215,11 @@ pub async fn holders(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<HolderList>, ApiError> {
-    let id = account_id(&id)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         holders: true,
         ..Load::default()
     };
-    let book = state
-        .db
-        .read_book(&id, &load, env.now)
-        .await?
-        .ok_or(CreditError::AccountNotFound(id))?;
+    let (book, _) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
     let data = book.holders.iter().map(HolderView::from).collect();
     Ok(Json(HolderList { data }))
 }

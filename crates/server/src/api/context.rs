@@ -118,6 +118,23 @@ pub async fn on_account<T>(
         .await
 }
 
+/// The existing account `id` with what `load` names, read without a lock (one consistent
+/// snapshot), and this request's environment.
+pub async fn read_account(
+    state: &AppState,
+    principal: &Principal,
+    id: &AccountId,
+    load: &Load,
+) -> Result<(Book, Env), ApiError> {
+    let env = Env::load(state, principal).await?;
+    let book = state
+        .db
+        .read_book(id, load, env.now)
+        .await?
+        .ok_or_else(|| CreditError::AccountNotFound(id.clone()))?;
+    Ok((book, env))
+}
+
 /// The book, or "no such account".
 pub fn existing<'a>(
     book: &'a mut Option<creditdesk_core::book::Book>,

@@ -10,7 +10,7 @@ use creditdesk_core::wire::{InvoiceList, InvoiceView};
 use creditdesk_core::CreditError;
 use serde_json::Value;
 
-use super::context::{account_id, invoice_id, on_account, Env, QueryPairs};
+use super::context::{account_id, invoice_id, on_account, read_account, QueryPairs};
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
 use crate::error::ApiError;
@@ -43,15 +43,7 @@ pub async fn of_account(
 ) -> Result<Json<InvoiceList>, ApiError> {
     let id = account_id(&id)?;
     let mut filter = InvoiceFilter::from_query(&query)?;
-    let env = Env::load(&state, &principal).await?;
-    if state
-        .db
-        .read_book(&id, &Load::default(), env.now)
-        .await?
-        .is_none()
-    {
-        return Err(CreditError::AccountNotFound(id).into());
-    }
+    read_account(&state, &principal, &id, &Load::default()).await?;
     filter.account = Some(id);
     list(&state, &filter).await
 }
@@ -74,12 +66,7 @@ pub async fn get(
     Path((id, invoice)): Path<(String, String)>,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
-    let env = Env::load(&state, &principal).await?;
-    let book = state
-        .db
-        .read_book(&id, &load_invoice(&invoice), env.now)
-        .await?;
-    let book = book.ok_or_else(|| CreditError::AccountNotFound(id.clone()))?;
+    let (book, _) = read_account(&state, &principal, &id, &load_invoice(&invoice)).await?;
     let found = book
         .invoices
         .iter()

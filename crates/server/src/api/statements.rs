@@ -5,10 +5,10 @@ use axum::Json;
 use creditdesk_core::commands;
 use creditdesk_core::ids::StatementId;
 use creditdesk_core::wire::StatementView;
-use creditdesk_core::{CreditError, ValidationErrors};
+use creditdesk_core::ValidationErrors;
 use serde_json::{json, Value};
 
-use super::context::{account_id, on_account, Env, QueryPairs};
+use super::context::{account_id, on_account, read_account, QueryPairs};
 use crate::auth::{perm, Auth};
 use crate::db::books::Load;
 use crate::error::ApiError;
@@ -22,18 +22,12 @@ pub async fn get(
     Path(id): Path<String>,
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<StatementView>, ApiError> {
-    let id = account_id(&id)?;
     let (from, to) = creditdesk_core::ledger::window_from_query(&query)?;
-    let env = Env::load(&state, &principal).await?;
     let load = Load {
         entries: true,
         ..Load::default()
     };
-    let book = state
-        .db
-        .read_book(&id, &load, env.now)
-        .await?
-        .ok_or(CreditError::AccountNotFound(id))?;
+    let (book, _) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
     Ok(Json(StatementView::from(&book.statement(from, to))))
 }
 
