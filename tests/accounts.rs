@@ -37,6 +37,30 @@ async fn attributes(browser: &Browser, css: &str, attribute: &str) -> anyhow::Re
     Ok(values)
 }
 
+/// The first day of next month (UTC), `YYYY-MM-DD`: a hold expiry always ahead and near.
+fn next_month_first() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        / 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    format!("{year:04}-{month:02}-01")
+}
+
 async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
     browser.find(css).await?.click().await?;
     Ok(())
@@ -194,6 +218,54 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .wait_for_text("#invoice-error", |t| t.contains("postponed 1 times"))
         .await?;
 
+    // Refund 10 of the settlement: off the last open invoice, so the balance gains 10.
+    click(browser, "#hold-phone-1 button.refund").await?;
+    browser.type_into("#refund-value", "10").await?;
+    click(browser, "#refund-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Refunded 10.00"))
+        .await?;
+    browser
+        .wait_for_text("#balance-balance", |t| t == "-56.66")
+        .await?;
+    browser
+        .wait_for_text("#invoice-3", |t| t.contains("23.33"))
+        .await?;
+
+    // A hold that is not for checkout expires on its date, or is cancelled (after a confirm).
+    click(browser, "#new-hold").await?;
+    browser.type_into("#new-hold-value", "40").await?;
+    browser.type_into("#new-hold-order", "phone-2").await?;
+    click(browser, "#new-hold-settle + .track").await?;
+    browser
+        .wait_for_text("#new-hold-expires-error", |t| !t.is_empty())
+        .await?;
+    browser.type_into("#new-hold-expires", "2099-12-31").await?;
+    browser
+        .wait_for_text("#new-hold-expires-error", |t| t.contains("365"))
+        .await?;
+    browser
+        .type_into("#new-hold-expires", &next_month_first())
+        .await?;
+    browser
+        .wait_for_text("#new-hold-expires-error", str::is_empty)
+        .await?;
+    click(browser, "#new-hold-save").await?;
+    browser
+        .wait_for_text("#hold-phone-2", |t| t.contains("Authorized"))
+        .await?;
+    browser
+        .wait_for_text("#balance-held", |t| t == "40.00")
+        .await?;
+    click(browser, "#hold-phone-2 button.cancel-hold").await?;
+    browser.client.accept_alert().await?;
+    browser
+        .wait_for_text("#hold-phone-2", |t| t.contains("Cancelled"))
+        .await?;
+    browser
+        .wait_for_text("#balance-held", |t| t == "0.00")
+        .await?;
+
     // Raise the limit with a reason; core checks the value as it is typed.
     browser.type_into("#change-creditlimit", "15.001").await?;
     browser
@@ -207,7 +279,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .await?;
     click(browser, "#change-creditlimit-save").await?;
     browser
-        .wait_for_text("#balance-available", |t| t == "1,933.34")
+        .wait_for_text("#balance-available", |t| t == "1,943.34")
         .await?;
 
     // A holder, and closing refused while debt remains (the reason is shown).
@@ -240,10 +312,10 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         assert_eq!(status, 200, "{answer}");
     }
 
-    // The dashboard reflects it: 66.66 outstanding, all current; 550 held by the other two.
+    // The dashboard reflects it: 56.66 outstanding, all current; 550 held by the other two.
     go(browser, "Dashboard").await?;
     browser
-        .wait_for_text("#total-outstanding .tile-value", |t| t == "66.66")
+        .wait_for_text("#total-outstanding .tile-value", |t| t == "56.66")
         .await?;
     browser
         .wait_for_text("#total-overdue .tile-value", |t| t == "0.00")
@@ -255,7 +327,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .wait_for_text("#total-accounts .tile-value", |t| t == "3")
         .await?;
     let aging = attributes(browser, "#aging-chart g.bar", "data-measure").await?;
-    assert_eq!(aging, ["6666", "0", "0", "0", "0"]);
+    assert_eq!(aging, ["5666", "0", "0", "0", "0"]);
     let usage = attributes(browser, "#usage-chart g.bar", "data-measure").await?;
     assert_eq!(
         usage,
@@ -280,7 +352,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     click(browser, "#invoice-search").await?;
     browser
         .wait_for_text("#invoice-summary", |t| {
-            t.starts_with("2 invoices · open 66.66")
+            t.starts_with("2 invoices · open 56.66")
         })
         .await?;
     let url = browser.client.current_url().await?;
@@ -293,6 +365,34 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     browser.client.back().await?;
     browser
         .wait_for_text("#invoice-summary", |t| t.starts_with("3 invoices"))
+        .await?;
+
+    // Edit an invoice's observation and payment link (core checks the link), then find it by
+    // its observation.
+    click(browser, "table.invoices tbody tr:last-child button.edit").await?;
+    browser
+        .type_into("#invoice-observation", "Called the buyer")
+        .await?;
+    browser
+        .type_into("#invoice-payment-link", "ftp://pay")
+        .await?;
+    browser
+        .wait_for_text("#invoice-payment-link-error", |t| t.contains("http"))
+        .await?;
+    browser
+        .type_into("#invoice-payment-link", "https://pay.example.com/3")
+        .await?;
+    click(browser, "#invoice-edit-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Invoice updated"))
+        .await?;
+    browser.type_into("#filter-observation", "called").await?;
+    click(browser, "#invoice-search").await?;
+    browser
+        .wait_for_text("#invoice-summary", |t| t.starts_with("1 invoices"))
+        .await?;
+    browser
+        .wait_for_text("table.invoices", |t| t.contains("Called the buyer"))
         .await?;
 
     // Keys: a role-limited key, its token shown once, then revoked.

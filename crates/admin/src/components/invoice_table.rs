@@ -11,6 +11,8 @@ use leptos_router::components::A;
 use serde_json::json;
 
 use crate::api::{self, InvoiceAction};
+use crate::components::field::TextField;
+use crate::components::panel::Panel;
 use crate::format;
 use crate::session::use_session;
 
@@ -197,6 +199,7 @@ fn InvoiceEditor(
     /// Cleared to close the editor.
     editing: RwSignal<Option<InvoiceView>>,
 ) -> impl IntoView {
+    let friendly_id = invoice.friendly_id.clone();
     let observation = RwSignal::new(invoice.observation.clone().unwrap_or_default());
     let link = RwSignal::new(invoice.payment_link.clone().unwrap_or_default());
     let body = move || {
@@ -216,25 +219,19 @@ fn InvoiceEditor(
             })
         })
     };
-    let title = format!("Edit invoice {}", invoice.friendly_id);
-    let label = title.clone();
+    let submit = Callback::new(move |()| {
+        let body = body();
+        if ChangeInvoice::from_json(&body).is_ok() {
+            act.dispatch((invoice.clone(), InvoiceAction::Edit(body)));
+        }
+    });
     view! {
-        <form class="card editor" aria-label=label on:submit=move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let body = body();
-            if ChangeInvoice::from_json(&body).is_ok() {
-                act.dispatch((invoice.clone(), InvoiceAction::Edit(body)));
-            }
-        }>
-            <h3>{title}</h3>
-            <crate::components::field::TextField id="invoice-observation".into() label="Observation".into()
+        <Panel title=format!("Edit invoice {}", friendly_id) submit_id="invoice-edit-save" submit="Save"
+            on_submit=submit on_close=Callback::new(move |()| editing.set(None)) general=Signal::derive(|| None::<String>)>
+            <TextField id="invoice-observation".into() label="Observation".into()
                 help="A note kept on the invoice; searchable on the invoices screen." value=observation error=error_of("observation")/>
-            <crate::components::field::TextField id="invoice-payment-link".into() label="Payment link".into()
+            <TextField id="invoice-payment-link".into() label="Payment link".into()
                 help="Where the buyer pays (https://…); leave empty to keep it." value=link error=error_of("paymentLink")/>
-            <div class="form-actions">
-                <button type="submit" id="invoice-edit-save">"Save"</button>
-                <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            </div>
-        </form>
+        </Panel>
     }
 }

@@ -5,3 +5,4 @@ pub mod field;
 pub mod invoice_table;
 pub mod layout;
 pub mod notice;
+pub mod panel;

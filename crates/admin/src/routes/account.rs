@@ -19,6 +19,7 @@ use crate::components::command::{field_error, general_error, use_command, Comman
 use crate::components::field::{TextField, Toggle};
 use crate::components::invoice_table::{browser_now, confirm, InvoiceTable};
 use crate::components::notice::{load_errors, Toast};
+use crate::components::panel::Panel;
 use crate::format;
 use crate::session::use_session;
 
@@ -358,42 +359,6 @@ fn first_error(result: Result<(), ValidationErrors>, field: &str) -> Option<Stri
             .find(|f| f.field == field)
             .map(|f| f.message.clone())
     })
-}
-
-/// A panel's title, close button and submit button around its fields.
-#[component]
-fn Panel(
-    /// Shown at the top.
-    title: String,
-    /// The submit button's id and text.
-    submit_id: &'static str,
-    submit: &'static str,
-    /// Runs the command when the form is submitted.
-    on_submit: Callback<()>,
-    /// Closes the panel.
-    on_close: Callback<()>,
-    /// The refusal that belongs to no field, if any.
-    #[prop(into)]
-    general: Signal<Option<String>>,
-    /// The fields.
-    children: Children,
-) -> impl IntoView {
-    let label = title.clone();
-    view! {
-        <form class="panel" aria-label=label on:submit=move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            on_submit.run(());
-        }
-        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { on_close.run(()) }>
-            <h3>{title}</h3>
-            {children()}
-            <p class="error-text" role="alert">{move || general.get()}</p>
-            <div class="form-actions">
-                <button type="submit" id=submit_id>{submit}</button>
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Close"</button>
-            </div>
-        </form>
-    }
 }
 
 /// The body fields a hold form shares: the value as typed, installments as a number when it is
