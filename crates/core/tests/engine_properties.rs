@@ -250,7 +250,11 @@ fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // 300 cases in every test run; `cargo xtask torture` sets PROPTEST_CASES for many more.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn invariants_hold_over_any_sequence(config in config(), ops in proptest::collection::vec(op(), 1..60), split in 0usize..60) {

@@ -3,6 +3,7 @@
 //! Both install what is missing or of the wrong version first (see `tools`), print each step as
 //! it starts, and say what to do when something cannot be done automatically.
 
+mod bench;
 mod postgres;
 mod report;
 mod tools;
@@ -20,6 +21,9 @@ usage: cargo xtask <command>
 commands:
   run          build the admin and start the server on http://127.0.0.1:8080 (SQLite in ./data)
   test         run every check and test suite; ends with `N passed, N failed`
+  bench        measure the limit, Creditdesk over HTTP, scale and the engine (BENCHMARKS.md);
+               extra arguments go to the bench (--seconds 10, --scale-accounts 50000)
+  torture      races, kill -9 under load, hostile input, property tests at scale (RELIABILITY.md)
   admin        build the admin into ./dist (release, offline)
   install      install the build and test tools only";
 
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench::run("bench", &args[1..]),
+        Some("torture") => bench::run("torture", &args[1..]),
         Some("admin") => tools::ensure_build_tools().and_then(|_| build_admin()),
         Some("install") => tools::ensure_build_tools()
             .and_then(|_| tools::ensure_test_tools())
@@ -230,6 +236,35 @@ fn test() -> anyhow::Result<ExitCode> {
                 .env("CHROMEDRIVER", tools::chromedriver()),
         ),
         Err(error) => report.failed_step("end-to-end build", &format!("{error:#}")),
+    }
+
+    step("Reliability, quick: races, kill -9 under load, hostile input (cargo xtask torture runs it all)");
+    let torture_ready = run_checked(cmd("cargo").args([
+        "build",
+        "--locked",
+        "-p",
+        "creditdesk-server",
+        "-p",
+        "creditdesk-bench",
+    ]));
+    match (torture_ready, postgres::Cluster::start()) {
+        (Ok(()), Ok(cluster)) => {
+            report.check(
+                "torture (quick)",
+                cmd(&root()
+                    .join("target/debug/creditdesk-bench")
+                    .to_string_lossy())
+                .args(["torture", "--quick", "--server-bin"])
+                .arg(root().join("target/debug/creditdesk-server"))
+                .arg("--dir")
+                .arg(root().join("target/torture-quick"))
+                .args(["--postgres", &cluster.url()]),
+            );
+            drop(cluster);
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            report.failed_step("torture (quick)", &format!("{error:#}"))
+        }
     }
 
     Ok(report.finish())

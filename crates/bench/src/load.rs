@@ -1,0 +1,197 @@
+//! The load generator: workloads, a closed loop for the peak, an open loop at a fixed rate for
+//! latency (measured from each request's scheduled start, so a slow server cannot hide its
+//! queueing), and percentiles.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::http::Api;
+
+/// Accounts the spread and mixed workloads use.
+pub const ACCOUNTS: u32 = 1000;
+
+/// What one operation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// One pre-authorization on one of [`ACCOUNTS`] accounts.
+    Spread,
+    /// One pre-authorization, always on the same account.
+    Hot,
+    /// Pre-authorize, settle it, pay its invoice: three requests.
+    Mixed,
+}
+
+impl Workload {
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Spread => "pre-authorizations, 1000 accounts",
+            Workload::Hot => "pre-authorizations, 1 hot account",
+            Workload::Mixed => "hold → settle → pay (3 requests)",
+        }
+    }
+}
+
+pub fn account(n: u32) -> String {
+    format!("{:011}_CPF", 10_000_000_000u64 + u64::from(n))
+}
+
+/// Opens the accounts the workloads use, each with a limit that never runs out.
+pub async fn open_accounts(api: &Api) -> anyhow::Result<()> {
+    let mut tasks = Vec::new();
+    for chunk in 0..8u32 {
+        let api = api.clone();
+        tasks.push(tokio::spawn(async move {
+            for n in (chunk..ACCOUNTS).step_by(8) {
+                let id = account(n);
+                let document = id.trim_end_matches("_CPF");
+                let body = format!(
+                    r#"{{"document": "{document}", "documentType": "CPF", "email": "b{n}@example.com", "creditLimit": 1000000000}}"#
+                );
+                api.ok("POST", "/api/creditcontrol/accounts", Some(&body))
+                    .await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
+}
+
+/// Runs operation number `n`; an error if any answer was not 200.
+pub async fn run_op(api: &Api, workload: Workload, n: u64) -> anyhow::Result<()> {
+    let account = match workload {
+        Workload::Hot => account(0),
+        _ => account((n % u64::from(ACCOUNTS)) as u32),
+    };
+    let path = format!("/api/creditcontrol/accounts/{account}/transactions");
+    let hold = api
+        .ok(
+            "POST",
+            &path,
+            Some(r#"{"value": 0.01, "settle": true, "installments": 1}"#),
+        )
+        .await?;
+    if workload != Workload::Mixed {
+        return Ok(());
+    }
+    let id = hold["id"].as_str().context("hold id")?;
+    api.ok(
+        "PUT",
+        &format!("{path}/{id}/settlement"),
+        Some(r#"{"value": 0.01}"#),
+    )
+    .await?;
+    api.ok(
+        "POST",
+        &format!("/api/creditcontrol/accounts/{account}/invoices/{id}-01/payments"),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Latencies in microseconds and what they add up to.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    pub ops: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub latencies_us: Vec<u64>,
+}
+
+impl Sample {
+    pub fn rate(&self) -> f64 {
+        self.ops as f64 / self.seconds
+    }
+
+    /// The `q` quantile (0..=1) in milliseconds.
+    pub fn percentile_ms(&self, q: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let mut sorted = self.latencies_us.clone();
+        sorted.sort_unstable();
+        let at = ((q * sorted.len() as f64) as usize).min(sorted.len() - 1);
+        sorted[at] as f64 / 1000.0
+    }
+}
+
+/// `workers` clients each running operations back to back for `seconds`: the peak.
+pub async fn closed_loop(api: &Api, workload: Workload, workers: u32, seconds: f64) -> Sample {
+    let next = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (api, next, errors) = (api.clone(), next.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let begun = Instant::now();
+                if run_op(&api, workload, n).await.is_err() {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    latencies.push(begun.elapsed().as_micros() as u64);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut sample = Sample::default();
+    for task in tasks {
+        sample.latencies_us.extend(task.await.unwrap_or_default());
+    }
+    sample.seconds = started.elapsed().as_secs_f64();
+    sample.ops = sample.latencies_us.len() as u64;
+    sample.errors = errors.load(Ordering::Relaxed);
+    sample
+}
+
+/// Operations started at `rate` per second for `seconds`, whatever the server's pace; each
+/// latency counts from the operation's scheduled start.
+pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -> Sample {
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let errors = Arc::new(AtomicU64::new(0));
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(1024));
+    let started = Instant::now();
+    let total = (rate * seconds) as u64;
+    let mut tasks = Vec::with_capacity(total as usize);
+    for n in 0..total {
+        let scheduled = started + Duration::from_secs_f64(n as f64 / rate);
+        tokio::time::sleep_until(scheduled.into()).await;
+        let permit = in_flight
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("open semaphore");
+        let (api, latencies, errors) = (api.clone(), latencies.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let result = run_op(&api, workload, n).await;
+            let latency = scheduled.elapsed().as_micros() as u64;
+            drop(permit);
+            match result {
+                Ok(()) => latencies.lock().expect("latencies").push(latency),
+                Err(_) => {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let latencies_us = std::mem::take(&mut *latencies.lock().expect("latencies"));
+    Sample {
+        ops: latencies_us.len() as u64,
+        errors: errors.load(Ordering::Relaxed),
+        seconds: started.elapsed().as_secs_f64(),
+        latencies_us,
+    }
+}

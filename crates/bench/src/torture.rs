@@ -1,0 +1,522 @@
+//! What Creditdesk survives: concurrent holds from two server processes, `kill -9` under load,
+//! and hostile input. Each check prints its figures and whether it held.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use creditdesk_core::Money;
+use rand::Rng;
+use serde_json::Value;
+
+use crate::http::{Api, ServerProcess};
+use crate::{fresh_postgres, machine, Options};
+
+/// Runs every check; `Ok(false)` when one failed.
+pub async fn run(options: &Options) -> anyhow::Result<bool> {
+    let (trials, crashes) = if options.quick { (20, 3) } else { (1000, 25) };
+    println!("# Creditdesk torture run\n\n- Machine: {}\n", machine());
+    let mut engines = vec![("SQLite".to_owned(), None)];
+    if let Some(url) = &options.postgres {
+        engines.push(("PostgreSQL".to_owned(), Some(url.clone())));
+    }
+    let mut all_held = true;
+    println!("## Races: 64 concurrent holds, two server processes on one database\n");
+    println!("| engine | trials | holds sent | accepted | overspends | settle/cancel races | both won | neither won |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (engine, pg) in &engines {
+        let url = database(options, pg.as_deref(), "torture_races").await?;
+        let held = races(options, engine, &url, trials).await?;
+        all_held &= held;
+    }
+    println!("\n## Crashes: `kill -9` under load, restart, check\n");
+    println!("| engine | kills | operations acknowledged | lost after restart | accounts checked | invariant violations |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (engine, pg) in &engines {
+        let url = database(options, pg.as_deref(), "torture_crashes").await?;
+        let held = crashes_check(options, engine, &url, crashes).await?;
+        all_held &= held;
+    }
+    println!("\n## Hostile input over HTTP\n");
+    all_held &= hostile(options).await?;
+    println!(
+        "\n{}",
+        if all_held {
+            "Every check held."
+        } else {
+            "SOME CHECKS FAILED (see above)."
+        }
+    );
+    Ok(all_held)
+}
+
+/// A fresh SQLite file in the bench folder, or a fresh PostgreSQL database.
+async fn database(options: &Options, pg: Option<&str>, name: &str) -> anyhow::Result<String> {
+    match pg {
+        Some(url) => fresh_postgres(url, name).await,
+        None => {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(options.dir.join(format!("{name}.db{suffix}")));
+            }
+            Ok(format!("sqlite://{}/{name}.db", options.dir.display()))
+        }
+    }
+}
+
+fn money(value: &Value) -> anyhow::Result<Money> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        other => anyhow::bail!("not an amount: {other}"),
+    };
+    text.parse().map_err(|e| anyhow::anyhow!("{text}: {e}"))
+}
+
+async fn open(api: &Api, document: &str, limit: &str) -> anyhow::Result<String> {
+    let body = format!(
+        r#"{{"document": "{document}", "documentType": "CPF", "email": "t{document}@example.com", "creditLimit": {limit}}}"#
+    );
+    api.ok("POST", "/api/creditcontrol/accounts", Some(&body))
+        .await?;
+    Ok(format!("{document}_CPF"))
+}
+
+/// Each trial: an account with room for exactly 10 holds of 1.00 gets 64 at once, half through
+/// each server; then one hold is settled and cancelled at the same time.
+async fn races(options: &Options, engine: &str, url: &str, trials: u32) -> anyhow::Result<bool> {
+    let a = ServerProcess::start(&options.server_bin, url, &options.dir).await?;
+    let b = ServerProcess::start(&options.server_bin, url, &options.dir).await?;
+    let (api_a, api_b) = (a.api(), b.api());
+    let (mut sent, mut accepted, mut overspends, mut both, mut neither) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let expiry = creditdesk_core::Timestamp::from_unix_micros(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_micros() as i64,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?
+    .plus_days(10)
+    .context("expiry")?;
+    for trial in 0..trials {
+        let account = open(
+            &api_a,
+            &format!("{}", 30_000_000_000u64 + u64::from(trial)),
+            "10",
+        )
+        .await?;
+        let path = format!("/api/creditcontrol/accounts/{account}/transactions");
+        let mut tasks = Vec::new();
+        for n in 0..64 {
+            let api = if n % 2 == 0 {
+                api_a.clone()
+            } else {
+                api_b.clone()
+            };
+            let path = path.clone();
+            tasks.push(tokio::spawn(async move {
+                api.call(
+                    "POST",
+                    &path,
+                    Some(r#"{"value": 1, "settle": true, "installments": 1}"#),
+                )
+                .await
+                .map(|(status, _)| status)
+            }));
+        }
+        let mut ok = 0u64;
+        for task in tasks {
+            let status = task.await??;
+            sent += 1;
+            if status == 200 {
+                ok += 1;
+            } else if status != 409 && status != 422 {
+                anyhow::bail!("a hold answered {status}");
+            }
+        }
+        accepted += ok;
+        let view = api_a
+            .ok(
+                "GET",
+                &format!("/api/creditcontrol/accounts/{account}"),
+                None,
+            )
+            .await?;
+        let held = money(&view["preAuthorizedCredit"])?;
+        if ok != 10 || held != "10".parse()? || money(&view["availableCredit"])?.is_negative() {
+            overspends += 1;
+            println!("<!-- trial {trial}: {ok} accepted, held {held} -->");
+        }
+
+        // Settle and cancel one hold at once: exactly one wins. (A fresh account: the first is full.)
+        let account = open(
+            &api_a,
+            &format!("{}", 31_000_000_000u64 + u64::from(trial)),
+            "10",
+        )
+        .await?;
+        let path = format!("/api/creditcontrol/accounts/{account}/transactions");
+        let body = format!(
+            r#"{{"value": 5, "settle": false, "installments": 1, "expirationDate": "{expiry}"}}"#
+        );
+        let hold = api_a.ok("POST", &path, Some(&body)).await?;
+        let id = hold["id"].as_str().context("id")?.to_owned();
+        let settle = {
+            let (api, path) = (api_a.clone(), format!("{path}/{id}/settlement"));
+            tokio::spawn(async move { api.call("PUT", &path, Some(r#"{"value": 5}"#)).await })
+        };
+        let cancel = {
+            let (api, path) = (api_b.clone(), format!("{path}/{id}"));
+            tokio::spawn(async move { api.call("DELETE", &path, None).await })
+        };
+        let settled = settle.await??.0 == 200;
+        let cancelled = cancel.await??.0 == 200;
+        let invoices = api_a
+            .ok(
+                "GET",
+                &format!("/api/creditcontrol/accounts/{account}/invoices"),
+                None,
+            )
+            .await?;
+        let count = invoices["data"].as_array().map(Vec::len).unwrap_or(0);
+        match (settled, cancelled) {
+            (true, true) => both += 1,
+            (false, false) => neither += 1,
+            (true, false) if count != 1 => both += 1,
+            (false, true) if count != 0 => both += 1,
+            _ => {}
+        }
+    }
+    a.kill_hard().await?;
+    b.kill_hard().await?;
+    println!("| {engine} | {trials} | {sent} | {accepted} | {overspends} | {trials} | {both} | {neither} |");
+    Ok(overspends == 0 && both == 0 && neither == 0)
+}
+
+/// The furthest an operation got that the server acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Held,
+    Settled,
+    Paid,
+}
+
+type Acks = Arc<Mutex<HashMap<(String, String), Stage>>>;
+
+/// Hold → settle → pay on one of `accounts`, recording each acknowledged step.
+async fn crash_worker(
+    api: Api,
+    accounts: Vec<String>,
+    acks: Acks,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) {
+    let mut n = 0usize;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        n += 1;
+        let account = &accounts[n % accounts.len()];
+        let path = format!("/api/creditcontrol/accounts/{account}/transactions");
+        let Ok(hold) = api
+            .ok(
+                "POST",
+                &path,
+                Some(r#"{"value": 3.01, "settle": true, "installments": 3}"#),
+            )
+            .await
+        else {
+            break;
+        };
+        let Some(id) = hold["id"].as_str().map(str::to_owned) else {
+            break;
+        };
+        let key = (account.clone(), id.clone());
+        acks.lock().expect("acks").insert(key.clone(), Stage::Held);
+        if api
+            .ok(
+                "PUT",
+                &format!("{path}/{id}/settlement"),
+                Some(r#"{"value": 3.01}"#),
+            )
+            .await
+            .is_err()
+        {
+            break;
+        }
+        acks.lock()
+            .expect("acks")
+            .insert(key.clone(), Stage::Settled);
+        let pay = format!("/api/creditcontrol/accounts/{account}/invoices/{id}-01/payments");
+        if api.ok("POST", &pay, None).await.is_err() {
+            break;
+        }
+        acks.lock().expect("acks").insert(key, Stage::Paid);
+    }
+}
+
+/// Checks every acknowledged step is there and every account adds up; the number of problems.
+async fn verify(
+    api: &Api,
+    accounts: &[String],
+    acks: &HashMap<(String, String), Stage>,
+) -> anyhow::Result<(u64, u64)> {
+    let (mut lost, mut violations) = (0u64, 0u64);
+    for account in accounts {
+        let view = api
+            .ok(
+                "GET",
+                &format!("/api/creditcontrol/accounts/{account}"),
+                None,
+            )
+            .await?;
+        let (limit, balance) = (money(&view["creditLimit"])?, money(&view["balance"])?);
+        let (held, available) = (
+            money(&view["preAuthorizedCredit"])?,
+            money(&view["availableBalance"])?,
+        );
+        let statement = api
+            .ok(
+                "GET",
+                &format!("/api/creditcontrol/accounts/{account}/statements?dateFrom=2000-01-01"),
+                None,
+            )
+            .await?;
+        let entries: i64 = statement["statements"]
+            .as_array()
+            .context("statements")?
+            .iter()
+            .filter(|e| e["countsInBalance"] != Value::Bool(false))
+            .map(|e| money(&e["value"]).map(|m| m.minor()))
+            .sum::<anyhow::Result<i64>>()?;
+        let transactions = api
+            .ok(
+                "GET",
+                &format!("/api/creditdesk/accounts/{account}/transactions"),
+                None,
+            )
+            .await?;
+        let invoices = api
+            .ok(
+                "GET",
+                &format!("/api/creditcontrol/accounts/{account}/invoices?to=1000"),
+                None,
+            )
+            .await?;
+        let invoices = invoices["data"].as_array().context("invoices")?;
+        let mut open_minor = 0i64;
+        let mut by_transaction: HashMap<String, (i64, Vec<String>)> = HashMap::new();
+        for invoice in invoices {
+            let value = money(&invoice["value"])?.minor();
+            let status = invoice["status"].as_str().unwrap_or_default().to_owned();
+            if status == "Opened" {
+                open_minor += value;
+            }
+            let slot = by_transaction
+                .entry(
+                    invoice["transactionId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+                .or_default();
+            slot.0 += value;
+            slot.1.push(status);
+        }
+        let mut active_minor = 0i64;
+        for t in transactions["data"].as_array().context("transactions")? {
+            let id = t["id"].as_str().unwrap_or_default();
+            let status = t["status"].as_str().unwrap_or_default();
+            if status == "Authorized" {
+                active_minor += money(&t["value"])?.minor();
+            }
+            if status == "Settled" {
+                let sum = by_transaction.get(id).map(|s| s.0).unwrap_or(0);
+                if sum != money(&t["settledValue"])?.minor() {
+                    violations += 1;
+                    println!(
+                        "<!-- {account} {id}: invoices sum {sum}, settled {} -->",
+                        t["settledValue"]
+                    );
+                }
+            } else if by_transaction.contains_key(id) {
+                violations += 1;
+                println!("<!-- {account} {id}: invoices of a {status} transaction -->");
+            }
+            if let Some(stage) = acks.get(&(account.clone(), id.to_owned())) {
+                let paid = by_transaction
+                    .get(id)
+                    .is_some_and(|s| s.1.first().is_some_and(|f| f == "Paid"));
+                let reached = match status {
+                    "Settled" if paid => Stage::Paid,
+                    "Settled" => Stage::Settled,
+                    _ => Stage::Held,
+                };
+                if reached < *stage {
+                    lost += 1;
+                    println!("<!-- {account} {id}: acknowledged {stage:?}, found {reached:?} -->");
+                }
+            }
+        }
+        for ((acct, id), _) in acks.iter().filter(|((a, _), _)| a == account) {
+            if !transactions["data"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|t| t["id"] == id.as_str()))
+            {
+                lost += 1;
+                println!("<!-- {acct} {id}: acknowledged, not found -->");
+            }
+        }
+        let checks = [
+            ("balance = sum of entries", balance.minor() == entries),
+            (
+                "statement current balance = balance",
+                money(&statement["currentBalance"])?.minor() == balance.minor(),
+            ),
+            ("held = active holds", held.minor() == active_minor),
+            (
+                "available = limit + balance - held",
+                available.minor() == limit.minor() + balance.minor() - held.minor(),
+            ),
+            ("balance = -(open invoices)", balance.minor() == -open_minor),
+        ];
+        for (what, held) in checks {
+            if !held {
+                violations += 1;
+                println!("<!-- {account}: {what} does not hold -->");
+            }
+        }
+    }
+    Ok((lost, violations))
+}
+
+async fn crashes_check(
+    options: &Options,
+    engine: &str,
+    url: &str,
+    kills: u32,
+) -> anyhow::Result<bool> {
+    let server = ServerProcess::start(&options.server_bin, url, &options.dir).await?;
+    let api = server.api();
+    let mut accounts = Vec::new();
+    for n in 0..16u64 {
+        accounts.push(open(&api, &format!("{}", 32_000_000_000u64 + n), "1000000").await?);
+    }
+    server.kill_hard().await?;
+    let acks: Acks = Arc::default();
+    for _ in 0..kills {
+        let server = ServerProcess::start(&options.server_bin, url, &options.dir).await?;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut workers = Vec::new();
+        for w in 0..16 {
+            let mine: Vec<String> = vec![accounts[w % accounts.len()].clone()];
+            workers.push(tokio::spawn(crash_worker(
+                server.api(),
+                mine,
+                acks.clone(),
+                stop.clone(),
+            )));
+        }
+        let wait = rand::rng().random_range(200..1500);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        server.kill_hard().await?;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for worker in workers {
+            let _ = worker.await;
+        }
+    }
+    let server = ServerProcess::start(&options.server_bin, url, &options.dir).await?;
+    let acks_now = acks.lock().expect("acks").clone();
+    let (lost, violations) = verify(&server.api(), &accounts, &acks_now).await?;
+    server.kill_hard().await?;
+    println!(
+        "| {engine} | {kills} | {} | {lost} | {} | {violations} |",
+        acks_now.len(),
+        accounts.len()
+    );
+    Ok(lost == 0 && violations == 0)
+}
+
+/// Bodies and paths no client should send: each must get a 4xx with the JSON error body, never a
+/// 5xx, and change nothing.
+async fn hostile(options: &Options) -> anyhow::Result<bool> {
+    let url = database(options, None, "torture_hostile").await?;
+    let server = ServerProcess::start(&options.server_bin, &url, &options.dir).await?;
+    let api = server.api();
+    let account = open(&api, "40000000000", "100").await?;
+    let holds = format!("/api/creditcontrol/accounts/{account}/transactions");
+    let huge = "9".repeat(5000);
+    let big_body = format!(
+        r#"{{"value": 1, "settle": true, "installments": 1, "orderId": "{}"}}"#,
+        "x".repeat(70_000)
+    );
+    let cases: Vec<(&str, String, String)> = vec![
+        ("POST", holds.clone(), big_body),
+        ("POST", holds.clone(), format!(r#"{{"value": {huge}, "settle": true, "installments": 1}}"#)),
+        ("POST", holds.clone(), r#"{"value": 1e400, "settle": true, "installments": 1}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1.001, "settle": true, "installments": 1}"#.into()),
+        ("POST", holds.clone(), r#"{"value": -5, "settle": true, "installments": 1}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1, "settle": true, "installments": 65536}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1, "settle": true, "installments": 1, "orderId": "a\u0000b"}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1, "settle": false, "installments": 1, "expirationDate": "99999-01-01T00:00:00Z"}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1, "settle": false, "installments": 1, "expirationDate": "2001-02-30"}"#.into()),
+        ("POST", holds.clone(), "[1, 2, 3]".into()),
+        ("POST", holds.clone(), "{\"value\": ".into()),
+        ("POST", holds.clone(), "\u{feff}{}".into()),
+        ("POST", "/api/creditcontrol/accounts".into(), r#"{"document": "👍", "documentType": "CPF", "email": "a@b.c", "creditLimit": 1}"#.into()),
+        ("POST", "/api/creditcontrol/accounts".into(), r#"{"document": "1", "documentType": "CPF", "email": "a\nb@c.d", "creditLimit": 1}"#.into()),
+        ("PUT", format!("/api/creditcontrol/accounts/{account}/creditlimit"), r#"{"value": "NaN"}"#.into()),
+        ("PUT", format!("/api/creditcontrol/accounts/{account}/tolerance"), r#"{"value": 1.0000001}"#.into()),
+        ("PUT", "/api/creditcontrol/storeconfig".into(), r#"{"maxPostponementDays": 99999999999999999999}"#.into()),
+        ("GET", "/api/creditcontrol/invoices?from=0&to=999999999999".into(), String::new()),
+        ("GET", "/api/creditcontrol/invoices?createdDateFrom=-9999-01-01".into(), String::new()),
+        ("GET", "/api/creditcontrol/invoices?value=1e999".into(), String::new()),
+        ("GET", "/api/creditcontrol/accounts/..%2F..%2Fetc_CPF".into(), String::new()),
+        ("GET", "/api/creditcontrol/accounts/99999999999_CPF/invoices/zz".into(), String::new()),
+        ("DELETE", format!("/api/creditcontrol/accounts/{account}/transactions/{}", "f".repeat(32)), String::new()),
+        ("PUT", format!("/api/creditcontrol/accounts/{account}/statements/%00"), r#"{"value": "-1"}"#.into()),
+    ];
+    let before = api
+        .ok(
+            "GET",
+            &format!("/api/creditcontrol/accounts/{account}"),
+            None,
+        )
+        .await?;
+    let (mut server_errors, mut without_json) = (0u32, 0u32);
+    for (method, path, body) in &cases {
+        let (status, answer) = api
+            .call(method, path, (!body.is_empty()).then_some(body.as_str()))
+            .await?;
+        if status >= 500 {
+            server_errors += 1;
+            println!("<!-- {method} {path}: {status} -->");
+        }
+        let json: Option<Value> = serde_json::from_slice(&answer).ok();
+        if !(400..500).contains(&status)
+            || json.as_ref().is_none_or(|j| j["error"]["code"].is_null())
+        {
+            without_json += 1;
+            println!(
+                "<!-- {method} {path}: {status} {} -->",
+                String::from_utf8_lossy(&answer)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            );
+        }
+    }
+    let after = api
+        .ok(
+            "GET",
+            &format!("/api/creditcontrol/accounts/{account}"),
+            None,
+        )
+        .await?;
+    let unchanged = before == after;
+    server.kill_hard().await?;
+    println!("| requests | server errors (5xx) | not a 4xx with the JSON error body | account unchanged |\n|---:|---:|---:|---|");
+    println!(
+        "| {} | {server_errors} | {without_json} | {} |",
+        cases.len(),
+        if unchanged { "yes" } else { "NO" }
+    );
+    Ok(server_errors == 0 && without_json == 0 && unchanged)
+}
