@@ -75,6 +75,10 @@ pub struct Book {
     pub account: Account,
     pub holders: Vec<Holder>,
     pub transactions: Vec<Transaction>,
+    /// What the account's active holds that are *not* in `transactions` hold in all. Storage
+    /// sums them instead of loading each (an account hot at checkout has thousands); a command
+    /// that works on one hold gets that hold loaded. Zero for a book built in memory.
+    pub held_elsewhere: Money,
     pub invoices: Vec<Invoice>,
     pub entries: Vec<Entry>,
 }
@@ -206,6 +210,7 @@ impl Book {
             account,
             holders: Vec::new(),
             transactions: Vec::new(),
+            held_elsewhere: Money::ZERO,
             invoices: Vec::new(),
             entries: Vec::new(),
         }
@@ -346,9 +351,10 @@ impl Book {
 
     // ----- what the account may spend --------------------------------------------------------
 
-    /// Sum of the holds active at `now`. Reads: every active hold.
+    /// Sum of the holds active at `now`. Reads: the active holds (loaded, or summed in `held_elsewhere`).
     pub fn pre_authorized(&self, now: Timestamp) -> Money {
-        money(self.transactions.iter().map(|t| t.held(now).minor()).sum())
+        let loaded: i64 = self.transactions.iter().map(|t| t.held(now).minor()).sum();
+        money(loaded + self.held_elsewhere.minor())
     }
 
     /// Limit, balance, holds and what remains available at `ctx.now`.
@@ -389,7 +395,7 @@ impl Book {
 
     // ----- holds -----------------------------------------------------------------------------
 
-    /// Holds `command.value` of the available credit. Reads: every active hold.
+    /// Holds `command.value` of the available credit. Reads: the active holds (loaded, or summed in `held_elsewhere`).
     pub fn create_hold(
         &mut self,
         command: &CreateHold,
@@ -449,7 +455,7 @@ impl Book {
     }
 
     /// Changes an active hold: its new value may not exceed the original value grown by the
-    /// store's growth rate, nor the credit available to it. Reads: every active hold.
+    /// store's growth rate, nor the credit available to it. Reads: the active holds (loaded, or summed in `held_elsewhere`).
     pub fn update_hold(
         &mut self,
         id: &TransactionId,
@@ -519,7 +525,7 @@ impl Book {
     /// remainder on the first open one), within the growth rate and the available credit. The
     /// same value again changes nothing.
     ///
-    /// Reads: every active hold, and every invoice of this transaction.
+    /// Reads: the active holds (loaded, or summed in `held_elsewhere`), and every invoice of this transaction.
     pub fn settle(
         &mut self,
         id: &TransactionId,

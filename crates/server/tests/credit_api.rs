@@ -1269,3 +1269,54 @@ async fn an_accounts_transactions_and_holders_are_listed() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     }
 }
+
+/// Commands sum an account's other active holds instead of loading them: the sums must agree
+/// with the holds one by one, whether or not the command works on one of them.
+#[tokio::test]
+async fn many_active_holds_count_once_each() {
+    let app = test_app().await;
+    app.open_account("1", "1000").await;
+    let mut ids = Vec::new();
+    for _ in 0..30 {
+        let (status, hold) = app
+            .hold(
+                "1_CPF",
+                json!({"value": 10, "settle": true, "installments": 1}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{hold}");
+        ids.push(hold["id"].as_str().unwrap().to_owned());
+    }
+    let account = app
+        .ok(Method::GET, &format!("{ACCOUNTS}/1_CPF"), None)
+        .await;
+    assert_eq!(
+        (
+            num(&account["preAuthorizedCredit"]),
+            num(&account["availableCredit"])
+        ),
+        ("300.00".into(), "700.00".into())
+    );
+    // Settling one: its own 10 moves from held to owed; the other 29 still hold.
+    let path = format!("{ACCOUNTS}/1_CPF/transactions/{}/settlement", ids[7]);
+    app.ok(Method::PUT, &path, Some(json!({"value": 10}))).await;
+    let account = app
+        .ok(Method::GET, &format!("{ACCOUNTS}/1_CPF"), None)
+        .await;
+    let figures = ["balance", "preAuthorizedCredit", "availableCredit"].map(|f| num(&account[f]));
+    assert_eq!(figures, ["-10.00", "290.00", "700.00"].map(String::from));
+    let (status, _) = app
+        .hold(
+            "1_CPF",
+            json!({"value": "700.01", "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .hold(
+            "1_CPF",
+            json!({"value": 700, "settle": true, "installments": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
