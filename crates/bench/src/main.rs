@@ -30,9 +30,13 @@ pub struct Options {
     pub seconds: f64,
     pub scale_accounts: u32,
     pub quick: bool,
+    /// Schemathesis's `st`, when torture should run it.
+    pub schemathesis: Option<PathBuf>,
+    /// The reference Customer Credit API spec, when present (`../shared/reference/`).
+    pub reference: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick]";
+const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json]";
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
@@ -42,6 +46,8 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         seconds: 10.0,
         scale_accounts: 50_000,
         quick: false,
+        schemathesis: None,
+        reference: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -57,6 +63,8 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
             "--seconds" => options.seconds = value()?.parse()?,
             "--scale-accounts" => options.scale_accounts = value()?.parse()?,
             "--quick" => options.quick = true,
+            "--schemathesis" => options.schemathesis = Some(value()?.into()),
+            "--reference" => options.reference = Some(value()?.into()),
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
     }

@@ -40,6 +40,10 @@ pub async fn run(options: &Options) -> anyhow::Result<bool> {
     }
     println!("\n## Hostile input over HTTP\n");
     all_held &= hostile(options).await?;
+    if let Some(st) = &options.schemathesis {
+        println!("\n## Schemathesis: generated requests against both OpenAPI documents\n");
+        all_held &= schemathesis(options, st).await?;
+    }
     println!(
         "\n{}",
         if all_held {
@@ -519,4 +523,60 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
         if unchanged { "yes" } else { "NO" }
     );
     Ok(server_errors == 0 && without_json == 0 && unchanged)
+}
+
+/// Schemathesis (PyPI) against a live server: ours at `/api/openapi.json`, and the reference
+/// spec when it is present. Checks: no server error, and every documented answer matches its
+/// schema.
+async fn schemathesis(options: &Options, st: &std::path::Path) -> anyhow::Result<bool> {
+    let url = database(options, None, "torture_schemathesis").await?;
+    let server = ServerProcess::start(&options.server_bin, &url, &options.dir).await?;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let mut schemas = vec![("ours".to_owned(), format!("{base}/api/openapi.json"))];
+    match &options.reference {
+        Some(path) if path.is_file() => {
+            schemas.push(("reference".to_owned(), path.display().to_string()))
+        }
+        _ => println!("(The reference spec is not beside the repository: only ours is run.)\n"),
+    }
+    let max_time = if options.quick { "30" } else { "180" };
+    let mut all_passed = true;
+    println!("| schema | result | last lines |\n|---|---|---|");
+    for (name, schema) in schemas {
+        let output = tokio::process::Command::new(st)
+            .args(["run", &schema, "--url", &base])
+            .args([
+                "-H",
+                &format!("X-VTEX-API-AppKey: {}", crate::http::APP_KEY),
+            ])
+            .args([
+                "-H",
+                &format!("X-VTEX-API-AppToken: {}", crate::http::APP_TOKEN),
+            ])
+            .args(["--checks", "not_a_server_error,response_schema_conformance"])
+            .args(["--max-time", max_time, "--workers", "2", "--no-color"])
+            .output()
+            .await
+            .with_context(|| format!("run {}", st.display()))?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let report = options.dir.join(format!("schemathesis-{name}.txt"));
+        std::fs::write(&report, text.as_bytes())?;
+        let summary: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '=' || c == '_' || c == '-'))
+            .rev()
+            .take(2)
+            .collect();
+        let passed = output.status.success();
+        all_passed &= passed;
+        println!(
+            "| {name} | {} | {} (all output: {}) |",
+            if passed { "passed" } else { "FAILED" },
+            summary.join(" · ").replace('|', "/"),
+            report.display()
+        );
+    }
+    server.kill_hard().await?;
+    Ok(all_passed)
 }

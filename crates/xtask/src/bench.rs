@@ -20,8 +20,8 @@ pub fn run(what: &str, extra: &[String]) -> anyhow::Result<ExitCode> {
         "-p",
         "creditdesk-bench",
     ]))?;
-    step("Starting a throwaway PostgreSQL cluster");
-    let cluster = match postgres::Cluster::start() {
+    step("Starting a throwaway PostgreSQL cluster (durable: fsync on)");
+    let cluster = match postgres::Cluster::start_durable() {
         Ok(cluster) => Some(cluster),
         Err(error) => {
             println!("PostgreSQL is not available, measuring SQLite only: {error:#}");

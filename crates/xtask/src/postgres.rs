@@ -15,7 +15,18 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// A cluster for tests: `fsync=off` (nothing there needs to survive a power cut).
     pub fn start() -> anyhow::Result<Cluster> {
+        Cluster::start_with(false)
+    }
+
+    /// A cluster as production runs it: every commit flushed to disk (`fsync=on`, the default),
+    /// for measurements that compare with durable SQLite.
+    pub fn start_durable() -> anyhow::Result<Cluster> {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> anyhow::Result<Cluster> {
         let bin = tools::postgres_bin()
             .context("no PostgreSQL server binaries under /usr/lib/postgresql")?;
         let dir = std::env::temp_dir().join(format!("creditdesk-pg-{}", std::process::id()));
@@ -53,8 +64,9 @@ impl Cluster {
             ],
         )?;
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            path(&cluster.dir)
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
+            path(&cluster.dir),
+            if durable { "on" } else { "off" }
         );
         let log = cluster.dir.join("server.log");
         cluster.pg(
@@ -71,8 +83,9 @@ impl Cluster {
             ],
         )?;
         println!(
-            "PostgreSQL running on 127.0.0.1:{port} (data in {})",
-            cluster.dir.display()
+            "PostgreSQL running on 127.0.0.1:{port} (data in {}, fsync {})",
+            cluster.dir.display(),
+            if durable { "on" } else { "off" }
         );
         Ok(cluster)
     }
