@@ -12,6 +12,9 @@ use sqlx::{Connection, Executor};
 /// server runs it), one after the other for `seconds`.
 pub async fn sqlite_commits(dir: &Path, seconds: f64) -> anyhow::Result<f64> {
     let path = dir.join("limit.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("limit.db{suffix}")));
+    }
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)

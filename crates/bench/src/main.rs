@@ -185,7 +185,9 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
             limit,
         ));
     }
-    let _ = std::fs::remove_file(options.dir.join("http.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(options.dir.join(format!("http.db{suffix}")));
+    }
     println!("## Creditdesk over HTTP\n");
     println!("Peak: 32 clients back to back. Latency: operations started at half the peak rate (open loop), measured from their scheduled start.\n");
     println!("| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) |");

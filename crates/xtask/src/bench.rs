@@ -45,6 +45,17 @@ pub fn run(what: &str, extra: &[String]) -> anyhow::Result<ExitCode> {
     if let Some(cluster) = &cluster {
         command.args(["--postgres", &cluster.url()]);
     }
+    if what == "torture" {
+        command
+            .arg("--schemathesis")
+            .arg(tools::ensure_schemathesis()?);
+        match tools::reference_spec() {
+            Some(spec) => {
+                command.arg("--reference").arg(spec);
+            }
+            None => println!("note the reference spec (../shared/reference/) is not here: schemathesis runs on our OpenAPI document only"),
+        }
+    }
     command.args(extra).stdout(Stdio::piped());
     let mut child = command.spawn().context("start creditdesk-bench")?;
     let mut results = std::fs::File::create(dir.join("results.md"))?;

@@ -247,19 +247,23 @@ fn test() -> anyhow::Result<ExitCode> {
         "-p",
         "creditdesk-bench",
     ]));
-    match (torture_ready, postgres::Cluster::start()) {
-        (Ok(()), Ok(cluster)) => {
-            report.check(
-                "torture (quick)",
-                cmd(&root()
-                    .join("target/debug/creditdesk-bench")
-                    .to_string_lossy())
+    let st = torture_ready.and_then(|()| tools::ensure_schemathesis());
+    match (st, postgres::Cluster::start()) {
+        (Ok(st), Ok(cluster)) => {
+            let bench = root().join("target/debug/creditdesk-bench");
+            let mut torture = cmd(&bench.to_string_lossy());
+            torture
                 .args(["torture", "--quick", "--server-bin"])
                 .arg(root().join("target/debug/creditdesk-server"))
                 .arg("--dir")
                 .arg(root().join("target/torture-quick"))
-                .args(["--postgres", &cluster.url()]),
-            );
+                .args(["--postgres", &cluster.url()])
+                .arg("--schemathesis")
+                .arg(st);
+            if let Some(spec) = tools::reference_spec() {
+                torture.arg("--reference").arg(spec);
+            }
+            report.check("torture (quick)", &mut torture);
             drop(cluster);
         }
         (Err(error), _) | (_, Err(error)) => {

@@ -195,3 +195,32 @@ fn lockfile_version(package: &str) -> anyhow::Result<String> {
     }
     bail!("{package} is not in Cargo.lock")
 }
+
+/// Schemathesis, pinned, from PyPI into a virtualenv in `.tools/schemathesis`; its `st`.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+pub fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
+    let venv = root().join(".tools/schemathesis");
+    let st = venv.join("bin/st");
+    let version = output(&st.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if version.ends_with(SCHEMATHESIS_VERSION) {
+        println!("ok   schemathesis {SCHEMATHESIS_VERSION} (PyPI, in .tools/)");
+        return Ok(st);
+    }
+    println!("get  schemathesis {SCHEMATHESIS_VERSION} from PyPI into .tools/schemathesis");
+    run_checked(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .context("cannot create a Python virtualenv: is python3 (with venv) installed?")?;
+    run_checked(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+    )
+    .context("cannot install schemathesis from PyPI")?;
+    Ok(st)
+}
+
+/// The reference Customer Credit API spec beside the repository, if it is there.
+pub fn reference_spec() -> Option<PathBuf> {
+    let spec = root().join("../shared/reference/customer-credit-api.openapi.json");
+    spec.is_file().then_some(spec)
+}
