@@ -34,9 +34,17 @@ pub struct Options {
     pub schemathesis: Option<PathBuf>,
     /// The reference Customer Credit API spec, when present (`../shared/reference/`).
     pub reference: Option<PathBuf>,
+    /// Bench sections to run (`limit`, `http`, `scale`, `engine`); all when empty.
+    pub only: Vec<String>,
 }
 
-const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json]";
+impl Options {
+    fn runs(&self, section: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == section)
+    }
+}
+
+const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json] [--only limit,http,scale,engine]";
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
@@ -48,6 +56,7 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         quick: false,
         schemathesis: None,
         reference: None,
+        only: Vec::new(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -65,6 +74,7 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
             "--quick" => options.quick = true,
             "--schemathesis" => options.schemathesis = Some(value()?.into()),
             "--reference" => options.reference = Some(value()?.into()),
+            "--only" => options.only = value()?.split(',').map(str::to_owned).collect(),
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
     }
@@ -154,6 +164,28 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
     println!("- Machine: {}", machine());
     println!("- Phases of {seconds} s; load generator: this process (tokio, keep-alive HTTP/1.1), server: the release binary in its own process, both on loopback.\n");
 
+    if options.runs("limit") || options.runs("http") {
+        let limits = limits(options).await?;
+        if options.runs("http") {
+            over_http(options, limits).await?;
+        }
+    }
+    if options.runs("scale") {
+        at_scale(options).await?;
+    }
+    if options.runs("engine") {
+        println!("## Engine (core, in process, native)\n");
+        println!("| operation | ops/s |\n|---|---:|");
+        for (name, rate) in engine::measure(seconds.min(5.0)) {
+            println!("| {name} | {rate:.0} |");
+        }
+    }
+    Ok(())
+}
+
+/// Raw commits per second: SQLite, PostgreSQL with 1 and 16 clients.
+async fn limits(options: &Options) -> anyhow::Result<(f64, Option<f64>, Option<f64>)> {
+    let seconds = options.seconds;
     println!("## The limit\n");
     let sqlite_limit = limit::sqlite_commits(&options.dir, seconds).await?;
     println!("| what | commits/s |\n|---|---:|");
@@ -172,7 +204,15 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
         None => (None, None),
     };
     println!();
+    Ok((sqlite_limit, pg_limit, pg_limit_16))
+}
 
+/// Creditdesk at its peak and at half of it, per engine and workload.
+async fn over_http(
+    options: &Options,
+    (sqlite_limit, pg_limit, pg_limit_16): (f64, Option<f64>, Option<f64>),
+) -> anyhow::Result<()> {
+    let seconds = options.seconds;
     let mut engines = vec![(
         "SQLite",
         format!("sqlite://{}/http.db", options.dir.display()),
@@ -221,6 +261,11 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
         println!("\n(The mixed workload's ratio counts its 3 requests. PostgreSQL ratios are to 1 client's commits; with 16 clients the limit is {limit:.0}/s.)\n");
     }
 
+    Ok(())
+}
+
+/// A store at scale, loaded through `Db::with_book`, queried over HTTP.
+async fn at_scale(options: &Options) -> anyhow::Result<()> {
     println!("## Scale\n");
     let mut scale_engines = vec![(
         "SQLite",
@@ -257,10 +302,5 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
         server.kill_hard().await?;
     }
 
-    println!("## Engine (core, in process, native)\n");
-    println!("| operation | ops/s |\n|---|---:|");
-    for (name, rate) in engine::measure(seconds.min(5.0)) {
-        println!("| {name} | {rate:.0} |");
-    }
     Ok(())
 }

@@ -44,8 +44,15 @@ pub fn spawn(db: Db, interval: Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut optimized = tokio::time::Instant::now();
         loop {
             ticker.tick().await;
+            if optimized.elapsed() >= Duration::from_secs(3600) {
+                optimized = tokio::time::Instant::now();
+                if let Err(error) = db.optimize().await {
+                    tracing::warn!(%error, "could not refresh the query planner's statistics");
+                }
+            }
             let Ok(now) = Timestamp::from_unix_micros(crate::now_us()) else {
                 continue;
             };
