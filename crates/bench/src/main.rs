@@ -34,17 +34,18 @@ pub struct Options {
     pub schemathesis: Option<PathBuf>,
     /// The reference Customer Credit API spec, when present (`../shared/reference/`).
     pub reference: Option<PathBuf>,
-    /// Bench sections to run (`limit`, `http`, `scale`, `engine`); all when empty.
+    /// Sections to run (bench: `limit`, `http`, `scale`, `engine`; torture: `races`,
+    /// `crashes`, `hostile`, `schemathesis`); all when empty.
     pub only: Vec<String>,
 }
 
 impl Options {
-    fn runs(&self, section: &str) -> bool {
+    pub fn runs(&self, section: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|s| s == section)
     }
 }
 
-const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json] [--only limit,http,scale,engine]";
+const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json] [--only SECTION,...]";
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {

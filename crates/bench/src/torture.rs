@@ -22,25 +22,35 @@ pub async fn run(options: &Options) -> anyhow::Result<bool> {
         engines.push(("PostgreSQL".to_owned(), Some(url.clone())));
     }
     let mut all_held = true;
-    println!("## Races: 64 concurrent holds, two server processes on one database\n");
-    println!("| engine | trials | holds sent | accepted | overspends | settle/cancel races | both won | neither won |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (engine, pg) in &engines {
-        let url = database(options, pg.as_deref(), "torture_races").await?;
-        let held = races(options, engine, &url, trials).await?;
-        all_held &= held;
+    if options.runs("races") {
+        println!("## Races: 64 concurrent holds, two server processes on one database\n");
+        println!("| engine | trials | holds sent | accepted | overspends | settle/cancel races | both won | neither won |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (engine, pg) in &engines {
+            let url = database(options, pg.as_deref(), "torture_races").await?;
+            let held = races(options, engine, &url, trials).await?;
+            all_held &= held;
+        }
     }
-    println!("\n## Crashes: `kill -9` under load, restart, check\n");
-    println!("| engine | kills | operations acknowledged | lost after restart | accounts checked | invariant violations |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (engine, pg) in &engines {
-        let url = database(options, pg.as_deref(), "torture_crashes").await?;
-        let held = crashes_check(options, engine, &url, crashes).await?;
-        all_held &= held;
+    if options.runs("crashes") {
+        println!("\n## Crashes: `kill -9` under load, restart, check\n");
+        println!("| engine | kills | operations acknowledged | lost after restart | accounts checked | invariant violations |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        for (engine, pg) in &engines {
+            let url = database(options, pg.as_deref(), "torture_crashes").await?;
+            let held = crashes_check(options, engine, &url, crashes).await?;
+            all_held &= held;
+        }
     }
-    println!("\n## Hostile input over HTTP\n");
-    all_held &= hostile(options).await?;
-    if let Some(st) = &options.schemathesis {
+    if options.runs("hostile") {
+        println!("\n## Hostile input over HTTP\n");
+        all_held &= hostile(options).await?;
+    }
+    if let Some(st) = options
+        .schemathesis
+        .as_ref()
+        .filter(|_| options.runs("schemathesis"))
+    {
         println!("\n## Schemathesis: generated requests against both OpenAPI documents\n");
         all_held &= schemathesis(options, st).await?;
     }
@@ -297,17 +307,25 @@ async fn verify(
                 None,
             )
             .await?;
-        let invoices = api
-            .ok(
-                "GET",
-                &format!("/api/creditcontrol/accounts/{account}/invoices?to=1000"),
-                None,
-            )
-            .await?;
-        let invoices = invoices["data"].as_array().context("invoices")?;
+        // Every invoice, a page of 1000 at a time.
+        let mut invoices = Vec::new();
+        loop {
+            let from = invoices.len() + 1;
+            let path = format!(
+                "/api/creditcontrol/accounts/{account}/invoices?from={from}&to={}",
+                from + 999
+            );
+            let page = api.ok("GET", &path, None).await?;
+            let data = page["data"].as_array().context("invoices")?.clone();
+            let last = data.len() < 1000;
+            invoices.extend(data);
+            if last {
+                break;
+            }
+        }
         let mut open_minor = 0i64;
         let mut by_transaction: HashMap<String, (i64, Vec<String>)> = HashMap::new();
-        for invoice in invoices {
+        for invoice in &invoices {
             let value = money(&invoice["value"])?.minor();
             let status = invoice["status"].as_str().unwrap_or_default().to_owned();
             if status == "Opened" {
@@ -400,7 +418,8 @@ async fn crashes_check(
     let server = ServerProcess::start(&options.server_bin, url, &options.dir).await?;
     let api = server.api();
     let mut accounts = Vec::new();
-    for n in 0..16u64 {
+    // 64 accounts, 4 per client: each keeps well under the 1000 transactions the listing shows.
+    for n in 0..64u64 {
         accounts.push(open(&api, &format!("{}", 32_000_000_000u64 + n), "1000000").await?);
     }
     server.kill_hard().await?;
@@ -410,7 +429,7 @@ async fn crashes_check(
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut workers = Vec::new();
         for w in 0..16 {
-            let mine: Vec<String> = vec![accounts[w % accounts.len()].clone()];
+            let mine: Vec<String> = accounts[w * 4..w * 4 + 4].to_vec();
             workers.push(tokio::spawn(crash_worker(
                 server.api(),
                 mine,

@@ -66,7 +66,8 @@ pub fn run(what: &str, extra: &[String]) -> anyhow::Result<ExitCode> {
     }
     let mut ok = child.wait()?.success();
     drop(cluster);
-    if what == "torture" {
+    // `--only` picks sections of the bench binary; the property tests run with the whole set.
+    if what == "torture" && !extra.iter().any(|a| a == "--only") {
         step("Property tests at scale: 20,000 random command sequences per property");
         ok &= cmd("cargo")
             .args([
