@@ -1,6 +1,7 @@
 //! One way to run a command of the API from a screen: the action, its refusal kept typed (so a
 //! form can show each field's message next to the field), and a confirmation when it succeeds.
 
+use creditdesk_core::ValidationErrors;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -68,5 +69,72 @@ pub fn general_error(refusal: RwSignal<Option<AdminError>>) -> impl Fn() -> Opti
                 .filter(|e| e.fields().is_empty())
                 .map(ToString::to_string)
         })
+    }
+}
+
+/// A form whose JSON body core checks as it is typed.
+#[derive(Clone, Copy)]
+pub struct CheckedForm {
+    /// Sends the body as the command when core accepts it (otherwise the messages are shown).
+    pub submit: Callback<()>,
+    /// Core's refusal of the body as typed, if any.
+    pub checked: Memo<Option<ValidationErrors>>,
+    /// The server's refusal of the last submission, if any.
+    pub refusal: RwSignal<Option<AdminError>>,
+}
+
+impl CheckedForm {
+    /// The message for `field`: core's check of what is typed, else the server's refusal.
+    pub fn error(&self, field: &'static str) -> Signal<Option<String>> {
+        let (checked, refusal) = (self.checked, self.refusal);
+        Signal::derive(move || {
+            checked
+                .with(|c| {
+                    c.as_ref().and_then(|e| {
+                        e.iter()
+                            .find(|f| f.field == field)
+                            .map(|f| f.message.clone())
+                    })
+                })
+                .or_else(|| refusal.with(|r| r.as_ref().and_then(|e| e.for_field(field))))
+        })
+    }
+
+    /// The refusal that belongs to no field, in words.
+    pub fn general(&self) -> Signal<Option<String>> {
+        Signal::derive(general_error(self.refusal))
+    }
+}
+
+/// A [`CheckedForm`] sending `body()` as `method path` once `check` (core's reader of that body)
+/// accepts it; `done()` is the confirmation passed to `on_done`.
+pub fn use_checked_form(
+    on_done: Callback<String>,
+    method: Method,
+    path: String,
+    done: impl Fn() -> String + Send + Sync + 'static,
+    body: impl Fn() -> Value + Send + Sync + 'static,
+    check: impl Fn(&Value) -> Result<(), ValidationErrors> + Send + Sync + 'static,
+) -> CheckedForm {
+    let (run, refusal) = use_command(on_done);
+    let body = std::sync::Arc::new(body);
+    let checked = {
+        let body = body.clone();
+        Memo::new(move |_| check(&body()).err())
+    };
+    let submit = Callback::new(move |()| {
+        if checked.with_untracked(Option::is_none) {
+            run.dispatch(Command {
+                method,
+                path: path.clone(),
+                body: Some(body()),
+                done: done(),
+            });
+        }
+    });
+    CheckedForm {
+        submit,
+        checked,
+        refusal,
     }
 }

@@ -15,7 +15,9 @@ use leptos_router::NavigateOptions;
 use serde_json::{json, Value};
 
 use crate::api::{self, account_path, AdminError, Method};
-use crate::components::command::{field_error, general_error, use_command, Command};
+use crate::components::command::{
+    field_error, general_error, use_checked_form, use_command, Command,
+};
 use crate::components::field::{TextField, Toggle};
 use crate::components::invoice_table::{browser_now, confirm, InvoiceTable};
 use crate::components::notice::{load_errors, Toast};
@@ -401,23 +403,17 @@ pub fn NewHold(
         }
         body
     };
-    let check = move || CreateHold::from_json(&body(), browser_now()).map(|_| ());
-    let (run, refusal) = use_command(on_done);
-    let path = account_path(&account, "/transactions");
-    let submit = Callback::new(move |()| {
-        if check().is_ok() {
-            run.dispatch(Command {
-                method: Method::Post,
-                path: path.clone(),
-                body: Some(body()),
-                done: "Hold created.".into(),
-            });
-        }
-    });
-    let error =
-        move |field: &'static str| field_error(move || first_error(check(), field), refusal, field);
+    let form = use_checked_form(
+        on_done,
+        Method::Post,
+        account_path(&account, "/transactions"),
+        || "Hold created.".to_owned(),
+        body,
+        |body| CreateHold::from_json(body, browser_now()).map(|_| ()),
+    );
+    let error = move |field: &'static str| form.error(field);
     view! {
-        <Panel title="New hold".into() submit_id="new-hold-save" submit="Hold credit" on_submit=submit on_close general=Signal::derive(general_error(refusal))>
+        <Panel title="New hold".into() submit_id="new-hold-save" submit="Hold credit" on_submit=form.submit on_close general=form.general()>
             <div class="grid-2">
                 <TextField id="new-hold-value".into() label="Value".into() value inputmode="decimal" error=error("value")
                     help="Taken from the available credit now."/>
@@ -449,32 +445,23 @@ pub fn SettleHold(
 ) -> impl IntoView {
     let value = RwSignal::new(hold.value.to_string());
     let count = hold.installments;
-    let checked =
-        move || commands::positive_value_from_json(&json!({ "value": value.get().trim() }));
+    let body = move || json!({ "value": value.get().trim() });
     let preview = move || {
-        let value = checked().map_err(|e| e.to_string())?;
+        let value = commands::positive_value_from_json(&body()).map_err(|e| e.to_string())?;
         installments::plan(value, count, browser_now()).map_err(|e| e.to_string())
     };
-    let (run, refusal) = use_command(on_done);
-    let path = account_path(&account, &format!("/transactions/{}/settlement", hold.id));
-    let submit = Callback::new(move |()| {
-        if let Ok(value) = checked() {
-            run.dispatch(Command {
-                method: Method::Put,
-                path: path.clone(),
-                body: Some(json!({ "value": value })),
-                done: format!("Settled into {count} invoices."),
-            });
-        }
-    });
-    let error = field_error(
-        move || first_error(checked().map(|_| ()), "value"),
-        refusal,
-        "value",
+    let form = use_checked_form(
+        on_done,
+        Method::Put,
+        account_path(&account, &format!("/transactions/{}/settlement", hold.id)),
+        move || format!("Settled into {count} invoices."),
+        body,
+        |body| commands::positive_value_from_json(body).map(|_| ()),
     );
+    let error = form.error("value");
     view! {
         <Panel title=format!("Settle order {}", hold.order_id) submit_id="settle-save" submit="Settle"
-            on_submit=submit on_close general=Signal::derive(general_error(refusal))>
+            on_submit=form.submit on_close general=form.general()>
             <TextField id="settle-value".into() label="Value".into() value inputmode="decimal" error
                 help="Up to the held value plus the store's growth rate."/>
             <h4>"Invoices this creates"</h4>
@@ -520,21 +507,15 @@ fn ChangeHold(
     let installments = RwSignal::new(hold.installments.to_string());
     let settle = RwSignal::new(hold.settle);
     let body = move || hold_fields(&value.get(), &installments.get(), settle.get());
-    let check = move || UpdateHold::from_json(&body()).map(|_| ());
-    let (run, refusal) = use_command(on_done);
-    let path = account_path(&account, &format!("/transactions/{}", hold.id));
-    let submit = Callback::new(move |()| {
-        if check().is_ok() {
-            run.dispatch(Command {
-                method: Method::Put,
-                path: path.clone(),
-                body: Some(body()),
-                done: "Hold changed.".into(),
-            });
-        }
-    });
-    let error =
-        move |field: &'static str| field_error(move || first_error(check(), field), refusal, field);
+    let form = use_checked_form(
+        on_done,
+        Method::Put,
+        account_path(&account, &format!("/transactions/{}", hold.id)),
+        || "Hold changed.".to_owned(),
+        body,
+        |body| UpdateHold::from_json(body).map(|_| ()),
+    );
+    let error = move |field: &'static str| form.error(field);
     let help = format!(
         "At most {} % above the first value, {}.",
         growth.fraction() * rust_decimal::Decimal::ONE_HUNDRED,
@@ -542,7 +523,7 @@ fn ChangeHold(
     );
     view! {
         <Panel title=format!("Change order {}", hold.order_id) submit_id="change-hold-save" submit="Save"
-            on_submit=submit on_close general=Signal::derive(general_error(refusal))>
+            on_submit=form.submit on_close general=form.general()>
             <div class="grid-2">
                 <TextField id="change-hold-value".into() label="Value".into() value inputmode="decimal" error=error("value") help/>
                 <TextField id="change-hold-installments".into() label="Installments".into() value=installments inputmode="numeric" error=error("installments")/>
@@ -568,28 +549,22 @@ fn RefundHold(
     let refundable =
         Money::saturating_from_minor(hold.settled_value.minor() - hold.refunded_value.minor());
     let value = RwSignal::new(refundable.to_string());
-    let checked =
-        move || commands::positive_value_from_json(&json!({ "value": value.get().trim() }));
-    let (run, refusal) = use_command(on_done);
-    let path = account_path(&account, &format!("/transactions/{}/refunds", hold.id));
-    let submit = Callback::new(move |()| {
-        if let Ok(value) = checked() {
-            run.dispatch(Command {
-                method: Method::Post,
-                path: path.clone(),
-                body: Some(json!({ "value": value })),
-                done: format!("Refunded {}.", format::money(value)),
-            });
-        }
-    });
-    let error = field_error(
-        move || first_error(checked().map(|_| ()), "value"),
-        refusal,
-        "value",
+    let body = move || json!({ "value": value.get().trim() });
+    let form = use_checked_form(
+        on_done,
+        Method::Post,
+        account_path(&account, &format!("/transactions/{}/refunds", hold.id)),
+        move || {
+            let refunded = commands::positive_value_from_json(&body()).map(format::money);
+            format!("Refunded {}.", refunded.unwrap_or_default())
+        },
+        body,
+        |body| commands::positive_value_from_json(body).map(|_| ()),
     );
+    let error = form.error("value");
     view! {
         <Panel title=format!("Refund order {}", hold.order_id) submit_id="refund-save" submit="Refund"
-            on_submit=submit on_close general=Signal::derive(general_error(refusal))>
+            on_submit=form.submit on_close general=form.general()>
             <TextField id="refund-value".into() label="Value".into() value inputmode="decimal" error
                 help=format!("Up to {}. Taken off the open invoices, last installment first; the rest is credited.", format::money(refundable))/>
         </Panel>
