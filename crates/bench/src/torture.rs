@@ -580,12 +580,12 @@ async fn schemathesis(options: &Options, st: &std::path::Path) -> anyhow::Result
         let text = String::from_utf8_lossy(&output.stdout);
         let report = options.dir.join(format!("schemathesis-{name}.txt"));
         std::fs::write(&report, text.as_bytes())?;
+        // "16822 generated, 16822 passed" and the closing line.
         let summary: Vec<&str> = text
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '=' || c == '_' || c == '-'))
-            .rev()
-            .take(2)
+            .filter(|l| l.contains(" generated") || l.starts_with('='))
+            .map(|l| l.trim_matches('=').trim())
             .collect();
         let passed = output.status.success();
         all_passed &= passed;
