@@ -266,6 +266,20 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .wait_for_text("#balance-held", |t| t == "0.00")
         .await?;
 
+    // A manual debit: core wants a negative amount; the balance follows.
+    browser.type_into("#debit-value", "5").await?;
+    browser
+        .wait_for_text("#debit-value-error", |t| t.contains("below 0"))
+        .await?;
+    browser.type_into("#debit-value", "-5").await?;
+    click(browser, "#debit-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Debit recorded"))
+        .await?;
+    browser
+        .wait_for_text("#balance-balance", |t| t == "-61.66")
+        .await?;
+
     // Raise the limit with a reason; core checks the value as it is typed.
     browser.type_into("#change-creditlimit", "15.001").await?;
     browser
@@ -279,7 +293,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .await?;
     click(browser, "#change-creditlimit-save").await?;
     browser
-        .wait_for_text("#balance-available", |t| t == "1,943.34")
+        .wait_for_text("#balance-available", |t| t == "1,938.34")
         .await?;
 
     // A holder, and closing refused while debt remains (the reason is shown).

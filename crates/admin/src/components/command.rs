@@ -79,6 +79,9 @@ pub struct CheckedForm {
     pub submit: Callback<()>,
     /// Core's refusal of the body as typed, if any.
     pub checked: Memo<Option<ValidationErrors>>,
+    /// Whether to show core's messages: once something was typed, or a submission tried (an
+    /// empty form does not open with errors).
+    pub touched: Memo<bool>,
     /// The server's refusal of the last submission, if any.
     pub refusal: RwSignal<Option<AdminError>>,
 }
@@ -87,9 +90,13 @@ impl CheckedForm {
     /// The message for `field`: core's check of what is typed, else the server's refusal.
     pub fn error(&self, field: &'static str) -> Signal<Option<String>> {
         let (checked, refusal) = (self.checked, self.refusal);
+        let touched = self.touched;
         Signal::derive(move || {
             checked
                 .with(|c| {
+                    if !touched.get() {
+                        return None;
+                    }
                     c.as_ref().and_then(|e| {
                         e.iter()
                             .find(|f| f.field == field)
@@ -122,7 +129,14 @@ pub fn use_checked_form(
         let body = body.clone();
         Memo::new(move |_| check(&body()).err())
     };
+    let tried = RwSignal::new(false);
+    let touched = {
+        let initial = untrack(|| body());
+        let body = body.clone();
+        Memo::new(move |_| tried.get() || body() != initial)
+    };
     let submit = Callback::new(move |()| {
+        tried.set(true);
         if checked.with_untracked(Option::is_none) {
             run.dispatch(Command {
                 method,
@@ -135,6 +149,7 @@ pub fn use_checked_form(
     CheckedForm {
         submit,
         checked,
+        touched,
         refusal,
     }
 }

@@ -83,6 +83,10 @@ pub fn AccountPage() -> impl IntoView {
                             <ChangeForm account=id.clone() what="tolerance" label="Tolerance"
                                 current=d.account.tolerance.to_string() on_done=reload/>
                         </div>
+                        <div class="grid-2">
+                            <DetailsForm account=d.account.clone() on_done=reload/>
+                            <DebitForm account=id.clone() on_done=reload/>
+                        </div>
                         <Holds account=id.clone() list=d.transactions.clone() config=config.clone() on_done=reload/>
                         <section class="card table-card">
                             <h2>"Invoices"</h2>
@@ -258,6 +262,77 @@ fn ChangeForm(
     }
 }
 
+/// The buyer's email and the account's description (`PUT /accounts/{id}`, which also reopens a
+/// closed account).
+#[component]
+fn DetailsForm(
+    /// The account.
+    account: AccountView,
+    /// Called once the server accepted.
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let email = RwSignal::new(account.email.clone());
+    let description = RwSignal::new(account.description.clone());
+    let (document, document_type, id) = (account.document, account.document_type, account.id);
+    let body = move || {
+        json!({ "document": document, "documentType": document_type,
+                "email": email.get().trim(), "description": description.get() })
+    };
+    let parsed_id = id.parse::<AccountId>().ok();
+    let form = use_checked_form(
+        on_done,
+        Method::Put,
+        account_path(&id, ""),
+        || "Details saved.".to_owned(),
+        body,
+        move |body| match &parsed_id {
+            Some(id) => UpsertAccount::from_json(body, id).map(|_| ()),
+            None => Err(ValidationErrors::single("id", "is not an account id")),
+        },
+    );
+    view! {
+        <form class="card" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); form.submit.run(()); }>
+            <h2>"Details"</h2>
+            <TextField id="details-email".into() label="Email".into() value=email error=form.error("email")
+                help="Where the store reaches the buyer."/>
+            <TextField id="details-description".into() label="Description".into() value=description error=form.error("description")/>
+            <p class="error-text" role="alert">{move || form.general().get()}</p>
+            <button id="details-save" type="submit" class="secondary">"Save"</button>
+        </form>
+    }
+}
+
+/// A manual debit: the balance goes down by the amount, recorded in the statement. The statement
+/// id is made when the form opens, so sending the same form twice debits once.
+#[component]
+fn DebitForm(
+    /// The account.
+    account: String,
+    /// Called once the server accepted.
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let value = RwSignal::new(String::new());
+    let statement = format!("admin-{}", browser_now().unix_micros());
+    let body = move || json!({ "value": value.get().trim() });
+    let form = use_checked_form(
+        on_done,
+        Method::Put,
+        account_path(&account, &format!("/statements/{statement}")),
+        || "Debit recorded.".to_owned(),
+        body,
+        |body| commands::debit_from_json(body).map(|_| ()),
+    );
+    view! {
+        <form class="card" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); form.submit.run(()); }>
+            <h2>"Debit the balance"</h2>
+            <TextField id="debit-value".into() label="Amount (negative, e.g. -25.00)".into() value inputmode="decimal"
+                error=form.error("value") help="A fee or an adjustment; shown in the statement."/>
+            <p class="error-text" role="alert">{move || form.general().get()}</p>
+            <button id="debit-save" type="submit" class="secondary">"Debit"</button>
+        </form>
+    }
+}
+
 /// What is open in the hold panel.
 #[derive(Debug, Clone, PartialEq)]
 enum HoldPanel {
@@ -296,6 +371,7 @@ fn Holds(
             let authorized = t.status == "Authorized";
             let settled = t.status == "Settled";
             let (settle, change, refund, cancel) = (t.clone(), t.clone(), t.clone(), t.id.clone());
+            let resettle = t.clone();
             let cancel_path = cancel_path.clone();
             let can_cancel = authorized && !t.settle;
             view! {
@@ -321,6 +397,7 @@ fn Holds(
                             }>"Cancel"</button>
                         })}
                         {settled.then(|| view! {
+                            <button type="button" class="secondary small resettle" on:click=move |_| panel.set(Some(HoldPanel::Settle(resettle.clone())))>"Change settlement…"</button>
                             <button type="button" class="secondary small refund" on:click=move |_| panel.set(Some(HoldPanel::Refund(refund.clone())))>"Refund…"</button>
                         })}
                     </td>
@@ -443,7 +520,16 @@ pub fn SettleHold(
     #[prop(into)]
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let value = RwSignal::new(hold.value.to_string());
+    // A settled transaction gets a new value: its open invoices change, nothing is created.
+    let change = hold.status == "Settled";
+    let value = RwSignal::new(
+        if change {
+            hold.settled_value
+        } else {
+            hold.value
+        }
+        .to_string(),
+    );
     let count = hold.installments;
     let body = move || json!({ "value": value.get().trim() });
     let preview = move || {
@@ -454,18 +540,29 @@ pub fn SettleHold(
         on_done,
         Method::Put,
         account_path(&account, &format!("/transactions/{}/settlement", hold.id)),
-        move || format!("Settled into {count} invoices."),
+        move || {
+            if change {
+                "Settlement changed.".to_owned()
+            } else {
+                format!("Settled into {count} invoices.")
+            }
+        },
         body,
         |body| commands::positive_value_from_json(body).map(|_| ()),
     );
     let error = form.error("value");
     view! {
-        <Panel title=format!("Settle order {}", hold.order_id) submit_id="settle-save" submit="Settle"
+        <Panel title=format!("{} order {}", if change { "Change the settlement of" } else { "Settle" }, hold.order_id)
+            submit_id="settle-save" submit=if change { "Change" } else { "Settle" }
             on_submit=form.submit on_close general=form.general()>
             <TextField id="settle-value".into() label="Value".into() value inputmode="decimal" error
-                help="Up to the held value plus the store's growth rate."/>
-            <h4>"Invoices this creates"</h4>
-            {move || match preview() {
+                help=if change {
+                    "Lower: taken off the open invoices, last first. Higher: spread over the open invoices, within the growth rate."
+                } else {
+                    "Up to the held value plus the store's growth rate."
+                }/>
+            {(!change).then(|| view! { <h4>"Invoices this creates"</h4> })}
+            {move || if change { ().into_any() } else { match preview() {
                 Ok(planned) => {
                     let total = planned.iter().fold(Money::ZERO, |sum, p| sum.checked_add(p.value).unwrap_or(sum));
                     view! {
@@ -483,7 +580,7 @@ pub fn SettleHold(
                     }.into_any()
                 }
                 Err(why) => view! { <p class="muted">{format!("No preview: {why}")}</p> }.into_any(),
-            }}
+            } }}
         </Panel>
     }
 }
