@@ -162,21 +162,6 @@ pub async fn statement(
     .await
 }
 
-/// `PUT …/creditlimit` or `…/tolerance` (`what`) with a body core has validated.
-pub async fn change_account(
-    credentials: &Credentials,
-    id: &str,
-    what: &str,
-    body: &serde_json::Value,
-) -> Result<AccountView, AdminError> {
-    let path = format!("/api/creditcontrol/accounts/{}/{what}", encode(id));
-    send(
-        with_credentials(Request::put(&path), credentials),
-        Some(body),
-    )
-    .await
-}
-
 /// What can be done to an invoice from the admin.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InvoiceAction {

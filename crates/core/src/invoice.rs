@@ -82,6 +82,11 @@ pub struct Invoice {
 impl Invoice {
     /// Open and past its due date at `now`.
     pub fn is_overdue(&self, now: Timestamp) -> bool {
-        self.status == InvoiceStatus::Opened && self.due_date < now
+        is_overdue(self.status, self.due_date, now)
     }
+}
+
+/// An invoice with this status and due date is overdue at `now`: open, and due before now.
+pub fn is_overdue(status: InvoiceStatus, due_date: Timestamp, now: Timestamp) -> bool {
+    status == InvoiceStatus::Opened && due_date < now
 }

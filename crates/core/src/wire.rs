@@ -128,6 +128,15 @@ impl From<&Invoice> for InvoiceView {
     }
 }
 
+impl InvoiceView {
+    /// Open and past its due date at `now` (the rule of [`Invoice::is_overdue`]).
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.status
+            .parse()
+            .is_ok_and(|status| crate::invoice::is_overdue(status, self.due_date, now))
+    }
+}
+
 /// A page of invoices and the summary of every match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceList {

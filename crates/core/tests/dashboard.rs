@@ -84,6 +84,23 @@ case_test! {
         assert_eq!(ranges[4].0, None);
     }
 
+    fn overdue_means_open_and_due_before_now() {
+        use creditdesk_core::invoice::{is_overdue, InvoiceStatus};
+        let now = at(NOW);
+        for (status, due, expect) in [
+            (InvoiceStatus::Opened, "2026-06-30T11:59:59Z", true),
+            (InvoiceStatus::Opened, "2026-06-30T12:00:00Z", false),
+            (InvoiceStatus::Paid, "2001-01-01T00:00:00Z", false),
+            (InvoiceStatus::Cancelled, "2001-01-01T00:00:00Z", false),
+        ] {
+            assert_eq!(is_overdue(status, at(due), now), expect, "{status:?} due {due}");
+            // Overdue is exactly "not in the Current aging bucket" for an open invoice.
+            if status == InvoiceStatus::Opened {
+                assert_eq!(AgingBucket::of(at(due), now) != AgingBucket::Current, expect);
+            }
+        }
+    }
+
     fn usage_bands() {
         for (limit, used, expect) in USAGE {
             assert_eq!(UsageBand::of(money(limit), money(used)), *expect, "{used} of {limit}");

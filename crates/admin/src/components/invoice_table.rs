@@ -125,7 +125,7 @@ fn InvoiceRow(
     editing: RwSignal<Option<InvoiceView>>,
 ) -> impl IntoView {
     let open = invoice.status == "Opened";
-    let overdue = open && invoice.due_date < now;
+    let overdue = invoice.is_overdue(now);
     let days = RwSignal::new("5".to_owned());
     let hint = {
         let invoice = invoice.clone();
