@@ -65,7 +65,10 @@ impl Server {
         let dist = required_env("CREDITDESK_E2E_DIST")?;
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
-        let (app_key, app_token) = ("e2e-admin".to_owned(), "e2e-token-0123456789".to_owned());
+        let (app_key, app_token) = (
+            "e2e-admin".to_owned(),
+            "e2e-token-0123456789-abcdef".to_owned(),
+        );
         let log = std::fs::File::create(dir.path().join("server.log"))?;
         let mut child = Command::new(bin)
             .env("CREDITDESK_LISTEN", format!("127.0.0.1:{port}"))

@@ -15,7 +15,7 @@ use hyper_util::rt::TokioExecutor;
 use tokio::process::{Child, Command};
 
 pub const APP_KEY: &str = "bench";
-pub const APP_TOKEN: &str = "bench-token-0123456789";
+pub const APP_TOKEN: &str = "bench-token-0123456789-abcdef";
 
 /// A free TCP port on loopback.
 pub fn free_port() -> anyhow::Result<u16> {

@@ -12,6 +12,7 @@ use crate::invoice::{InvoiceStatus, OBSERVATION_CHARS_MAX, PAYMENT_LINK_CHARS_MA
 use crate::money::Money;
 use crate::rate::Rate;
 use crate::store_config::POSTPONEMENT_DAYS_MAX;
+use crate::text::TextKind;
 use crate::timestamp::Timestamp;
 use crate::transaction::{HOLD_DAYS_MAX, ORDER_ID_CHARS_MAX};
 use crate::validation::ValidationErrors;
@@ -50,7 +51,7 @@ impl OpenAccount {
         let credit_limit = f.required("creditLimit", parse::non_negative_money);
         let tolerance = f.optional("tolerance", parse::rate);
         let description = f.optional("description", |v| {
-            parse::text(v, DESCRIPTION_CHARS_MAX, true)
+            parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
         });
         f.finish(|| {
             Some(OpenAccount {
@@ -99,7 +100,7 @@ impl UpsertAccount {
         let credit_limit = f.optional("creditLimit", parse::non_negative_money);
         let tolerance = f.optional("tolerance", parse::rate);
         let description = f.optional("description", |v| {
-            parse::text(v, DESCRIPTION_CHARS_MAX, true)
+            parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
         });
         if let (Some(document), Some(kind)) = (&document, document_type) {
             if AccountId::new(document, kind) != *id {
@@ -146,7 +147,9 @@ impl<T> Change<T> {
     ) -> Result<Change<T>, ValidationErrors> {
         let mut f = Fields::new(body, &["value", "reason"]);
         let value = f.required("value", value);
-        let reason = f.optional("reason", |v| parse::text(v, REASON_CHARS_MAX, true));
+        let reason = f.optional("reason", |v| {
+            parse::text(v, TextKind::Lines, REASON_CHARS_MAX)
+        });
         f.finish(|| {
             Some(Change {
                 value: value?,
@@ -183,7 +186,9 @@ impl CreateHold {
         let settle = f.required("settle", parse::flag);
         let installments = f.required("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
         let expiration = f.optional("expirationDate", |v| expiration(v, now));
-        let order_id = f.optional("orderId", |v| parse::text(v, ORDER_ID_CHARS_MAX, false));
+        let order_id = f.optional("orderId", |v| {
+            parse::text(v, TextKind::Identifier, ORDER_ID_CHARS_MAX)
+        });
         if settle == Some(false) && expiration.is_none() && !f.has("expirationDate") {
             f.push("expirationDate", "is required when settle is false");
         }
@@ -307,7 +312,7 @@ impl ChangeInvoice {
         let mut f = Fields::new(body, &["status", "observation", "paymentLink"]);
         let status = f.required("status", parse::from_str);
         let observation = f.optional("observation", |v| {
-            parse::text(v, OBSERVATION_CHARS_MAX, true)
+            parse::text(v, TextKind::Lines, OBSERVATION_CHARS_MAX)
         });
         let payment_link = f.optional("paymentLink", payment_link);
         f.finish(|| {
@@ -322,7 +327,7 @@ impl ChangeInvoice {
 
 /// An `http://` or `https://` URL with a host, no spaces, at most 2048 characters.
 fn payment_link(value: &Value) -> Result<String, String> {
-    let link = parse::text(value, PAYMENT_LINK_CHARS_MAX, false)?;
+    let link = parse::text(value, TextKind::Identifier, PAYMENT_LINK_CHARS_MAX)?;
     let rest = link
         .strip_prefix("https://")
         .or_else(|| link.strip_prefix("http://"));

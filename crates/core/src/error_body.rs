@@ -48,6 +48,10 @@ pub enum ErrorCode {
     Conflict,
     /// The body is larger than the server accepts.
     PayloadTooLarge,
+    /// The body did not arrive in time.
+    RequestTimeout,
+    /// Too many attempts (failed sign-ins) from this client: wait `Retry-After` seconds.
+    TooManyRequests,
     /// The server failed; the request may be retried.
     Internal,
     /// A code this build does not know.

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::decimal;
 use crate::money::Money;
 use crate::rate::Rate;
-use crate::text;
+use crate::text::{self, TextKind, TextRule};
 use crate::validation::ValidationErrors;
 
 pub struct Fields<'a> {
@@ -26,11 +26,15 @@ impl<'a> Fields<'a> {
         match object {
             None => errors.push("body", "must be a JSON object"),
             Some(object) => {
-                for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
-                    errors.push(
-                        key.as_str(),
-                        format!("unknown field; the fields are {}", known.join(", ")),
-                    );
+                // The known fields are named once, on the first unknown one: an error reply must
+                // not grow with the number of fields a client sends.
+                let mut unknown = object.keys().filter(|k| !known.contains(&k.as_str()));
+                if let Some(first) = unknown.next() {
+                    let message = format!("unknown field; the fields are {}", known.join(", "));
+                    errors.push(first.as_str(), message);
+                }
+                for key in unknown {
+                    errors.push(key.as_str(), "unknown field");
                 }
             }
         }
@@ -155,10 +159,10 @@ pub mod parse {
             .map_err(|e: T::Err| e.to_string())
     }
 
-    /// Free text of at most `max_chars` characters (line breaks allowed when `multiline`).
-    pub fn text(value: &Value, max_chars: u32, multiline: bool) -> Result<String, String> {
+    /// Text of this kind, at most `max_chars` characters (empty allowed).
+    pub fn text(value: &Value, kind: TextKind, max_chars: u32) -> Result<String, String> {
         let text = value.as_str().ok_or("must be a string")?;
-        text::check(text, max_chars, multiline, true).map_err(|e| e.to_string())?;
+        text::check(text, TextRule::new(kind, max_chars)).map_err(|e| e.to_string())?;
         Ok(text.to_owned())
     }
 }

@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::text;
+use crate::text::{self, TextKind, TextRule};
 
 /// Implements `Display`, `Serialize` and `Deserialize` (through `FromStr`) for a string newtype.
 macro_rules! string_id {
@@ -279,7 +279,8 @@ impl FromStr for FriendlyId {
 }
 
 /// An email address: one `@`, a local part, a domain with a dot; at most 254 characters; no
-/// spaces or control characters. Kept as given (domains compared case-insensitively by callers
+/// spaces, control or invisible characters (direction marks, zero-width characters: an address
+/// that looks like another must not be one). Kept as given (domains compared case-insensitively by callers
 /// that need it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Email(String);
@@ -290,7 +291,8 @@ impl FromStr for Email {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         const MESSAGE: &str = "must be an email address such as buyer@example.com";
-        if text.len() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let visible = |c: char| !(c.is_whitespace() || c.is_control() || text::is_invisible(c));
+        if text.len() > 254 || !text.chars().all(visible) {
             return Err(MESSAGE);
         }
         let (local, domain) = text.split_once('@').ok_or(MESSAGE)?;
@@ -315,7 +317,7 @@ impl FromStr for Actor {
     type Err = text::TextError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text::check(text, 128, false, false)?;
+        text::check(text, TextRule::new(TextKind::Identifier, 128).not_blank())?;
         Ok(Actor(text.to_owned()))
     }
 }

@@ -47,6 +47,18 @@ impl std::fmt::Display for MoneyError {
 
 impl std::error::Error for MoneyError {}
 
+impl From<decimal::DecimalError> for MoneyError {
+    /// A number too large is out of range; one with more digits than a decimal holds has more
+    /// decimal places than allowed (in range, over 28 digits means many decimals).
+    fn from(error: decimal::DecimalError) -> Self {
+        match error {
+            decimal::DecimalError::NotANumber => MoneyError::NotANumber,
+            decimal::DecimalError::TooLarge => MoneyError::OutOfRange,
+            decimal::DecimalError::TooManyDigits => MoneyError::TooManyDecimals,
+        }
+    }
+}
+
 impl Money {
     /// Fractional digits of every amount.
     pub const SCALE: u32 = 2;
@@ -114,10 +126,7 @@ impl Money {
 
     /// From a JSON number or numeric string, exactly.
     pub fn from_json(value: &serde_json::Value) -> Result<Money, MoneyError> {
-        let amount = decimal::from_json(value).map_err(|e| match e {
-            decimal::DecimalError::NotANumber => MoneyError::NotANumber,
-            decimal::DecimalError::TooLarge => MoneyError::OutOfRange,
-        })?;
+        let amount = decimal::from_json(value).map_err(MoneyError::from)?;
         Money::try_from(amount)
     }
 
@@ -154,10 +163,8 @@ impl FromStr for Money {
     type Err = MoneyError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let amount = decimal::parse_text(text, false).map_err(|e| match e {
-            decimal::DecimalError::NotANumber => MoneyError::NotANumber,
-            decimal::DecimalError::TooLarge => MoneyError::OutOfRange,
-        })?;
+        let amount =
+            decimal::parse_text(text, decimal::Notation::Plain).map_err(MoneyError::from)?;
         Money::try_from(amount)
     }
 }

@@ -39,6 +39,18 @@ impl std::fmt::Display for RateError {
 
 impl std::error::Error for RateError {}
 
+impl From<decimal::DecimalError> for RateError {
+    /// A number too large is out of range; one with more digits than a decimal holds has more
+    /// decimal places than allowed (in range, over 28 digits means many decimals).
+    fn from(error: decimal::DecimalError) -> Self {
+        match error {
+            decimal::DecimalError::NotANumber => RateError::NotANumber,
+            decimal::DecimalError::TooLarge => RateError::OutOfRange,
+            decimal::DecimalError::TooManyDigits => RateError::TooManyDecimals,
+        }
+    }
+}
+
 impl Rate {
     /// Most fractional digits a rate may have (0.000001 = one ten-thousandth of a percent).
     pub const SCALE_MAX: u32 = 6;
@@ -50,10 +62,7 @@ impl Rate {
     }
 
     pub fn from_json(value: &serde_json::Value) -> Result<Rate, RateError> {
-        let fraction = decimal::from_json(value).map_err(|e| match e {
-            decimal::DecimalError::NotANumber => RateError::NotANumber,
-            decimal::DecimalError::TooLarge => RateError::OutOfRange,
-        })?;
+        let fraction = decimal::from_json(value).map_err(RateError::from)?;
         Rate::try_from(fraction)
     }
 }
@@ -77,10 +86,8 @@ impl FromStr for Rate {
     type Err = RateError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let fraction = decimal::parse_text(text, false).map_err(|e| match e {
-            decimal::DecimalError::NotANumber => RateError::NotANumber,
-            decimal::DecimalError::TooLarge => RateError::OutOfRange,
-        })?;
+        let fraction =
+            decimal::parse_text(text, decimal::Notation::Plain).map_err(RateError::from)?;
         Rate::try_from(fraction)
     }
 }

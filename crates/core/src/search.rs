@@ -5,6 +5,7 @@ use crate::account::{Account, AccountStatus};
 use crate::ids::{AccountId, Email, FriendlyId};
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
+use crate::text::{TextKind, TextRule};
 use crate::timestamp::Timestamp;
 use crate::validation::ValidationErrors;
 
@@ -220,7 +221,10 @@ impl InvoiceFilter {
                         .map_err(str::to_owned),
                 ),
                 "observation" => push(
-                    match crate::text::check(value, NEEDLE_CHARS_MAX, false, false) {
+                    match crate::text::check(
+                        value,
+                        TextRule::new(TextKind::Line, NEEDLE_CHARS_MAX).not_blank(),
+                    ) {
                         Ok(()) => Ok(InvoiceCondition::ObservationContains(fold(value))),
                         Err(e) => Err(e.to_string()),
                     },

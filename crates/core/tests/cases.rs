@@ -30,6 +30,48 @@ const MONEY: &[(&str, Result<i64, &str>)] = &[
     ("NaN", Err("must be an amount")),
 ];
 
+/// Money as a JSON value (number or string) → minor units, or the start of the refusal. More
+/// digits than allowed are refused in every notation, never rounded (issue 17).
+const MONEY_JSON: &[(&str, Result<i64, &str>)] = &[
+    ("19.9", Ok(1990)),
+    ("1.99e1", Ok(1990)),
+    ("1990e-2", Ok(1990)),
+    ("0.199E+2", Ok(1990)),
+    ("1e9", Ok(100_000_000_000)),
+    (
+        "\"1.999999999999999999999999999999\"",
+        Err("must have at most 2 decimal places"),
+    ),
+    (
+        "1.999999999999999999999999999999e0",
+        Err("must have at most 2 decimal places"),
+    ),
+    (
+        "1.999999999999999999999999999999",
+        Err("must have at most 2 decimal places"),
+    ),
+    (
+        "100.00000000000000000000000000001e0",
+        Err("must have at most 2 decimal places"),
+    ),
+    (
+        "1999999999999999999999999999999e-30",
+        Err("must have at most 2 decimal places"),
+    ),
+    ("1e-999999", Err("must have at most 2 decimal places")),
+    ("1.001e0", Err("must have at most 2 decimal places")),
+    ("1e-3", Err("must have at most 2 decimal places")),
+    ("100.000000000000000000000000000000000e0", Ok(10_000)),
+    ("1e10", Err("must be at most 1000000000.00")),
+    ("1e400", Err("must be at most 1000000000.00")),
+    (
+        "1234567890123456789012345678901",
+        Err("must be at most 1000000000.00"),
+    ),
+    ("\"1e3\"", Err("must be an amount")),
+    ("true", Err("must be an amount")),
+];
+
 /// Rate text → normalised fraction, or the start of the refusal message.
 const RATES: &[(&str, Result<&str, &str>)] = &[
     ("0", Ok("0")),
@@ -41,6 +83,11 @@ const RATES: &[(&str, Result<&str, &str>)] = &[
     ("1.01", Err("must be between 0 and 1")),
     ("-0.1", Err("must be between 0 and 1")),
     ("10%", Err("must be a fraction")),
+    (
+        "0.1000000000000000000000000000001",
+        Err("must have at most 6 decimal places"),
+    ),
+    ("0.10000000000000000000000000000000", Ok("0.1")),
 ];
 
 /// Hour, minute, second.
@@ -182,6 +229,18 @@ fn check_money(text: &str, expect: Result<i64, &str>) {
     }
 }
 
+fn check_money_json(json: &str, expect: Result<i64, &str>) {
+    let value: Value = serde_json::from_str(json).expect("case values are JSON");
+    let got = Money::from_json(&value)
+        .map(Money::minor)
+        .map_err(|e| e.to_string());
+    match (got, expect) {
+        (Ok(minor), Ok(want)) => assert_eq!(minor, want, "{json}"),
+        (Err(message), Err(want)) => assert!(message.starts_with(want), "{json}: {message}"),
+        (got, want) => panic!("{json}: got {got:?}, want {want:?}"),
+    }
+}
+
 fn check_rate(text: &str, expect: Result<&str, &str>) {
     let got = text
         .parse::<Rate>()
@@ -222,6 +281,12 @@ case_test! {
     fn money_cases() {
         for (text, expect) in MONEY {
             check_money(text, *expect);
+        }
+    }
+
+    fn money_json_cases() {
+        for (json, expect) in MONEY_JSON {
+            check_money_json(json, *expect);
         }
     }
 

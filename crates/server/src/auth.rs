@@ -5,15 +5,17 @@
 //! holding that resource or `Main Access` passes. Tokens are stored only as SHA-256 hashes.
 
 use std::marker::PhantomData;
+use std::net::SocketAddr;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use rand::distr::{Alphanumeric, SampleString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::db::{Db, StoredKey};
+use crate::db::{Db, KeyUpsert, StoredKey};
 use crate::error::ApiError;
+use crate::throttle::Throttled;
 use crate::AppState;
 
 pub const APP_KEY_HEADER: &str = "x-vtex-api-appkey";
@@ -138,8 +140,8 @@ impl Principal {
     }
 }
 
-/// Extractor: an authenticated key holding `P`'s resource. Rejects with 401 or 403 before the
-/// body is read.
+/// Extractor: an authenticated key holding `P`'s resource. Rejects with 401, 403 or 429 before
+/// the body is read.
 #[derive(Debug)]
 pub struct Auth<P>(pub Principal, pub PhantomData<P>);
 
@@ -150,7 +152,7 @@ impl<P: Permission> FromRequestParts<AppState> for Auth<P> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let principal = authenticate(parts, &state.db).await?;
+        let principal = authenticate(parts, state).await?;
         if !principal.may(P::RESOURCE) {
             return Err(ApiError::Forbidden(P::RESOURCE));
         }
@@ -169,11 +171,53 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(parts, &state.db).await.map(Authenticated)
+        authenticate(parts, state).await.map(Authenticated)
     }
 }
 
-pub(crate) async fn authenticate(parts: &Parts, db: &Db) -> Result<Principal, ApiError> {
+/// What checking a request's credentials found. Kept in the request's extensions, so the
+/// idempotency layer and the handler's extractor check (and count a failure) once.
+#[derive(Debug, Clone)]
+enum Checked {
+    Key(Principal),
+    Missing,
+    Wrong,
+    Throttled(Throttled),
+}
+
+impl Checked {
+    fn into_result(self) -> Result<Principal, ApiError> {
+        match self {
+            Checked::Key(principal) => Ok(principal),
+            Checked::Missing => Err(ApiError::Unauthorized(
+                "send your credentials in the X-VTEX-API-AppKey and X-VTEX-API-AppToken headers",
+            )),
+            Checked::Wrong => Err(ApiError::Unauthorized(
+                "the app key or app token is wrong, or the key was revoked",
+            )),
+            Checked::Throttled(throttled) => Err(ApiError::TooManyRequests {
+                retry_after_seconds: throttled.retry_after_seconds,
+                why: "too many failed sign-ins from this address",
+            }),
+        }
+    }
+}
+
+/// The key that sent this request. Wrong credentials count against the client's address
+/// ([`crate::throttle`]); an address over its limit is refused before its key is looked up.
+pub(crate) async fn authenticate(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Principal, ApiError> {
+    if let Some(checked) = parts.extensions.get::<Checked>() {
+        return checked.clone().into_result();
+    }
+    let checked = check(parts, state).await?;
+    parts.extensions.insert(checked.clone());
+    checked.into_result()
+}
+
+async fn check(parts: &Parts, state: &AppState) -> Result<Checked, ApiError> {
     let header = |name| {
         parts
             .headers
@@ -183,29 +227,36 @@ pub(crate) async fn authenticate(parts: &Parts, db: &Db) -> Result<Principal, Ap
     };
     let (Some(app_key), Some(app_token)) = (header(APP_KEY_HEADER), header(APP_TOKEN_HEADER))
     else {
-        return Err(ApiError::Unauthorized(
-            "send your credentials in the X-VTEX-API-AppKey and X-VTEX-API-AppToken headers",
-        ));
+        return Ok(Checked::Missing);
     };
-    const WRONG: &str = "the app key or app token is wrong, or the key was revoked";
-    let Some(stored) = db.active_key(app_key).await? else {
-        return Err(ApiError::Unauthorized(WRONG));
-    };
-    if !constant_time_eq(
-        hash_token(app_token).as_bytes(),
-        stored.token_sha256.as_bytes(),
-    ) {
-        return Err(ApiError::Unauthorized(WRONG));
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let now = state.now_us();
+    if let Err(throttled) = state.throttle.check(peer, now) {
+        return Ok(Checked::Throttled(throttled));
     }
+    let stored = state.db.active_key(app_key).await?;
+    let matches = stored.as_ref().is_some_and(|stored| {
+        constant_time_eq(
+            hash_token(app_token).as_bytes(),
+            stored.token_sha256.as_bytes(),
+        )
+    });
+    let Some(stored) = stored.filter(|_| matches) else {
+        state.throttle.record_failure(peer, now);
+        return Ok(Checked::Wrong);
+    };
     let resources = stored
         .resources
         .split(',')
         .filter_map(Resource::from_name)
         .collect();
-    Ok(Principal {
+    Ok(Checked::Key(Principal {
         app_key: stored.app_key,
         resources,
-    })
+    }))
 }
 
 /// SHA-256 of a token, lowercase hex.
@@ -228,7 +279,8 @@ pub fn generate_credentials() -> (String, String) {
     (key, token)
 }
 
-/// Stores a key with these resources, replacing any key of the same id.
+/// Stores a key with these resources, replacing an active key of the same id; a revoked key of
+/// that id stays revoked (see [`KeyUpsert`]).
 pub async fn store_key(
     db: &Db,
     app_key: &str,
@@ -236,7 +288,7 @@ pub async fn store_key(
     resources: &[Resource],
     label: &str,
     now_us: i64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<KeyUpsert> {
     let resources = resources
         .iter()
         .map(|r| r.name())

@@ -34,16 +34,61 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_SWEEP_SECONDS", default_value_t = 60)]
     pub sweep_seconds: u64,
 
+    /// Seconds a client has to send a request's line and headers (from its first byte, or from
+    /// opening the connection).
+    #[arg(long, env = "CREDITDESK_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub header_timeout_seconds: u32,
+
+    /// Seconds a client has to send a request's body, after its headers (then 408).
+    #[arg(long, env = "CREDITDESK_BODY_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub body_timeout_seconds: u32,
+
+    /// Seconds an idle connection is kept open for its next request.
+    #[arg(long, env = "CREDITDESK_KEEP_ALIVE_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub keep_alive_seconds: u32,
+
+    /// Seconds a reply waits for a client that does not read it before the connection is closed.
+    #[arg(long, env = "CREDITDESK_SEND_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub send_timeout_seconds: u32,
+
+    /// Most connections open at once (more wait in the listen queue).
+    #[arg(long, env = "CREDITDESK_CONNECTIONS_MAX", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub connections_max: u32,
+
+    /// Most connections open at once from one client address (more are closed at once).
+    #[arg(long, env = "CREDITDESK_CONNECTIONS_PER_ADDRESS_MAX", default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub connections_per_address_max: u32,
+
+    /// Failed sign-ins from one client address within a minute after which its requests with
+    /// credentials get 429 until the minute is over (0: no limit).
+    #[arg(long, env = "CREDITDESK_AUTH_FAILURES_PER_MINUTE", default_value_t = crate::throttle::FAILURES_MAX_DEFAULT)]
+    pub auth_failures_per_minute: u32,
+
     /// App key ensured at start with every permission (with CREDITDESK_APP_TOKEN).
     #[arg(long, env = "CREDITDESK_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
 
-    /// Token of CREDITDESK_APP_KEY. Stored only as a hash.
+    /// Token of CREDITDESK_APP_KEY, at least 24 characters. Stored only as a hash.
     #[arg(long, env = "CREDITDESK_APP_TOKEN", hide_env_values = true)]
     pub app_token: Option<String>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Config {
+    /// The connection bounds these flags set.
+    pub fn connection_limits(&self) -> crate::serve::ConnectionLimits {
+        let seconds = |s: u32| std::time::Duration::from_secs(u64::from(s));
+        crate::serve::ConnectionLimits {
+            header_timeout: seconds(self.header_timeout_seconds),
+            body_timeout: seconds(self.body_timeout_seconds),
+            keep_alive: seconds(self.keep_alive_seconds),
+            send_timeout: seconds(self.send_timeout_seconds),
+            connections_max: self.connections_max,
+            connections_per_address_max: self.connections_per_address_max,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Subcommand)]

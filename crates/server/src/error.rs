@@ -35,6 +35,15 @@ pub enum ApiError {
     /// The body exceeds the limit (413).
     #[error("the body exceeds {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: u32 },
+    /// The body did not arrive in time (408).
+    #[error("the body did not arrive within {limit_seconds} s")]
+    RequestTimeout { limit_seconds: u32 },
+    /// This client must wait before trying again (429, with `Retry-After`).
+    #[error("{why}; retry after {retry_after_seconds} s")]
+    TooManyRequests {
+        retry_after_seconds: u32,
+        why: &'static str,
+    },
     /// A credit rule refused (404 for unknown objects, 422 for invalid input, else 409).
     #[error("{0}")]
     Credit(CreditError),
@@ -54,6 +63,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Credit(error) => match error {
                 CreditError::Invalid(_) | CreditError::OutOfRange => {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -103,6 +114,20 @@ impl ApiError {
                 ErrorCode::PayloadTooLarge,
                 format!("the body is larger than the {limit_bytes} bytes accepted"),
             ),
+            ApiError::RequestTimeout { limit_seconds } => ErrorBody::new(
+                ErrorCode::RequestTimeout,
+                format!(
+                    "the request's body did not arrive within {limit_seconds} s; send it whole, \
+                     without pauses"
+                ),
+            ),
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+                why,
+            } => ErrorBody::new(
+                ErrorCode::TooManyRequests,
+                format!("{why}; try again in {retry_after_seconds} s (see Retry-After)"),
+            ),
             ApiError::Credit(CreditError::Invalid(errors)) => {
                 ApiError::Validation(errors.clone()).body()
             }
@@ -145,6 +170,17 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(error) = &self {
             tracing::error!(error = format!("{error:#}"), "request failed");
         }
-        (self.status_code(), Json(self.body())).into_response()
+        let mut response = (self.status_code(), Json(self.body())).into_response();
+        if let ApiError::TooManyRequests {
+            retry_after_seconds,
+            ..
+        } = self
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_seconds),
+            );
+        }
+        response
     }
 }

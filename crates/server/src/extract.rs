@@ -1,10 +1,12 @@
 //! Request extractors whose rejections are [`ApiError`]s, so malformed input gets the same JSON
 //! error body as everything else.
 
+use std::collections::HashSet;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ApiError;
 
@@ -12,7 +14,9 @@ use crate::error::ApiError;
 pub const BODY_SIZE_MAX: u32 = 64 * 1024;
 
 /// A JSON body. The content type is not checked (clients that forget it still work); syntax
-/// errors are 400 `malformed_json`, well-formed JSON of the wrong shape is 422 with its path.
+/// errors are 400 `malformed_json`, well-formed JSON of the wrong shape is 422 with its path, and
+/// an object that names a key twice is 422 naming that key (JSON parsers disagree on which copy
+/// wins, so a proxy and Creditdesk could read two different requests: neither is picked).
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -31,6 +35,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::MalformedJson(
                 "the body is empty; send a JSON object".to_owned(),
+            ));
+        }
+        if let Some(key) = duplicate_key(&bytes) {
+            return Err(ApiError::Validation(
+                creditdesk_core::ValidationErrors::single(
+                    key,
+                    "appears more than once in its object; send each key once",
+                ),
             ));
         }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
@@ -55,11 +67,128 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// The path of the first key an object of `bytes` names twice (`value`, `items[2].id`); `None`
+/// when there is none, or when `bytes` is not JSON (the real parse reports that).
+fn duplicate_key(bytes: &[u8]) -> Option<String> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let error = UniqueKeys {
+        path: String::new(),
+    }
+    .deserialize(&mut deserializer)
+    .err()?;
+    (error.classify() == serde_json::error::Category::Data).then(|| strip_position(&error))
+}
+
+/// Walks a JSON value and fails, with the key's path as the message, at the first object that
+/// names a key twice. Numbers (which `arbitrary_precision` hands over as a one-key object) and
+/// other scalars pass.
+struct UniqueKeys {
+    /// Path of the value being walked, `""` at the top.
+    path: String,
+}
+
+impl UniqueKeys {
+    fn child(&self, segment: &str) -> UniqueKeys {
+        let path = match (self.path.is_empty(), segment.starts_with('[')) {
+            (true, _) | (false, true) => format!("{}{segment}", self.path),
+            (false, false) => format!("{}.{segment}", self.path),
+        };
+        UniqueKeys { path }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let child = self.child(&key);
+            if !seen.insert(key) {
+                return Err(A::Error::custom(child.path));
+            }
+            map.next_value_seed(child)?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0u32;
+        while seq
+            .next_element_seed(self.child(&format!("[{index}]")))?
+            .is_some()
+        {
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
 /// serde_json's data errors end with " at line L column C"; the field path says more.
 fn strip_position(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
         Some(at) => text[..at].to_owned(),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duplicate_key;
+
+    #[test]
+    fn finds_the_first_key_named_twice() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#"{"value": 1, "value": 1000}"#, Some("value")),
+            (r#"{"a": {"b": 1, "b": 2}}"#, Some("a.b")),
+            (r#"{"a": [{"x": 1}, {"y": 1, "y": 2}]}"#, Some("a[1].y")),
+            (r#"[{"k": 1, "k": 1}]"#, Some("[0].k")),
+            (r#"{"value": 1.5e300, "other": "value"}"#, None),
+            (r#"{"a": {"x": 1}, "b": {"x": 1}}"#, None),
+            (r#"{"\u0076alue": 1, "value": 2}"#, Some("value")),
+            (r#"{"value": 1, "#, None),
+            ("[]", None),
+            ("12", None),
+        ];
+        for (body, expect) in cases {
+            assert_eq!(duplicate_key(body.as_bytes()).as_deref(), *expect, "{body}");
+        }
     }
 }

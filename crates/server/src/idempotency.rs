@@ -1,6 +1,7 @@
 //! `Idempotency-Key` on any POST, PUT or DELETE of the API: the first reply is kept 24 hours, a
 //! retry with the same key and the same request gets it again without a second effect, and the
-//! same key with another request is refused (422).
+//! same key with another request is refused (422). No secret is ever kept: a handler whose reply
+//! carries one names a stand-in ([`ReplayBody`]) that says the secret is withheld.
 //!
 //! A key is reserved before the request runs, so two copies sent at once cannot both run: the
 //! second is answered 409 while the first is in flight. A request that never finished (the
@@ -25,6 +26,12 @@ pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 pub const KEEP_US: i64 = 24 * 3600 * 1_000_000;
 /// Longest key accepted.
 pub const KEY_CHARS_MAX: usize = 255;
+
+/// Set by a handler whose reply carries a secret (a new key's token): what a retry under the same
+/// `Idempotency-Key` gets instead. The reply itself is sent once and never stored; the stand-in
+/// must say what it withholds.
+#[derive(Debug, Clone)]
+pub struct ReplayBody(pub String);
 
 /// What the store holds for a key.
 pub enum Stored {
@@ -71,8 +78,8 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
         }
     };
     // Keys are scoped by app key; without valid credentials the request just runs (into a 401).
-    let (parts, body) = request.into_parts();
-    let Ok(principal) = crate::auth::authenticate(&parts, &state.db).await else {
+    let (mut parts, body) = request.into_parts();
+    let Ok(principal) = crate::auth::authenticate(&mut parts, &state).await else {
         return Ok(next.run(Request::from_parts(parts, body)).await);
     };
     let bytes = to_bytes(body, BODY_SIZE_MAX as usize).await.map_err(|_| {
@@ -134,13 +141,20 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     let status = response.status();
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    // Replies that depend on more than the request (credentials, server faults) are not kept:
-    // the reservation is dropped so the retry runs.
+    // Replies that depend on more than the request (credentials, throttling, server faults) are
+    // not kept: the reservation is dropped so the retry runs.
     let keep = !(status.is_server_error()
-        || matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN));
-    let text = String::from_utf8_lossy(&body).into_owned();
+        || matches!(
+            status,
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+        ));
+    // A reply that carries a secret is kept as its handler's stand-in, without the secret.
+    let text = match parts.extensions.remove::<ReplayBody>() {
+        Some(ReplayBody(stand_in)) => stand_in,
+        None => String::from_utf8_lossy(&body).into_owned(),
+    };
     let stored = if keep {
         state
             .db

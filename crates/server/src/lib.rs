@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -18,26 +18,37 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod serve;
 pub mod sweep;
+pub mod throttle;
 pub mod web;
 
 use auth::Resource;
 use config::{Command, Config};
-use db::Db;
+use db::{Db, KeyUpsert};
 use error::ApiError;
+use serve::ConnectionLimits;
+use throttle::AuthThrottle;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
+    /// Failed sign-ins per client address.
+    pub throttle: AuthThrottle,
+    /// Bounds on connections and request bodies.
+    pub limits: ConnectionLimits,
 }
 
 impl AppState {
+    /// The state with the default limits.
     pub fn new(db: Db) -> Self {
         AppState {
             db,
             clock: Clock::default(),
+            throttle: AuthThrottle::default(),
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -62,8 +73,13 @@ impl Clock {
 
     /// Moves this clock (and every clone of it) `days` ahead.
     pub fn advance_days(&self, days: i64) {
+        self.advance_seconds(days * 86_400);
+    }
+
+    /// Moves this clock (and every clone of it) `seconds` ahead.
+    pub fn advance_seconds(&self, seconds: i64) {
         self.offset_us
-            .fetch_add(days * 86_400_000_000, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(seconds * 1_000_000, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -72,13 +88,23 @@ pub(crate) fn now_us() -> i64 {
     (now.unix_timestamp_nanos() / 1_000) as i64
 }
 
-/// The whole application: the API under `/api`, `/healthz`, and the admin from `static_dir`.
+/// The whole application: the API under `/api`, `/healthz`, and the admin from `static_dir`;
+/// every body read whole within the state's body timeout, every reply with security headers.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
+    let admin = web::admin_site(static_dir);
+    let body_timeout = state.limits.body_timeout;
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api", api::router(state.clone()))
         .with_state(state)
-        .fallback_service(web::admin_router(static_dir))
+        .fallback_service(admin.router)
+        .layer(middleware::from_fn(move |request, next| {
+            serve::read_body(body_timeout, request, next)
+        }))
+        .layer(middleware::from_fn_with_state(
+            admin.policy,
+            web::security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -111,20 +137,27 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         )
     })?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = db.engine(), "Creditdesk is listening");
+    let limits = config.connection_limits();
+    tracing::info!(%address, database = db.engine(), ?limits, "Creditdesk is listening");
     println!("Creditdesk is running at http://{address}/ (API under /api/creditcontrol/). Ctrl-C stops it.");
     sweep::spawn(
         db.clone(),
         std::time::Duration::from_secs(config.sweep_seconds.max(1)),
     );
-    let app = app(AppState::new(db.clone()), &config.static_dir);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let state = AppState {
+        throttle: AuthThrottle::new(config.auth_failures_per_minute),
+        limits,
+        ..AppState::new(db.clone())
+    };
+    let app = app(state, &config.static_dir);
+    serve::serve(listener, app, limits, shutdown_signal()).await?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
 }
+
+/// Fewest characters of an operator token set by flag or environment.
+pub const OPERATOR_TOKEN_CHARS_MIN: usize = 24;
 
 /// The operator's key from the environment, or a first key when there is none at all.
 async fn ensure_keys(db: &Db, config: &Config) -> anyhow::Result<()> {
@@ -135,10 +168,13 @@ async fn ensure_keys(db: &Db, config: &Config) -> anyhow::Result<()> {
                 "CREDITDESK_APP_KEY must be 1 to 128 visible ASCII characters (no spaces)"
             );
             anyhow::ensure!(
-                token.len() >= 8,
-                "CREDITDESK_APP_TOKEN must have at least 8 characters"
+                token.chars().count() >= OPERATOR_TOKEN_CHARS_MIN,
+                "CREDITDESK_APP_TOKEN (--app-token) has {} characters; it needs at least \
+                 {OPERATOR_TOKEN_CHARS_MIN}, so that it cannot be guessed. Choose a longer one, \
+                 or leave both unset and use `creditdesk-server create-key`",
+                token.chars().count()
             );
-            auth::store_key(
+            let stored = auth::store_key(
                 db,
                 key,
                 token,
@@ -147,7 +183,24 @@ async fn ensure_keys(db: &Db, config: &Config) -> anyhow::Result<()> {
                 now_us(),
             )
             .await?;
-            tracing::info!(app_key = %key, "API key from the environment is active");
+            match stored {
+                KeyUpsert::Stored => {
+                    tracing::info!(app_key = %key, "API key from the environment is active")
+                }
+                KeyUpsert::Revoked { revoked_at_us } => {
+                    let when = creditdesk_core::Timestamp::from_unix_micros(revoked_at_us)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
+                    tracing::warn!(app_key = %key, revoked_at = %when, "the configured API key is revoked");
+                    eprintln!(
+                        "The key in CREDITDESK_APP_KEY ({key}) was revoked at {when}, and stays \
+                         revoked: requests with it are refused.\n\
+                         Issue a new key with `creditdesk-server create-key` (or the admin's API \
+                         keys page), or set CREDITDESK_APP_KEY and CREDITDESK_APP_TOKEN to a new \
+                         key name and token."
+                    );
+                }
+            }
         }
         (None, None) => {}
         _ => anyhow::bail!("set both CREDITDESK_APP_KEY and CREDITDESK_APP_TOKEN, or neither"),

@@ -3,14 +3,10 @@
 
 mod common;
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use axum::http::{Method, StatusCode};
+use common::process::ServerProcess;
 use common::{test_app, TestApp};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 const ACCOUNTS: &str = "/api/creditcontrol/accounts";
 
@@ -149,62 +145,6 @@ impl TestApp {
     }
 }
 
-/// A running `creditdesk-server` process.
-struct Process {
-    /// Killed when dropped.
-    _child: tokio::process::Child,
-    port: u16,
-}
-
-impl Process {
-    async fn start(database_url: &str, key: &str, token: &str) -> Process {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_creditdesk-server"))
-            .env("CREDITDESK_LISTEN", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", database_url)
-            .env("CREDITDESK_APP_KEY", key)
-            .env("CREDITDESK_APP_TOKEN", token)
-            .env("CREDITDESK_STATIC_DIR", "/nonexistent")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start creditdesk-server");
-        for _ in 0..200 {
-            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Process {
-                    _child: child,
-                    port,
-                };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("creditdesk-server did not start on port {port}");
-    }
-
-    /// A POST over plain HTTP/1.1; the status code.
-    async fn post(&self, path: &str, body: &str, key: &str, token: &str) -> u16 {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n\
-             X-VTEX-API-AppKey: {key}\r\nX-VTEX-API-AppToken: {token}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        response
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
-    }
-}
-
 /// The same race across two server processes sharing one database (the test's engine: a SQLite
 /// file, or a PostgreSQL database).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -212,10 +152,10 @@ async fn two_processes_on_one_database_never_overspend() {
     let app = test_app().await;
     let url = app.database_url.clone();
     open(&app, "1", 1000).await;
-    let (key, token) = ("two-process-key", "two-process-token");
+    let (key, token) = ("two-process-key", "two-process-token-0123456789");
     let servers = std::sync::Arc::new([
-        Process::start(&url, key, token).await,
-        Process::start(&url, key, token).await,
+        ServerProcess::start(&url, key, token, &[]).await,
+        ServerProcess::start(&url, key, token, &[]).await,
     ]);
     let body = json!({"value": 100, "settle": true, "installments": 1}).to_string();
     let mut tasks = Vec::new();
@@ -223,8 +163,15 @@ async fn two_processes_on_one_database_never_overspend() {
         let (servers, body) = (servers.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
             servers[n % 2]
-                .post(&format!("{ACCOUNTS}/1_CPF/transactions"), &body, key, token)
+                .request(
+                    "POST",
+                    &format!("{ACCOUNTS}/1_CPF/transactions"),
+                    &body,
+                    key,
+                    token,
+                )
                 .await
+                .0
         }));
     }
     let mut statuses = Vec::new();

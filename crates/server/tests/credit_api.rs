@@ -666,13 +666,19 @@ async fn automatic_accounts_open_at_checkout_when_allowed() {
 async fn unauthenticated_and_unauthorized_requests_are_refused_everywhere() {
     use creditdesk_server::api::ROUTES;
     use creditdesk_server::auth::Resource;
-    let app = test_app().await;
+    let mut app = test_app().await;
     let wrong = match &app.admin {
         Creds::Key(key, _) => Creds::Key(key.clone(), "wrong".into()),
         Creds::None => unreachable!(),
     };
     let mut spec_routes = 0;
-    for route in ROUTES.iter().filter(|r| r.path != "/openapi.json") {
+    for (n, route) in ROUTES
+        .iter()
+        .filter(|r| r.path != "/openapi.json")
+        .enumerate()
+    {
+        // A client address per route: more wrong tokens than the throttle allows are sent here.
+        app.peer = std::net::SocketAddr::from(([127, 1, 0, n as u8], 40000));
         let path = common::concrete_path(route);
         if path.starts_with("/api/creditcontrol/") {
             spec_routes += 1;

@@ -136,7 +136,7 @@ fn Balances(
         <section class="card">
             <h2>"Credit"</h2>
             <div class="usage" role="img" aria-label=format!("{used}% of the credit is used")>
-                <div class="usage-bar" style=format!("width: {used}%")></div>
+                <div class="usage-bar" style:width=format!("{used}%")></div>
             </div>
             <p class="muted">{format!("{used}% of the credit is used")}</p>
             <dl class="balances">

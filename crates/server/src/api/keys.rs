@@ -2,8 +2,10 @@
 //! shown once), list, revoke. Only keys with `Main Access` manage keys.
 
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::fields::{parse, Fields};
+use creditdesk_core::text::TextKind;
 use creditdesk_core::ValidationErrors;
 use serde::Serialize;
 use serde_json::Value;
@@ -11,6 +13,7 @@ use serde_json::Value;
 use crate::auth::{self, perm, Auth, Resource};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::idempotency::ReplayBody;
 use crate::AppState;
 
 /// Most characters of a key's label.
@@ -50,7 +53,7 @@ fn resources_of(text: &str) -> Vec<Resource> {
 fn read_new_key(body: &Value) -> Result<(String, Vec<Resource>), ValidationErrors> {
     let mut f = Fields::new(body, &["label", "resources"]);
     let label = f.required("label", |v| {
-        let label = parse::text(v, LABEL_CHARS_MAX, false)?;
+        let label = parse::text(v, TextKind::Line, LABEL_CHARS_MAX)?;
         if label.trim().is_empty() {
             return Err("must not be empty".into());
         }
@@ -79,25 +82,46 @@ fn read_new_key(body: &Value) -> Result<(String, Vec<Resource>), ValidationError
     f.finish(|| Some((label?, resources?)))
 }
 
+/// Creates a key. Its token is in this reply only: the reply is marked `Cache-Control: no-store`,
+/// and a retry under the same `Idempotency-Key` gets the key without its token, saying so
+/// (`appTokenWithheld`).
 pub async fn create(
     _: Auth<perm::MainAccess>,
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<CreatedKey>, ApiError> {
+) -> Result<Response, ApiError> {
     let (label, resources) = read_new_key(&body)?;
     let (app_key, app_token) = auth::generate_credentials();
     let now = state.now_us();
     auth::store_key(&state.db, &app_key, &app_token, &resources, &label, now).await?;
-    Ok(Json(CreatedKey {
-        key: KeyView {
-            app_key,
-            label,
-            resources,
-            created_at: time(now),
-            revoked_at: None,
-        },
-        app_token,
-    }))
+    let key = KeyView {
+        app_key,
+        label,
+        resources,
+        created_at: time(now),
+        revoked_at: None,
+    };
+    let stand_in = serde_json::to_string(&WithheldKey {
+        key: &key,
+        app_token_withheld: TOKEN_WITHHELD,
+    })
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut response = Json(CreatedKey { key, app_token }).into_response();
+    response.extensions_mut().insert(ReplayBody(stand_in));
+    Ok(response)
+}
+
+/// Why a replayed key creation has no token.
+pub const TOKEN_WITHHELD: &str = "the token was shown only in the first reply to this request and \
+     is stored only as a hash; if it was lost, revoke this key and create another";
+
+/// A created key as a retry sees it: the token withheld, and why.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WithheldKey<'a> {
+    #[serde(flatten)]
+    key: &'a KeyView,
+    app_token_withheld: &'static str,
 }
 
 pub async fn list(

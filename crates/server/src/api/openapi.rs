@@ -270,8 +270,11 @@ fn schemas() -> Value {
         "Me": object(&["appKey", "resources"], json!({ "appKey": text, "resources": { "type": "array", "items": text } })),
         "KeyList": { "type": "array", "items": key },
         "NewKey": object(&["label", "resources"], json!({ "label": text, "resources": { "type": "array", "items": text } })),
-        "CreatedKey": object(&["appKey", "appToken", "label", "resources", "createdAt"], json!({ "appKey": text, "appToken": text, "label": text,
-            "resources": { "type": "array", "items": text }, "createdAt": time })),
+        "CreatedKey": object(&["appKey", "label", "resources", "createdAt"], json!({
+            "appKey": text,
+            "appToken": { "type": "string", "description": "The token, in the first reply only. A retry under the same Idempotency-Key has appTokenWithheld instead." },
+            "appTokenWithheld": { "type": "string", "description": "Why a replayed reply has no token (it is never stored)." },
+            "label": text, "resources": { "type": "array", "items": text }, "createdAt": time })),
         "Revoked": object(&["appKey", "revoked"], json!({ "appKey": text, "revoked": boolean })),
         "TransactionList": object(&["data"], json!({ "data": { "type": "array", "items": transaction } })),
         "HolderList": object(&["data"], json!({ "data": { "type": "array", "items": reference("Holder") } })),

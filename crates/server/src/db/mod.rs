@@ -61,6 +61,15 @@ pub struct StoredKey {
     pub created_at_us: i64,
 }
 
+/// What [`Db::upsert_key`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUpsert {
+    /// The key is stored with the given token, resources and label.
+    Stored,
+    /// The key was revoked then; it stays revoked.
+    Revoked { revoked_at_us: i64 },
+}
+
 impl Db {
     /// Opens (and for SQLite creates) the database named by `url` and runs the migrations.
     pub async fn connect(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
@@ -172,14 +181,16 @@ impl Db {
         Ok(count)
     }
 
-    /// Creates the key, or replaces its token, resources and label if it exists (un-revoking it).
-    pub async fn upsert_key(&self, key: &StoredKey) -> anyhow::Result<()> {
-        on_pool!(self, pool => {
+    /// Creates the key, or replaces its token, resources and label if it exists and is active.
+    /// A revoked key stays revoked: the answer is `Revoked` with when, and nothing is written.
+    pub async fn upsert_key(&self, key: &StoredKey) -> anyhow::Result<KeyUpsert> {
+        let affected = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO api_keys (app_key, token_sha256, resources, label, created_at_us) \
                  VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (app_key) DO UPDATE SET token_sha256 = excluded.token_sha256, \
-                 resources = excluded.resources, label = excluded.label, revoked_at_us = NULL",
+                 resources = excluded.resources, label = excluded.label \
+                 WHERE api_keys.revoked_at_us IS NULL",
             )
             .bind(&key.app_key)
             .bind(&key.token_sha256)
@@ -188,9 +199,20 @@ impl Db {
             .bind(key.created_at_us)
             .execute(pool)
             .await
-            .map(|_| ())
+            .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        if affected == 1 {
+            return Ok(KeyUpsert::Stored);
+        }
+        let (revoked_at_us,): (Option<i64>,) = on_pool!(self, pool => {
+            sqlx::query_as("SELECT revoked_at_us FROM api_keys WHERE app_key = $1")
+                .bind(&key.app_key)
+                .fetch_one(pool)
+                .await
+        })?;
+        let revoked_at_us =
+            revoked_at_us.context("a key neither stored nor revoked: the upsert is broken")?;
+        Ok(KeyUpsert::Revoked { revoked_at_us })
     }
 
     /// Every key, newest first, revoked ones too: (key, revoked at).
@@ -393,10 +415,7 @@ impl Db {
 }
 
 async fn open_sqlite(path: &Path, synchronous: Synchronous) -> anyhow::Result<SqlitePool> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
-    }
+    private_file(path)?;
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
         .with_context(|| format!("invalid SQLite path {}", path.display()))?
         .create_if_missing(true)
@@ -412,6 +431,52 @@ async fn open_sqlite(path: &Path, synchronous: Synchronous) -> anyhow::Result<Sq
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open the SQLite database {}", path.display()))
+}
+
+/// Makes the database file (and its folder, when missing) readable by this user only: the folder
+/// 0700, the file 0600, created empty before SQLite opens it. SQLite gives the WAL and
+/// shared-memory files the mode of the database file, so they are 0600 too. An existing file
+/// that others may read is left as it is, with a warning saying how to close it.
+fn private_file(path: &Path) -> anyhow::Result<()> {
+    let text = path.to_string_lossy();
+    if text.starts_with(':') || text.starts_with("file:") {
+        return Ok(()); // in memory, or a URI SQLite opens itself
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(dir)
+                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)?.permissions().mode();
+                if mode & 0o077 != 0 {
+                    tracing::warn!(
+                        path = %path.display(),
+                        mode = format!("{:o}", mode & 0o777),
+                        "the database file can be read by other users; `chmod 600` it and its -wal and -shm files"
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(error) => Err(error)
+            .with_context(|| format!("cannot create the SQLite database {}", path.display())),
+    }
 }
 
 /// The URL without its password, for messages.

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod process;
 pub mod schema;
 
 use axum::body::Body;
@@ -26,6 +27,9 @@ pub struct TestApp {
     pub admin: Creds,
     /// Where the database is (for tests that start server processes on it).
     pub database_url: String,
+    /// The client address requests come from (as a real connection would give it; failed
+    /// sign-ins are throttled per address).
+    pub peer: std::net::SocketAddr,
     _dir: tempfile::TempDir,
 }
 
@@ -53,6 +57,7 @@ pub async fn test_app() -> TestApp {
         clock,
         admin: Creds::None,
         database_url: url,
+        peer: std::net::SocketAddr::from(([127, 0, 0, 1], 40000)),
         _dir: dir,
     };
     app.admin = app.key(&[Resource::MainAccess]).await;
@@ -139,6 +144,7 @@ impl TestApp {
             request = request.header(*name, *value);
         }
         let request = request
+            .extension(axum::extract::ConnectInfo(self.peer))
             .body(
                 body.map(|b| Body::from(b.to_owned()))
                     .unwrap_or_else(Body::empty),
