@@ -474,5 +474,11 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     browser
         .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
         .await?;
+    // Nothing the admin did on the way was blocked by its Content-Security-Policy.
+    let blocked = browser.policy_violations().await?;
+    assert!(
+        blocked.is_empty(),
+        "the admin's policy blocked: {blocked:?}"
+    );
     Ok(())
 }

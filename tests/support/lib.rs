@@ -259,13 +259,43 @@ impl Browser {
     }
 
     /// Signs in to the admin served by `server` with its key, and waits for the navigation.
+    /// From then on the page records what its Content-Security-Policy blocks
+    /// ([`Browser::policy_violations`]).
     pub async fn sign_in(&self, server: &Server) -> anyhow::Result<()> {
         self.client.goto(&server.url("/")).await?;
+        self.watch_policy_violations().await?;
         self.type_into("#app-key", &server.app_key).await?;
         self.type_into("#app-token", &server.app_token).await?;
         self.find("#sign-in").await?.click().await?;
         self.find("nav").await?;
         Ok(())
+    }
+
+    /// Starts recording, in this page, every request or inline code the server's
+    /// Content-Security-Policy blocks. (Had the policy blocked the admin's own loader, the page
+    /// would be blank and every step would fail.)
+    pub async fn watch_policy_violations(&self) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "window.__policyViolations = [];\
+                 document.addEventListener('securitypolicyviolation', e => \
+                   window.__policyViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// What the policy blocked since [`Browser::watch_policy_violations`]: `directive blocked`.
+    pub async fn policy_violations(&self) -> anyhow::Result<Vec<String>> {
+        let found = self
+            .client
+            .execute(
+                "return window.__policyViolations || ['not watching'];",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
     }
 
     pub async fn close(self) -> anyhow::Result<()> {

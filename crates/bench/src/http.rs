@@ -85,8 +85,11 @@ impl Api {
     pub fn new(port: u16) -> Api {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
+        // Idle connections are dropped before the server's keep-alive (15 s) closes them, so a
+        // request never goes out on a connection the server is closing.
         let client = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(1024)
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build(connector);
         Api {
             client,

@@ -457,6 +457,9 @@ async fn crashes_check(
     Ok(lost == 0 && violations == 0)
 }
 
+/// The most an error reply may weigh, whatever the request: replies must not echo what was sent.
+const HOSTILE_REPLY_BYTES_MAX: usize = 4096;
+
 /// Bodies and paths no client should send: each must get a 4xx with the JSON error body, never a
 /// 5xx, and change nothing.
 async fn hostile(options: &Options) -> anyhow::Result<bool> {
@@ -466,6 +469,8 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
     let account = open(&api, "40000000000", "100").await?;
     let holds = format!("/api/creditcontrol/accounts/{account}/transactions");
     let huge = "9".repeat(5000);
+    let unknown_fields: Vec<String> = (0..5000).map(|i| format!("\"f{i:05}\": 1")).collect();
+    let echo_bomb = format!("{{{}}}", unknown_fields.join(", "));
     let big_body = format!(
         r#"{{"value": 1, "settle": true, "installments": 1, "orderId": "{}"}}"#,
         "x".repeat(70_000)
@@ -495,6 +500,18 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
         ("GET", "/api/creditcontrol/accounts/99999999999_CPF/invoices/zz".into(), String::new()),
         ("DELETE", format!("/api/creditcontrol/accounts/{account}/transactions/{}", "f".repeat(32)), String::new()),
         ("PUT", format!("/api/creditcontrol/accounts/{account}/statements/%00"), r#"{"value": "-1"}"#.into()),
+        // Issue 17: a key named twice, more digits than allowed in scientific notation, invisible
+        // characters in ids, a body of 5,000 unknown fields (its reply must stay small).
+        ("POST", holds.clone(), r#"{"value": 1, "settle": true, "installments": 1, "value": 1000}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1.999999999999999999999999999999e0, "settle": true, "installments": 1}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 100.00000000000000000000000000001e0, "settle": true, "installments": 1}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1e-999999, "settle": true, "installments": 1}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1, "settle": true, "installments": 1, "orderId": "\u202e1redro"}"#.into()),
+        ("POST", holds.clone(), r#"{"value": 1, "settle": true, "installments": 1, "orderId": "order\u200b1"}"#.into()),
+        ("POST", holds.clone(), echo_bomb),
+        ("POST", "/api/creditcontrol/accounts".into(), r#"{"document": "41", "documentType": "CPF", "email": "a\u200b@b.co", "creditLimit": 1}"#.into()),
+        ("PUT", format!("/api/creditcontrol/accounts/{account}/creditlimit"), r#"{"value": 10, "value": 99999}"#.into()),
+        ("PUT", format!("/api/creditcontrol/accounts/{account}/tolerance"), r#"{"value": 0.1000000000000000000000000000001e0}"#.into()),
     ];
     let before = api
         .ok(
@@ -504,10 +521,12 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
         )
         .await?;
     let (mut server_errors, mut without_json) = (0u32, 0u32);
+    let mut largest_reply_bytes = 0usize;
     for (method, path, body) in &cases {
         let (status, answer) = api
             .call(method, path, (!body.is_empty()).then_some(body.as_str()))
             .await?;
+        largest_reply_bytes = largest_reply_bytes.max(answer.len());
         if status >= 500 {
             server_errors += 1;
             println!("<!-- {method} {path}: {status} -->");
@@ -535,13 +554,14 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
         .await?;
     let unchanged = before == after;
     server.kill_hard().await?;
-    println!("| requests | server errors (5xx) | not a 4xx with the JSON error body | account unchanged |\n|---:|---:|---:|---|");
+    let small = largest_reply_bytes <= HOSTILE_REPLY_BYTES_MAX;
+    println!("| requests | server errors (5xx) | not a 4xx with the JSON error body | account unchanged | largest reply (bytes, at most {HOSTILE_REPLY_BYTES_MAX}) |\n|---:|---:|---:|---|---:|");
     println!(
-        "| {} | {server_errors} | {without_json} | {} |",
+        "| {} | {server_errors} | {without_json} | {} | {largest_reply_bytes} |",
         cases.len(),
         if unchanged { "yes" } else { "NO" }
     );
-    Ok(server_errors == 0 && without_json == 0 && unchanged)
+    Ok(server_errors == 0 && without_json == 0 && unchanged && small)
 }
 
 /// Schemathesis (PyPI) against a live server: ours at `/api/openapi.json`, and the reference
