@@ -87,7 +87,7 @@ fn operation(route: &RouteDoc) -> Value {
         "description": permission,
         "operationId": format!("{}{}", route.method, route.path.replace(['/', '{', '}'], "_")),
         "parameters": parameters,
-        "responses": { "200": ok, "400": error, "401": error, "403": error, "404": error, "409": error, "413": error, "422": error },
+        "responses": { "200": ok, "400": error, "401": error, "403": error, "404": error, "408": error, "409": error, "413": error, "422": error, "429": error },
     });
     if let Some(schema) = route.request {
         operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": reference(schema) } } });
