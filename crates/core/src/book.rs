@@ -147,7 +147,7 @@ impl Book {
         let account = Account {
             id: command.account_id(),
             document: command.document.clone(),
-            document_type: command.document_type,
+            document_type: command.document_type.clone(),
             email: Some(command.email.clone()),
             description: command.description.clone(),
             credit_limit: Money::ZERO,
@@ -479,10 +479,26 @@ impl Book {
         self.ensure_available(command.value, available)?;
         let hold = &mut self.transactions[at];
         hold.value = command.value;
-        hold.settle = command.settle;
-        hold.installments = command.installments;
+        hold.settle = command.settle.unwrap_or(hold.settle);
+        hold.installments = command.installments.unwrap_or(hold.installments);
         hold.updated_at = ctx.now;
         Ok(&self.transactions[at])
+    }
+
+    /// `PUT …/transactions/{id}`: updates the account's transaction `id` ([`Book::update_hold`]),
+    /// or creates the hold with that id when the account has none ([`Book::create_hold`]).
+    /// Reads: the transaction `id` and the active holds.
+    pub fn put_hold(
+        &mut self,
+        id: &TransactionId,
+        command: &UpdateHold,
+        ctx: &Ctx,
+    ) -> Result<&Transaction, CreditError> {
+        if self.transactions.iter().any(|t| t.id == *id) {
+            self.update_hold(id, command, ctx)
+        } else {
+            self.create_hold(&command.create, id.clone(), ctx)
+        }
     }
 
     /// Releases an active hold. Only holds created with `settle = false` (as the spec says).

@@ -1,6 +1,10 @@
 //! Command inputs, read from request bodies with every field's error named.
 //!
-//! Unknown fields are refused everywhere (a misspelt field never silently does nothing).
+//! Each reader declares its fields (`FIELDS`); it reads only those. Unknown top-level fields are
+//! ignored — integrations post whole objects back — and the server lists them in the
+//! `Creditdesk-Ignored-Fields` header, or refuses them when started with `--unknown-fields
+//! refuse`. `null` and `""` mean absent. Values stay strict: a wrong one is refused, naming its
+//! field.
 
 use serde_json::Value;
 
@@ -31,20 +35,22 @@ pub struct OpenAccount {
     pub description: Option<String>,
 }
 
+/// The fields of an account's body (`POST /accounts`, `PUT /accounts/{id}`).
+pub const ACCOUNT_FIELDS: &[&str] = &[
+    "document",
+    "documentType",
+    "email",
+    "creditLimit",
+    "tolerance",
+    "description",
+];
+
 impl OpenAccount {
+    pub const FIELDS: &'static [&'static str] = ACCOUNT_FIELDS;
+
     /// `tolerance` and `description` may be left out (0 and none).
     pub fn from_json(body: &Value) -> Result<OpenAccount, ValidationErrors> {
-        let mut f = Fields::new(
-            body,
-            &[
-                "document",
-                "documentType",
-                "email",
-                "creditLimit",
-                "tolerance",
-                "description",
-            ],
-        );
+        let mut f = Fields::new(body, Self::FIELDS);
         let document = f.required("document", parse::from_str);
         let document_type = f.required("documentType", parse::from_str);
         let email = f.required("email", parse::from_str);
@@ -66,7 +72,7 @@ impl OpenAccount {
     }
 
     pub fn account_id(&self) -> AccountId {
-        AccountId::new(&self.document, self.document_type)
+        AccountId::new(&self.document, &self.document_type)
     }
 }
 
@@ -81,34 +87,30 @@ pub struct UpsertAccount {
 }
 
 impl UpsertAccount {
-    /// `document` and `documentType` must make the id in the path.
+    pub const FIELDS: &'static [&'static str] = ACCOUNT_FIELDS;
+
+    /// `document` and `documentType` may be left out (the id in the path has them); given, they
+    /// must make that id.
     pub fn from_json(body: &Value, id: &AccountId) -> Result<UpsertAccount, ValidationErrors> {
-        let mut f = Fields::new(
-            body,
-            &[
-                "document",
-                "documentType",
-                "email",
-                "creditLimit",
-                "tolerance",
-                "description",
-            ],
-        );
-        let document: Option<Document> = f.required("document", parse::from_str);
-        let document_type: Option<DocumentType> = f.required("documentType", parse::from_str);
+        let mut f = Fields::new(body, Self::FIELDS);
+        let (id_document, id_type) = id.parts();
+        let document: Document = f
+            .optional("document", parse::from_str)
+            .unwrap_or(id_document);
+        let document_type: DocumentType = f
+            .optional("documentType", parse::from_str)
+            .unwrap_or(id_type);
         let email = f.required("email", parse::from_str);
         let credit_limit = f.optional("creditLimit", parse::non_negative_money);
         let tolerance = f.optional("tolerance", parse::rate);
         let description = f.optional("description", |v| {
             parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
         });
-        if let (Some(document), Some(kind)) = (&document, document_type) {
-            if AccountId::new(document, kind) != *id {
-                f.push(
-                    "document",
-                    format!("document and documentType must make the account id {id}"),
-                );
-            }
+        if AccountId::new(&document, &document_type) != *id {
+            f.push(
+                "document",
+                format!("document and documentType must make the account id {id}"),
+            );
         }
         f.finish(|| {
             Some(UpsertAccount {
@@ -120,6 +122,9 @@ impl UpsertAccount {
         })
     }
 }
+
+/// The fields of a limit or tolerance change.
+pub const CHANGE_FIELDS: &[&str] = &["value", "reason"];
 
 /// `PUT /accounts/{id}/creditlimit` (and, with a rate, `/tolerance`): `{value, reason?}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +150,7 @@ impl<T> Change<T> {
         body: &Value,
         value: impl FnOnce(&Value) -> Result<T, String>,
     ) -> Result<Change<T>, ValidationErrors> {
-        let mut f = Fields::new(body, &["value", "reason"]);
+        let mut f = Fields::new(body, CHANGE_FIELDS);
         let value = f.required("value", value);
         let reason = f.optional("reason", |v| {
             parse::text(v, TextKind::Lines, REASON_CHARS_MAX)
@@ -159,44 +164,54 @@ impl<T> Change<T> {
     }
 }
 
-/// `POST /accounts/{id}/transactions`.
+/// Days an unsettled hold lasts when its body gives no `expirationDate`: the earlier reference's
+/// default ("optional, default is 1 (one) day").
+pub const UNSETTLED_HOLD_DAYS_DEFAULT: u32 = 1;
+
+/// `POST /accounts/{id}/transactions`. Clients written to the earlier reference send only
+/// `{value}`: as that reference documents, `settle` defaults to `false`, `installments` to 1 and
+/// `expirationDate` (when not settling) to 1 day after creation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateHold {
     pub value: Money,
     pub settle: bool,
     pub installments: u16,
-    /// Required when `settle` is false; otherwise 30 days after creation when left out.
+    /// When `settle` is false, 1 day after creation when left out; otherwise 30 days after
+    /// creation when left out.
     pub expiration: Option<Timestamp>,
     pub order_id: Option<String>,
 }
 
 impl CreateHold {
+    pub const FIELDS: &'static [&'static str] = &[
+        "value",
+        "settle",
+        "installments",
+        "expirationDate",
+        "orderId",
+    ];
+
     pub fn from_json(body: &Value, now: Timestamp) -> Result<CreateHold, ValidationErrors> {
-        let mut f = Fields::new(
-            body,
-            &[
-                "value",
-                "settle",
-                "installments",
-                "expirationDate",
-                "orderId",
-            ],
-        );
+        let mut f = Fields::new(body, Self::FIELDS);
         let value = f.required("value", parse::positive_money);
-        let settle = f.required("settle", parse::flag);
-        let installments = f.required("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
+        let settle = f.optional("settle", parse::flag);
+        let installments = f.optional("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
         let expiration = f.optional("expirationDate", |v| expiration(v, now));
         let order_id = f.optional("orderId", |v| {
             parse::text(v, TextKind::Identifier, ORDER_ID_CHARS_MAX)
         });
-        if settle == Some(false) && expiration.is_none() && !f.has("expirationDate") {
-            f.push("expirationDate", "is required when settle is false");
-        }
+        let settle = settle.unwrap_or(false);
+        let expiration = match expiration {
+            None if !settle && !f.has("expirationDate") => {
+                now.plus_days(UNSETTLED_HOLD_DAYS_DEFAULT)
+            }
+            given => given,
+        };
         f.finish(|| {
             Some(CreateHold {
                 value: value?,
-                settle: settle?,
-                installments: installments?,
+                settle,
+                installments: installments.unwrap_or(1),
                 expiration,
                 order_id,
             })
@@ -219,40 +234,51 @@ fn expiration(value: &Value, now: Timestamp) -> Result<Timestamp, String> {
     Ok(at)
 }
 
-/// `PUT /accounts/{id}/transactions/{transactionId}`.
+/// `PUT /accounts/{id}/transactions/{transactionId}`: changes the hold — `settle` and
+/// `installments` left out keep theirs — or, when the account has no transaction with that id,
+/// creates it with that id ("Create a Pre Authorization (using id)" of the earlier reference, a
+/// natural idempotent create) from the same body, read as [`CreateHold`] reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateHold {
     pub value: Money,
-    pub settle: bool,
-    pub installments: u16,
+    pub settle: Option<bool>,
+    pub installments: Option<u16>,
+    /// The hold to create when there is none with the id.
+    pub create: CreateHold,
 }
 
 impl UpdateHold {
-    pub fn from_json(body: &Value) -> Result<UpdateHold, ValidationErrors> {
-        let mut f = Fields::new(body, &["value", "settle", "installments"]);
-        let value = f.required("value", parse::positive_money);
-        let settle = f.required("settle", parse::flag);
-        let installments = f.required("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
+    pub const FIELDS: &'static [&'static str] = CreateHold::FIELDS;
+
+    pub fn from_json(body: &Value, now: Timestamp) -> Result<UpdateHold, ValidationErrors> {
+        let create = CreateHold::from_json(body, now)?;
+        let mut f = Fields::new(body, Self::FIELDS);
+        let settle = f.optional("settle", parse::flag);
+        let installments = f.optional("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
         f.finish(|| {
             Some(UpdateHold {
-                value: value?,
-                settle: settle?,
-                installments: installments?,
+                value: create.value,
+                settle,
+                installments,
+                create,
             })
         })
     }
 }
 
+/// The fields of `{value}` bodies (settlements, refunds, debits).
+pub const VALUE_FIELDS: &[&str] = &["value"];
+
 /// `{value}` above zero: settlements and refunds.
 pub fn positive_value_from_json(body: &Value) -> Result<Money, ValidationErrors> {
-    let mut f = Fields::new(body, &["value"]);
+    let mut f = Fields::new(body, VALUE_FIELDS);
     let value = f.required("value", parse::positive_money);
     f.finish(|| value)
 }
 
 /// `{value}` below zero: manual debits ("decrease balance").
 pub fn debit_from_json(body: &Value) -> Result<Money, ValidationErrors> {
-    let mut f = Fields::new(body, &["value"]);
+    let mut f = Fields::new(body, VALUE_FIELDS);
     let value = f.required("value", |v| {
         let money = parse::money(v)?;
         if money.is_negative() {
@@ -264,9 +290,13 @@ pub fn debit_from_json(body: &Value) -> Result<Money, ValidationErrors> {
     f.finish(|| value)
 }
 
-/// `POST /accounts/{id}/holders`: `{claims: {email}}`.
+/// The fields of a new holder's body.
+pub const HOLDER_FIELDS: &[&str] = &["claims"];
+
+/// `POST /accounts/{id}/holders`: `{claims: {email}}`. Inside `claims` only `email` is known:
+/// an unknown key there is refused (no client sends one; a typo must not pass).
 pub fn holder_email_from_json(body: &Value) -> Result<Email, ValidationErrors> {
-    let mut f = Fields::new(body, &["claims"]);
+    let mut f = Fields::new(body, HOLDER_FIELDS);
     let claims = f.required("claims", |v| {
         v.as_object()
             .cloned()
@@ -292,9 +322,12 @@ pub fn holder_email_from_json(body: &Value) -> Result<Email, ValidationErrors> {
     f.finish(|| email)
 }
 
+/// The fields of a postponement's body.
+pub const POSTPONEMENT_FIELDS: &[&str] = &["dueDays"];
+
 /// `PUT …/postponement`: `{dueDays}`, a whole number of days from 1.
 pub fn due_days_from_json(body: &Value) -> Result<u16, ValidationErrors> {
-    let mut f = Fields::new(body, &["dueDays"]);
+    let mut f = Fields::new(body, POSTPONEMENT_FIELDS);
     let days = f.required("dueDays", |v| parse::whole(v, 1, POSTPONEMENT_DAYS_MAX));
     f.finish(|| days)
 }
@@ -308,8 +341,11 @@ pub struct ChangeInvoice {
 }
 
 impl ChangeInvoice {
+    pub const FIELDS: &'static [&'static str] = &["status", "observation", "paymentLink"];
+
+    /// `observation` and `paymentLink` left out, `null` or `""` leave the invoice's as they are.
     pub fn from_json(body: &Value) -> Result<ChangeInvoice, ValidationErrors> {
-        let mut f = Fields::new(body, &["status", "observation", "paymentLink"]);
+        let mut f = Fields::new(body, Self::FIELDS);
         let status = f.required("status", parse::from_str);
         let observation = f.optional("observation", |v| {
             parse::text(v, TextKind::Lines, OBSERVATION_CHARS_MAX)

@@ -15,36 +15,38 @@ use crate::validation::ValidationErrors;
 
 pub struct Fields<'a> {
     object: Option<&'a Map<String, Value>>,
+    /// The fields the reader declared: the only ones it may read.
+    known: &'a [&'a str],
     errors: ValidationErrors,
 }
 
 impl<'a> Fields<'a> {
-    /// Starts reading `body`, which must be an object holding only `known` keys.
-    pub fn new(body: &'a Value, known: &[&str]) -> Fields<'a> {
+    /// Starts reading `body`, which must be an object. Keys other than `known` are not read:
+    /// unknown top-level fields are ignored (see [`unknown_fields`]; the server lists them in a
+    /// reply header, or refuses them when the store asks for strictness).
+    pub fn new(body: &'a Value, known: &'a [&'a str]) -> Fields<'a> {
         let mut errors = ValidationErrors::new();
         let object = body.as_object();
-        match object {
-            None => errors.push("body", "must be a JSON object"),
-            Some(object) => {
-                // The known fields are named once, on the first unknown one: an error reply must
-                // not grow with the number of fields a client sends.
-                let mut unknown = object.keys().filter(|k| !known.contains(&k.as_str()));
-                if let Some(first) = unknown.next() {
-                    let message = format!("unknown field; the fields are {}", known.join(", "));
-                    errors.push(first.as_str(), message);
-                }
-                for key in unknown {
-                    errors.push(key.as_str(), "unknown field");
-                }
-            }
+        if object.is_none() {
+            errors.push("body", "must be a JSON object");
         }
-        Fields { object, errors }
+        Fields {
+            object,
+            known,
+            errors,
+        }
     }
 
+    /// The field's value; `null` and the empty string `""` count as absent (clients send them
+    /// for "none").
     fn value(&self, key: &str) -> Option<&'a Value> {
+        debug_assert!(
+            self.known.contains(&key),
+            "{key} is read but not among the fields declared"
+        );
         self.object
             .and_then(|o| o.get(key))
-            .filter(|v| !v.is_null())
+            .filter(|v| !is_absent(v))
     }
 
     /// A field that must be present (and not null).
@@ -74,9 +76,9 @@ impl<'a> Fields<'a> {
         self.parsed(key, parse(value))
     }
 
-    /// Whether the body has this key (even as null).
+    /// Whether the body gives this key a value (not null, not `""`).
     pub fn has(&self, key: &str) -> bool {
-        self.object.is_some_and(|o| o.contains_key(key))
+        self.value(key).is_some()
     }
 
     fn parsed<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
@@ -97,6 +99,41 @@ impl<'a> Fields<'a> {
         }
         Ok(build().expect("every field was read without error"))
     }
+}
+
+/// Whether a field's value means "not given": `null` or `""`.
+pub fn is_absent(value: &Value) -> bool {
+    value.is_null() || value.as_str() == Some("")
+}
+
+/// The top-level keys of `body` that are not `known`, in the body's order.
+pub fn unknown_fields<'a>(body: &'a Value, known: &[&str]) -> Vec<&'a str> {
+    body.as_object()
+        .map(|object| {
+            object
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !known.contains(k))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Refuses the unknown top-level fields of `body`, for stores that ask for strictness: one error
+/// per field, the known fields named once (on the first).
+pub fn refuse_unknown(body: &Value, known: &[&str]) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    for (i, key) in unknown_fields(body, known).into_iter().enumerate() {
+        if i == 0 {
+            errors.push(
+                key,
+                format!("unknown field; the fields are {}", known.join(", ")),
+            );
+        } else {
+            errors.push(key, "unknown field");
+        }
+    }
+    errors.into_result(())
 }
 
 /// Parsers for [`Fields`].

@@ -33,40 +33,42 @@ macro_rules! string_id {
     };
 }
 
-/// The kind of a buyer's document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DocumentType {
-    /// Brazilian individual taxpayer number.
-    #[serde(rename = "CPF")]
-    Cpf,
-    /// Brazilian company number.
-    #[serde(rename = "CNPJ")]
-    Cnpj,
-    /// Any other document.
-    #[serde(rename = "Other")]
-    Other,
-}
+/// The kind of a buyer's document: `CPF`, `CNPJ` or `Other` (matched in any letter case and
+/// written so), or — as stores used before the reference had a list, e.g. a business line such as
+/// `mercolanta` — any other name of 1 to 32 letters, digits, `-` or `_`, kept as given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentType(String);
+string_id!(DocumentType);
+
+/// Most characters of a document type.
+pub const DOCUMENT_TYPE_CHARS_MAX: usize = 32;
 
 impl DocumentType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentType::Cpf => "CPF",
-            DocumentType::Cnpj => "CNPJ",
-            DocumentType::Other => "Other",
-        }
+    /// The Brazilian individual taxpayer number.
+    pub fn cpf() -> DocumentType {
+        DocumentType("CPF".to_owned())
     }
 }
 
 impl FromStr for DocumentType {
     type Err = &'static str;
 
-    /// `CPF`, `CNPJ` or `Other`, in any letter case.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.to_ascii_uppercase().as_str() {
-            "CPF" => Ok(DocumentType::Cpf),
-            "CNPJ" => Ok(DocumentType::Cnpj),
-            "OTHER" => Ok(DocumentType::Other),
-            _ => Err("must be CPF, CNPJ or Other"),
+        let known = ["CPF", "CNPJ", "Other"]
+            .into_iter()
+            .find(|name| name.eq_ignore_ascii_case(text));
+        if let Some(name) = known {
+            return Ok(DocumentType(name.to_owned()));
+        }
+        let ok = !text.is_empty()
+            && text.len() <= DOCUMENT_TYPE_CHARS_MAX
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+        if ok {
+            Ok(DocumentType(text.to_owned()))
+        } else {
+            Err("must be CPF, CNPJ, Other, or a name of 1 to 32 letters, digits, '-' or '_'")
         }
     }
 }
@@ -102,17 +104,15 @@ pub struct AccountId(String);
 string_id!(AccountId);
 
 impl AccountId {
-    pub fn new(document: &Document, document_type: DocumentType) -> AccountId {
-        AccountId(format!("{}_{}", document.0, document_type.as_str()))
+    pub fn new(document: &Document, document_type: &DocumentType) -> AccountId {
+        AccountId(format!("{}_{}", document.0, document_type.0))
     }
 
-    /// The document and type the id is made of.
+    /// The document and type the id is made of (split at the first `_`: documents have none,
+    /// types may).
     pub fn parts(&self) -> (Document, DocumentType) {
-        let (document, kind) = self.0.rsplit_once('_').expect("validated");
-        (
-            Document(document.to_owned()),
-            kind.parse().expect("validated"),
-        )
+        let (document, kind) = self.0.split_once('_').expect("validated");
+        (Document(document.to_owned()), DocumentType(kind.to_owned()))
     }
 }
 
@@ -121,10 +121,10 @@ impl FromStr for AccountId {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         const MESSAGE: &str = "must be {document}_{documentType}, e.g. 11111111111_CPF";
-        let (document, kind) = text.rsplit_once('_').ok_or(MESSAGE)?;
+        let (document, kind) = text.split_once('_').ok_or(MESSAGE)?;
         let document: Document = document.parse().map_err(|_| MESSAGE)?;
         let kind: DocumentType = kind.parse().map_err(|_| MESSAGE)?;
-        Ok(AccountId::new(&document, kind))
+        Ok(AccountId::new(&document, &kind))
     }
 }
 
@@ -134,8 +134,11 @@ fn hex32(text: &str) -> Option<String> {
         .then(|| text.to_ascii_uppercase())
 }
 
-/// A pre-authorization (transaction): 32 hex digits, e.g. `7583E36F101C461094AB6CA68FA8EE2C`.
-/// New ones are made by the caller from 16 random bytes ([`TransactionId::from_bytes`]).
+/// A pre-authorization (transaction): 32 hex digits, e.g. `7583E36F101C461094AB6CA68FA8EE2C`
+/// (written in upper case), made by the caller from 16 random bytes
+/// ([`TransactionId::from_bytes`]) — or, as integrations of the earlier reference choose their
+/// own ("Create a Pre Authorization (using id)"), 1 to [`TRANSACTION_ID_CHARS_MAX`] letters,
+/// digits, `.`, `_` or `-`, kept as given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TransactionId(String);
 string_id!(TransactionId);
@@ -146,13 +149,23 @@ impl TransactionId {
     }
 }
 
+/// Most characters of a transaction id.
+pub const TRANSACTION_ID_CHARS_MAX: usize = 64;
+
 impl FromStr for TransactionId {
     type Err = &'static str;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        hex32(text)
-            .map(TransactionId)
-            .ok_or("must be 32 hexadecimal digits")
+        if let Some(hex) = hex32(text) {
+            return Ok(TransactionId(hex));
+        }
+        let ok = !text.is_empty()
+            && text.len() <= TRANSACTION_ID_CHARS_MAX
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        ok.then(|| TransactionId(text.to_owned()))
+            .ok_or("must be 1 to 64 letters, digits, '.', '_' or '-'")
     }
 }
 
@@ -188,11 +201,13 @@ impl InvoiceId {
     }
 
     pub fn transaction_id(&self) -> TransactionId {
-        TransactionId(self.0[..32].to_owned())
+        let (transaction, _) = self.0.rsplit_once('-').expect("validated");
+        TransactionId(transaction.to_owned())
     }
 
     pub fn installment(&self) -> u16 {
-        self.0[33..].parse().expect("validated")
+        let (_, installment) = self.0.rsplit_once('-').expect("validated");
+        installment.parse().expect("validated")
     }
 }
 
@@ -202,7 +217,7 @@ impl FromStr for InvoiceId {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         const MESSAGE: &str =
             "must be {transactionId}-NN, e.g. 7583E36F101C461094AB6CA68FA8EE2C-01";
-        let (transaction, installment) = text.split_once('-').ok_or(MESSAGE)?;
+        let (transaction, installment) = text.rsplit_once('-').ok_or(MESSAGE)?;
         let transaction: TransactionId = transaction.parse().map_err(|_| MESSAGE)?;
         let digits = installment.len() >= 2
             && installment.len() <= 3

@@ -2,7 +2,7 @@
 //! translated to SQL by the server (its tests compare the two answers).
 
 use crate::account::{Account, AccountStatus};
-use crate::ids::{AccountId, Email, FriendlyId};
+use crate::ids::{AccountId, Document, Email, FriendlyId};
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
 use crate::text::{TextKind, TextRule};
@@ -86,6 +86,19 @@ pub enum Op {
     And,
     /// At least one holds (no condition: everything).
     Or,
+}
+
+impl std::str::FromStr for Op {
+    type Err = &'static str;
+
+    /// `and` or `or`, in any letter case.
+    fn from_str(text: &str) -> Result<Op, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "and" => Ok(Op::And),
+            "or" => Ok(Op::Or),
+            _ => Err("must be and or or"),
+        }
+    }
 }
 
 /// One condition on invoices. Upper bounds are exclusive.
@@ -238,10 +251,9 @@ impl InvoiceFilter {
                         }
                     }
                 }
-                "op" => match value.to_ascii_lowercase().as_str() {
-                    "and" => filter.op = Op::And,
-                    "or" => filter.op = Op::Or,
-                    _ => errors.push(key, "must be and or or"),
+                "op" => match value.parse() {
+                    Ok(op) => filter.op = op,
+                    Err(message) => errors.push(key, message),
                 },
                 _ => unreachable!("every known parameter is handled"),
             }
@@ -316,16 +328,39 @@ impl InvoiceSummary {
     }
 }
 
-/// `GET /accounts`: status, email and the page (conditions always combine with and).
+/// One condition on accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountCondition {
+    Status(AccountStatus),
+    /// Folded email (see [`fold`]); matches the whole address, letter case aside.
+    Email(String),
+    /// The buyer's document, exactly (whatever its type).
+    Document(Document),
+}
+
+impl AccountCondition {
+    pub fn matches(&self, account: &Account) -> bool {
+        match self {
+            AccountCondition::Status(status) => account.status == *status,
+            AccountCondition::Email(email) => account
+                .email
+                .as_ref()
+                .is_some_and(|a| fold(a.as_str()) == *email),
+            AccountCondition::Document(document) => account.id.parts().0 == *document,
+        }
+    }
+}
+
+/// `GET /accounts`: conditions on status, email and document, how they combine (`op`, as on
+/// invoice searches), and the page.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccountFilter {
-    pub status: Option<AccountStatus>,
-    /// Folded email (see [`fold`]); matches the whole address, letter case aside.
-    pub email: Option<String>,
+    pub conditions: Vec<AccountCondition>,
+    pub op: Op,
     pub page: Page,
 }
 
-pub const ACCOUNT_PARAMETERS: [&str; 4] = ["from", "to", "status", "email"];
+pub const ACCOUNT_PARAMETERS: [&str; 6] = ["from", "to", "status", "email", "document", "op"];
 
 impl AccountFilter {
     pub fn from_query(params: &[(String, String)]) -> Result<AccountFilter, ValidationErrors> {
@@ -350,16 +385,32 @@ impl AccountFilter {
                 continue;
             }
             seen.push(key);
+            let mut push = |condition: Result<AccountCondition, String>| match condition {
+                Ok(condition) => filter.conditions.push(condition),
+                Err(message) => errors.push(key, message),
+            };
             match key {
                 "from" => from = Some(value.as_str()),
                 "to" => to = Some(value.as_str()),
-                "status" => match value.to_ascii_lowercase().as_str() {
-                    "open" => filter.status = Some(AccountStatus::Open),
-                    "closed" => filter.status = Some(AccountStatus::Closed),
-                    _ => errors.push(key, "must be Open or Closed"),
-                },
-                "email" => match value.parse::<Email>() {
-                    Ok(email) => filter.email = Some(fold(email.as_str())),
+                "status" => push(match value.to_ascii_lowercase().as_str() {
+                    "open" => Ok(AccountCondition::Status(AccountStatus::Open)),
+                    "closed" => Ok(AccountCondition::Status(AccountStatus::Closed)),
+                    _ => Err("must be Open or Closed".to_owned()),
+                }),
+                "email" => push(
+                    value
+                        .parse::<Email>()
+                        .map(|email| AccountCondition::Email(fold(email.as_str())))
+                        .map_err(str::to_owned),
+                ),
+                "document" => push(
+                    value
+                        .parse::<Document>()
+                        .map(AccountCondition::Document)
+                        .map_err(str::to_owned),
+                ),
+                "op" => match value.parse() {
+                    Ok(op) => filter.op = op,
                     Err(message) => errors.push(key, message),
                 },
                 _ => unreachable!("every known parameter is handled"),
@@ -370,12 +421,11 @@ impl AccountFilter {
     }
 
     pub fn matches(&self, account: &Account) -> bool {
-        self.status.is_none_or(|s| account.status == s)
-            && self.email.as_ref().is_none_or(|e| {
-                account
-                    .email
-                    .as_ref()
-                    .is_some_and(|a| fold(a.as_str()) == *e)
-            })
+        match self.op {
+            Op::And => self.conditions.iter().all(|c| c.matches(account)),
+            Op::Or => {
+                self.conditions.is_empty() || self.conditions.iter().any(|c| c.matches(account))
+            }
+        }
     }
 }

@@ -6,8 +6,9 @@
 //!   current value (the invoices guide updates three fields this way). Inside
 //!   `notificationsSettings`, a list that is given replaces the current list; one left out stays.
 //! - Every field present is validated; all errors are reported at once with their paths, and a
-//!   refused update changes nothing. Unknown fields and `null` values are refused, so a typo never
-//!   silently does nothing.
+//!   refused update changes nothing. `null` values are refused. Unknown top-level fields are
+//!   ignored like every body's (the server lists them in a header, or refuses them when asked to
+//!   be strict); unknown keys inside `notificationsSettings` are refused, as no client sends one.
 
 use std::str::FromStr;
 
@@ -313,10 +314,8 @@ impl StoreConfig {
                     next.notifications_settings
                         .apply_update(path, value, &mut errors)
                 }
-                _ => errors.push(
-                    path,
-                    format!("unknown field; the fields are {}", FIELDS.join(", ")),
-                ),
+                // Unknown top-level fields are ignored (the server lists them; see commands).
+                _ => {}
             }
         }
         errors.into_result(next)

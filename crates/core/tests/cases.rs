@@ -186,7 +186,9 @@ const UPDATES: &[(&str, UpdateExpect)] = &[
         r#"{"postponementEnabled": "true"}"#,
         Err(&["postponementEnabled"]),
     ),
-    (r#"{"TaxRate": 0.1}"#, Err(&["TaxRate"])),
+    // Unknown top-level fields are ignored (the server lists them), so a misspelt one changes
+    // nothing.
+    (r#"{"TaxRate": 0.1}"#, Ok(("taxRate", "0"))),
     (
         r#"{"notificationsSettings": []}"#,
         Err(&["notificationsSettings"]),

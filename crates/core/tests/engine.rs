@@ -97,16 +97,16 @@ const SCENARIOS: &[Scenario] = &[
         totals: ("0.00", "1000.00", "0.00"),
     },
     Scenario {
-        name: "settle=false needs a future expiration date",
+        name: "settle=false: the expiration defaults to a day, a past one is refused",
         limit: "1000", tolerance: "0",
         steps: &[
-            (Hold(1, r#"{"value": 10, "settle": false, "installments": 1}"#), Err("Invalid")),
+            (Hold(1, r#"{"value": 10, "settle": false, "installments": 1}"#), Ok(())),
             (Hold(1, r#"{"value": 10, "settle": false, "installments": 1, "expirationDate": "2023-12-31"}"#), Err("Invalid")),
             (Hold(1, r#"{"value": 0, "settle": true, "installments": 1}"#), Err("Invalid")),
             (Hold(1, r#"{"value": 10, "settle": true, "installments": 49}"#), Err("Invalid")),
             (Hold(1, r#"{"value": 10.001, "settle": true, "installments": 1}"#), Err("Invalid")),
         ],
-        totals: ("0.00", "1000.00", "0.00"),
+        totals: ("0.00", "990.00", "10.00"),
     },
     Scenario {
         name: "updates grow a hold up to the growth rate and the credit available to it",
@@ -304,7 +304,7 @@ impl Run {
                 book.create_hold(&CreateHold::from_json(&body(json), self.now)?, tx(t), &ctx)?;
             }
             Update(t, json) => {
-                book.update_hold(&tx(t), &UpdateHold::from_json(&body(json))?, &ctx)?;
+                book.update_hold(&tx(t), &UpdateHold::from_json(&body(json), self.now)?, &ctx)?;
             }
             CancelHold(t) => book.cancel_hold(&tx(t), &ctx)?,
             Settle(t, value) => {

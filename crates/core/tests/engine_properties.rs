@@ -164,10 +164,11 @@ fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
             let Some((value, _)) = value_of(book, n) else {
                 return false;
             };
-            let command = UpdateHold {
-                value: part(value, permille),
-                settle: true,
-                installments,
+            let body = serde_json::json!({
+                "value": part(value, permille), "settle": true, "installments": installments,
+            });
+            let Ok(command) = UpdateHold::from_json(&body, ctx.now) else {
+                return false;
             };
             book.update_hold(&tx(n), &command, ctx).is_ok()
         }

@@ -64,6 +64,11 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_AUTH_FAILURES_PER_MINUTE", default_value_t = crate::throttle::FAILURES_MAX_DEFAULT)]
     pub auth_failures_per_minute: u32,
 
+    /// Fields of a request body that its endpoint does not know: `ignore` them (listed in the
+    /// `Creditdesk-Ignored-Fields` reply header), or `refuse` the request (422).
+    #[arg(long, env = "CREDITDESK_UNKNOWN_FIELDS", value_enum, default_value_t = crate::api::unknown_fields::UnknownFields::Ignore)]
+    pub unknown_fields: crate::api::unknown_fields::UnknownFields,
+
     /// App key ensured at start with every permission (with CREDITDESK_APP_TOKEN).
     #[arg(long, env = "CREDITDESK_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,

@@ -23,6 +23,7 @@ pub mod sweep;
 pub mod throttle;
 pub mod web;
 
+use api::unknown_fields::UnknownFields;
 use auth::Resource;
 use config::{Command, Config};
 use db::{Db, KeyUpsert};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub throttle: AuthThrottle,
     /// Bounds on connections and request bodies.
     pub limits: ConnectionLimits,
+    /// What to do with fields a request body's reader does not know.
+    pub unknown_fields: UnknownFields,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             clock: Clock::default(),
             throttle: AuthThrottle::default(),
             limits: ConnectionLimits::default(),
+            unknown_fields: UnknownFields::default(),
         }
     }
 
@@ -147,6 +151,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = AppState {
         throttle: AuthThrottle::new(config.auth_failures_per_minute),
         limits,
+        unknown_fields: config.unknown_fields,
         ..AppState::new(db.clone())
     };
     let app = app(state, &config.static_dir);

@@ -1,16 +1,21 @@
 //! Serving the built admin — its files, and `index.html` for every client-side route — and the
 //! security headers of every reply.
 
+use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use sha2::{Digest, Sha256};
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
+
+use crate::error::ApiError;
 
 /// The admin: its router, and the Content-Security-Policy its pages are served with.
 pub struct AdminSite {
@@ -30,8 +35,10 @@ pub struct Policies {
 /// What API replies allow: nothing.
 pub const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The admin's files from `dir`, compressed when the browser accepts it. Unknown paths get
-/// `index.html` (the admin routes on the client). Without a build, a page that says how to make one.
+/// The admin's files from `dir`, compressed when the browser accepts it. Other paths get
+/// `index.html` when a browser navigates to them (the admin routes on the client) and the API's
+/// JSON 404 otherwise, so a program probing a path never takes the page for an answer. Without a
+/// build, navigations get a page that says how to make one.
 pub fn admin_site(dir: &Path) -> AdminSite {
     let index = dir.join("index.html");
     let Ok(index_html) = std::fs::read_to_string(&index) else {
@@ -41,14 +48,46 @@ pub fn admin_site(dir: &Path) -> AdminSite {
             policy: Arc::new(policies("")),
         };
     };
+    let index_file = ServeFile::new(index);
+    let pages = tower::service_fn(move |request: Request| {
+        let index_file = index_file.clone();
+        async move {
+            if !is_navigation(&request) {
+                return Ok::<_, Infallible>(not_found().into_response());
+            }
+            let Ok(page) = index_file.oneshot(request).await;
+            Ok(page.map(Body::new))
+        }
+    });
     let files = ServeDir::new(dir)
         .precompressed_gzip()
         .precompressed_br()
-        .fallback(ServeFile::new(index));
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(pages);
     AdminSite {
         router: Router::new().fallback_service(files),
         policy: Arc::new(policies(&index_html)),
     }
+}
+
+/// A browser navigating to a page: `GET` or `HEAD` that accepts HTML.
+pub fn is_navigation(request: &Request) -> bool {
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+    let accepts_html = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("text/html"));
+    reads && accepts_html
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound(
+        "no such path; the API is under /api/creditcontrol/ and /api/creditdesk/ \
+         (see /api/openapi.json)"
+            .to_owned(),
+    )
 }
 
 fn policies(index_html: &str) -> Policies {
@@ -145,7 +184,10 @@ pub async fn security_headers(
     response
 }
 
-async fn not_built() -> impl IntoResponse {
+async fn not_built(request: Request) -> Response {
+    if !is_navigation(&request) {
+        return not_found().into_response();
+    }
     (
         StatusCode::SERVICE_UNAVAILABLE,
         Html(
@@ -155,6 +197,7 @@ async fn not_built() -> impl IntoResponse {
              trunk build).</p>",
         ),
     )
+        .into_response()
 }
 
 #[cfg(test)]

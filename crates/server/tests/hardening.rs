@@ -5,7 +5,8 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{assert_error, error_fields, test_app, Creds, TestApp};
+use common::{assert_error, error_fields, test_app, test_app_with, Creds, TestApp};
+use creditdesk_server::api::unknown_fields::UnknownFields;
 use creditdesk_server::db::Db;
 use serde_json::{json, Value};
 
@@ -271,10 +272,23 @@ async fn more_digits_than_allowed_are_refused_in_every_notation() {
 
 #[tokio::test]
 async fn error_replies_stay_small_whatever_the_body_sends() {
-    let app = with_account().await;
     let fields: Vec<String> = (0..5000).map(|i| format!("\"f{i:05}\": 1")).collect();
     let body = format!("{{{}}}", fields.join(", "));
     assert!(body.len() > 50_000);
+
+    // Ignored (the default): the header lists 20 of them and counts the rest.
+    let app = with_account().await;
+    let (status, headers, answer) = app
+        .send_with(Method::POST, HOLDS, Some(&body), &app.admin, &[])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "value is missing");
+    assert!(answer.to_string().len() < 4096);
+    let ignored = headers["creditdesk-ignored-fields"].to_str().unwrap();
+    assert!(ignored.len() < 1024, "{ignored}");
+    assert!(ignored.ends_with("f00019, (and 4980 more)"), "{ignored}");
+
+    // Refused (strict stores): one error per field, but the reply stays small, kept small too.
+    let app = test_app_with(|state| state.unknown_fields = UnknownFields::Refuse).await;
     let retry = [("Idempotency-Key", "echo")];
     let (status, _, answer) = app
         .send_with(Method::POST, HOLDS, Some(&body), &app.admin, &retry)
@@ -287,9 +301,9 @@ async fn error_replies_stay_small_whatever_the_body_sends() {
     let listed = answer["error"]["fields"].as_array().unwrap();
     assert_eq!(
         listed.last().unwrap()["message"],
-        "and 4983 more errors, not listed"
+        "and 4980 more errors, not listed"
     );
-    assert_eq!(answer["error"]["message"], "5003 fields are invalid");
+    assert_eq!(answer["error"]["message"], "5000 fields are invalid");
     let kept = table_text(&app.db, "SELECT body FROM idempotency").await;
     assert!(kept.iter().all(|b| b.len() < 4096));
 
@@ -377,6 +391,7 @@ async fn the_admin_is_served_with_a_policy_that_allows_its_loader_and_nothing_el
     let router =
         creditdesk_server::app(creditdesk_server::AppState::new(app.db.clone()), dir.path());
     let request = axum::http::Request::get("/accounts/1_CPF")
+        .header("accept", "text/html,application/xhtml+xml")
         .body(Body::empty())
         .unwrap();
     let response = router.oneshot(request).await.unwrap();

@@ -110,3 +110,27 @@ async fn every_documented_route_answers() {
         assert_eq!(status, expected, "{method} {path}: {body}");
     }
 }
+
+/// The fields each body's reader knows (core's lists, which decide what is ignored or refused)
+/// are the properties our document gives that body.
+#[test]
+fn each_request_schema_names_exactly_the_fields_its_reader_knows() {
+    let ours = openapi::document();
+    let mut checked = 0;
+    for route in ROUTES {
+        let Some(name) = route.request else { continue };
+        let schema = &ours["components"]["schemas"][name];
+        let mut documented: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} has no properties"))
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut known = creditdesk_server::api::request_fields(name).to_vec();
+        documented.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(documented, known, "{} {}: {name}", route.method, route.path);
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked}");
+}

@@ -136,10 +136,6 @@ async fn invalid_updates_name_each_field_and_write_nothing() {
         ),
         (r#"{"taxRate": null}"#, &["taxRate"]),
         (
-            r#"{"taxRate": 0.1, "postponementDays": 3}"#,
-            &["postponementDays"],
-        ),
-        (
             r#"{"notificationsSettings": {"daysPrior": [{"days": 1, "timeOfDay": "24:00:00"}]}}"#,
             &["notificationsSettings.daysPrior[0].timeOfDay"],
         ),

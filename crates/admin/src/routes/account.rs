@@ -610,7 +610,7 @@ fn ChangeHold(
         account_path(&account, &format!("/transactions/{}", hold.id)),
         || "Hold changed.".to_owned(),
         body,
-        |body| UpdateHold::from_json(body).map(|_| ()),
+        |body| UpdateHold::from_json(body, browser_now()).map(|_| ()),
     );
     let error = move |field: &'static str| form.error(field);
     let help = format!(

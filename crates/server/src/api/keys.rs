@@ -49,9 +49,12 @@ fn resources_of(text: &str) -> Vec<Resource> {
     text.split(',').filter_map(Resource::from_name).collect()
 }
 
+/// The fields of a new key's body.
+pub const NEW_KEY_FIELDS: &[&str] = &["label", "resources"];
+
 /// `{label, resources: ["Read Invoices", …]}`.
 fn read_new_key(body: &Value) -> Result<(String, Vec<Resource>), ValidationErrors> {
-    let mut f = Fields::new(body, &["label", "resources"]);
+    let mut f = Fields::new(body, NEW_KEY_FIELDS);
     let label = f.required("label", |v| {
         let label = parse::text(v, TextKind::Line, LABEL_CHARS_MAX)?;
         if label.trim().is_empty() {

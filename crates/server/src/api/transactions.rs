@@ -106,7 +106,9 @@ fn load_transaction(id: &creditdesk_core::ids::TransactionId, invoices: bool) ->
     }
 }
 
-/// `PUT /accounts/{id}/transactions/{transactionId}`: `{value, settle, installments}`.
+/// `PUT /accounts/{id}/transactions/{transactionId}`: `{value, settle?, installments?}` changes
+/// the hold; with an id the account has no transaction of, the same body creates the hold with
+/// that id (the earlier reference's "Create a Pre Authorization (using id)").
 pub async fn update(
     Auth(principal, _): Auth<perm::CreateStatements>,
     State(state): State<AppState>,
@@ -114,14 +116,14 @@ pub async fn update(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
-    let command = UpdateHold::from_json(&body)?;
     on_account(
         &state,
         &principal,
         &id,
         load_transaction(&transaction, false),
         |book, env| {
-            let hold = book.update_hold(&transaction, &command, &env.ctx())?;
+            let command = UpdateHold::from_json(&body, env.now)?;
+            let hold = book.put_hold(&transaction, &command, &env.ctx())?;
             Ok(Json(
                 json!({ "id": hold.id, "value": hold.value, "installments": hold.installments }),
             ))

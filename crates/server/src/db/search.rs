@@ -3,7 +3,9 @@
 
 use creditdesk_core::account::Balances;
 use creditdesk_core::invoice::Invoice;
-use creditdesk_core::search::{AccountFilter, InvoiceCondition, InvoiceFilter, InvoiceSummary, Op};
+use creditdesk_core::search::{
+    AccountCondition, AccountFilter, InvoiceCondition, InvoiceFilter, InvoiceSummary, Op,
+};
 use creditdesk_core::wire::AccountView;
 use creditdesk_core::{Money, Timestamp};
 use sqlx::FromRow;
@@ -91,11 +93,7 @@ fn invoice_where(filter: &InvoiceFilter) -> Where {
         };
         parts.push(format!("({part})"));
     }
-    let joiner = match filter.op {
-        Op::And => " AND ",
-        Op::Or => " OR ",
-    };
-    let conditions = (!parts.is_empty()).then(|| format!("({})", parts.join(joiner)));
+    let conditions = (!parts.is_empty()).then(|| format!("({})", parts.join(join_of(filter.op))));
     let all: Vec<String> = scope.into_iter().chain(conditions).collect();
     if !all.is_empty() {
         w.sql = format!(" WHERE {}", all.join(" AND "));
@@ -190,23 +188,28 @@ impl Db {
         tolerance_enabled: bool,
     ) -> Result<(Vec<AccountView>, u64), ApiError> {
         let mut w = Where::default();
-        let mut parts = Vec::new();
-        if let Some(status) = filter.status {
-            parts.push(format!(
-                "status = {}",
-                w.placeholder(Bind::Text(status.as_str().to_owned()))
-            ));
-        }
-        if let Some(email) = &filter.email {
-            parts.push(format!(
-                "email_folded = {}",
-                w.placeholder(Bind::Text(email.clone()))
-            ));
-        }
+        let parts: Vec<String> = filter
+            .conditions
+            .iter()
+            .map(|condition| match condition {
+                AccountCondition::Status(status) => format!(
+                    "(status = {})",
+                    w.placeholder(Bind::Text(status.as_str().to_owned()))
+                ),
+                AccountCondition::Email(email) => format!(
+                    "(email_folded = {})",
+                    w.placeholder(Bind::Text(email.clone()))
+                ),
+                AccountCondition::Document(document) => format!(
+                    "(document = {})",
+                    w.placeholder(Bind::Text(document.as_str().to_owned()))
+                ),
+            })
+            .collect();
         let where_sql = if parts.is_empty() {
             String::new()
         } else {
-            format!(" WHERE {}", parts.join(" AND "))
+            format!(" WHERE {}", parts.join(join_of(filter.op)))
         };
         let count_sql = format!("SELECT COUNT(*) FROM accounts{where_sql}");
         let filter_binds = w.binds.len();
@@ -237,5 +240,13 @@ impl Db {
             views.push(AccountView::new(&account, &balances));
         }
         Ok((views, u64::try_from(count).unwrap_or_default()))
+    }
+}
+
+/// How SQL joins conditions combined with `op`.
+fn join_of(op: Op) -> &'static str {
+    match op {
+        Op::And => " AND ",
+        Op::Or => " OR ",
     }
 }

@@ -40,6 +40,11 @@ pub enum Creds {
 }
 
 pub async fn test_app() -> TestApp {
+    test_app_with(|_| {}).await
+}
+
+/// [`test_app`] with its state changed by `configure` (a strict store, other limits).
+pub async fn test_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("CREDITDESK_TEST_POSTGRES_URL") {
         Ok(admin_url) => fresh_postgres_database(&admin_url).await,
@@ -48,7 +53,8 @@ pub async fn test_app() -> TestApp {
     let db = Db::connect(&url, Synchronous::Full)
         .await
         .expect("connect test database");
-    let state = AppState::new(db.clone());
+    let mut state = AppState::new(db.clone());
+    configure(&mut state);
     let clock = state.clock.clone();
     let router = creditdesk_server::app(state, dir.path());
     let mut app = TestApp {

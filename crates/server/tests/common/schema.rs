@@ -91,11 +91,27 @@ pub const ERRATA: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Accounts opened with a store's own document type (the reference had no list before mid-2024,
+/// issue 10) break today's enum of `documentType` wherever an account is shown; forgiven, unless
+/// the value is a known type in another letter case (then the server failed to write it as the
+/// enum does).
+fn store_own_document_type(violation: &str) -> bool {
+    let Some((_, rest)) = violation.split_once("documentType: \"") else {
+        return false;
+    };
+    let value = rest.split('"').next().unwrap_or_default();
+    violation.contains("is not one of")
+        && !["CPF", "CNPJ", "Other"]
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(value))
+}
+
 pub fn assert_matches_response_schema(value: &Value, path: &str, method: &str) {
     let forgiven = |v: &String| {
-        ERRATA
-            .iter()
-            .any(|(p, m, field, _)| *p == path && *m == method && v.starts_with(field))
+        store_own_document_type(v)
+            || ERRATA
+                .iter()
+                .any(|(p, m, field, _)| *p == path && *m == method && v.starts_with(field))
     };
     let found: Vec<String> = violations(value, response_schema(path, method))
         .into_iter()
