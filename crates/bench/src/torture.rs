@@ -582,7 +582,11 @@ async fn schemathesis(options: &Options, st: &std::path::Path) -> anyhow::Result
     )];
     match &options.reference {
         Some(path) if path.is_file() => {
-            schemas.push(("reference".to_owned(), path.display().to_string(), ALL_CHECKS));
+            schemas.push((
+                "reference".to_owned(),
+                path.display().to_string(),
+                ALL_CHECKS,
+            ));
             let earlier = path.with_file_name("customer-credit-api.2023.openapi.json");
             if earlier.is_file() {
                 schemas.push((

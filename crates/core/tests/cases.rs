@@ -219,40 +219,37 @@ const UPDATES: &[(&str, UpdateExpect)] = &[
     (r#""taxRate""#, Err(&["body"])),
 ];
 
-fn check_money(text: &str, expect: Result<i64, &str>) {
-    let got = text
-        .parse::<Money>()
-        .map(Money::minor)
-        .map_err(|e| e.to_string());
+/// `got` (a value, or a refusal's message) against `expect` (the value, or the message's start).
+fn check<T: PartialEq + std::fmt::Debug>(
+    input: &str,
+    got: Result<T, String>,
+    expect: Result<T, &str>,
+) {
     match (got, expect) {
-        (Ok(minor), Ok(want)) => assert_eq!(minor, want, "{text:?}"),
-        (Err(message), Err(want)) => assert!(message.starts_with(want), "{text:?}: {message}"),
-        (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+        (Ok(got), Ok(want)) => assert_eq!(got, want, "{input:?}"),
+        (Err(message), Err(want)) => assert!(message.starts_with(want), "{input:?}: {message}"),
+        (got, want) => panic!("{input:?}: got {got:?}, want {want:?}"),
     }
+}
+
+fn check_money(text: &str, expect: Result<i64, &str>) {
+    let got = text.parse::<Money>().map(Money::minor);
+    check(text, got.map_err(|e| e.to_string()), expect);
 }
 
 fn check_money_json(json: &str, expect: Result<i64, &str>) {
     let value: Value = serde_json::from_str(json).expect("case values are JSON");
-    let got = Money::from_json(&value)
-        .map(Money::minor)
-        .map_err(|e| e.to_string());
-    match (got, expect) {
-        (Ok(minor), Ok(want)) => assert_eq!(minor, want, "{json}"),
-        (Err(message), Err(want)) => assert!(message.starts_with(want), "{json}: {message}"),
-        (got, want) => panic!("{json}: got {got:?}, want {want:?}"),
-    }
+    let got = Money::from_json(&value).map(Money::minor);
+    check(json, got.map_err(|e| e.to_string()), expect);
 }
 
 fn check_rate(text: &str, expect: Result<&str, &str>) {
-    let got = text
-        .parse::<Rate>()
-        .map(|r| r.to_string())
-        .map_err(|e| e.to_string());
-    match (got, expect) {
-        (Ok(rate), Ok(want)) => assert_eq!(rate, want, "{text:?}"),
-        (Err(message), Err(want)) => assert!(message.starts_with(want), "{text:?}: {message}"),
-        (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
-    }
+    let got = text.parse::<Rate>().map(|r| r.to_string());
+    check(
+        text,
+        got.map_err(|e| e.to_string()),
+        expect.map(str::to_owned),
+    );
 }
 
 /// Reads `a.b` from a JSON object.

@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -299,6 +299,22 @@ impl Bounded {
         io::Error::new(io::ErrorKind::TimedOut, what.to_owned())
     }
 
+    /// A write's result: progress stops the stall timer; a write that could not proceed starts
+    /// it (see [`Bounded::poll_write_stall`]).
+    fn after_write<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match polled {
+            Poll::Pending => self.poll_write_stall(cx).map(Err),
+            ready => {
+                self.write_waiting = false;
+                ready
+            }
+        }
+    }
+
     /// After a write that could not proceed: fails once the client has not read for too long.
     fn poll_write_stall(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
         if !self.write_waiting {
@@ -362,13 +378,8 @@ impl AsyncWrite for Bounded {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_write(cx, data) {
-            Poll::Pending => this.poll_write_stall(cx).map(Err),
-            ready => {
-                this.write_waiting = false;
-                ready
-            }
-        }
+        let polled = Pin::new(&mut this.stream).poll_write(cx, data);
+        this.after_write(cx, polled)
     }
 
     fn poll_write_vectored(
@@ -377,13 +388,8 @@ impl AsyncWrite for Bounded {
         data: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_write_vectored(cx, data) {
-            Poll::Pending => this.poll_write_stall(cx).map(Err),
-            ready => {
-                this.write_waiting = false;
-                ready
-            }
-        }
+        let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, data);
+        this.after_write(cx, polled)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -392,24 +398,11 @@ impl AsyncWrite for Bounded {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.stream).poll_flush(cx) {
-            Poll::Pending => this.poll_write_stall(cx).map(Err),
-            ready => {
-                this.write_waiting = false;
-                ready
-            }
-        }
+        let polled = Pin::new(&mut this.stream).poll_flush(cx);
+        this.after_write(cx, polled)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
-}
-
-/// The peer address a request came from, when it came over a connection.
-pub fn peer_of(request: &Request) -> Option<SocketAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0)
 }

@@ -5,7 +5,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{assert_error, error_fields, test_app, test_app_with, Creds, TestApp};
+use common::{
+    assert_error, error_fields, test_app, test_app_with, test_app_with_account, Creds, TestApp,
+};
 use creditdesk_server::api::unknown_fields::UnknownFields;
 use creditdesk_server::db::Db;
 use serde_json::{json, Value};
@@ -13,18 +15,6 @@ use serde_json::{json, Value};
 const ACCOUNTS: &str = "/api/creditcontrol/accounts";
 const HOLDS: &str = "/api/creditcontrol/accounts/1_CPF/transactions";
 const KEYS: &str = "/api/creditdesk/keys";
-
-async fn with_account() -> TestApp {
-    let app = test_app().await;
-    let body =
-        json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000})
-            .to_string();
-    let (status, answer) = app
-        .send(Method::POST, ACCOUNTS, Some(&body), &app.admin)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    app
-}
 
 async fn account(app: &TestApp) -> Value {
     app.get(&format!("{ACCOUNTS}/1_CPF")).await.1
@@ -122,7 +112,7 @@ async fn the_upgrade_forgets_replies_that_held_a_token() {
 
 #[tokio::test]
 async fn failed_sign_ins_are_throttled_per_address_and_correct_clients_elsewhere_are_not() {
-    let mut app = with_account().await;
+    let mut app = test_app_with_account().await;
     let Creds::Key(key, _) = app.admin.clone() else {
         unreachable!()
     };
@@ -178,7 +168,7 @@ async fn failed_sign_ins_are_throttled_per_address_and_correct_clients_elsewhere
 
 #[tokio::test]
 async fn a_key_named_twice_is_refused_and_nothing_is_written() {
-    let app = with_account().await;
+    let app = test_app_with_account().await;
     let before = account(&app).await;
     let cases = [
         (
@@ -217,7 +207,7 @@ async fn a_key_named_twice_is_refused_and_nothing_is_written() {
 
 #[tokio::test]
 async fn more_digits_than_allowed_are_refused_in_every_notation() {
-    let app = with_account().await;
+    let app = test_app_with_account().await;
     let before = account(&app).await;
     let cases = [
         (
@@ -277,7 +267,7 @@ async fn error_replies_stay_small_whatever_the_body_sends() {
     assert!(body.len() > 50_000);
 
     // Ignored (the default): the header lists 20 of them and counts the rest.
-    let app = with_account().await;
+    let app = test_app_with_account().await;
     let (status, headers, answer) = app
         .send_with(Method::POST, HOLDS, Some(&body), &app.admin, &[])
         .await;
@@ -316,7 +306,7 @@ async fn error_replies_stay_small_whatever_the_body_sends() {
 
 #[tokio::test]
 async fn invisible_characters_are_refused_in_emails_and_ids() {
-    let app = with_account().await;
+    let app = test_app_with_account().await;
     let before = account(&app).await;
     for email in [
         "ev\u{202E}moc.liame@a.co",

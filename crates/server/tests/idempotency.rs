@@ -5,25 +5,10 @@ mod common;
 use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
-use common::{error_fields, test_app, Creds, TestApp};
-use serde_json::{json, Value};
+use common::{error_fields, test_app_with_account, Creds, TestApp};
+use serde_json::Value;
 
 const HOLDS: &str = "/api/creditcontrol/accounts/1_CPF/transactions";
-
-async fn setup() -> TestApp {
-    let app = test_app().await;
-    let body =
-        json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000})
-            .to_string();
-    app.send(
-        Method::POST,
-        "/api/creditcontrol/accounts",
-        Some(&body),
-        &app.admin,
-    )
-    .await;
-    app
-}
 
 async fn held(app: &TestApp) -> Value {
     let (_, account) = app
@@ -39,7 +24,7 @@ async fn held(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn a_retry_gets_the_same_reply_without_a_second_effect() {
-    let app = setup().await;
+    let app = test_app_with_account().await;
     let body = r#"{"value": 100, "settle": true, "installments": 1}"#;
     let key = [("Idempotency-Key", "order-1001")];
     let (status, headers, first) = app
@@ -101,7 +86,7 @@ async fn a_retry_gets_the_same_reply_without_a_second_effect() {
 
 #[tokio::test]
 async fn refusals_are_kept_but_credential_failures_are_not() {
-    let app = setup().await;
+    let app = test_app_with_account().await;
     let too_much = r#"{"value": 5000, "settle": true, "installments": 1}"#;
     let key = [("Idempotency-Key", "big-order")];
     let (status, _, first) = app
@@ -156,7 +141,7 @@ async fn refusals_are_kept_but_credential_failures_are_not() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_copies_run_once() {
-    let app = Arc::new(setup().await);
+    let app = Arc::new(test_app_with_account().await);
     let body = r#"{"value": 100, "settle": true, "installments": 1}"#;
     let mut tasks = Vec::new();
     for _ in 0..16 {

@@ -43,6 +43,24 @@ pub async fn test_app() -> TestApp {
     test_app_with(|_| {}).await
 }
 
+/// [`test_app`] with the account `1_CPF` open (limit 1000, email `a@b.co`).
+pub async fn test_app_with_account() -> TestApp {
+    let app = test_app().await;
+    let body =
+        serde_json::json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000})
+            .to_string();
+    let (status, answer) = app
+        .send(
+            Method::POST,
+            "/api/creditcontrol/accounts",
+            Some(&body),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    app
+}
+
 /// [`test_app`] with its state changed by `configure` (a strict store, other limits).
 pub async fn test_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
