@@ -526,11 +526,6 @@ async fn ids_of_other_accounts_are_not_found() {
             format!("{other}/settlement"),
             Some(json!({"value": 50})),
         ),
-        (
-            Method::PUT,
-            other.clone(),
-            Some(json!({"value": 50, "settle": false, "installments": 1})),
-        ),
         (Method::DELETE, other.clone(), None),
         (
             Method::POST,
@@ -567,6 +562,28 @@ async fn ids_of_other_accounts_are_not_found() {
         .ok(Method::GET, &format!("{ACCOUNTS}/2_CPF/invoices"), None)
         .await;
     assert_eq!(list["data"], json!([]));
+    // Ids are per account: a PUT with that id through account 2 creates account 2's own hold
+    // (create by id) and leaves account 1's transaction and invoice as they were.
+    let created = app.ok(Method::PUT, &other, Some(json!({"value": 7}))).await;
+    assert_eq!(
+        (created["id"].as_str(), num(&created["value"])),
+        (Some(id.as_str()), "7.00".into())
+    );
+    let first = app
+        .ok(
+            Method::GET,
+            &format!("{ACCOUNTS}/1_CPF/invoices/{id}-01"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (first["value"].to_string(), first["status"].clone()),
+        ("50.00".into(), json!("Opened"))
+    );
+    let two = app
+        .ok(Method::GET, &format!("{ACCOUNTS}/2_CPF"), None)
+        .await;
+    assert_eq!(num(&two["preAuthorizedCredit"]), "7.00");
 }
 
 #[tokio::test]

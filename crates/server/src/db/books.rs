@@ -420,15 +420,14 @@ macro_rules! book_io {
             }
             let old_transactions = before.map(|b| b.transactions.as_slice()).unwrap_or_default();
             for t in after.transactions.iter().filter(|t| !old_transactions.contains(t)) {
-                let written = sqlx::query(
+                sqlx::query(
                     "INSERT INTO transactions (id, account_id, order_id, value_minor, original_value_minor, installments, \
                      settle, status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, \
                      settled_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                     ON CONFLICT (id) DO UPDATE SET value_minor = excluded.value_minor, installments = excluded.installments, \
+                     ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, installments = excluded.installments, \
                      settle = excluded.settle, status = excluded.status, expires_at_us = excluded.expires_at_us, \
                      updated_at_us = excluded.updated_at_us, settled_value_minor = excluded.settled_value_minor, \
-                     refunded_value_minor = excluded.refunded_value_minor, settled_at_us = excluded.settled_at_us \
-                     WHERE transactions.account_id = excluded.account_id",
+                     refunded_value_minor = excluded.refunded_value_minor, settled_at_us = excluded.settled_at_us",
                 )
                 .bind(t.id.as_str())
                 .bind(t.account_id.as_str())
@@ -446,11 +445,6 @@ macro_rules! book_io {
                 .bind(t.settled_at.map(Timestamp::unix_micros))
                 .execute(&mut **tx)
                 .await?;
-                // A client-chosen id that another account's transaction has: never overwrite it,
-                // and answer as for any id of another account (not found: nothing leaks).
-                if written.rows_affected() == 0 {
-                    return Err(creditdesk_core::CreditError::TransactionNotFound(t.id.clone()).into());
-                }
             }
             let old_invoices = before.map(|b| b.invoices.as_slice()).unwrap_or_default();
             for i in after.invoices.iter().filter(|i| !old_invoices.contains(i)) {
@@ -460,7 +454,7 @@ macro_rules! book_io {
                      resolved_at_us, original_due_date_us, due_date_us, postponements, postponed_days, observation, \
                      observation_folded, payment_link) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
-                     ON CONFLICT (id) DO UPDATE SET value_minor = excluded.value_minor, \
+                     ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
                      credit_value_minor = excluded.credit_value_minor, status = excluded.status, \
                      updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
                      due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
