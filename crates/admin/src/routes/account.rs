@@ -497,7 +497,11 @@ pub fn NewHold(
                 <TextField id="new-hold-installments".into() label="Installments".into() value=installments inputmode="numeric" error=error("installments")
                     help="Invoices the settlement will create, 30 days apart."/>
                 <TextField id="new-hold-expires".into() label="Expires on (YYYY-MM-DD)".into() value=expires error=error("expirationDate")
-                    help="Required unless checkout settles it (then 30 days)."/>
+                    help=format!(
+                        "Left empty: in {} day unless checkout settles it (then {} days).",
+                        commands::UNSETTLED_HOLD_DAYS_DEFAULT,
+                        creditdesk_core::transaction::SETTLE_HOLD_DAYS
+                    )/>
                 <TextField id="new-hold-order".into() label="Order id".into() value=order error=error("orderId")
                     help="The store's order, shown on the invoices."/>
             </div>
