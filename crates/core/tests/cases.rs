@@ -90,6 +90,18 @@ const RATES: &[(&str, Result<&str, &str>)] = &[
     ("0.10000000000000000000000000000000", Ok("0.1")),
 ];
 
+/// Credit limit, tolerance → the extra credit tolerance gives, rounded **down** to the cent
+/// (docs/credit-rules.md). Each fractional case differs from rounding up or to nearest.
+const TOLERANCE: &[(&str, &str, &str)] = &[
+    ("100.05", "0.1", "10.00"),
+    ("0.09", "0.5", "0.04"),
+    ("0.01", "0.999999", "0.00"),
+    ("999.99", "0.333333", "333.32"),
+    ("1000", "0.25", "250.00"),
+    ("0", "1", "0.00"),
+    ("1000000000", "1", "1000000000.00"),
+];
+
 /// Hour, minute, second.
 type Hms = (u8, u8, u8);
 
@@ -292,6 +304,16 @@ case_test! {
     fn rate_cases() {
         for (text, expect) in RATES {
             check_rate(text, *expect);
+        }
+    }
+
+    fn tolerance_amount_cases() {
+        for (limit, tolerance, expect) in TOLERANCE {
+            let amount = creditdesk_core::account::tolerance_amount(
+                limit.parse().unwrap(),
+                tolerance.parse().unwrap(),
+            );
+            assert_eq!(amount.to_string(), *expect, "{limit} × {tolerance}");
         }
     }
 
