@@ -2,6 +2,7 @@
 //! headless Chromium (`cargo test --target wasm32-unknown-unknown`), so both targets are held to
 //! the same vectors.
 
+use creditdesk_core::account::AccountStatus;
 use creditdesk_core::store_config::{StoreConfig, TimeOfDay};
 use creditdesk_core::{Money, Rate};
 use serde_json::Value;
@@ -100,6 +101,15 @@ const TOLERANCE: &[(&str, &str, &str)] = &[
     ("1000", "0.25", "250.00"),
     ("0", "1", "0.00"),
     ("1000000000", "1", "1000000000.00"),
+];
+
+/// Account status text (the stored and written form) → the status.
+const ACCOUNT_STATUSES: &[(&str, Option<AccountStatus>)] = &[
+    ("Open", Some(AccountStatus::Open)),
+    ("Closed", Some(AccountStatus::Closed)),
+    ("open", None),
+    ("", None),
+    ("xyzzy", None),
 ];
 
 /// Hour, minute, second.
@@ -314,6 +324,15 @@ case_test! {
                 tolerance.parse().unwrap(),
             );
             assert_eq!(amount.to_string(), *expect, "{limit} × {tolerance}");
+        }
+    }
+
+    fn account_status_cases() {
+        for (text, expect) in ACCOUNT_STATUSES {
+            assert_eq!(text.parse::<AccountStatus>().ok(), *expect, "{text:?}");
+            if let Some(status) = expect {
+                assert_eq!(status.as_str(), *text);
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 //! it starts, and say what to do when something cannot be done automatically.
 
 mod bench;
+mod mutants;
 mod postgres;
 mod report;
 mod tools;
@@ -24,6 +25,8 @@ commands:
   bench        measure the limit, Creditdesk over HTTP, scale and the engine (BENCHMARKS.md);
                extra arguments go to the bench (--seconds 10, --scale-accounts 50000)
   torture      races, kill -9 under load, hostile input, property tests at scale (RELIABILITY.md)
+  mutants      mutation testing of creditdesk-core with cargo-mutants (report in target/mutants/);
+               extra arguments go to cargo mutants (--file crates/core/src/account.rs)
   admin        build the admin into ./dist (release, offline)
   install      install the build and test tools only";
 
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench::run("bench", &args[1..]),
         Some("torture") => bench::run("torture", &args[1..]),
+        Some("mutants") => mutants::run(&args[1..]),
         Some("admin") => tools::ensure_build_tools().and_then(|_| build_admin()),
         Some("install") => tools::ensure_build_tools()
             .and_then(|_| tools::ensure_test_tools())
