@@ -217,6 +217,26 @@ mod tests {
         check("2e-0", Ok("2"));
         check("2e+00000000000000000000000001", Ok("20"));
         check("\"1.5e0\"", Err(DecimalError::NotANumber));
+        // Exactly 28 significant digits is the most; 29 are refused even when a decimal's
+        // 96 bits could hold them.
+        check(
+            "1.234567890123456789012345678",
+            Ok("1.234567890123456789012345678"),
+        );
+        check(
+            "12345678901234567890.123456789",
+            Err(DecimalError::TooManyDigits),
+        );
+    }
+
+    #[test]
+    fn errors_say_why() {
+        assert_eq!(DecimalError::NotANumber.to_string(), "must be a number");
+        assert_eq!(DecimalError::TooLarge.to_string(), "is too large");
+        assert_eq!(
+            DecimalError::TooManyDigits.to_string(),
+            "has more than 28 digits; digits are never rounded"
+        );
     }
 
     #[test]

@@ -103,6 +103,52 @@ const TOLERANCE: &[(&str, &str, &str)] = &[
     ("1000000000", "1", "1000000000.00"),
 ];
 
+/// A body and the known fields → the unknown top-level ones (ignored, listed by the server).
+const UNKNOWN_FIELDS: &[(&str, &[&str])] = &[
+    (r#"{"value": 1}"#, &[]),
+    (
+        r#"{"value": 1, "id": "x", "balance": 0}"#,
+        &["balance", "id"],
+    ),
+    (r#"{"": 1}"#, &[""]),
+    (r#"[1]"#, &[]),
+];
+
+/// Values that mean "absent": `null` and `""`, nothing else.
+const ABSENT: &[(&str, bool)] = &[
+    ("null", true),
+    (r#""""#, true),
+    (r#"" ""#, false),
+    ("0", false),
+    ("false", false),
+    ("[]", false),
+];
+
+/// A hold's body → (settle, installments, days until it expires; `None`: the book's default).
+type HoldExpect = Result<(bool, u16, Option<u32>), &'static [&'static str]>;
+
+const HOLD_BODIES: &[(&str, HoldExpect)] = &[
+    (r#"{"value": 10}"#, Ok((false, 1, Some(1)))),
+    (r#"{"value": 10, "settle": true}"#, Ok((true, 1, None))),
+    (
+        r#"{"value": 10, "settle": false, "expirationDate": ""}"#,
+        Ok((false, 1, Some(1))),
+    ),
+    (
+        r#"{"value": 10, "installments": "3", "settle": null}"#,
+        Ok((false, 3, Some(1))),
+    ),
+    (
+        r#"{"value": 10, "settle": false, "expirationDate": "2000-01-01"}"#,
+        Err(&["expirationDate"]),
+    ),
+    (r#"{"value": "", "settle": true}"#, Err(&["value"])),
+    (
+        r#"{"settle": "yes", "installments": 0}"#,
+        Err(&["value", "settle", "installments"]),
+    ),
+];
+
 /// Account status text (the stored and written form) → the status.
 const ACCOUNT_STATUSES: &[(&str, Option<AccountStatus>)] = &[
     ("Open", Some(AccountStatus::Open)),
@@ -324,6 +370,63 @@ case_test! {
                 tolerance.parse().unwrap(),
             );
             assert_eq!(amount.to_string(), *expect, "{limit} × {tolerance}");
+        }
+    }
+
+    fn unknown_field_cases() {
+        let known = ["value", "settle"];
+        for (body, expect) in UNKNOWN_FIELDS {
+            let body: Value = serde_json::from_str(body).unwrap();
+            let got = creditdesk_core::fields::unknown_fields(&body, &known);
+            assert_eq!(got, *expect, "{body}");
+            let refused = creditdesk_core::fields::refuse_unknown(&body, &known);
+            let fields: Vec<String> = refused
+                .err()
+                .map(|e| e.iter().map(|f| f.field.clone()).collect())
+                .unwrap_or_default();
+            assert_eq!(fields, *expect, "{body}: refused");
+        }
+        for (json, absent) in ABSENT {
+            let value: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(creditdesk_core::fields::is_absent(&value), *absent, "{json}");
+        }
+    }
+
+    fn hold_body_cases() {
+        use creditdesk_core::commands::CreateHold;
+        let now: creditdesk_core::Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        for (body, expect) in HOLD_BODIES {
+            let json: Value = serde_json::from_str(body).unwrap();
+            match (CreateHold::from_json(&json, now), expect) {
+                (Ok(hold), Ok((settle, installments, days))) => {
+                    let expires = days.map(|d| now.plus_days(d).unwrap());
+                    assert_eq!(
+                        (hold.settle, hold.installments, hold.expiration),
+                        (*settle, *installments, expires),
+                        "{body}"
+                    );
+                }
+                (Err(errors), Err(fields)) => {
+                    let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                    assert_eq!(got, *fields, "{body}");
+                }
+                (got, want) => panic!("{body}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    fn upsert_bodies_need_only_the_email() {
+        use creditdesk_core::commands::UpsertAccount;
+        let id: creditdesk_core::ids::AccountId = "4337660521_mercolanta".parse().unwrap();
+        let read = |body: &str| UpsertAccount::from_json(&serde_json::from_str(body).unwrap(), &id);
+        assert!(read(r#"{"email": "a@b.co", "id": "ignored"}"#).is_ok());
+        assert!(read(r#"{"email": "a@b.co", "document": "4337660521", "documentType": "mercolanta"}"#).is_ok());
+        for body in [
+            r#"{"email": "a@b.co", "document": "999"}"#,
+            r#"{"email": "a@b.co", "documentType": "CPF"}"#,
+        ] {
+            let errors = read(body).unwrap_err();
+            assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["document"], "{body}");
         }
     }
 
