@@ -4,6 +4,7 @@
 
 use creditdesk_core::account::AccountStatus;
 use creditdesk_core::store_config::{StoreConfig, TimeOfDay};
+use creditdesk_core::text::{self, TextError, TextKind, TextRule};
 use creditdesk_core::{Money, Rate};
 use serde_json::Value;
 
@@ -147,6 +148,80 @@ const HOLD_BODIES: &[(&str, HoldExpect)] = &[
         r#"{"settle": "yes", "installments": 0}"#,
         Err(&["value", "settle", "installments"]),
     ),
+];
+
+/// Text, its kind, most characters, blank refused → accepted, or why not.
+type TextCase = (&'static str, TextKind, u32, bool, Result<(), TextError>);
+
+const TEXTS: &[TextCase] = &[
+    ("order-1", TextKind::Identifier, 10, false, Ok(())),
+    ("", TextKind::Identifier, 10, false, Ok(())),
+    ("", TextKind::Line, 10, true, Err(TextError::Empty)),
+    ("   ", TextKind::Line, 10, true, Err(TextError::Empty)),
+    ("abc", TextKind::Line, 3, true, Ok(())),
+    (
+        "abcd",
+        TextKind::Line,
+        3,
+        false,
+        Err(TextError::TooLong { max_chars: 3 }),
+    ),
+    ("ééé", TextKind::Line, 3, false, Ok(())),
+    ("a\nb", TextKind::Lines, 10, false, Ok(())),
+    ("a\tb\r\n", TextKind::Lines, 10, false, Ok(())),
+    (
+        "a\nb",
+        TextKind::Line,
+        10,
+        false,
+        Err(TextError::ControlCharacter),
+    ),
+    (
+        "a\u{2028}b",
+        TextKind::Identifier,
+        10,
+        false,
+        Err(TextError::ControlCharacter),
+    ),
+    (
+        "a\u{7}b",
+        TextKind::Lines,
+        10,
+        false,
+        Err(TextError::ControlCharacter),
+    ),
+    (
+        "a\u{200B}b",
+        TextKind::Identifier,
+        10,
+        false,
+        Err(TextError::InvisibleCharacter { code_point: 0x200B }),
+    ),
+    (
+        "\u{202E}ab",
+        TextKind::Identifier,
+        10,
+        false,
+        Err(TextError::InvisibleCharacter { code_point: 0x202E }),
+    ),
+    (
+        "ab\u{FEFF}",
+        TextKind::Identifier,
+        10,
+        false,
+        Err(TextError::InvisibleCharacter { code_point: 0xFEFF }),
+    ),
+    (
+        "a\u{E0041}",
+        TextKind::Identifier,
+        10,
+        false,
+        Err(TextError::InvisibleCharacter {
+            code_point: 0xE0041,
+        }),
+    ),
+    ("a\u{200B}b", TextKind::Line, 10, false, Ok(())),
+    ("\u{200F}שלום", TextKind::Lines, 10, false, Ok(())),
 ];
 
 /// Account status text (the stored and written form) → the status.
@@ -428,6 +503,39 @@ case_test! {
             let errors = read(body).unwrap_err();
             assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["document"], "{body}");
         }
+    }
+
+    fn text_cases() {
+        for (text, kind, max, blank_refused, expect) in TEXTS {
+            let rule = TextRule::new(*kind, *max);
+            let rule = if *blank_refused { rule.not_blank() } else { rule };
+            assert_eq!(text::check(text, rule), *expect, "{text:?} as {kind:?}");
+        }
+        assert_eq!(TextError::Empty.to_string(), "must not be empty");
+        assert_eq!(
+            TextError::TooLong { max_chars: 3 }.to_string(),
+            "must have at most 3 characters"
+        );
+        assert_eq!(
+            TextError::InvisibleCharacter { code_point: 0x200B }.to_string(),
+            "must not contain invisible characters (U+200B: a direction mark, zero-width or formatting character)"
+        );
+    }
+
+    fn validation_errors_cases() {
+        use creditdesk_core::{FieldError, ValidationErrors};
+        let field = |f: &str, m: &str| FieldError { field: f.into(), message: m.into() };
+        let errors = ValidationErrors::from(vec![field("a", "x"), field("b", "y")]);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors.for_field("b"), Some("y"));
+        assert_eq!(errors.for_field("c"), None);
+        assert_eq!(errors.to_string(), "a: x; b: y");
+        assert_eq!(errors.clone().into_vec(), vec![field("a", "x"), field("b", "y")]);
+        // Exactly the most listed: nothing is counted as unlisted.
+        let full: Vec<FieldError> = (0..ValidationErrors::LISTED_MAX).map(|i| field(&format!("f{i}"), "m")).collect();
+        let errors = ValidationErrors::from(full.clone());
+        assert_eq!(errors.clone().into_vec(), full);
+        assert!(!errors.to_string().contains("more"));
     }
 
     fn account_status_cases() {
