@@ -43,13 +43,6 @@ string_id!(DocumentType);
 /// Most characters of a document type.
 pub const DOCUMENT_TYPE_CHARS_MAX: usize = 32;
 
-impl DocumentType {
-    /// The Brazilian individual taxpayer number.
-    pub fn cpf() -> DocumentType {
-        DocumentType("CPF".to_owned())
-    }
-}
-
 impl FromStr for DocumentType {
     type Err = &'static str;
 

@@ -56,10 +56,6 @@ impl AuthThrottle {
         }
     }
 
-    pub fn failures_max(&self) -> u32 {
-        self.failures_max
-    }
-
     /// `Err` while `peer` has used up its failures (`None`: an in-process request without a
     /// peer, counted as one address of its own).
     pub fn check(&self, peer: Option<IpAddr>, now_us: i64) -> Result<(), Throttled> {
