@@ -94,6 +94,15 @@ pub enum Settled {
     Unchanged,
 }
 
+/// Why value comes off a settlement's open invoices.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TakeOff {
+    /// The settlement was lowered: the value is gone.
+    Lowered,
+    /// A refund: the value is kept as the invoice's `credit_value`.
+    Refund,
+}
+
 /// A movement about to be recorded.
 struct Movement {
     kind: EntryKind,
@@ -653,7 +662,7 @@ impl Book {
             }
             let cut = current.minor() - value.minor();
             self.check_balance(money(cut))?;
-            self.take_off_open_invoices(&open, cut, false, ctx);
+            self.take_off_open_invoices(&open, cut, TakeOff::Lowered, ctx);
             self.finish_settlement_change(at, value, money(cut), ctx);
         } else {
             self.ensure_open()?;
@@ -698,13 +707,7 @@ impl Book {
     /// Takes `amount` (minor units, at most their total) off the open invoices `open`, last
     /// installment first. As a refund it is kept in `credit_value`. An invoice brought to zero
     /// is cancelled.
-    fn take_off_open_invoices(
-        &mut self,
-        open: &[usize],
-        amount: i64,
-        refund: bool,
-        ctx: &Ctx,
-    ) -> i64 {
+    fn take_off_open_invoices(&mut self, open: &[usize], amount: i64, why: TakeOff, ctx: &Ctx) {
         let mut left = amount;
         for &i in open.iter().rev() {
             if left == 0 {
@@ -714,7 +717,7 @@ impl Book {
             let take = left.min(invoice.value.minor());
             left -= take;
             invoice.value = money(invoice.value.minor() - take);
-            if refund {
+            if why == TakeOff::Refund {
                 invoice.credit_value = money(invoice.credit_value.minor() + take);
             }
             invoice.updated_at = ctx.now;
@@ -723,7 +726,6 @@ impl Book {
                 invoice.resolved_at = Some(ctx.now);
             }
         }
-        amount - left
     }
 
     /// Refunds part or all of a settlement: first off its open invoices (last installment
@@ -752,7 +754,7 @@ impl Book {
         }
         self.check_balance(value)?;
         let open = self.open_invoices_of(id);
-        self.take_off_open_invoices(&open, value.minor(), true, ctx);
+        self.take_off_open_invoices(&open, value.minor(), TakeOff::Refund, ctx);
         let transaction = &mut self.transactions[at];
         transaction.refunded_value = money(transaction.refunded_value.minor() + value.minor());
         transaction.updated_at = ctx.now;

@@ -143,6 +143,18 @@ const HOLD_BODIES: &[(&str, HoldExpect)] = &[
         r#"{"value": 10, "settle": false, "expirationDate": "2000-01-01"}"#,
         Err(&["expirationDate"]),
     ),
+    (
+        r#"{"value": 10, "expirationDate": "2026-12-01T12:00:00Z"}"#,
+        Err(&["expirationDate"]),
+    ),
+    (
+        r#"{"value": 10, "expirationDate": "2027-12-01T12:00:00Z"}"#,
+        Ok((false, 1, Some(365))),
+    ),
+    (
+        r#"{"value": 10, "expirationDate": "2027-12-01T12:00:00.001Z"}"#,
+        Err(&["expirationDate"]),
+    ),
     (r#"{"value": "", "settle": true}"#, Err(&["value"])),
     (
         r#"{"settle": "yes", "installments": 0}"#,
@@ -362,6 +374,145 @@ const UPDATES: &[(&str, UpdateExpect)] = &[
     (r#""taxRate""#, Err(&["body"])),
 ];
 
+/// The small command bodies, each read by its reader.
+#[derive(Debug, Clone, Copy)]
+enum Reader {
+    /// Settlements and refunds: `{value}` above zero.
+    PositiveValue,
+    /// Manual debits: `{value}` below zero.
+    Debit,
+    Holder,
+    DueDays,
+    ChangeInvoice,
+    CreditLimit,
+    Tolerance,
+}
+
+/// A body read → the command's `Debug`, or the fields refused.
+type BodyExpect = Result<&'static str, &'static [&'static str]>;
+
+const BODIES: &[(Reader, &str, BodyExpect)] = &[
+    (
+        Reader::PositiveValue,
+        r#"{"value": 12.5}"#,
+        Ok("Money(12.50)"),
+    ),
+    (
+        Reader::PositiveValue,
+        r#"{"value": "0.01"}"#,
+        Ok("Money(0.01)"),
+    ),
+    (Reader::PositiveValue, r#"{"value": 0}"#, Err(&["value"])),
+    (Reader::PositiveValue, r#"{"value": -1}"#, Err(&["value"])),
+    (Reader::PositiveValue, r#"{}"#, Err(&["value"])),
+    (Reader::Debit, r#"{"value": -0.01}"#, Ok("Money(-0.01)")),
+    (Reader::Debit, r#"{"value": 0}"#, Err(&["value"])),
+    (
+        Reader::Holder,
+        r#"{"claims": {"email": "Ana@Example.com"}}"#,
+        Ok(r#"Email("Ana@Example.com")"#),
+    ),
+    (
+        Reader::Holder,
+        r#"{"claims": {"email": "ana@example.com", "name": "Ana", "x": 1}}"#,
+        Err(&["claims.name", "claims.x"]),
+    ),
+    (
+        Reader::Holder,
+        r#"{"claims": {"email": null}}"#,
+        Err(&["claims.email"]),
+    ),
+    (Reader::Holder, r#"{"claims": {}}"#, Err(&["claims.email"])),
+    (
+        Reader::Holder,
+        r#"{"claims": {"email": "not an email"}}"#,
+        Err(&["claims.email"]),
+    ),
+    (
+        Reader::Holder,
+        r#"{"claims": "ana@example.com"}"#,
+        Err(&["claims"]),
+    ),
+    (Reader::DueDays, r#"{"dueDays": 7}"#, Ok("7")),
+    (Reader::DueDays, r#"{"dueDays": "30"}"#, Ok("30")),
+    (Reader::DueDays, r#"{"dueDays": 0}"#, Err(&["dueDays"])),
+    (Reader::DueDays, r#"{"dueDays": 1.5}"#, Err(&["dueDays"])),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "paid", "paymentLink": "https://pay.example.com/1?x=2"}"#,
+        Ok(
+            r#"ChangeInvoice { status: Paid, observation: None, payment_link: Some("https://pay.example.com/1?x=2") }"#,
+        ),
+    ),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "Opened", "observation": "bounced\nsee mail", "paymentLink": "http://h"}"#,
+        Ok(
+            r#"ChangeInvoice { status: Opened, observation: Some("bounced\nsee mail"), payment_link: Some("http://h") }"#,
+        ),
+    ),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "Opened", "paymentLink": "https://"}"#,
+        Err(&["paymentLink"]),
+    ),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "Opened", "paymentLink": "https:///path"}"#,
+        Err(&["paymentLink"]),
+    ),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "Opened", "paymentLink": "https://pay.example.com/a b"}"#,
+        Err(&["paymentLink"]),
+    ),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "Opened", "paymentLink": "ftp://files.example.com"}"#,
+        Err(&["paymentLink"]),
+    ),
+    (
+        Reader::ChangeInvoice,
+        r#"{"status": "Late"}"#,
+        Err(&["status"]),
+    ),
+    (
+        Reader::CreditLimit,
+        r#"{"value": 0, "reason": "paused"}"#,
+        Ok(r#"Change { value: Money(0.00), reason: Some("paused") }"#),
+    ),
+    (Reader::CreditLimit, r#"{"value": -0.01}"#, Err(&["value"])),
+    (
+        Reader::Tolerance,
+        r#"{"value": "0.15"}"#,
+        Ok("Change { value: Rate(0.15), reason: None }"),
+    ),
+    (Reader::Tolerance, r#"{"value": 1.01}"#, Err(&["value"])),
+];
+
+fn check_body(reader: Reader, body: &str, expect: BodyExpect) {
+    use creditdesk_core::commands::{self, Change, ChangeInvoice};
+    let json: Value = serde_json::from_str(body).expect("case bodies are JSON");
+    let debug = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    let got = match reader {
+        Reader::PositiveValue => commands::positive_value_from_json(&json).map(|v| debug(&v)),
+        Reader::Debit => commands::debit_from_json(&json).map(|v| debug(&v)),
+        Reader::Holder => commands::holder_email_from_json(&json).map(|v| debug(&v)),
+        Reader::DueDays => commands::due_days_from_json(&json).map(|v| debug(&v)),
+        Reader::ChangeInvoice => ChangeInvoice::from_json(&json).map(|v| debug(&v)),
+        Reader::CreditLimit => Change::credit_limit_from_json(&json).map(|v| debug(&v)),
+        Reader::Tolerance => Change::tolerance_from_json(&json).map(|v| debug(&v)),
+    };
+    match (got, expect) {
+        (Ok(got), Ok(want)) => assert_eq!(got, want, "{reader:?} {body}"),
+        (Err(errors), Err(fields)) => {
+            let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(got, fields, "{reader:?} {body}: {errors}");
+        }
+        (got, want) => panic!("{reader:?} {body}: got {got:?}, want {want:?}"),
+    }
+}
+
 /// `got` (a value, or a refusal's message) against `expect` (the value, or the message's start).
 fn check<T: PartialEq + std::fmt::Debug>(
     input: &str,
@@ -464,6 +615,12 @@ case_test! {
         for (json, absent) in ABSENT {
             let value: Value = serde_json::from_str(json).unwrap();
             assert_eq!(creditdesk_core::fields::is_absent(&value), *absent, "{json}");
+        }
+    }
+
+    fn command_body_cases() {
+        for (reader, body, expect) in BODIES {
+            check_body(*reader, body, *expect);
         }
     }
 

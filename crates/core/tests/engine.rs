@@ -3,10 +3,10 @@
 
 mod common;
 
-use creditdesk_core::book::{Book, Ctx, Settled};
+use creditdesk_core::book::{Book, Ctx, Settled, BALANCE_MAX_MINOR};
 use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, OpenAccount, UpdateHold};
 use creditdesk_core::ids::{
-    Actor, Email, FriendlyCode, HolderId, InvoiceId, StatementId, TransactionId,
+    AccountId, Actor, Email, FriendlyCode, HolderId, InvoiceId, StatementId, TransactionId,
 };
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Money, Timestamp};
@@ -31,7 +31,9 @@ enum Step {
     ChangeInvoice(u8, u16, &'static str),
     Postpone(u8, u16, u16),
     Debit(&'static str, &'static str),
+    /// A credit limit change: its body `{value, reason?}`.
     Limit(&'static str),
+    /// A tolerance change: its body `{value, reason?}`.
     Tolerance(&'static str),
     Close,
     Reopen,
@@ -39,7 +41,10 @@ enum Step {
     RemoveHolder(u8),
     /// Let days pass.
     Wait(u32),
-    Expire,
+    /// Run the expiry sweep; these holds must be the ones it expires.
+    Expire(&'static [u8]),
+    /// `PUT` a hold by id: update it, or create it when the account has none by that id.
+    Put(u8, &'static str),
 }
 
 /// What a step must give: `Ok`, or an error whose `Debug` starts with this (the variant name).
@@ -55,6 +60,9 @@ struct Scenario {
     tolerance: &'static str,
     steps: &'static [(Step, Expect)],
     totals: Totals,
+    /// The whole book at the end, one line per thing in it ([`book_lines`]): the account, then
+    /// holders, holds, invoices and entries in the order the book keeps them.
+    book: &'static [&'static str],
 }
 
 use Step::*;
@@ -70,6 +78,12 @@ const SCENARIOS: &[Scenario] = &[
             (Hold(3, r#"{"value": 0.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
         ],
         totals: ("0.00", "0.00", "1000.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Authorized value 400.00 (first 400.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "hold t2 Authorized value 600.00 (first 600.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "entry CreditLimitChanged 1000.00",
+        ],
     },
     Scenario {
         name: "tolerance counts only when the store enables it",
@@ -81,6 +95,12 @@ const SCENARIOS: &[Scenario] = &[
             (Hold(1, r#"{"value": 1100, "settle": true, "installments": 1}"#), Ok(())),
         ],
         totals: ("0.00", "0.00", "1100.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0.1 balance 0.00",
+            "hold t1 Authorized value 1100.00 (first 1100.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "entry CreditLimitChanged 1000.00",
+            "entry ToleranceChanged 100.00",
+        ],
     },
     Scenario {
         name: "holds expire: settle=true after 30 days, settle=false at their date",
@@ -88,13 +108,23 @@ const SCENARIOS: &[Scenario] = &[
         steps: &[
             (Hold(1, r#"{"value": 300, "settle": true, "installments": 1}"#), Ok(())),
             (Hold(2, r#"{"value": 200, "settle": false, "installments": 1, "expirationDate": "2024-01-03T00:00:00Z"}"#), Ok(())),
-            (Wait(2), Ok(())),
+            (Wait(1), Ok(())),
+            (Expire(&[]), Ok(())),
+            (Wait(1), Ok(())),
             (CancelHold(2), Err("NotAuthorized { status: Expired }")),
+            (Expire(&[2]), Ok(())),
+            (Expire(&[]), Ok(())),
             (Wait(28), Ok(())),
             (Settle(1, "300"), Err("NotAuthorized { status: Expired }")),
-            (Expire, Ok(())),
+            (Expire(&[1]), Ok(())),
         ],
         totals: ("0.00", "1000.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Expired value 300.00 (first 300.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "hold t2 Expired value 200.00 (first 200.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-03",
+            "entry CreditLimitChanged 1000.00",
+        ],
     },
     Scenario {
         name: "settle=false: the expiration defaults to a day, a past one is refused",
@@ -107,6 +137,11 @@ const SCENARIOS: &[Scenario] = &[
             (Hold(1, r#"{"value": 10.001, "settle": true, "installments": 1}"#), Err("Invalid")),
         ],
         totals: ("0.00", "990.00", "10.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-02",
+            "entry CreditLimitChanged 1000.00",
+        ],
     },
     Scenario {
         name: "updates grow a hold up to the growth rate and the credit available to it",
@@ -120,6 +155,12 @@ const SCENARIOS: &[Scenario] = &[
             (Update(1, r#"{"value": 105, "settle": true, "installments": 3}"#), Ok(())),
         ],
         totals: ("0.00", "5.00", "995.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Authorized value 105.00 (first 100.00) settled 0.00 refunded 0.00 n3 settle true expires 2024-01-31",
+            "hold t2 Authorized value 890.00 (first 890.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "entry CreditLimitChanged 1000.00",
+        ],
     },
     Scenario {
         name: "only settle=false holds cancel, and only once",
@@ -133,6 +174,12 @@ const SCENARIOS: &[Scenario] = &[
             (Settle(2, "100"), Err("NotAuthorized { status: Cancelled }")),
         ],
         totals: ("0.00", "900.00", "100.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Authorized value 100.00 (first 100.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "hold t2 Cancelled value 100.00 (first 100.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-02-01",
+            "entry CreditLimitChanged 1000.00",
+        ],
     },
     Scenario {
         name: "settling turns the hold into debt, within growth and credit",
@@ -147,6 +194,15 @@ const SCENARIOS: &[Scenario] = &[
             (CancelHold(1), Err("NotCancellable")),
         ],
         totals: ("-105.00", "895.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance -105.00",
+            "hold t1 Settled value 100.00 (first 100.00) settled 105.00 refunded 0.00 n3 settle true expires 2024-01-31",
+            "invoice t1-1/3 Opened 35.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved -",
+            "invoice t1-2/3 Opened 35.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved -",
+            "invoice t1-3/3 Opened 35.00 credit 0.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved -",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -105.00 t1 n3",
+        ],
     },
     Scenario {
         name: "changing a settlement: lower off open invoices, raise onto them, never below paid",
@@ -162,6 +218,18 @@ const SCENARIOS: &[Scenario] = &[
             (Settle(1, "330.01"), Err("GrowthExceeded")),
         ],
         totals: ("-230.00", "770.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance -230.00",
+            "hold t1 Settled value 300.00 (first 300.00) settled 330.00 refunded 0.00 n3 settle true expires 2024-01-31",
+            "invoice t1-1/3 Paid 100.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-01-01",
+            "invoice t1-2/3 Opened 230.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved -",
+            "invoice t1-3/3 Cancelled 0.00 credit 0.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved 2024-01-01",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -300.00 t1 n3",
+            "entry InvoicePaid 100.00 t1 1/3",
+            "entry SettlementChanged 150.00 t1 n3",
+            "entry SettlementChanged -180.00 t1 n3",
+        ],
     },
     Scenario {
         name: "invoices: pay once, cancel only open ones, reopen a paid one by change",
@@ -180,6 +248,18 @@ const SCENARIOS: &[Scenario] = &[
             (ChangeInvoice(1, 1, r#"{"status": "Paid", "paymentLink": "ftp://x"}"#), Err("Invalid")),
         ],
         totals: ("0.00", "1000.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Settled value 200.00 (first 200.00) settled 200.00 refunded 0.00 n2 settle true expires 2024-01-31",
+            "invoice t1-1/2 Paid 100.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-01-01",
+            "invoice t1-2/2 Cancelled 100.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved 2024-01-01",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -200.00 t1 n2",
+            "entry InvoicePaid 100.00 t1 1/2",
+            "entry InvoiceCancelled 100.00 t1 2/2",
+            "entry PaymentReversed -100.00 t1 1/2",
+            "entry InvoicePaid 100.00 t1 1/2",
+        ],
     },
     Scenario {
         name: "postponement within the store's limits",
@@ -198,6 +278,14 @@ const SCENARIOS: &[Scenario] = &[
             (Postpone(1, 1, 1), Err("InvoiceStatus { status: Paid")),
         ],
         totals: ("0.00", "1000.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Settled value 100.00 (first 100.00) settled 100.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "invoice t1-1/1 Paid 100.00 credit 0.00 due 2024-02-10 (first 2024-01-31, 2 times, 10 days) resolved 2024-01-01",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -100.00 t1 n1",
+            "entry InvoicePaid 100.00 t1 1/1",
+        ],
     },
     Scenario {
         name: "refunds: open invoices first (last first), the rest credited, never beyond the settlement",
@@ -213,6 +301,18 @@ const SCENARIOS: &[Scenario] = &[
             (Refund(2, "1"), Err("TransactionNotFound")),
         ],
         totals: ("100.00", "1100.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 100.00",
+            "hold t1 Settled value 300.00 (first 300.00) settled 300.00 refunded 300.00 n3 settle true expires 2024-01-31",
+            "invoice t1-1/3 Paid 100.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-01-01",
+            "invoice t1-2/3 Cancelled 0.00 credit 100.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved 2024-01-01",
+            "invoice t1-3/3 Cancelled 0.00 credit 100.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved 2024-01-01",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -300.00 t1 n3",
+            "entry InvoicePaid 100.00 t1 1/3",
+            "entry Refund 150.00 t1 n3",
+            "entry Refund 150.00 t1 n3",
+        ],
     },
     Scenario {
         name: "manual debits are idempotent by statement id",
@@ -225,15 +325,21 @@ const SCENARIOS: &[Scenario] = &[
             (Debit("fee-2", "-4.50"), Ok(())),
         ],
         totals: ("-30.00", "970.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance -30.00",
+            "entry CreditLimitChanged 1000.00",
+            "entry ManualDebit -25.50 statement fee-1",
+            "entry ManualDebit -4.50 statement fee-2",
+        ],
     },
     Scenario {
         name: "closing waits for debts and holds; a closed account takes no new holds",
         limit: "1000", tolerance: "0",
         steps: &[
             (Hold(1, r#"{"value": 100, "settle": false, "installments": 1, "expirationDate": "2024-01-10T00:00:00Z"}"#), Ok(())),
-            (Close, Err("AccountInUse")),
+            (Close, Err("AccountInUse { open_invoices: Money(0.00), pre_authorized: Money(100.00), balance: Money(0.00) }")),
             (Settle(1, "100"), Ok(())),
-            (Close, Err("AccountInUse")),
+            (Close, Err("AccountInUse { open_invoices: Money(100.00), pre_authorized: Money(0.00), balance: Money(-100.00) }")),
             (Pay(1, 1), Ok(())),
             (Close, Ok(())),
             (Hold(2, r#"{"value": 1, "settle": true, "installments": 1}"#), Err("AccountClosed")),
@@ -241,21 +347,81 @@ const SCENARIOS: &[Scenario] = &[
             (Hold(2, r#"{"value": 1, "settle": true, "installments": 1}"#), Ok(())),
         ],
         totals: ("0.00", "999.00", "1.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Settled value 100.00 (first 100.00) settled 100.00 refunded 0.00 n1 settle false expires 2024-01-10",
+            "hold t2 Authorized value 1.00 (first 1.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "invoice t1-1/1 Paid 100.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-01-01",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -100.00 t1 n1",
+            "entry InvoicePaid 100.00 t1 1/1",
+        ],
     },
     Scenario {
         name: "limit and tolerance changes move the ceiling, not the balance",
         limit: "1000", tolerance: "0",
         steps: &[
             (Config(r#"{"toleranceEnabled": true}"#), Ok(())),
-            (Limit("500"), Ok(())),
-            (Tolerance("0.2"), Ok(())),
-            (Tolerance("1.5"), Err("Invalid")),
-            (Limit("-1"), Err("Invalid")),
+            (Limit(r#"{"value": 500, "reason": "new policy"}"#), Ok(())),
+            (Tolerance(r#"{"value": 0.2, "reason": "trusted buyer"}"#), Ok(())),
+            (Tolerance(r#"{"value": 1.5}"#), Err("Invalid")),
+            (Limit(r#"{"value": -1}"#), Err("Invalid")),
             (Hold(1, r#"{"value": 600, "settle": true, "installments": 1}"#), Ok(())),
-            (Limit("100"), Ok(())),
+            (Limit(r#"{"value": 100}"#), Ok(())),
             (Hold(2, r#"{"value": 0.01, "settle": true, "installments": 1}"#), Err("InsufficientCredit")),
         ],
         totals: ("0.00", "-480.00", "600.00"),
+        book: &[
+            "account Open limit 100.00 tolerance 0.2 balance 0.00",
+            "hold t1 Authorized value 600.00 (first 600.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "entry CreditLimitChanged 1000.00",
+            "entry CreditLimitChanged -500.00 (new policy)",
+            "entry ToleranceChanged 100.00 (trusted buyer)",
+            "entry CreditLimitChanged -400.00",
+        ],
+    },
+    Scenario {
+        name: "PUT by id creates the hold once, then updates it (unset fields keep theirs)",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Put(1, r#"{"value": 100, "settle": false, "installments": 2, "expirationDate": "2024-01-05"}"#), Ok(())),
+            (Put(1, r#"{"value": 90}"#), Ok(())),
+            (Put(2, r#"{"value": 910.01}"#), Err("InsufficientCredit")),
+            (Put(2, r#"{"value": 910}"#), Ok(())),
+            (Put(1, r#"{"value": 90.01}"#), Err("InsufficientCredit")),
+        ],
+        totals: ("0.00", "0.00", "1000.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Authorized value 90.00 (first 100.00) settled 0.00 refunded 0.00 n2 settle false expires 2024-01-05",
+            "hold t2 Authorized value 910.00 (first 910.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-02",
+            "entry CreditLimitChanged 1000.00",
+        ],
+    },
+    Scenario {
+        name: "a hold that takes all the credit settles; lowering to what is paid cancels the rest",
+        limit: "300", tolerance: "0",
+        steps: &[
+            (Hold(1, r#"{"value": 300, "settle": true, "installments": 3}"#), Ok(())),
+            (Settle(1, "300"), Ok(())),
+            (Pay(1, 1), Ok(())),
+            (Settle(1, "100"), Ok(())),
+            (Settle(1, "100.01"), Err("NoOpenInvoices")),
+            (Refund(1, "100"), Ok(())),
+        ],
+        totals: ("100.00", "400.00", "0.00"),
+        book: &[
+            "account Open limit 300.00 tolerance 0 balance 100.00",
+            "hold t1 Settled value 300.00 (first 300.00) settled 100.00 refunded 100.00 n3 settle true expires 2024-01-31",
+            "invoice t1-1/3 Paid 100.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-01-01",
+            "invoice t1-2/3 Cancelled 0.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved 2024-01-01",
+            "invoice t1-3/3 Cancelled 0.00 credit 0.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved 2024-01-01",
+            "entry CreditLimitChanged 300.00",
+            "entry Settlement -300.00 t1 n3",
+            "entry InvoicePaid 100.00 t1 1/3",
+            "entry SettlementChanged 200.00 t1 n3",
+            "entry Refund 100.00 t1 n3",
+        ],
     },
     Scenario {
         name: "holders: unique emails, removed by id",
@@ -268,6 +434,11 @@ const SCENARIOS: &[Scenario] = &[
             (RemoveHolder(1), Err("HolderNotFound")),
         ],
         totals: ("0.00", "1000.00", "0.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "holder 02020202020202020202020202020202 bob@example.com level 2",
+            "entry CreditLimitChanged 1000.00",
+        ],
     },
 ];
 
@@ -349,14 +520,12 @@ impl Run {
                 let value = commands::debit_from_json(&json!({ "value": value }))?;
                 book.debit(&id, value, &ctx)?;
             }
-            Limit(value) => book.change_credit_limit(
-                &Change::credit_limit_from_json(&json!({ "value": value }))?,
-                &ctx,
-            ),
-            Tolerance(value) => book.change_tolerance(
-                &Change::tolerance_from_json(&json!({ "value": value }))?,
-                &ctx,
-            ),
+            Limit(json) => {
+                book.change_credit_limit(&Change::credit_limit_from_json(&body(json))?, &ctx)
+            }
+            Tolerance(json) => {
+                book.change_tolerance(&Change::tolerance_from_json(&body(json))?, &ctx)
+            }
             Close => book.close(&ctx)?,
             Reopen => {
                 let update = commands::UpsertAccount::from_json(
@@ -371,8 +540,13 @@ impl Run {
             }
             RemoveHolder(n) => book.remove_holder(&HolderId::from_bytes([n; 16]), &ctx)?,
             Wait(days) => self.now = self.now.plus_days(days).unwrap(),
-            Expire => {
-                book.expire_holds(self.now);
+            Expire(want) => {
+                let expired = book.expire_holds(self.now);
+                let want: Vec<TransactionId> = want.iter().map(|&n| tx(n)).collect();
+                assert_eq!(expired, want, "the holds the sweep expired");
+            }
+            Put(t, json) => {
+                book.put_hold(&tx(t), &UpdateHold::from_json(&body(json), self.now)?, &ctx)?;
             }
         }
         Ok(())
@@ -446,6 +620,81 @@ fn run(scenario: &Scenario) {
         "{}",
         scenario.name
     );
+    assert_eq!(
+        book_lines(&run.book),
+        scenario.book,
+        "{}: the book at the end",
+        scenario.name
+    );
+}
+
+/// The book as lines: the account, then each holder, hold, invoice and entry. Transactions are
+/// named `tN` as in the steps; dates are days (`2024-01-31`).
+fn book_lines(book: &Book) -> Vec<String> {
+    let name = |id: &TransactionId| {
+        (0..=u8::MAX)
+            .find(|&n| tx(n) == *id)
+            .map_or_else(|| id.to_string(), |n| format!("t{n}"))
+    };
+    let day = |at: Timestamp| at.to_string()[..10].to_owned();
+    let a = &book.account;
+    let mut lines = vec![format!(
+        "account {:?} limit {} tolerance {} balance {}",
+        a.status, a.credit_limit, a.tolerance, a.balance
+    )];
+    for h in &book.holders {
+        lines.push(format!("holder {} {} level {}", h.id, h.email, h.level));
+    }
+    for t in &book.transactions {
+        lines.push(format!(
+            "hold {} {:?} value {} (first {}) settled {} refunded {} n{} settle {} expires {}",
+            name(&t.id),
+            t.status,
+            t.value,
+            t.original_value,
+            t.settled_value,
+            t.refunded_value,
+            t.installments,
+            t.settle,
+            day(t.expires_at),
+        ));
+    }
+    for i in &book.invoices {
+        lines.push(format!(
+            "invoice {}-{}/{} {:?} {} credit {} due {} (first {}, {} times, {} days) resolved {}",
+            name(&i.transaction_id),
+            i.installment,
+            i.number_of_installments,
+            i.status,
+            i.value,
+            i.credit_value,
+            day(i.due_date),
+            day(i.original_due_date),
+            i.postponements,
+            i.postponed_days,
+            i.resolved_at.map_or_else(|| "-".to_owned(), day),
+        ));
+    }
+    for e in &book.entries {
+        let mut line = format!("entry {:?} {}", e.kind, e.value);
+        if let Some(t) = &e.transaction_id {
+            line += &format!(" {}", name(t));
+        }
+        match (e.installment, e.number_of_installments) {
+            (Some(i), Some(n)) => line += &format!(" {i}/{n}"),
+            (None, Some(n)) => line += &format!(" n{n}"),
+            (Some(i), None) => line += &format!(" {i}/?"),
+            (None, None) => {}
+        }
+        if let Some(id) = &e.statement_id {
+            line += &format!(" statement {id}");
+        }
+        if let Some(reason) = &e.reason {
+            line += &format!(" ({reason})");
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 fn money(text: &str) -> Money {
@@ -460,7 +709,7 @@ case_test! {
     }
 
     fn settlement_invoices_have_exact_values_and_due_dates() {
-        let scenario = Scenario { name: "settle", limit: "1000", tolerance: "0", steps: &[], totals: ("0.00", "1000.00", "0.00") };
+        let scenario = Scenario { name: "settle", limit: "1000", tolerance: "0", steps: &[], totals: ("0.00", "1000.00", "0.00"), book: &["account Open limit 1000.00 tolerance 0 balance 0.00", "entry CreditLimitChanged 1000.00"] };
         run(&scenario);
         let config = StoreConfig::default();
         let actor: Actor = "tests".parse().unwrap();
@@ -484,6 +733,64 @@ case_test! {
         assert!(book.invoices.iter().all(|i| i.original_due_date == i.due_date));
     }
 
+    fn accounts_open_at_checkout_only_when_the_store_allows() {
+        let actor: Actor = "tests".parse().unwrap();
+        let now: Timestamp = START.parse().unwrap();
+        let id: AccountId = "12345678909_CPF".parse().unwrap();
+        let closed = StoreConfig::default().apply_update(&json!({"automaticCheckingAccountCreationEnabled": false})).unwrap();
+        let refused = Book::open_automatically(&id, &Ctx { now, actor: &actor, config: &closed });
+        assert_eq!(refused, Err(CreditError::AccountNotFound(id.clone())));
+        let open = StoreConfig::default().apply_update(&json!({"automaticCheckingAccountCreationEnabled": true, "defaultCreditValue": 250})).unwrap();
+        let book = Book::open_automatically(&id, &Ctx { now, actor: &actor, config: &open }).unwrap();
+        assert_eq!(book_lines(&book), [
+            "account Open limit 250.00 tolerance 0 balance 0.00",
+            "entry CreditLimitChanged 250.00 (opened automatically at checkout)",
+        ]);
+        let a = &book.account;
+        assert_eq!((a.id.clone(), a.document.as_str(), a.document_type.as_str(), a.email.clone()), (id, "12345678909", "CPF", None));
+    }
+
+    fn holds_summed_by_storage_count_against_the_credit() {
+        let config = StoreConfig::default();
+        let actor: Actor = "tests".parse().unwrap();
+        let now: Timestamp = START.parse().unwrap();
+        let ctx = Ctx { now, actor: &actor, config: &config };
+        let open = OpenAccount::from_json(&json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000})).unwrap();
+        let mut book = Book::open(&open, &ctx);
+        book.held_elsewhere = money("300");
+        let hold = |value: &str| CreateHold::from_json(&json!({"value": value}), now).unwrap();
+        book.create_hold(&hold("100"), tx(1), &ctx).unwrap();
+        assert_eq!(book.pre_authorized(now), money("400"));
+        assert_eq!(book.balances(&ctx).available_credit, money("600"));
+        let refused = book.create_hold(&hold("600.01"), tx(2), &ctx).map(|_| ());
+        assert_eq!(refused, Err(CreditError::InsufficientCredit { requested: money("600.01"), available: money("600") }));
+    }
+
+    fn the_balance_stays_within_its_bound() {
+        let config = StoreConfig::default();
+        let actor: Actor = "tests".parse().unwrap();
+        let now: Timestamp = START.parse().unwrap();
+        let ctx = Ctx { now, actor: &actor, config: &config };
+        let open = OpenAccount::from_json(&json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 0})).unwrap();
+        let mut book = Book::open(&open, &ctx);
+        // As if a long history had brought it a unit and a cent short of the bound.
+        book.account.balance = Money::saturating_from_minor(-(BALANCE_MAX_MINOR - 101));
+        assert_eq!(book.debit(&"a".parse().unwrap(), money("-1"), &ctx), Ok(money("-1")));
+        assert_eq!(book.debit(&"b".parse().unwrap(), money("-0.01"), &ctx), Ok(money("-0.01")));
+        assert_eq!(book.account.balance.minor(), -BALANCE_MAX_MINOR);
+        assert_eq!(book.debit(&"c".parse().unwrap(), money("-0.01"), &ctx), Err(CreditError::OutOfRange));
+    }
+
+    fn the_invariant_check_finds_each_kind_of_corruption() {
+        for (what, corrupt, want) in CORRUPTIONS {
+            let mut book = settled_book();
+            assert_eq!(book.check_invariants(), Ok(()), "before: {what}");
+            corrupt(&mut book);
+            let got = book.check_invariants().expect_err(what);
+            assert!(got.contains(want), "{what}: got {got:?}, want …{want}…");
+        }
+    }
+
     fn statements_split_at_the_window() {
         let config = StoreConfig::default();
         let actor: Actor = "tests".parse().unwrap();
@@ -502,6 +809,78 @@ case_test! {
         assert_eq!(all.entries.len(), 4, "the opening limit entry is listed too");
     }
 }
+
+/// 300 in 3 installments, the first paid, 150 refunded (the third invoice cancelled, 50 off the
+/// second).
+fn settled_book() -> Book {
+    let config = StoreConfig::default();
+    let actor: Actor = "tests".parse().unwrap();
+    let now: Timestamp = START.parse().unwrap();
+    let ctx = Ctx {
+        now,
+        actor: &actor,
+        config: &config,
+    };
+    let open = OpenAccount::from_json(
+        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000}),
+    )
+    .unwrap();
+    let mut book = Book::open(&open, &ctx);
+    let hold = CreateHold::from_json(
+        &json!({"value": 300, "settle": true, "installments": 3}),
+        now,
+    );
+    book.create_hold(&hold.unwrap(), tx(1), &ctx).unwrap();
+    book.settle(&tx(1), money("300"), &"AbCd1234".parse().unwrap(), &ctx)
+        .unwrap();
+    book.pay_invoice(&InvoiceId::new(&tx(1), 1), &ctx).unwrap();
+    book.refund(&tx(1), money("150"), &ctx).unwrap();
+    book
+}
+
+/// A corruption of [`settled_book`] and what `check_invariants` must say of it.
+type Corruption = (&'static str, fn(&mut Book), &'static str);
+
+const CORRUPTIONS: &[Corruption] = &[
+    (
+        "the balance off by a cent",
+        |b| b.account.balance = Money::saturating_from_minor(b.account.balance.minor() - 1),
+        "entries sum to",
+    ),
+    (
+        "an invoice a cent higher",
+        |b| b.invoices[1].value = money("50.01"),
+        "invoices add up to 300.01",
+    ),
+    (
+        "more refunded than settled",
+        |b| b.transactions[0].refunded_value = money("300.01"),
+        "refunds beyond",
+    ),
+    (
+        "more credited than refunded",
+        |b| b.transactions[0].refunded_value = money("149.99"),
+        "refunds beyond",
+    ),
+    (
+        "an invoice too many",
+        |b| {
+            let mut extra = b.invoices[2].clone();
+            extra.installment = 4;
+            extra.credit_value = Money::ZERO;
+            b.invoices.push(extra)
+        },
+        "4 invoices for 3 installments",
+    ),
+    (
+        "a negative invoice",
+        |b| {
+            b.invoices[1].value = money("-0.01");
+            b.invoices[0].value = money("150.01")
+        },
+        "has a negative value",
+    ),
+];
 
 /// Three settlements on different days (2, 1 and 3 installments), some paid, cancelled or
 /// annotated; returns the book.
