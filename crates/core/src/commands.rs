@@ -202,9 +202,8 @@ impl CreateHold {
         });
         let settle = settle.unwrap_or(false);
         let expiration = match expiration {
-            None if !settle && !f.has("expirationDate") => {
-                now.plus_days(UNSETTLED_HOLD_DAYS_DEFAULT)
-            }
+            // Absent (an invalid date is an error already): the unsettled default.
+            None if !settle => now.plus_days(UNSETTLED_HOLD_DAYS_DEFAULT),
             given => given,
         };
         f.finish(|| {

@@ -83,16 +83,15 @@ impl AgingBucket {
         (from, Some(before))
     }
 
-    /// The bucket of an open invoice due at `due`, seen at `now`.
+    /// The bucket of an open invoice due at `due`, seen at `now`: the first in [`Self::ALL`]
+    /// (latest due dates first) whose range starts at or before `due` — the ranges tile the
+    /// timeline, so each one ends where the one before it starts.
     pub fn of(due: Timestamp, now: Timestamp) -> AgingBucket {
         let due = due.unix_micros();
         AgingBucket::ALL
             .into_iter()
-            .find(|bucket| {
-                let (from, before) = bucket.due_range(now);
-                from.is_none_or(|from| due >= from) && before.is_none_or(|before| due < before)
-            })
-            .expect("the buckets cover every due date")
+            .find(|bucket| bucket.due_range(now).0.is_none_or(|from| due >= from))
+            .expect("the last bucket has no start")
     }
 }
 

@@ -76,11 +76,6 @@ impl<'a> Fields<'a> {
         self.parsed(key, parse(value))
     }
 
-    /// Whether the body gives this key a value (not null, not `""`).
-    pub fn has(&self, key: &str) -> bool {
-        self.value(key).is_some()
-    }
-
     fn parsed<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
         result
             .map_err(|message| self.errors.push(key, message))

@@ -25,15 +25,7 @@ pub fn split(total: Money, count: u16) -> Option<Vec<Money>> {
     {
         return None;
     }
-    let count_minor = i64::from(count);
-    let base = total.minor() / count_minor;
-    let first = total.minor() - base * (count_minor - 1);
-    let money = |minor| Money::from_minor(minor).expect("a part of an amount in range");
-    Some(
-        (0..count)
-            .map(|i| money(if i == 0 { first } else { base }))
-            .collect(),
-    )
+    Some(spread(total, count))
 }
 
 /// Spreads `extra` over `count` parts: equal cents, the remainder on the first part.

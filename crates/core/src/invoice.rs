@@ -79,13 +79,6 @@ pub struct Invoice {
     pub payment_link: Option<String>,
 }
 
-impl Invoice {
-    /// Open and past its due date at `now`.
-    pub fn is_overdue(&self, now: Timestamp) -> bool {
-        is_overdue(self.status, self.due_date, now)
-    }
-}
-
 /// An invoice with this status and due date is overdue at `now`: open, and due before now.
 pub fn is_overdue(status: InvoiceStatus, due_date: Timestamp, now: Timestamp) -> bool {
     status == InvoiceStatus::Opened && due_date < now

@@ -102,18 +102,8 @@ impl Money {
         Money::from_minor(self.minor().checked_add(other.minor())?).ok()
     }
 
-    /// `self - other`, `None` beyond [`Money::TOTAL_MAX_MINOR`].
-    pub fn checked_sub(self, other: Money) -> Option<Money> {
-        Money::from_minor(self.minor().checked_sub(other.minor())?).ok()
-    }
-
     pub fn negated(self) -> Money {
         Money::from_minor(-self.minor()).expect("the range is symmetric")
-    }
-
-    /// Whether a client could send this amount (`|self| <= Money::MAX`).
-    pub fn is_input_amount(self) -> bool {
-        self.minor().unsigned_abs() <= Self::MAX_MINOR as u64
     }
 
     pub fn is_positive(self) -> bool {

@@ -129,7 +129,7 @@ impl From<&Invoice> for InvoiceView {
 }
 
 impl InvoiceView {
-    /// Open and past its due date at `now` (the rule of [`Invoice::is_overdue`]).
+    /// Open and past its due date at `now` (the rule of [`crate::invoice::is_overdue`]).
     pub fn is_overdue(&self, now: Timestamp) -> bool {
         self.status
             .parse()

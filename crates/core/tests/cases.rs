@@ -258,6 +258,10 @@ const TIMES: &[(&str, Option<Hms>)] = &[
     ("12:00", None),
     ("1:00:00", None),
     ("12-00-00", None),
+    ("12:00-00", None),
+    ("12-00:00", None),
+    ("1a:00:00", None),
+    ("12:0a:00", None),
     ("12:00:00Z", None),
     ("١٢:٠٠:٠٠", None),
 ];
@@ -513,6 +517,151 @@ fn check_body(reader: Reader, body: &str, expect: BodyExpect) {
     }
 }
 
+/// The ids and names clients send.
+#[derive(Debug, Clone, Copy)]
+enum IdKind {
+    DocumentType,
+    Document,
+    Account,
+    Transaction,
+    Holder,
+    Invoice,
+    Statement,
+    FriendlyCode,
+    FriendlyId,
+    Email,
+}
+
+const HEX: &str = "7583e36f101c461094ab6ca68fa8ee2c";
+const HEX_UPPER: &str = "7583E36F101C461094AB6CA68FA8EE2C";
+
+/// Text → the id as written back, or `None`: refused. (Long texts are built in `id_cases`.)
+const IDS: &[(IdKind, &str, Option<&str>)] = &[
+    (IdKind::DocumentType, "cpf", Some("CPF")),
+    (IdKind::DocumentType, "Cnpj", Some("CNPJ")),
+    (IdKind::DocumentType, "OTHER", Some("Other")),
+    (IdKind::DocumentType, "mercolanta", Some("mercolanta")),
+    (IdKind::DocumentType, "my-type_2", Some("my-type_2")),
+    (IdKind::DocumentType, "", None),
+    (IdKind::DocumentType, "a b", None),
+    (IdKind::DocumentType, "tipo.1", None),
+    (IdKind::DocumentType, "é", None),
+    (IdKind::Document, "123.456.789-09", Some("123.456.789-09")),
+    (IdKind::Document, "12/34", Some("12/34")),
+    (IdKind::Document, "", None),
+    (IdKind::Document, "1_2", None),
+    (IdKind::Document, "1 2", None),
+    (IdKind::Account, "11111111111_CPF", Some("11111111111_CPF")),
+    (IdKind::Account, "1_cpf", Some("1_CPF")),
+    (IdKind::Account, "1_my_type", Some("1_my_type")),
+    (IdKind::Account, "CPF", None),
+    (IdKind::Account, "_CPF", None),
+    (IdKind::Account, "1_", None),
+    (IdKind::Transaction, HEX, Some(HEX_UPPER)),
+    (IdKind::Transaction, "order-1.a_b", Some("order-1.a_b")),
+    (
+        IdKind::Transaction,
+        "7583e36f101c461094ab6ca68fa8ee2",
+        Some("7583e36f101c461094ab6ca68fa8ee2"),
+    ),
+    (
+        IdKind::Transaction,
+        "7583e36f101c461094ab6ca68fa8ee2g",
+        Some("7583e36f101c461094ab6ca68fa8ee2g"),
+    ),
+    (IdKind::Transaction, "", None),
+    (IdKind::Transaction, "a b", None),
+    (IdKind::Transaction, "a/b", None),
+    (IdKind::Holder, HEX, Some(HEX_UPPER)),
+    (IdKind::Holder, "7583e36f101c461094ab6ca68fa8ee2", None),
+    (IdKind::Holder, "7583e36f101c461094ab6ca68fa8ee2g", None),
+    (IdKind::Holder, "7583e36f101c461094ab6ca68fa8ee2cc", None),
+    (
+        IdKind::Invoice,
+        "7583e36f101c461094ab6ca68fa8ee2c-01",
+        Some("7583E36F101C461094AB6CA68FA8EE2C-01"),
+    ),
+    (IdKind::Invoice, "order-1-02", Some("order-1-02")),
+    (IdKind::Invoice, "x-001", Some("x-01")),
+    (IdKind::Invoice, "x-48", Some("x-48")),
+    (IdKind::Invoice, "x-1", None),
+    (IdKind::Invoice, "x-0001", None),
+    (IdKind::Invoice, "x-00", None),
+    (IdKind::Invoice, "x-49", None),
+    (IdKind::Invoice, "x-0a", None),
+    (IdKind::Invoice, "-01", None),
+    (IdKind::Invoice, "x01", None),
+    (IdKind::Statement, "fee-1.a_b", Some("fee-1.a_b")),
+    (IdKind::Statement, "", None),
+    (IdKind::Statement, "a b", None),
+    (IdKind::FriendlyCode, "IBjuAsrJ", Some("IBjuAsrJ")),
+    (IdKind::FriendlyCode, "IBjuAsr", None),
+    (IdKind::FriendlyCode, "IBjuAsrJ1", None),
+    (IdKind::FriendlyCode, "IBjuAsr-", None),
+    (IdKind::FriendlyId, "IBjuAsrJ-12", Some("IBjuAsrJ-12")),
+    (IdKind::FriendlyId, "IBjuAsrJ-x", None),
+    (IdKind::FriendlyId, "IBjuAsrJ", None),
+    (IdKind::Email, "a@b.co", Some("a@b.co")),
+    (
+        IdKind::Email,
+        "Ana.B+tag@Example.COM",
+        Some("Ana.B+tag@Example.COM"),
+    ),
+    (IdKind::Email, "a.b.co", None),
+    (IdKind::Email, "@b.co", None),
+    (IdKind::Email, "a@bco", None),
+    (IdKind::Email, "a@.b.co", None),
+    (IdKind::Email, "a@b.co.", None),
+    (IdKind::Email, "a@b..co", None),
+    (IdKind::Email, "a@b@c.co", None),
+    (IdKind::Email, "a b@c.co", None),
+    (IdKind::Email, "a\u{200B}@b.co", None),
+    (IdKind::Email, "a\u{7}@b.co", None),
+];
+
+fn parse_id(kind: IdKind, text: &str) -> Option<String> {
+    use creditdesk_core::ids::*;
+    fn show<T: std::str::FromStr>(text: &str, to: impl Fn(&T) -> String) -> Option<String> {
+        text.parse::<T>().ok().map(|v| to(&v))
+    }
+    match kind {
+        IdKind::DocumentType => show(text, |v: &DocumentType| v.as_str().to_owned()),
+        IdKind::Document => show(text, |v: &Document| v.as_str().to_owned()),
+        IdKind::Account => show(text, |v: &AccountId| v.to_string()),
+        IdKind::Transaction => show(text, |v: &TransactionId| v.to_string()),
+        IdKind::Holder => show(text, |v: &HolderId| v.to_string()),
+        IdKind::Invoice => show(text, |v: &InvoiceId| v.to_string()),
+        IdKind::Statement => show(text, |v: &StatementId| v.to_string()),
+        IdKind::FriendlyCode => show(text, |v: &FriendlyCode| {
+            format!("{}", FriendlyId::new(v, 1))[..8].to_owned()
+        }),
+        IdKind::FriendlyId => show(text, |v: &FriendlyId| v.to_string()),
+        IdKind::Email => show(text, |v: &Email| v.to_string()),
+    }
+}
+
+/// Total → the installments `split` makes (`None`: refused), and what `spread` makes of it.
+const SPLITS: &[(&str, u16, Option<&[&str]>)] = &[
+    ("100.00", 3, Some(&["33.34", "33.33", "33.33"])),
+    ("0.03", 3, Some(&["0.01", "0.01", "0.01"])),
+    ("0.02", 3, None),
+    ("10", 1, Some(&["10.00"])),
+    ("10", 0, None),
+    (
+        "10",
+        48,
+        Some(&[
+            "0.60", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20",
+            "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20",
+            "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20",
+            "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20", "0.20",
+            "0.20", "0.20", "0.20", "0.20",
+        ]),
+    ),
+    ("10", 49, None),
+    ("-3", 3, None),
+];
+
 /// `got` (a value, or a refusal's message) against `expect` (the value, or the message's start).
 fn check<T: PartialEq + std::fmt::Debug>(
     input: &str,
@@ -575,6 +724,16 @@ case_test! {
         for (text, expect) in MONEY {
             check_money(text, *expect);
         }
+        // Sums: exact up to the total bound, refused beyond it.
+        let max = Money::TOTAL_MAX_MINOR;
+        let m = |minor: i64| Money::from_minor(minor).unwrap();
+        assert_eq!(Money::from_minor(max).map(Money::minor), Ok(max));
+        assert_eq!(Money::from_minor(-max).map(Money::minor), Ok(-max));
+        assert!(Money::from_minor(max + 1).is_err() && Money::from_minor(-max - 1).is_err());
+        assert_eq!(m(150).checked_add(m(-275)), Some(m(-125)));
+        assert_eq!(m(max - 1).checked_add(m(1)), Some(m(max)));
+        assert_eq!(m(max).checked_add(m(1)), None);
+        assert_eq!(Money::saturating_from_minor(i64::MIN).minor(), -max);
     }
 
     fn money_json_cases() {
@@ -612,10 +771,95 @@ case_test! {
                 .unwrap_or_default();
             assert_eq!(fields, *expect, "{body}: refused");
         }
+        let body = serde_json::json!({"value": 1, "id": "x", "balance": 0});
+        let refused = creditdesk_core::fields::refuse_unknown(&body, &known).unwrap_err();
+        let messages: Vec<&str> = refused.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["unknown field; the fields are value, settle", "unknown field"]);
         for (json, absent) in ABSENT {
             let value: Value = serde_json::from_str(json).unwrap();
             assert_eq!(creditdesk_core::fields::is_absent(&value), *absent, "{json}");
         }
+    }
+
+    fn status_and_kind_names() {
+        use creditdesk_core::invoice::InvoiceStatus;
+        use creditdesk_core::ledger::EntryKind;
+        use creditdesk_core::transaction::TransactionStatus;
+        for (status, name, becoming) in [
+            (InvoiceStatus::Opened, "Opened", "reopened"),
+            (InvoiceStatus::Paid, "Paid", "paid"),
+            (InvoiceStatus::Cancelled, "Cancelled", "cancelled"),
+        ] {
+            assert_eq!((status.as_str(), status.becoming()), (name, becoming));
+            assert_eq!(name.parse::<InvoiceStatus>(), Ok(status));
+        }
+        for (text, status) in [("open", Some(InvoiceStatus::Opened)), ("CANCELED", Some(InvoiceStatus::Cancelled)), ("late", None)] {
+            assert_eq!(text.parse::<InvoiceStatus>().ok(), status, "{text}");
+        }
+        for (status, name) in [
+            (TransactionStatus::Authorized, "Authorized"),
+            (TransactionStatus::Settled, "Settled"),
+            (TransactionStatus::Cancelled, "Cancelled"),
+            (TransactionStatus::Expired, "Expired"),
+        ] {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(name.parse::<TransactionStatus>(), Ok(status));
+        }
+        assert!("authorized".parse::<TransactionStatus>().is_err());
+        let names: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit"]);
+        for kind in EntryKind::ALL {
+            assert_eq!(EntryKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EntryKind::from_name("settlement"), None);
+    }
+
+    fn error_reason_cases() {
+        use creditdesk_core::CreditError;
+        for (error, reason, message) in [
+            (CreditError::NotCancellable, "not_cancellable", "pre-authorizations created with settle = true cannot be cancelled"),
+            (CreditError::OutOfRange, "out_of_range", "the result would exceed"),
+            (CreditError::PostponementLimit { limit: 2 }, "postponement_limit", "this invoice was postponed 2 times"),
+            (CreditError::field("value", "must be above 0"), "invalid", "invalid input: value: must be above 0"),
+        ] {
+            assert_eq!(error.reason(), reason);
+            assert!(error.to_string().starts_with(message), "{error}");
+        }
+    }
+
+    fn id_cases() {
+        for (kind, text, want) in IDS {
+            assert_eq!(parse_id(*kind, text).as_deref(), *want, "{kind:?} {text:?}");
+        }
+        // Length bounds: at the most, and one over.
+        let long = |n: usize, c: char| -> String { std::iter::repeat_n(c, n).collect() };
+        for (kind, max) in [(IdKind::DocumentType, 32), (IdKind::Document, 32), (IdKind::Transaction, 64), (IdKind::Statement, 64)] {
+            let at_max = long(max, 'a');
+            assert_eq!(parse_id(kind, &at_max), Some(at_max.clone()), "{kind:?} of {max}");
+            assert_eq!(parse_id(kind, &long(max + 1, 'a')), None, "{kind:?} of {}", max + 1);
+        }
+        let email = |local: usize, domain: usize| format!("{}@{}.co", long(local, 'a'), long(domain, 'b'));
+        for (text, ok) in [(email(64, 1), true), (email(65, 1), false), (email(64, 186), true), (email(64, 187), false)] {
+            assert_eq!(parse_id(IdKind::Email, &text).is_some(), ok, "an email of {} characters, local part {}", text.len(), text.find('@').unwrap());
+        }
+        let invoice: creditdesk_core::ids::InvoiceId = "order-1-07".parse().unwrap();
+        assert_eq!((invoice.transaction_id().as_str(), invoice.installment()), ("order-1", 7));
+    }
+
+    fn split_cases() {
+        use creditdesk_core::installments::{split, spread};
+        for (total, count, want) in SPLITS {
+            let total: Money = total.parse().unwrap();
+            let show = |parts: Vec<Money>| parts.iter().map(|m| m.to_string()).collect::<Vec<_>>();
+            let want: Option<Vec<String>> = want.map(|w| w.iter().map(|s| s.to_string()).collect());
+            assert_eq!(split(total, *count).map(show), want, "split {total} in {count}");
+            if let Some(parts) = want {
+                assert_eq!(show(spread(total, *count)), parts, "spread {total} over {count}");
+            }
+        }
+        let spread_parts: Vec<String> = spread("0.05".parse().unwrap(), 3).iter().map(|m| m.to_string()).collect();
+        assert_eq!(spread_parts, ["0.03", "0.01", "0.01"]);
+        assert!(spread("1".parse().unwrap(), 0).is_empty());
     }
 
     fn command_body_cases() {
@@ -704,6 +948,38 @@ case_test! {
         }
     }
 
+    fn timestamp_arithmetic() {
+        use creditdesk_core::Timestamp;
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        for (from, to, days) in [
+            ("2024-01-01T12:00:00Z", "2024-01-31T12:00:00Z", 30),
+            ("2024-01-01T12:00:00Z", "2024-01-31T11:59:59Z", 29),
+            ("2024-01-31T12:00:00Z", "2024-01-01T12:00:00Z", -30),
+            ("2024-01-31T12:00:00Z", "2024-01-01T12:00:01Z", -29),
+            ("2024-01-01T00:00:00Z", "2024-01-01T23:59:59Z", 0),
+        ] {
+            assert_eq!(at(from).days_until(at(to)), days, "{from} → {to}");
+        }
+        for (instant, midnight) in [
+            ("2024-02-29T18:30:00.5Z", "2024-02-29T00:00:00Z"),
+            ("2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+            ("1970-01-01T00:00:01Z", "1970-01-01T00:00:00Z"),
+        ] {
+            assert_eq!(at(instant).start_of_day(), at(midnight), "{instant}");
+        }
+        let messages: Vec<String> = ["yesterday", "10000-01-01"].iter().map(|t| t.parse::<Timestamp>().unwrap_err().to_string()).collect();
+        assert_eq!(messages, [
+            "must be a date YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-03T06:52:53Z",
+            "must be a date YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-03T06:52:53Z",
+        ]);
+        assert_eq!(Timestamp::from_unix_micros(-1).unwrap_err().to_string(), "must be between 1970-01-01 and 9999-12-31");
+        // Date-times of at most 40 characters are read (any fraction digits beyond microseconds
+        // are cut); longer text is refused before it is parsed.
+        let forty = "2024-01-01T00:00:00.12345678901234+00:00";
+        assert_eq!((forty.len(), forty.parse::<Timestamp>().map(|t| t.to_string())), (40, Ok("2024-01-01T00:00:00.1234560Z".into())));
+        assert!("2024-01-01T00:00:00.123456789012345+00:00".parse::<Timestamp>().is_err());
+    }
+
     fn time_of_day_cases() {
         for (text, expect) in TIMES {
             let got = text.parse::<TimeOfDay>().ok().map(|t| (t.hour(), t.minute(), t.second()));
@@ -726,6 +1002,38 @@ case_test! {
             json,
             r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]}}"#
         );
+    }
+
+    fn store_config_reads_what_was_set() {
+        let body: Value = serde_json::from_str(r#"{
+            "dailyInterestRate": 0.002, "invoicePostponementLimit": 3, "taxRate": 0.4,
+            "maxPostponementDays": 15, "defaultCreditValue": 750.5, "postponementEnabled": true,
+            "automaticCheckingAccountCreationEnabled": true, "toleranceEnabled": true,
+            "myCreditsEnabled": true, "maxPreAuthorizationGrowthRate": 0.25,
+            "notificationsSettings": {"daysPrior": [{"days": 2, "timeOfDay": "09:30:00"}], "daysAfter": [{"days": 1, "timeOfDay": "18:00:00"}, {"days": 7, "timeOfDay": "08:00:00"}]}
+        }"#).unwrap();
+        let c = StoreConfig::default().apply_update(&body).unwrap();
+        let rates = (c.daily_interest_rate().to_string(), c.tax_rate().to_string(), c.max_pre_authorization_growth_rate().to_string());
+        assert_eq!(rates, ("0.002".into(), "0.4".into(), "0.25".into()));
+        assert_eq!((c.invoice_postponement_limit(), c.max_postponement_days(), c.default_credit_value().to_string()), (3, 15, "750.50".into()));
+        let flags = (c.postponement_enabled(), c.automatic_checking_account_creation_enabled(), c.tolerance_enabled(), c.my_credits_enabled());
+        assert_eq!(flags, (true, true, true, true));
+        let rules = |r: &[creditdesk_core::store_config::NotificationRule]| r.iter().map(|r| format!("{} {}", r.days, r.time_of_day)).collect::<Vec<_>>();
+        let n = c.notifications_settings();
+        assert_eq!((rules(n.days_prior()), rules(n.days_after())), (vec!["2 09:30:00".to_owned()], vec!["1 18:00:00".to_owned(), "7 08:00:00".to_owned()]));
+        let d = StoreConfig::default();
+        assert_eq!((d.postponement_enabled(), d.automatic_checking_account_creation_enabled(), d.tolerance_enabled(), d.my_credits_enabled()), (false, false, false, false));
+        // Postponing needs both the switch and a limit above 0; what is left counts down.
+        for (update, used, left) in [
+            (r#"{"postponementEnabled": true, "invoicePostponementLimit": 2, "maxPostponementDays": 10}"#, (1, 4), Some((1, 6))),
+            (r#"{"postponementEnabled": true, "invoicePostponementLimit": 2, "maxPostponementDays": 10}"#, (3, 12), Some((0, 0))),
+            (r#"{"postponementEnabled": true, "invoicePostponementLimit": 0, "maxPostponementDays": 10}"#, (0, 0), None),
+            (r#"{"postponementEnabled": false, "invoicePostponementLimit": 2, "maxPostponementDays": 10}"#, (0, 0), None),
+        ] {
+            let c = StoreConfig::default().apply_update(&serde_json::from_str(update).unwrap()).unwrap();
+            let got = c.postponement_left(used.0, used.1).map(|l| (l.times, l.days));
+            assert_eq!(got, left, "{update} after {used:?}");
+        }
     }
 
     fn a_refused_update_leaves_the_config_unchanged() {

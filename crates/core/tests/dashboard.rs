@@ -42,6 +42,23 @@ const USAGE: &[(&str, &str, UsageBand)] = &[
     ("0", "0.01", UsageBand::OverLimit),
 ];
 
+/// What the dashboard shows for each bucket and band.
+const LABELS: &[(AgingBucket, &str)] = &[
+    (AgingBucket::Current, "Current"),
+    (AgingBucket::Days1To30, "1–30 days"),
+    (AgingBucket::Days31To60, "31–60 days"),
+    (AgingBucket::Days61To90, "61–90 days"),
+    (AgingBucket::Over90, "90+ days"),
+];
+
+const BAND_LABELS: &[(UsageBand, &str)] = &[
+    (UsageBand::Unused, "Unused"),
+    (UsageBand::UpTo50, "1–50 %"),
+    (UsageBand::UpTo80, "51–80 %"),
+    (UsageBand::UpTo100, "81–100 %"),
+    (UsageBand::OverLimit, "Over the limit"),
+];
+
 fn money(text: &str) -> Money {
     text.parse().unwrap()
 }
@@ -71,6 +88,19 @@ case_test! {
         for (due, expect) in AGING {
             assert_eq!(AgingBucket::of(at(due), at(NOW)), *expect, "due {due}");
         }
+    }
+
+    fn labels() {
+        for (bucket, label) in LABELS {
+            assert_eq!(bucket.label(), *label);
+        }
+        for (band, label) in BAND_LABELS {
+            assert_eq!(band.label(), *label);
+        }
+        let d = Dashboard::new();
+        let shown: Vec<&str> = d.aging.iter().map(|a| a.label.as_str()).chain(d.usage.iter().map(|u| u.label.as_str())).collect();
+        let want: Vec<&str> = LABELS.iter().map(|l| l.1).chain(BAND_LABELS.iter().map(|l| l.1)).collect();
+        assert_eq!(shown, want, "the dashboard lists every bucket and band in order");
     }
 
     fn aging_ranges_tile_the_timeline() {

@@ -949,7 +949,7 @@ fn searchable_book() -> Book {
 }
 
 use creditdesk_core::invoice::InvoiceStatus;
-use creditdesk_core::search::{AccountFilter, InvoiceFilter};
+use creditdesk_core::search::{AccountFilter, InvoiceCondition, InvoiceFilter};
 
 /// Query → the invoices found (as `transaction-installment`, in order) and the summary
 /// (total open, count, paid, cancelled); or the parameters refused.
@@ -1039,6 +1039,29 @@ const SEARCHES: &[(&str, SearchExpect)] = &[
             ("160.50", 6, "50.00", "30.00"),
         )),
     ),
+    ("from=6", Ok((&["3-3"], ("160.50", 6, "50.00", "30.00")))),
+    (
+        "from=2&to=2",
+        Ok((&["1-2"], ("160.50", 6, "50.00", "30.00"))),
+    ),
+    (
+        "from=2&to=5",
+        Ok((
+            &["1-2", "2-1", "3-1", "3-2"],
+            ("160.50", 6, "50.00", "30.00"),
+        )),
+    ),
+    (
+        "from=1&to=1000",
+        Ok((
+            &["1-1", "1-2", "2-1", "3-1", "3-2", "3-3"],
+            ("160.50", 6, "50.00", "30.00"),
+        )),
+    ),
+    (
+        "op=AND&value=30&status=Opened",
+        Ok((&["3-1", "3-2"], ("60.00", 2, "0.00", "0.00"))),
+    ),
     ("from=0", Err(&["from"])),
     ("from=5&to=4", Err(&["to"])),
     ("from=1&to=1001", Err(&["to"])),
@@ -1089,6 +1112,33 @@ case_test! {
         }
     }
 
+    fn pages_and_parsed_filters() {
+        for (query, want) in [("", (1, 20, 0, 20)), ("from=3&to=7", (3, 7, 2, 5)), ("from=41", (41, 60, 40, 20)), ("to=5", (1, 5, 0, 5))] {
+            let page = InvoiceFilter::from_query(&pairs(query)).unwrap().page;
+            assert_eq!((page.from(), page.to(), page.offset(), page.size()), want, "{query}");
+        }
+        let filter = InvoiceFilter::from_query(&pairs("status=paid,Paid,%20opened")).unwrap();
+        assert_eq!(filter.conditions, [InvoiceCondition::StatusIn(vec![InvoiceStatus::Paid, InvoiceStatus::Opened])]);
+    }
+
+    fn bounds_and_the_account_scope() {
+        use creditdesk_core::ids::AccountId;
+        let book = searchable_book();
+        let invoice = &book.invoices[0];
+        for (condition, found) in [
+            (InvoiceCondition::CreatedFrom(invoice.created_at), true),
+            (InvoiceCondition::CreatedBefore(invoice.created_at), false),
+            (InvoiceCondition::DueFrom(invoice.due_date), true),
+            (InvoiceCondition::DueBefore(invoice.due_date), false),
+        ] {
+            assert_eq!(condition.matches(invoice), found, "{condition:?}");
+        }
+        for (account, count) in [("1_CPF", 6), ("2_CPF", 0)] {
+            let filter = InvoiceFilter { account: Some(account.parse::<AccountId>().unwrap()), ..InvoiceFilter::default() };
+            assert_eq!(filter.search(&book.invoices).1.count, count, "{account}");
+        }
+    }
+
     fn account_search_cases() {
         let book = searchable_book();
         let cases: &[(&str, Result<bool, &str>)] = &[
@@ -1100,6 +1150,13 @@ case_test! {
             ("email=nope", Err("email")),
             ("status=Paid", Err("status")),
             ("from=3&to=2", Err("to")),
+            ("document=1", Ok(true)),
+            ("document=11", Ok(false)),
+            ("document=1_CPF", Err("document")),
+            ("op=or", Ok(true)),
+            ("op=OR&status=closed&email=a@b.co", Ok(true)),
+            ("op=and&status=closed&email=a@b.co", Ok(false)),
+            ("op=either", Err("op")),
         ];
         for (query, expect) in cases {
             match (AccountFilter::from_query(&pairs(query)), expect) {
