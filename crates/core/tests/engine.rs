@@ -781,6 +781,20 @@ case_test! {
         assert_eq!(book.debit(&"c".parse().unwrap(), money("-0.01"), &ctx), Err(CreditError::OutOfRange));
     }
 
+    fn invoice_views_tell_when_they_are_overdue() {
+        use creditdesk_core::wire::InvoiceView;
+        let book = settled_book();
+        let (paid, open) = (InvoiceView::from(&book.invoices[0]), InvoiceView::from(&book.invoices[1]));
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        for (view, now, overdue) in [
+            (&open, "2024-03-01T00:00:00Z", false),
+            (&open, "2024-03-01T00:00:00.000001Z", true),
+            (&paid, "2030-01-01T00:00:00Z", false),
+        ] {
+            assert_eq!(view.is_overdue(at(now)), overdue, "{} {} due {} at {now}", view.id, view.status, view.due_date);
+        }
+    }
+
     fn the_invariant_check_finds_each_kind_of_corruption() {
         for (what, corrupt, want) in CORRUPTIONS {
             let mut book = settled_book();
