@@ -94,6 +94,13 @@ pub enum Settled {
     Unchanged,
 }
 
+/// Which way a settlement changes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Lower,
+    Raise,
+}
+
 /// Why value comes off a settlement's open invoices.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TakeOff {
@@ -647,12 +654,14 @@ impl Book {
     ) -> Result<Settled, CreditError> {
         let transaction = self.transactions[at].clone();
         let current = transaction.settled_value;
-        if value == current {
-            return Ok(Settled::Unchanged);
-        }
+        let direction = match value.cmp(&current) {
+            std::cmp::Ordering::Equal => return Ok(Settled::Unchanged),
+            std::cmp::Ordering::Less => Direction::Lower,
+            std::cmp::Ordering::Greater => Direction::Raise,
+        };
         let open = self.open_invoices_of(&transaction.id);
         let open_total: i64 = open.iter().map(|&i| self.invoices[i].value.minor()).sum();
-        if value < current {
+        if direction == Direction::Lower {
             let min = money((current.minor() - open_total).max(transaction.refunded_value.minor()));
             if value < min {
                 return Err(CreditError::SettlementBelowResolved {

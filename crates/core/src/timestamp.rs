@@ -4,10 +4,8 @@
 
 use std::str::FromStr;
 
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -99,16 +97,55 @@ impl Timestamp {
         Timestamp(self.0 - self.0.rem_euclid(MICROS_PER_DAY))
     }
 
-    fn to_offset(self) -> OffsetDateTime {
-        let nanos = i128::from(self.0) * 1_000;
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).expect("within the supported range")
+    fn to_utc(self) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(self.0).expect("within the supported range")
     }
 
-    fn from_offset(at: OffsetDateTime) -> Result<Timestamp, TimestampError> {
-        let micros = at.unix_timestamp_nanos().div_euclid(1_000);
-        i64::try_from(micros)
-            .map_err(|_| TimestampError::OutOfRange)
-            .and_then(Timestamp::from_unix_micros)
+    fn from_utc(at: DateTime<Utc>) -> Result<Timestamp, TimestampError> {
+        Timestamp::from_unix_micros(at.timestamp_micros())
+    }
+
+    /// A date `YYYY-MM-DD`, exactly four, two and two ASCII digits.
+    fn parse_date(text: &str) -> Result<Timestamp, TimestampError> {
+        let bytes = text.as_bytes();
+        let digits = |range: std::ops::Range<usize>| {
+            bytes[range].iter().try_fold(0u32, |n, &b| {
+                b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+            })
+        };
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return Err(TimestampError::Invalid);
+        }
+        let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10))
+        else {
+            return Err(TimestampError::Invalid);
+        };
+        let year = i32::try_from(year).map_err(|_| TimestampError::Invalid)?;
+        let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(TimestampError::Invalid)?;
+        Timestamp::from_utc(date.and_time(chrono::NaiveTime::MIN).and_utc())
+    }
+
+    /// An RFC 3339 date-time, any offset. A leap second (`:60`) is read as the last microsecond
+    /// of its minute, and only as the last second of a month in UTC (where leap seconds go).
+    fn parse_date_time(text: &str) -> Result<Timestamp, TimestampError> {
+        let at = DateTime::parse_from_rfc3339(text)
+            .map_err(|_| TimestampError::Invalid)?
+            .with_timezone(&Utc);
+        if at.nanosecond() < 1_000_000_000 {
+            return Timestamp::from_utc(at);
+        }
+        let last_of_month = at
+            .date_naive()
+            .succ_opt()
+            .is_none_or(|next| next.day() == 1);
+        if !(last_of_month && (at.hour(), at.minute(), at.second()) == (23, 59, 59)) {
+            return Err(TimestampError::Invalid);
+        }
+        let second = at
+            .timestamp()
+            .checked_mul(1_000_000)
+            .ok_or(TimestampError::OutOfRange)?;
+        Timestamp::from_unix_micros(second + 999_999)
     }
 }
 
@@ -116,34 +153,28 @@ impl FromStr for Timestamp {
     type Err = TimestampError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.len() == 10 {
-            let date = Date::parse(text, format_description!("[year]-[month]-[day]"))
-                .map_err(|_| TimestampError::Invalid)?;
-            return Timestamp::from_offset(
-                PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc(),
-            );
+        match text.len() {
+            10 => Timestamp::parse_date(text),
+            // Longer text is no date-time anyone means; refused before it is parsed.
+            11..=40 => Timestamp::parse_date_time(text),
+            _ => Err(TimestampError::Invalid),
         }
-        if text.len() > 40 {
-            return Err(TimestampError::Invalid);
-        }
-        let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| TimestampError::Invalid)?;
-        Timestamp::from_offset(at.to_offset(UtcOffset::UTC))
     }
 }
 
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = self.to_offset();
+        let at = self.to_utc();
         write!(
             f,
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}0Z",
             at.year(),
-            u8::from(at.month()),
+            at.month(),
             at.day(),
             at.hour(),
             at.minute(),
             at.second(),
-            at.microsecond()
+            at.timestamp_subsec_micros()
         )
     }
 }

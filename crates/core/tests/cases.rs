@@ -598,6 +598,9 @@ const TIMESTAMPS: &[(&str, Result<&str, &str>)] = &[
     ("1969-12-31T23:59:59Z", Err("OutOfRange")),
     ("1970-01-01T00:30:00+01:00", Err("OutOfRange")),
     ("0000-01-01", Err("OutOfRange")),
+    // Past 9999 once in UTC (the `time` crate panicked here).
+    ("9999-12-31T23:59:59-01:00", Err("OutOfRange")),
+    ("9999-12-31T23:59:60Z", Ok("9999-12-31T23:59:59.9999990Z")),
 ];
 
 /// The ids and names clients send.

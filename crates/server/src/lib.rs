@@ -87,9 +87,13 @@ impl Clock {
     }
 }
 
+/// The system clock in microseconds since the Unix epoch (0 for a clock set before 1970).
 pub(crate) fn now_us() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    (now.unix_timestamp_nanos() / 1_000) as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_micros()).unwrap_or(i64::MAX)
+        })
 }
 
 /// The whole application: the API under `/api`, `/healthz`, and the admin from `static_dir`;
