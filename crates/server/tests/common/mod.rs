@@ -89,7 +89,7 @@ pub async fn test_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
 }
 
 /// Creates an empty database on the cluster and returns its URL.
-async fn fresh_postgres_database(admin_url: &str) -> String {
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Connection;
     let name = format!("creditdesk_test_{}", rand_suffix());
     let mut conn = sqlx::PgConnection::connect(admin_url)
