@@ -106,21 +106,20 @@ impl Timestamp {
     }
 
     /// A date `YYYY-MM-DD`, exactly four, two and two ASCII digits.
-    fn parse_date(text: &str) -> Result<Timestamp, TimestampError> {
-        let bytes = text.as_bytes();
+    fn parse_date(bytes: &[u8; 10]) -> Result<Timestamp, TimestampError> {
         let digits = |range: std::ops::Range<usize>| {
             bytes[range].iter().try_fold(0u32, |n, &b| {
                 b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
             })
         };
-        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        if bytes[4] != b'-' || bytes[7] != b'-' {
             return Err(TimestampError::Invalid);
         }
         let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10))
         else {
             return Err(TimestampError::Invalid);
         };
-        let year = i32::try_from(year).map_err(|_| TimestampError::Invalid)?;
+        let year = i32::try_from(year).expect("four digits");
         let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(TimestampError::Invalid)?;
         Timestamp::from_utc(date.and_time(chrono::NaiveTime::MIN).and_utc())
     }
@@ -153,8 +152,10 @@ impl FromStr for Timestamp {
     type Err = TimestampError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Ok(date) = <&[u8; 10]>::try_from(text.as_bytes()) {
+            return Timestamp::parse_date(date);
+        }
         match text.len() {
-            10 => Timestamp::parse_date(text),
             // Longer text is no date-time anyone means; refused before it is parsed.
             11..=40 => Timestamp::parse_date_time(text),
             _ => Err(TimestampError::Invalid),

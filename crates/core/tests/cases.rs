@@ -579,6 +579,8 @@ const TIMESTAMPS: &[(&str, Result<&str, &str>)] = &[
     ("2024-13-01", Err("Invalid")),
     ("2024-1-01", Err("Invalid")),
     ("2024-1-011", Err("Invalid")),
+    ("2024-03x03", Err("Invalid")),
+    ("2024x03-03", Err("Invalid")),
     (" 2024-3-03", Err("Invalid")),
     ("２０２４-03-03", Err("Invalid")),
     ("2024-03-03T06:52:53", Err("Invalid")),
