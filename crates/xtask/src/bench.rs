@@ -66,7 +66,8 @@ pub fn run(what: &str, extra: &[String]) -> anyhow::Result<ExitCode> {
     }
     let mut ok = child.wait()?.success();
     drop(cluster);
-    // `--only` picks sections of the bench binary; the property tests run with the whole set.
+    // `--only` picks sections of the bench binary; the property tests and the mutation run of
+    // core come with the whole set.
     if what == "torture" && !extra.iter().any(|a| a == "--only") {
         step("Property tests at scale: 20,000 random command sequences per property");
         ok &= cmd("cargo")
@@ -84,6 +85,7 @@ pub fn run(what: &str, extra: &[String]) -> anyhow::Result<ExitCode> {
             .env("PROPTEST_CASES", "20000")
             .status()?
             .success();
+        ok &= crate::mutants::run(&[])? == ExitCode::SUCCESS;
     }
     Ok(if ok {
         ExitCode::SUCCESS

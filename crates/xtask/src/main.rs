@@ -26,7 +26,8 @@ commands:
                extra arguments go to the bench (--seconds 10, --scale-accounts 50000)
   torture      races, kill -9 under load, hostile input, property tests at scale (RELIABILITY.md)
   mutants      mutation testing of creditdesk-core with cargo-mutants (report in target/mutants/);
-               extra arguments go to cargo mutants (--file crates/core/src/account.rs)
+               extra arguments go to cargo mutants (--file crates/core/src/account.rs);
+               --last-change: only the last commit that changed core (as in `test`)
   admin        build the admin into ./dist (release, offline)
   install      install the build and test tools only";
 
@@ -240,6 +241,14 @@ fn test() -> anyhow::Result<ExitCode> {
                 .env("CHROMEDRIVER", tools::chromedriver()),
         ),
         Err(error) => report.failed_step("end-to-end build", &format!("{error:#}")),
+    }
+
+    step("Mutation testing of the last change to core (cargo xtask mutants runs every mutant)");
+    let started = std::time::Instant::now();
+    match mutants::run_last_change() {
+        Ok(Some(outcome)) => report.outcome("mutants (last core change)", outcome, started),
+        Ok(None) => {}
+        Err(error) => report.failed_step("mutants (last core change)", &format!("{error:#}")),
     }
 
     step("Reliability, quick: races, kill -9 under load, hostile input (cargo xtask torture runs it all)");

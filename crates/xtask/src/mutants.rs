@@ -11,16 +11,106 @@ use std::process::{Command, ExitCode};
 
 use anyhow::Context;
 
+use crate::report::Outcome;
 use crate::{cmd, root, run_checked, step};
 
 pub const CARGO_MUTANTS_VERSION: &str = "27.1.0";
 
-/// Runs cargo-mutants over core; `extra` goes to it (`--file crates/core/src/account.rs`,
-/// `--in-diff changes.diff`, `-j 2`).
+/// Most mutants `cargo xtask test` runs from the last change to core: about 3 s each on two
+/// cores, so the step stays within a few minutes of CI's budget.
+pub const IN_DIFF_MUTANTS_MAX: u32 = 60;
+
+/// Where the diff of the last change to core is written for `--in-diff`.
+const LAST_CHANGE_DIFF: &str = "target/mutants-last-change.diff";
+
+/// `cargo xtask mutants`: runs cargo-mutants over core; `extra` goes to it
+/// (`--file crates/core/src/account.rs`, `--in-diff changes.diff`, `-j 2`). `--last-change`
+/// alone runs what `cargo xtask test` runs ([`run_last_change`]).
 pub fn run(extra: &[String]) -> anyhow::Result<ExitCode> {
+    if extra == ["--last-change"] {
+        // What `cargo xtask test` runs.
+        return Ok(match run_last_change()? {
+            Some(Outcome::Failed) => ExitCode::FAILURE,
+            Some(Outcome::Passed) | None => ExitCode::SUCCESS,
+        });
+    }
     ensure_cargo_mutants()?;
     step("Mutation testing of creditdesk-core (cargo-mutants; report in target/mutants/)");
-    let output = root().join("target/mutants");
+    Ok(match run_over_core("target/mutants", extra)? {
+        Outcome::Passed => ExitCode::SUCCESS,
+        Outcome::Failed => ExitCode::FAILURE,
+    })
+}
+
+/// The step of `cargo xtask test`: the mutants in the last commit that changed core's sources
+/// (at most [`IN_DIFF_MUTANTS_MAX`]; more are sampled by shard, and the full run is
+/// `cargo xtask mutants`). Passed when none was missed; `Ok(None)` when there is nothing to run.
+pub fn run_last_change() -> anyhow::Result<Option<Outcome>> {
+    ensure_cargo_mutants()?;
+    let git = |args: &[&str]| -> anyhow::Result<String> {
+        let out = cmd("git").args(args).output().context("cannot run git")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let commit = match git(&["log", "-1", "--format=%H", "--", "crates/core/src"]) {
+        Ok(commit) if !commit.is_empty() => commit,
+        Ok(_) | Err(_) => {
+            println!("note no git history of crates/core/src here: no mutants to pick");
+            return Ok(None);
+        }
+    };
+    let Ok(diff) = git(&[
+        "diff",
+        &format!("{commit}~1"),
+        &commit,
+        "--",
+        "crates/core/src",
+    ]) else {
+        println!("note {commit} has no parent here (a shallow clone?): no diff to mutate");
+        return Ok(None);
+    };
+    let diff_path = root().join(LAST_CHANGE_DIFF);
+    std::fs::write(&diff_path, format!("{diff}\n"))?;
+    let diff_arg = [
+        "--in-diff".to_owned(),
+        diff_path.to_string_lossy().into_owned(),
+    ];
+    let listed = cmd("cargo")
+        .args(["mutants", "--package", "creditdesk-core", "--list"])
+        .args(&diff_arg)
+        .output()
+        .context("cannot start cargo mutants --list")?;
+    let count = u32::try_from(parse_lines(&String::from_utf8_lossy(&listed.stdout)).len())
+        .unwrap_or(u32::MAX);
+    let short = &commit[..12];
+    if count == 0 {
+        println!(
+            "The last change to core ({short}) has no mutants (cargo xtask mutants runs them all)."
+        );
+        return Ok(None);
+    }
+    let shards = count.div_ceil(IN_DIFF_MUTANTS_MAX);
+    let mut args = diff_arg.to_vec();
+    if shards > 1 {
+        println!(
+            "{count} mutants in the last change to core ({short}): this run takes one in {shards} \
+             (shard 0/{shards}); `cargo xtask mutants --in-diff {LAST_CHANGE_DIFF}` runs them all"
+        );
+        args.extend(["--shard".to_owned(), format!("0/{shards}")]);
+    } else {
+        println!("{count} mutants in the last change to core ({short})");
+    }
+    run_over_core("target/mutants-last-change", &args).map(Some)
+}
+
+/// Runs cargo-mutants over core with `extra`, its report under `output`; prints the summary.
+/// Passed when no mutant was missed or timed out.
+fn run_over_core(output: &str, extra: &[String]) -> anyhow::Result<Outcome> {
+    let output = root().join(output);
     let started = std::time::Instant::now();
     let status = cmd("cargo")
         .args(["mutants", "--package", "creditdesk-core", "--output"])
@@ -32,14 +122,15 @@ pub fn run(extra: &[String]) -> anyhow::Result<ExitCode> {
     let summary = Summary::read(&report)?;
     summary.print(started.elapsed().as_secs(), &report);
     // cargo-mutants exits 2 when mutants were missed, 3 on timeouts: both are findings.
-    Ok(if status.success() && summary.missed.is_empty() {
-        ExitCode::SUCCESS
+    let clean = status.success() && summary.missed.is_empty() && summary.timeouts.is_empty();
+    Ok(if clean {
+        Outcome::Passed
     } else {
-        ExitCode::FAILURE
+        Outcome::Failed
     })
 }
 
-fn ensure_cargo_mutants() -> anyhow::Result<()> {
+pub fn ensure_cargo_mutants() -> anyhow::Result<()> {
     step("Checking cargo-mutants");
     let found = Command::new("cargo")
         .args(["mutants", "--version"])
