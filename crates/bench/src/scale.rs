@@ -10,9 +10,9 @@ use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::ids::{AccountId, Actor, FriendlyCode, TransactionId};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{Money, Timestamp};
-use creditdesk_server::config::Synchronous;
 use creditdesk_server::db::books::Load;
 use creditdesk_server::db::Db;
+use creditdesk_server::db::Synchronous;
 use rand::{Rng, RngCore};
 use serde_json::json;
 
@@ -97,7 +97,7 @@ pub async fn load(url: &str, accounts: u32, writers: u32) -> anyhow::Result<Load
                     opened.create_hold(&hold, transaction.clone(), &ctx)?;
                     opened.settle(&transaction, value, &code, &ctx)?;
                     *book = Some(opened);
-                    Ok(())
+                    Ok::<_, creditdesk_server::error::ApiError>(())
                 })
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

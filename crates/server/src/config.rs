@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Parser, Subcommand};
+
+pub use crate::db::Synchronous;
 
 /// Creditdesk: self-hosted customer credit, speaking the VTEX Customer Credit API.
 #[derive(Debug, Clone, Parser)]
@@ -27,7 +30,7 @@ pub struct Config {
 
     /// SQLite durability: `full` (default: a committed payment survives power loss) or `normal`
     /// (faster; a crash of the machine may lose the last commits, never corrupt).
-    #[arg(long, env = "CREDITDESK_SQLITE_SYNCHRONOUS", value_enum, default_value_t = Synchronous::Full)]
+    #[arg(long, env = "CREDITDESK_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = synchronous_parser())]
     pub sqlite_synchronous: Synchronous,
 
     /// Seconds between sweeps that mark expired holds (reads never count them regardless).
@@ -106,8 +109,10 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Synchronous {
-    Full,
-    Normal,
+/// `full` or `normal`, as storage's [`Synchronous`].
+fn synchronous_parser() -> impl clap::builder::TypedValueParser<Value = Synchronous> {
+    clap::builder::PossibleValuesParser::new(["full", "normal"]).map(|name| match name.as_str() {
+        "normal" => Synchronous::Normal,
+        _ => Synchronous::Full,
+    })
 }

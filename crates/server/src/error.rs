@@ -5,7 +5,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::{CreditError, ErrorBody, ErrorCode, ValidationErrors};
 
-use crate::auth::Resource;
+use crate::db::StorageError;
+use crate::resource::Resource;
 
 /// Everything a request can fail with. Each variant has one status code and one JSON body
 /// ([`ErrorBody`], the same for the whole API).
@@ -47,7 +48,10 @@ pub enum ApiError {
     /// A credit rule refused (404 for unknown objects, 422 for invalid input, else 409).
     #[error("{0}")]
     Credit(CreditError),
-    /// A fault of the server or its database (500); logged, never detailed to the client.
+    /// Storage failed (500); logged, never detailed to the client.
+    #[error(transparent)]
+    Storage(StorageError),
+    /// A fault of the server (500); logged, never detailed to the client.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -75,7 +79,7 @@ impl ApiError {
                 | CreditError::HolderNotFound(_) => StatusCode::NOT_FOUND,
                 _ => StatusCode::CONFLICT,
             },
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -139,7 +143,7 @@ impl ApiError {
                 };
                 ErrorBody::new(code, error.to_string()).with_reason(error.reason())
             }
-            ApiError::Internal(_) => ErrorBody::new(
+            ApiError::Storage(_) | ApiError::Internal(_) => ErrorBody::new(
                 ErrorCode::Internal,
                 "the server failed to handle this request; it was logged, and retrying may help",
             ),
@@ -159,16 +163,30 @@ impl From<CreditError> for ApiError {
     }
 }
 
+impl From<StorageError> for ApiError {
+    /// A refusal found at the write is the credit rule's answer; anything else is a fault.
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Refused(credit) => ApiError::Credit(credit),
+            other => ApiError::Storage(other),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        ApiError::Internal(error.into())
+        ApiError::Storage(error.into())
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(error) = &self {
-            tracing::error!(error = format!("{error:#}"), "request failed");
+        match &self {
+            ApiError::Storage(error) => tracing::error!(error = %error, "storage failed"),
+            ApiError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed")
+            }
+            _ => {}
         }
         let mut response = (self.status_code(), Json(self.body())).into_response();
         if let ApiError::TooManyRequests {

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use creditdesk_core::ValidationErrors;
 use sha2::{Digest, Sha256};
 
+use crate::db::{StorageError, StoredReply};
 use crate::error::ApiError;
 use crate::extract::BODY_SIZE_MAX;
 use crate::AppState;
@@ -32,20 +33,6 @@ pub const KEY_CHARS_MAX: usize = 255;
 /// must say what it withholds.
 #[derive(Debug, Clone)]
 pub struct ReplayBody(pub String);
-
-/// What the store holds for a key.
-pub enum Stored {
-    /// Nothing (or only an expired reply).
-    Absent,
-    /// A request under this key has not finished.
-    InFlight,
-    /// The reply to the request with this hash.
-    Reply {
-        request_sha256: String,
-        status: u16,
-        body: String,
-    },
-}
 
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match handle(state, request, next).await {
@@ -96,7 +83,7 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
     hasher.update(&bytes);
     let request_sha256 = hex::encode(hasher.finalize());
     let now = state.now_us();
-    let fail = |e: anyhow::Error| ApiError::Internal(e).into_response();
+    let fail = |e: StorageError| ApiError::from(e).into_response();
 
     match state
         .db
@@ -104,7 +91,7 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
         .await
         .map_err(fail)?
     {
-        Stored::Reply {
+        StoredReply::Reply {
             request_sha256: stored,
             status,
             body,
@@ -119,8 +106,8 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
             }
             return Ok(replay(status, body));
         }
-        Stored::InFlight => return Err(in_flight()),
-        Stored::Absent => {}
+        StoredReply::InFlight => return Err(in_flight()),
+        StoredReply::Absent => {}
     }
     if !state
         .db

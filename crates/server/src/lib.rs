@@ -18,6 +18,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod resource;
 pub mod serve;
 pub mod sweep;
 pub mod throttle;

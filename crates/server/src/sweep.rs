@@ -8,13 +8,13 @@ use creditdesk_core::Timestamp;
 
 use crate::db::books::Load;
 use crate::db::Db;
-use crate::error::ApiError;
+use crate::db::StorageError;
 
 /// Accounts handled per pass.
 const ACCOUNTS_PER_PASS: i64 = 500;
 
 /// Marks every hold whose time has passed at `now` as expired; returns how many.
-pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, ApiError> {
+pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> {
     let mut expired = 0;
     loop {
         let accounts = db
@@ -30,9 +30,10 @@ pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, ApiError> {
             };
             expired += db
                 .with_book(id, &load, now, |book| {
-                    Ok(book
-                        .as_mut()
-                        .map_or(0, |b| b.expire_holds(now).len() as u64))
+                    Ok::<_, StorageError>(
+                        book.as_mut()
+                            .map_or(0, |b| b.expire_holds(now).len() as u64),
+                    )
                 })
                 .await?;
         }

@@ -100,12 +100,9 @@ async fn the_upgrade_forgets_replies_that_held_a_token() {
     .await;
     // As a database from before the fix: the migration not yet applied.
     execute("DELETE FROM _sqlx_migrations WHERE version = 6").await;
-    let db = Db::connect(
-        &app.database_url,
-        creditdesk_server::config::Synchronous::Full,
-    )
-    .await
-    .expect("reconnect and migrate");
+    let db = Db::connect(&app.database_url, creditdesk_server::db::Synchronous::Full)
+        .await
+        .expect("reconnect and migrate");
     let kept = table_text(&db, "SELECT body FROM idempotency").await;
     assert_eq!(kept, vec!["{\"id\":\"1\"}".to_owned()]);
 }
@@ -410,7 +407,7 @@ async fn the_database_file_and_its_folder_are_private() {
     let path = folder.join("creditdesk.db");
     let db = Db::connect(
         &format!("sqlite://{}", path.display()),
-        creditdesk_server::config::Synchronous::Full,
+        creditdesk_server::db::Synchronous::Full,
     )
     .await
     .unwrap();

@@ -10,8 +10,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use creditdesk_server::config::Synchronous;
 use creditdesk_server::db::Db;
+use creditdesk_server::db::Synchronous;
 use sqlx::Row;
 
 /// One table as both engines can describe it.

@@ -12,6 +12,7 @@ use creditdesk_core::search::{AccountFilter, InvoiceFilter};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::Timestamp;
 use creditdesk_server::db::books::Load;
+use creditdesk_server::db::StorageError;
 use serde_json::json;
 
 /// A small deterministic generator (the test must fail the same way twice).
@@ -60,7 +61,7 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
                         config: &config,
                     },
                 ));
-                Ok(())
+                Ok::<_, StorageError>(())
             })
             .await
             .unwrap();
@@ -131,12 +132,13 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
                                 _ => {}
                             }
                         }
-                        Ok(book
-                            .invoices
-                            .iter()
-                            .filter(|i| i.transaction_id == tid)
-                            .cloned()
-                            .collect::<Vec<_>>())
+                        Ok::<_, StorageError>(
+                            book.invoices
+                                .iter()
+                                .filter(|i| i.transaction_id == tid)
+                                .cloned()
+                                .collect::<Vec<_>>(),
+                        )
                     },
                 )
                 .await
@@ -271,7 +273,7 @@ async fn account_filters_agree_in_memory_and_in_sql() {
                     book.pay_invoice(&invoice, &ctx).unwrap();
                 }
                 book.close(&ctx).unwrap();
-                Ok(())
+                Ok::<_, StorageError>(())
             },
         )
         .await

@@ -5,7 +5,6 @@
 //! processes: SQLite takes its write lock up front (`BEGIN IMMEDIATE`), PostgreSQL locks the
 //! account row (`SELECT … FOR UPDATE`).
 
-use anyhow::{anyhow, Context};
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
 use creditdesk_core::ids::{AccountId, InvoiceId, StatementId, TransactionId};
@@ -17,7 +16,7 @@ use creditdesk_core::{Money, Timestamp};
 use sqlx::FromRow;
 
 use super::Db;
-use crate::error::ApiError;
+use super::StorageError;
 
 /// What of an account's history a command needs besides the account and its active holds
 /// (always loaded: every answer shows the available credit).
@@ -135,28 +134,28 @@ const ENTRY_COLUMNS: &str =
     "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
      number_of_installments, statement_id, reason";
 
-fn money(minor: i64) -> anyhow::Result<Money> {
-    Money::from_minor(minor).map_err(|e| anyhow!("stored amount {minor}: {e}"))
+fn money(minor: i64) -> Result<Money, StorageError> {
+    Money::from_minor(minor).map_err(|e| StorageError::corrupt(format!("amount {minor}: {e}")))
 }
 
-fn time(us: i64) -> anyhow::Result<Timestamp> {
-    Timestamp::from_unix_micros(us).map_err(|e| anyhow!("stored time {us}: {e}"))
+fn time(us: i64) -> Result<Timestamp, StorageError> {
+    Timestamp::from_unix_micros(us).map_err(|e| StorageError::corrupt(format!("time {us}: {e}")))
 }
 
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> anyhow::Result<T>
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StorageError>
 where
     T::Err: std::fmt::Display,
 {
     text.parse()
-        .map_err(|e| anyhow!("stored {what} {text:?}: {e}"))
+        .map_err(|e| StorageError::corrupt(format!("{what} {text:?}: {e}")))
 }
 
-fn small(n: i32) -> anyhow::Result<u16> {
-    u16::try_from(n).context("stored count out of range")
+fn small(n: i32) -> Result<u16, StorageError> {
+    u16::try_from(n).map_err(|_| StorageError::corrupt(format!("count {n} out of range")))
 }
 
 impl AccountRow {
-    pub(crate) fn into_account(self) -> anyhow::Result<Account> {
+    pub(crate) fn into_account(self) -> Result<Account, StorageError> {
         Ok(Account {
             id: parse(&self.id, "account id")?,
             document: parse(&self.document, "document")?,
@@ -178,7 +177,7 @@ impl AccountRow {
 }
 
 impl TransactionRow {
-    fn into_transaction(self) -> anyhow::Result<Transaction> {
+    fn into_transaction(self) -> Result<Transaction, StorageError> {
         Ok(Transaction {
             id: parse(&self.id, "transaction id")?,
             account_id: parse(&self.account_id, "account id")?,
@@ -199,7 +198,7 @@ impl TransactionRow {
 }
 
 impl InvoiceRow {
-    pub(crate) fn into_invoice(self) -> anyhow::Result<Invoice> {
+    pub(crate) fn into_invoice(self) -> Result<Invoice, StorageError> {
         Ok(Invoice {
             id: parse(&self.id, "invoice id")?,
             friendly_id: parse(&self.friendly_id, "friendly id")?,
@@ -225,11 +224,11 @@ impl InvoiceRow {
 }
 
 impl EntryRow {
-    fn into_entry(self) -> anyhow::Result<Entry> {
+    fn into_entry(self) -> Result<Entry, StorageError> {
         Ok(Entry {
             account_id: parse(&self.account_id, "account id")?,
             kind: EntryKind::from_name(&self.kind)
-                .ok_or_else(|| anyhow!("stored entry kind {:?}", self.kind))?,
+                .ok_or_else(|| StorageError::corrupt(format!("entry kind {:?}", self.kind)))?,
             value: money(self.value_minor)?,
             at: time(self.at_us)?,
             actor: parse(&self.actor, "actor")?,
@@ -260,7 +259,7 @@ macro_rules! book_io {
             load: &Load,
             now: Timestamp,
             lock: &str,
-        ) -> anyhow::Result<Option<Book>> {
+        ) -> Result<Option<Book>, StorageError> {
             let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1{lock}");
             let row: Option<AccountRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut **tx).await?;
             let Some(row) = row else { return Ok(None) };
@@ -289,7 +288,7 @@ macro_rules! book_io {
                 book.held_elsewhere = Money::saturating_from_minor(held);
                 Vec::new()
             };
-            book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<anyhow::Result<_>>()?;
+            book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<Result<_, StorageError>>()?;
             if load.expired_holds {
                 let sql = format!(
                     "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
@@ -344,7 +343,7 @@ macro_rules! book_io {
                     book.holders.push(Holder {
                         id: parse(&row.id, "holder id")?,
                         email: parse(&row.email, "email")?,
-                        level: u8::try_from(row.level).context("stored holder level")?,
+                        level: u8::try_from(row.level).map_err(|_| StorageError::corrupt(format!("holder level {}", row.level)))?,
                         created_at: time(row.created_at_us)?,
                     });
                 }
@@ -358,12 +357,12 @@ macro_rules! book_io {
             } else {
                 Vec::new()
             };
-            book.entries = entries.into_iter().map(EntryRow::into_entry).collect::<anyhow::Result<_>>()?;
+            book.entries = entries.into_iter().map(EntryRow::into_entry).collect::<Result<_, StorageError>>()?;
             Ok(Some(book))
         }
 
         /// Writes what differs between `before` and `after`.
-        pub(super) async fn write(tx: &mut sqlx::Transaction<'_, DB>, before: Option<&Book>, after: &Book) -> Result<(), ApiError> {
+        pub(super) async fn write(tx: &mut sqlx::Transaction<'_, DB>, before: Option<&Book>, after: &Book) -> Result<(), StorageError> {
             let a = &after.account;
             let account_changed = before.is_none_or(|b| b.account != *a);
             if account_changed {
@@ -393,7 +392,7 @@ macro_rules! book_io {
                     .await;
                 match result {
                     Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                        return Err(creditdesk_core::CreditError::AccountExists(a.id.clone()).into());
+                        return Err(StorageError::Refused(creditdesk_core::CreditError::AccountExists(a.id.clone())));
                     }
                     other => {
                         other?;
@@ -508,7 +507,7 @@ macro_rules! book_io {
     };
 }
 
-fn add_invoices(book: &mut Book, rows: Vec<InvoiceRow>) -> anyhow::Result<()> {
+fn add_invoices(book: &mut Book, rows: Vec<InvoiceRow>) -> Result<(), StorageError> {
     for row in rows {
         let invoice = row.into_invoice()?;
         if !book.invoices.iter().any(|i| i.id == invoice.id) {
@@ -533,35 +532,38 @@ mod postgres {
 impl Db {
     /// Runs `command` on the account `id` (`None` when it does not exist; the command may create
     /// it by setting `Some`) under the account's lock, and stores what it changed. A refusal
-    /// writes nothing.
-    pub async fn with_book<T>(
+    /// (the command's own error `E`) writes nothing; storage's failures become `E` too.
+    pub async fn with_book<T, E: From<StorageError>>(
         &self,
         id: &AccountId,
         load: &Load,
         now: Timestamp,
-        command: impl FnOnce(&mut Option<Book>) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        command: impl FnOnce(&mut Option<Book>) -> Result<T, E>,
+    ) -> Result<T, E> {
         match self {
             Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let mut tx = pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(StorageError::from)?;
                 let before = sqlite::load(&mut tx, id, load, now, "").await?;
                 let mut after = before.clone();
                 let out = command(&mut after)?;
                 if let Some(after) = &after {
                     sqlite::write(&mut tx, before.as_ref(), after).await?;
                 }
-                tx.commit().await?;
+                tx.commit().await.map_err(StorageError::from)?;
                 Ok(out)
             }
             Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin().await.map_err(StorageError::from)?;
                 let before = postgres::load(&mut tx, id, load, now, " FOR UPDATE").await?;
                 let mut after = before.clone();
                 let out = command(&mut after)?;
                 if let Some(after) = &after {
                     postgres::write(&mut tx, before.as_ref(), after).await?;
                 }
-                tx.commit().await?;
+                tx.commit().await.map_err(StorageError::from)?;
                 Ok(out)
             }
         }
@@ -573,7 +575,7 @@ impl Db {
         id: &AccountId,
         load: &Load,
         now: Timestamp,
-    ) -> Result<Option<Book>, ApiError> {
+    ) -> Result<Option<Book>, StorageError> {
         Ok(match self {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;

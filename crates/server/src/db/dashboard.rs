@@ -12,7 +12,7 @@ use sqlx::FromRow;
 
 use super::books::{InvoiceRow, INVOICE_COLUMNS};
 use super::Db;
-use crate::error::ApiError;
+use super::StorageError;
 
 #[derive(FromRow)]
 struct FiguresRow {
@@ -36,7 +36,7 @@ impl Db {
         &self,
         now: Timestamp,
         tolerance_enabled: bool,
-    ) -> Result<Dashboard, ApiError> {
+    ) -> Result<Dashboard, StorageError> {
         let mut dashboard = Dashboard::new();
         let accounts_sql = format!(
             "SELECT a.status, a.credit_limit_minor, a.tolerance, a.balance_minor, \
@@ -51,7 +51,7 @@ impl Db {
         let soon_from = now.unix_micros();
         let soon_before = now
             .plus_days(DUE_SOON_DAYS)
-            .ok_or_else(|| anyhow::anyhow!("now is out of range"))?
+            .ok_or_else(|| StorageError::corrupt("now is out of range"))?
             .unix_micros();
         let soon_sql = format!(
             "SELECT {INVOICE_COLUMNS} FROM invoices WHERE status = 'Opened' AND due_date_us >= $1 \
@@ -112,18 +112,17 @@ fn money(minor: i64) -> Money {
 }
 
 impl FiguresRow {
-    fn figures(&self) -> anyhow::Result<AccountFigures> {
+    fn figures(&self) -> Result<AccountFigures, StorageError> {
         let status: AccountStatus = self
             .status
             .parse()
-            .map_err(|e| anyhow::anyhow!("stored account status {:?}: {e}", self.status))?;
+            .map_err(|e| StorageError::corrupt(format!("account status {:?}: {e}", self.status)))?;
         Ok(AccountFigures {
             status,
             credit_limit: money(self.credit_limit_minor),
-            tolerance: self
-                .tolerance
-                .parse()
-                .map_err(|e| anyhow::anyhow!("stored tolerance {:?}: {e}", self.tolerance))?,
+            tolerance: self.tolerance.parse().map_err(|e| {
+                StorageError::corrupt(format!("tolerance {:?}: {e}", self.tolerance))
+            })?,
             balance: money(self.balance_minor),
             held: money(self.held_minor),
         })

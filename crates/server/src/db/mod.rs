@@ -16,8 +16,6 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::config::Synchronous;
-
 /// A pool of connections to the store's database.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -37,7 +35,32 @@ macro_rules! on_pool {
 
 pub mod books;
 pub mod dashboard;
+pub mod error;
 pub mod search;
+
+pub use error::StorageError;
+
+/// SQLite durability. `Full`: a commit is on disk before it is acknowledged (survives power
+/// loss). `Normal`: faster; a crash of the machine may lose the last commits, never corrupt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+/// What the store holds for an idempotency key.
+pub enum StoredReply {
+    /// Nothing (or only an expired reply).
+    Absent,
+    /// A request under this key has not finished.
+    InFlight,
+    /// The reply to the request with this hash.
+    Reply {
+        request_sha256: String,
+        status: u16,
+        body: String,
+    },
+}
 
 /// SQL for core's `Transaction::is_active`: an `Authorized` hold before its time, `now` being the
 /// given placeholder (`t.` prefixes the columns when `table` is `Some("t")`).
@@ -125,7 +148,7 @@ impl Db {
         }
     }
 
-    pub async fn ping(&self) -> anyhow::Result<()> {
+    pub async fn ping(&self) -> Result<(), StorageError> {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
     }
@@ -135,15 +158,14 @@ impl Db {
     }
 
     /// The current configuration and its version (0 = never written, the defaults).
-    pub async fn store_config(&self) -> anyhow::Result<(StoreConfig, i64)> {
+    pub async fn store_config(&self) -> Result<(StoreConfig, i64), StorageError> {
         let (document, version): (Option<String>, i64) = on_pool!(self, pool => {
             sqlx::query_as("SELECT document, version FROM store_config WHERE id = 1").fetch_one(pool).await
         })?;
         let config = match document {
             None => StoreConfig::default(),
-            Some(text) => {
-                serde_json::from_str(&text).context("stored store configuration is invalid")?
-            }
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StorageError::corrupt(format!("store configuration: {e}")))?,
         };
         Ok((config, version))
     }
@@ -156,8 +178,8 @@ impl Db {
         expected_version: i64,
         now_us: i64,
         actor: &str,
-    ) -> anyhow::Result<bool> {
-        let document = serde_json::to_string(config)?;
+    ) -> Result<bool, StorageError> {
+        let document = serde_json::to_string(config).expect("a configuration serializes");
         let result = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE store_config SET document = $1, version = version + 1, updated_at_us = $2, updated_by = $3 \
@@ -174,7 +196,7 @@ impl Db {
         Ok(result == 1)
     }
 
-    pub async fn count_active_keys(&self) -> anyhow::Result<i64> {
+    pub async fn count_active_keys(&self) -> Result<i64, StorageError> {
         let (count,): (i64,) = on_pool!(self, pool => {
             sqlx::query_as("SELECT COUNT(*) FROM api_keys WHERE revoked_at_us IS NULL").fetch_one(pool).await
         })?;
@@ -183,7 +205,7 @@ impl Db {
 
     /// Creates the key, or replaces its token, resources and label if it exists and is active.
     /// A revoked key stays revoked: the answer is `Revoked` with when, and nothing is written.
-    pub async fn upsert_key(&self, key: &StoredKey) -> anyhow::Result<KeyUpsert> {
+    pub async fn upsert_key(&self, key: &StoredKey) -> Result<KeyUpsert, StorageError> {
         let affected = on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO api_keys (app_key, token_sha256, resources, label, created_at_us) \
@@ -210,13 +232,14 @@ impl Db {
                 .fetch_one(pool)
                 .await
         })?;
-        let revoked_at_us =
-            revoked_at_us.context("a key neither stored nor revoked: the upsert is broken")?;
+        let revoked_at_us = revoked_at_us.ok_or_else(|| {
+            StorageError::corrupt("a key neither stored nor revoked: the upsert is broken")
+        })?;
         Ok(KeyUpsert::Revoked { revoked_at_us })
     }
 
     /// Every key, newest first, revoked ones too: (key, revoked at).
-    pub async fn list_keys(&self) -> anyhow::Result<Vec<(StoredKey, Option<i64>)>> {
+    pub async fn list_keys(&self) -> Result<Vec<(StoredKey, Option<i64>)>, StorageError> {
         let rows: Vec<(String, String, String, String, i64, Option<i64>)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT app_key, token_sha256, resources, label, created_at_us, revoked_at_us FROM api_keys \
@@ -245,7 +268,7 @@ impl Db {
     }
 
     /// Revokes an active key; `false` when there is no such active key.
-    pub async fn revoke_key(&self, app_key: &str, now_us: i64) -> anyhow::Result<bool> {
+    pub async fn revoke_key(&self, app_key: &str, now_us: i64) -> Result<bool, StorageError> {
         let affected = on_pool!(self, pool => {
             sqlx::query("UPDATE api_keys SET revoked_at_us = $1 WHERE app_key = $2 AND revoked_at_us IS NULL")
                 .bind(now_us)
@@ -262,7 +285,7 @@ impl Db {
         &self,
         now: creditdesk_core::Timestamp,
         limit: i64,
-    ) -> anyhow::Result<Vec<creditdesk_core::ids::AccountId>> {
+    ) -> Result<Vec<creditdesk_core::ids::AccountId>, StorageError> {
         let rows: Vec<(String,)> = on_pool!(self, pool => {
             sqlx::query_as(&format!(
                 "SELECT DISTINCT account_id FROM transactions WHERE {} LIMIT $2",
@@ -276,7 +299,7 @@ impl Db {
         rows.into_iter()
             .map(|(id,)| {
                 id.parse()
-                    .map_err(|e| anyhow::anyhow!("stored account id {id:?}: {e}"))
+                    .map_err(|e| StorageError::corrupt(format!("account id {id:?}: {e}")))
             })
             .collect()
     }
@@ -287,8 +310,7 @@ impl Db {
         app_key: &str,
         key: &str,
         cutoff_us: i64,
-    ) -> anyhow::Result<crate::idempotency::Stored> {
-        use crate::idempotency::Stored;
+    ) -> Result<StoredReply, StorageError> {
         let row: Option<(String, i32, String)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT request_sha256, status, body FROM idempotency \
@@ -301,9 +323,9 @@ impl Db {
             .await
         })?;
         Ok(match row {
-            None => Stored::Absent,
-            Some((_, 0, _)) => Stored::InFlight,
-            Some((request_sha256, status, body)) => Stored::Reply {
+            None => StoredReply::Absent,
+            Some((_, 0, _)) => StoredReply::InFlight,
+            Some((request_sha256, status, body)) => StoredReply::Reply {
                 request_sha256,
                 status: u16::try_from(status).unwrap_or(500),
                 body,
@@ -319,7 +341,7 @@ impl Db {
         request_sha256: &str,
         now_us: i64,
         cutoff_us: i64,
-    ) -> anyhow::Result<bool> {
+    ) -> Result<bool, StorageError> {
         let inserted = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND created_at_us < $3")
@@ -352,7 +374,7 @@ impl Db {
         key: &str,
         status: u16,
         body: &str,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE app_key = $3 AND idempotency_key = $4")
                 .bind(i32::from(status))
@@ -367,7 +389,11 @@ impl Db {
     }
 
     /// Drops a reservation whose reply is not kept.
-    pub async fn release_idempotency_key(&self, app_key: &str, key: &str) -> anyhow::Result<()> {
+    pub async fn release_idempotency_key(
+        &self,
+        app_key: &str,
+        key: &str,
+    ) -> Result<(), StorageError> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND status = 0")
                 .bind(app_key)
@@ -380,7 +406,7 @@ impl Db {
     }
 
     /// Forgets replies older than `cutoff_us`.
-    pub async fn forget_idempotency_before(&self, cutoff_us: i64) -> anyhow::Result<u64> {
+    pub async fn forget_idempotency_before(&self, cutoff_us: i64) -> Result<u64, StorageError> {
         let deleted = on_pool!(self, pool => {
             sqlx::query("DELETE FROM idempotency WHERE created_at_us < $1")
                 .bind(cutoff_us)
@@ -392,7 +418,7 @@ impl Db {
     }
 
     /// The active (not revoked) key with this id.
-    pub async fn active_key(&self, app_key: &str) -> anyhow::Result<Option<StoredKey>> {
+    pub async fn active_key(&self, app_key: &str) -> Result<Option<StoredKey>, StorageError> {
         let row: Option<(String, String, String, String, i64)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT app_key, token_sha256, resources, label, created_at_us FROM api_keys \

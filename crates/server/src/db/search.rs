@@ -12,7 +12,7 @@ use sqlx::FromRow;
 
 use super::books::{AccountRow, InvoiceRow, ACCOUNT_COLUMNS, INVOICE_COLUMNS};
 use super::Db;
-use crate::error::ApiError;
+use super::StorageError;
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -143,7 +143,7 @@ impl Db {
     pub async fn search_invoices(
         &self,
         filter: &InvoiceFilter,
-    ) -> Result<(Vec<Invoice>, InvoiceSummary), ApiError> {
+    ) -> Result<(Vec<Invoice>, InvoiceSummary), StorageError> {
         let w = invoice_where(filter);
         let page_sql = format!(
             "SELECT {INVOICE_COLUMNS} FROM invoices{} ORDER BY created_at_us, {} LIMIT {} OFFSET {}",
@@ -168,7 +168,7 @@ impl Db {
         let invoices = rows
             .into_iter()
             .map(InvoiceRow::into_invoice)
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<Result<_, StorageError>>()?;
         let money = Money::saturating_from_minor;
         let summary = InvoiceSummary {
             total: money(summary.open_minor),
@@ -186,7 +186,7 @@ impl Db {
         filter: &AccountFilter,
         now: Timestamp,
         tolerance_enabled: bool,
-    ) -> Result<(Vec<AccountView>, u64), ApiError> {
+    ) -> Result<(Vec<AccountView>, u64), StorageError> {
         let mut w = Where::default();
         let parts: Vec<String> = filter
             .conditions

@@ -1,0 +1,26 @@
+//! Why storage could not do what was asked. It knows no HTTP: the server maps it to a status in
+//! one place (its `error` module).
+
+/// A failure of the storage floor. Opening and migrating the database report with `anyhow`
+/// (they run once, at start, and say what to do); every operation afterwards returns this.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database failed or refused: connection, I/O, a constraint, a busy lock.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored value this version cannot read (a hand-edited or damaged row). Nothing is
+    /// written from it.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    /// A credit rule only the database could check, at the write: the account was created by
+    /// another request meanwhile (its key is taken).
+    #[error("{0}")]
+    Refused(creditdesk_core::CreditError),
+}
+
+impl StorageError {
+    /// A stored value that does not read back: what it is and why.
+    pub fn corrupt(what: impl std::fmt::Display) -> StorageError {
+        StorageError::Corrupt(what.to_string())
+    }
+}
