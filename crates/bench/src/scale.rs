@@ -10,7 +10,7 @@ use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::ids::{AccountId, Actor, FriendlyCode, TransactionId};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{Money, Timestamp};
-use creditdesk_server::db::books::Load;
+use creditdesk_server::db::books::Reads;
 use creditdesk_server::db::Db;
 use creditdesk_server::db::Synchronous;
 use rand::{Rng, RngCore};
@@ -84,7 +84,7 @@ pub async fn load(url: &str, accounts: u32, writers: u32) -> anyhow::Result<Load
                 };
                 let code: FriendlyCode = code_text.parse().expect("8 hex");
                 let document = scale_account(n).trim_end_matches("_CPF").to_owned();
-                db.with_book(&id, &Load::default(), at, |book| {
+                db.with_book(&id, &Reads::account(), at, |book| {
                     let open = OpenAccount::from_json(&json!({
                         "document": document, "documentType": "CPF",
                         "email": format!("s{n}@example.com"), "creditLimit": "100000"

@@ -36,6 +36,7 @@ pub mod invoice;
 pub mod ledger;
 pub mod money;
 pub mod rate;
+pub mod reads;
 pub mod search;
 pub mod store_config;
 pub mod text;

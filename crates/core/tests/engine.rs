@@ -8,6 +8,7 @@ use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, OpenAcc
 use creditdesk_core::ids::{
     AccountId, Actor, Email, FriendlyCode, HolderId, InvoiceId, StatementId, TransactionId,
 };
+use creditdesk_core::reads::Reads;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Money, Timestamp};
 use serde_json::{json, Value};
@@ -555,6 +556,105 @@ impl Run {
     }
 }
 
+/// What a step reads ([`Reads`], as the server loads it); `None` for steps that are no command.
+fn reads_of(step: Step) -> Option<Reads> {
+    let invoice = |t: u8, n: u16| InvoiceId::new(&tx(t), n);
+    Some(match step {
+        Config(_) | Wait(_) => return None,
+        Hold(..) | Limit(_) | Tolerance(_) | Reopen => Reads::account(),
+        Update(t, _) | CancelHold(t) | Put(t, _) => Reads::hold(&tx(t)),
+        Settle(t, _) | Refund(t, _) => Reads::settlement(&tx(t)),
+        Pay(t, n) | CancelInvoice(t, n) | ChangeInvoice(t, n, _) | Postpone(t, n, _) => {
+            Reads::invoice(&invoice(t, n))
+        }
+        Debit(id, _) => Reads::debit(&id.parse().unwrap()),
+        Close => Reads::close(),
+        AddHolder(..) | RemoveHolder(_) => Reads::holders(),
+        Expire(_) => Reads::expiry(),
+    })
+}
+
+/// The step on the loaded book (`partial_before` → `partial`) changed what it did on the whole
+/// book (`before` → `full`): the same account, the same new entries, each thing it holds as in
+/// the whole book, and everything the whole book's step changed is among what it holds.
+fn same_changes(context: &str, before: &Book, full: &Book, partial_before: &Book, partial: &Book) {
+    assert_eq!(partial.account, full.account, "{context}: the account");
+    let new_entries = |from: &Book, to: &Book| to.entries[from.entries.len()..].to_vec();
+    assert_eq!(
+        new_entries(partial_before, partial),
+        new_entries(before, full),
+        "{context}: the new entries"
+    );
+    fn check<T: PartialEq + std::fmt::Debug, K: PartialEq>(
+        context: &str,
+        what: &str,
+        key: impl Fn(&T) -> K,
+        before: &[T],
+        full: &[T],
+        partial: &[T],
+    ) {
+        let find = |list: &[T], item: &T| {
+            list.iter()
+                .find(|x| key(x) == key(item))
+                .map(|x| format!("{x:?}"))
+        };
+        for item in partial {
+            assert_eq!(
+                find(full, item),
+                Some(format!("{item:?}")),
+                "{context}: a loaded {what} differs from the whole book's"
+            );
+        }
+        for item in full {
+            if find(before, item) != Some(format!("{item:?}")) {
+                assert!(
+                    find(partial, item).is_some(),
+                    "{context}: the step changed a {what} its reads do not load: {item:?}"
+                );
+            }
+        }
+    }
+    check(
+        context,
+        "transaction",
+        |t: &creditdesk_core::transaction::Transaction| t.id.clone(),
+        &before.transactions,
+        &full.transactions,
+        &partial.transactions,
+    );
+    check(
+        context,
+        "invoice",
+        |i: &creditdesk_core::invoice::Invoice| i.id.clone(),
+        &before.invoices,
+        &full.invoices,
+        &partial.invoices,
+    );
+    check(
+        context,
+        "holder",
+        |h: &creditdesk_core::account::Holder| h.id.clone(),
+        &before.holders,
+        &full.holders,
+        &partial.holders,
+    );
+    let gone = |from: &Book, to: &Book| {
+        let mut ids: Vec<_> = from
+            .holders
+            .iter()
+            .filter(|h| !to.holders.contains(h))
+            .map(|h| h.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        gone(partial_before, partial),
+        gone(before, full),
+        "{context}: the holders removed"
+    );
+}
+
 fn run(scenario: &Scenario) {
     let config = StoreConfig::default();
     let actor: Actor = "tests".parse().unwrap();
@@ -580,8 +680,26 @@ fn run(scenario: &Scenario) {
     };
     for (i, (step, expect)) in scenario.steps.iter().enumerate() {
         let before = run.book.clone();
+        let (config, now) = (run.config.clone(), run.now);
         let result = run.step(*step);
         let context = format!("{}: step {} {step:?}", scenario.name, i + 1);
+        if let Some(reads) = reads_of(*step) {
+            // The same step on the book as storage loads it for the step's reads.
+            let mut partial = Run {
+                book: before.loaded(&reads, now),
+                config,
+                now,
+                actor: run.actor.clone(),
+            };
+            let partial_before = partial.book.clone();
+            let partial_result = partial.step(*step);
+            assert_eq!(
+                format!("{partial_result:?}"),
+                format!("{result:?}"),
+                "{context}: the answer on the book loaded for {reads:?}"
+            );
+            same_changes(&context, &before, &run.book, &partial_before, &partial.book);
+        }
         match (result, expect) {
             (Ok(()), Ok(())) => {}
             (Err(error), Err(want)) => {

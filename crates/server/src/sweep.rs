@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use creditdesk_core::Timestamp;
 
-use crate::db::books::Load;
+use crate::db::books::Reads;
 use crate::db::Db;
 use crate::db::StorageError;
 
@@ -24,10 +24,7 @@ pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
             return Ok(expired);
         }
         for id in &accounts {
-            let load = Load {
-                expired_holds: true,
-                ..Load::default()
-            };
+            let load = Reads::expiry();
             expired += db
                 .with_book(id, &load, now, |book| {
                     Ok::<_, StorageError>(

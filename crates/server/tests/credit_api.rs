@@ -812,7 +812,7 @@ async fn dry_run_answers_without_writing() {
 
 #[tokio::test]
 async fn the_sweep_marks_expired_holds_through_core() {
-    use creditdesk_server::db::books::Load;
+    use creditdesk_server::db::books::Reads;
     let app = test_app().await;
     app.open_account("1", "500").await;
     let (_, hold) = app
@@ -840,10 +840,7 @@ async fn the_sweep_marks_expired_holds_through_core() {
     for (hold, status) in [(&hold, "Expired"), (&other, "Authorized")] {
         let tid: creditdesk_core::ids::TransactionId =
             hold["id"].as_str().unwrap().parse().unwrap();
-        let load = Load {
-            transaction: Some(tid.clone()),
-            ..Load::default()
-        };
+        let load = Reads::hold(&tid);
         let book = app.db.read_book(&id, &load, later).await.unwrap().unwrap();
         let found = book.transactions.iter().find(|t| t.id == tid).unwrap();
         assert_eq!(found.status.as_str(), status);

@@ -11,7 +11,7 @@ use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::search::{AccountFilter, InvoiceFilter};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::Timestamp;
-use creditdesk_server::db::books::Load;
+use creditdesk_server::db::books::Reads;
 use creditdesk_server::db::StorageError;
 use serde_json::json;
 
@@ -52,7 +52,7 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
         .unwrap();
         let id = open.account_id();
         app.db
-            .with_book(&id, &Load::default(), day(0), |book| {
+            .with_book(&id, &Reads::account(), day(0), |book| {
                 *book = Some(Book::open(
                     &open,
                     &Ctx {
@@ -89,58 +89,49 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
             let observation = OBSERVATIONS[rng.next(4) as usize];
             let invoices = app
                 .db
-                .with_book(
-                    &id,
-                    &Load {
-                        transaction: Some(tid.clone()),
-                        transaction_invoices: true,
-                        ..Load::default()
-                    },
-                    now,
-                    |book| {
-                        let book = book.as_mut().unwrap();
-                        book.create_hold(&hold, tid.clone(), &ctx).unwrap();
-                        book.settle(
-                            &tid,
-                            value.parse().unwrap(),
-                            &"Srch1234".parse().unwrap(),
-                            &ctx,
-                        )
-                        .unwrap();
-                        let ids: Vec<_> = book
-                            .invoices
+                .with_book(&id, &Reads::settlement(&tid), now, |book| {
+                    let book = book.as_mut().unwrap();
+                    book.create_hold(&hold, tid.clone(), &ctx).unwrap();
+                    book.settle(
+                        &tid,
+                        value.parse().unwrap(),
+                        &"Srch1234".parse().unwrap(),
+                        &ctx,
+                    )
+                    .unwrap();
+                    let ids: Vec<_> = book
+                        .invoices
+                        .iter()
+                        .filter(|i| i.transaction_id == tid)
+                        .map(|i| i.id.clone())
+                        .collect();
+                    for (invoice, status) in ids.iter().zip(&statuses) {
+                        match status {
+                            0 => {
+                                book.pay_invoice(invoice, &ctx).unwrap();
+                            }
+                            1 => {
+                                book.cancel_invoice(invoice, &ctx).unwrap();
+                            }
+                            2 => {
+                                let change = ChangeInvoice {
+                                    status: InvoiceStatus::Opened,
+                                    observation: Some(observation.into()),
+                                    payment_link: None,
+                                };
+                                book.change_invoice(invoice, &change, &ctx).unwrap();
+                            }
+                            _ => {}
+                        }
+                    }
+                    Ok::<_, StorageError>(
+                        book.invoices
                             .iter()
                             .filter(|i| i.transaction_id == tid)
-                            .map(|i| i.id.clone())
-                            .collect();
-                        for (invoice, status) in ids.iter().zip(&statuses) {
-                            match status {
-                                0 => {
-                                    book.pay_invoice(invoice, &ctx).unwrap();
-                                }
-                                1 => {
-                                    book.cancel_invoice(invoice, &ctx).unwrap();
-                                }
-                                2 => {
-                                    let change = ChangeInvoice {
-                                        status: InvoiceStatus::Opened,
-                                        observation: Some(observation.into()),
-                                        payment_link: None,
-                                    };
-                                    book.change_invoice(invoice, &change, &ctx).unwrap();
-                                }
-                                _ => {}
-                            }
-                        }
-                        Ok::<_, StorageError>(
-                            book.invoices
-                                .iter()
-                                .filter(|i| i.transaction_id == tid)
-                                .cloned()
-                                .collect::<Vec<_>>(),
-                        )
-                    },
-                )
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    )
+                })
                 .await
                 .unwrap();
             all.extend(invoices);
@@ -254,28 +245,20 @@ async fn account_filters_agree_in_memory_and_in_sql() {
     let actor: Actor = "test".parse().unwrap();
     let id: creditdesk_core::ids::AccountId = "3_CPF".parse().unwrap();
     app.db
-        .with_book(
-            &id,
-            &Load {
-                open_invoices: true,
-                ..Load::default()
-            },
-            day(200),
-            |book| {
-                let book = book.as_mut().unwrap();
-                let ids: Vec<_> = book.invoices.iter().map(|i| i.id.clone()).collect();
-                let ctx = Ctx {
-                    now: day(200),
-                    actor: &actor,
-                    config: &config,
-                };
-                for invoice in ids {
-                    book.pay_invoice(&invoice, &ctx).unwrap();
-                }
-                book.close(&ctx).unwrap();
-                Ok::<_, StorageError>(())
-            },
-        )
+        .with_book(&id, &Reads::close(), day(200), |book| {
+            let book = book.as_mut().unwrap();
+            let ids: Vec<_> = book.invoices.iter().map(|i| i.id.clone()).collect();
+            let ctx = Ctx {
+                now: day(200),
+                actor: &actor,
+                config: &config,
+            };
+            for invoice in ids {
+                book.pay_invoice(&invoice, &ctx).unwrap();
+            }
+            book.close(&ctx).unwrap();
+            Ok::<_, StorageError>(())
+        })
         .await
         .unwrap();
     let mut accounts = Vec::new();
@@ -283,7 +266,7 @@ async fn account_filters_agree_in_memory_and_in_sql() {
         let id = format!("{n}_CPF").parse().unwrap();
         accounts.push(
             app.db
-                .read_book(&id, &Load::default(), day(200))
+                .read_book(&id, &Reads::account(), day(200))
                 .await
                 .unwrap()
                 .unwrap()

@@ -16,7 +16,7 @@ use super::context::{
     account_id, holder_id, new_holder_id, on_account, read_account, Env, QueryPairs,
 };
 use crate::auth::{perm, Auth};
-use crate::db::books::Load;
+use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
@@ -54,7 +54,7 @@ pub async fn open(
     let id = command.account_id();
     state
         .db
-        .with_book(&id, &Load::default(), env.now, |book| {
+        .with_book(&id, &Reads::account(), env.now, |book| {
             if book.is_some() {
                 return Err(CreditError::AccountExists(id.clone()).into());
             }
@@ -70,7 +70,8 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
-    let (book, env) = read_account(&state, &principal, &account_id(&id)?, &Load::default()).await?;
+    let (book, env) =
+        read_account(&state, &principal, &account_id(&id)?, &Reads::account()).await?;
     Ok(view(&book, &env))
 }
 
@@ -82,10 +83,7 @@ pub async fn close(
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
-    let load = Load {
-        open_invoices: true,
-        ..Load::default()
-    };
+    let load = Reads::close();
     on_account(&state, &principal, &id, load, |book, env| {
         book.close(&env.ctx())?;
         Ok(view(book, env))
@@ -105,7 +103,7 @@ pub async fn upsert(
     let env = Env::load(&state, &principal).await?;
     state
         .db
-        .with_book(&id, &Load::default(), env.now, |book| {
+        .with_book(&id, &Reads::account(), env.now, |book| {
             let book = match book {
                 Some(book) => {
                     book.update(&command, &env.ctx());
@@ -127,7 +125,7 @@ pub async fn credit_limit(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let change = Change::credit_limit_from_json(&body)?;
-    on_account(&state, &principal, &id, Load::default(), |book, env| {
+    on_account(&state, &principal, &id, Reads::account(), |book, env| {
         book.change_credit_limit(&change, &env.ctx());
         Ok(view(book, env))
     })
@@ -143,7 +141,7 @@ pub async fn tolerance(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let change = Change::tolerance_from_json(&body)?;
-    on_account(&state, &principal, &id, Load::default(), |book, env| {
+    on_account(&state, &principal, &id, Reads::account(), |book, env| {
         book.change_tolerance(&change, &env.ctx());
         Ok(view(book, env))
     })
@@ -159,10 +157,7 @@ pub async fn add_holder(
 ) -> Result<Json<HolderView>, ApiError> {
     let id = account_id(&id)?;
     let email = commands::holder_email_from_json(&body)?;
-    let load = Load {
-        holders: true,
-        ..Load::default()
-    };
+    let load = Reads::holders();
     on_account(&state, &principal, &id, load, |book, env| {
         let holder = book.add_holder(&email, new_holder_id(), &env.ctx())?;
         Ok(Json(HolderView::from(holder)))
@@ -178,10 +173,7 @@ pub async fn remove_holder(
 ) -> Result<Json<Value>, ApiError> {
     let id = account_id(&id)?;
     let holder = holder_id(&holder)?;
-    let load = Load {
-        holders: true,
-        ..Load::default()
-    };
+    let load = Reads::holders();
     on_account(&state, &principal, &id, load, |book, env| {
         book.remove_holder(&holder, &env.ctx())?;
         Ok(Json(json!({ "id": holder.to_string() })))
@@ -196,10 +188,7 @@ pub async fn transactions(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<TransactionList>, ApiError> {
-    let load = Load {
-        all_transactions: true,
-        ..Load::default()
-    };
+    let load = Reads::transaction_list();
     let (book, env) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
     let data = book
         .transactions
@@ -215,10 +204,7 @@ pub async fn holders(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<HolderList>, ApiError> {
-    let load = Load {
-        holders: true,
-        ..Load::default()
-    };
+    let load = Reads::holders();
     let (book, _) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
     let data = book.holders.iter().map(HolderView::from).collect();
     Ok(Json(HolderList { data }))

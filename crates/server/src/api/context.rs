@@ -11,7 +11,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use rand::RngCore;
 
 use crate::auth::Principal;
-use crate::db::books::Load;
+use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::AppState;
 use creditdesk_core::book::Book;
@@ -101,35 +101,36 @@ pub fn new_friendly_code() -> FriendlyCode {
 }
 
 /// Runs `command` on the existing account `id` under the account's lock, with this request's
-/// time, actor and store policy, loading what `load` names; stores what it changed.
+/// time, actor and store policy, loading what `reads` name (core's `Reads` for the command);
+/// stores what it changed.
 pub async fn on_account<T>(
     state: &AppState,
     principal: &Principal,
     id: &AccountId,
-    load: Load,
+    reads: Reads,
     command: impl FnOnce(&mut Book, &Env) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let env = Env::load(state, principal).await?;
     state
         .db
-        .with_book(id, &load, env.now, |book| {
+        .with_book(id, &reads, env.now, |book| {
             command(existing(book, id)?, &env)
         })
         .await
 }
 
-/// The existing account `id` with what `load` names, read without a lock (one consistent
+/// The existing account `id` with what `reads` name, read without a lock (one consistent
 /// snapshot), and this request's environment.
 pub async fn read_account(
     state: &AppState,
     principal: &Principal,
     id: &AccountId,
-    load: &Load,
+    reads: &Reads,
 ) -> Result<(Book, Env), ApiError> {
     let env = Env::load(state, principal).await?;
     let book = state
         .db
-        .read_book(id, load, env.now)
+        .read_book(id, reads, env.now)
         .await?
         .ok_or_else(|| CreditError::AccountNotFound(id.clone()))?;
     Ok((book, env))

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::context::{account_id, invoice_id, on_account, read_account, QueryPairs};
 use crate::auth::{perm, Auth};
-use crate::db::books::Load;
+use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
@@ -43,16 +43,9 @@ pub async fn of_account(
 ) -> Result<Json<InvoiceList>, ApiError> {
     let id = account_id(&id)?;
     let mut filter = InvoiceFilter::from_query(&query)?;
-    read_account(&state, &principal, &id, &Load::default()).await?;
+    read_account(&state, &principal, &id, &Reads::account()).await?;
     filter.account = Some(id);
     list(&state, &filter).await
-}
-
-fn load_invoice(id: &InvoiceId) -> Load {
-    Load {
-        invoice: Some(id.clone()),
-        ..Load::default()
-    }
 }
 
 fn ids(id: &str, invoice: &str) -> Result<(AccountId, InvoiceId), ApiError> {
@@ -66,7 +59,7 @@ pub async fn get(
     Path((id, invoice)): Path<(String, String)>,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
-    let (book, _) = read_account(&state, &principal, &id, &load_invoice(&invoice)).await?;
+    let (book, _) = read_account(&state, &principal, &id, &Reads::invoice(&invoice)).await?;
     let found = book
         .invoices
         .iter()
@@ -88,7 +81,7 @@ pub async fn change(
         &state,
         &principal,
         &id,
-        load_invoice(&invoice),
+        Reads::invoice(&invoice),
         |book, env| {
             book.change_invoice(&invoice, &change, &env.ctx())?;
             Ok(StatusCode::OK)
@@ -108,7 +101,7 @@ pub async fn cancel(
         &state,
         &principal,
         &id,
-        load_invoice(&invoice),
+        Reads::invoice(&invoice),
         |book, env| {
             book.cancel_invoice(&invoice, &env.ctx())?;
             Ok(StatusCode::OK)
@@ -128,7 +121,7 @@ pub async fn pay(
         &state,
         &principal,
         &id,
-        load_invoice(&invoice),
+        Reads::invoice(&invoice),
         |book, env| {
             let paid = book.pay_invoice(&invoice, &env.ctx())?;
             Ok(Json(InvoiceView::from(paid)))
@@ -150,7 +143,7 @@ pub async fn postpone(
         &state,
         &principal,
         &id,
-        load_invoice(&invoice),
+        Reads::invoice(&invoice),
         |book, env| {
             book.postpone_invoice(&invoice, days, &env.ctx())?;
             Ok(StatusCode::OK)

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::context::{account_id, on_account, read_account, QueryPairs};
 use crate::auth::{perm, Auth};
-use crate::db::books::Load;
+use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
@@ -23,10 +23,7 @@ pub async fn get(
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<StatementView>, ApiError> {
     let (from, to) = creditdesk_core::ledger::window_from_query(&query)?;
-    let load = Load {
-        entries: true,
-        ..Load::default()
-    };
+    let load = Reads::statement();
     let (book, _) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
     Ok(Json(StatementView::from(&book.statement(from, to))))
 }
@@ -44,10 +41,7 @@ pub async fn debit(
         .parse()
         .map_err(|e: &str| ApiError::Validation(ValidationErrors::single("statementId", e)))?;
     let value = commands::debit_from_json(&body)?;
-    let load = Load {
-        statement_id: Some(statement.clone()),
-        ..Load::default()
-    };
+    let load = Reads::debit(&statement);
     on_account(&state, &principal, &id, load, |book, env| {
         let value = book.debit(&statement, value, &env.ctx())?;
         Ok(Json(json!({ "value": value.to_string() })))

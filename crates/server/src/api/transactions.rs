@@ -14,7 +14,7 @@ use super::context::{
     account_id, new_friendly_code, new_transaction_id, on_account, transaction_id, Env, QueryPairs,
 };
 use crate::auth::{perm, Auth};
-use crate::db::books::Load;
+use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
@@ -44,11 +44,11 @@ pub async fn create(
     if !dry_run {
         let view = state
             .db
-            .with_book(&id, &Load::default(), env.now, hold)
+            .with_book(&id, &Reads::account(), env.now, hold)
             .await?;
         return Ok(Json(view).into_response());
     }
-    let mut book = state.db.read_book(&id, &Load::default(), env.now).await?;
+    let mut book = state.db.read_book(&id, &Reads::account(), env.now).await?;
     let available = |book: &Option<Book>| {
         book.as_ref()
             .map(|b| b.balances(&env.ctx()).available_credit)
@@ -98,14 +98,6 @@ fn dry_run(query: &[(String, String)]) -> Result<bool, ApiError> {
     Ok(dry_run)
 }
 
-fn load_transaction(id: &creditdesk_core::ids::TransactionId, invoices: bool) -> Load {
-    Load {
-        transaction: Some(id.clone()),
-        transaction_invoices: invoices,
-        ..Load::default()
-    }
-}
-
 /// `PUT /accounts/{id}/transactions/{transactionId}`: `{value, settle?, installments?}` changes
 /// the hold; with an id the account has no transaction of, the same body creates the hold with
 /// that id (the earlier reference's "Create a Pre Authorization (using id)").
@@ -120,7 +112,7 @@ pub async fn update(
         &state,
         &principal,
         &id,
-        load_transaction(&transaction, false),
+        Reads::hold(&transaction),
         |book, env| {
             let command = UpdateHold::from_json(&body, env.now)?;
             let hold = book.put_hold(&transaction, &command, &env.ctx())?;
@@ -143,7 +135,7 @@ pub async fn cancel(
         &state,
         &principal,
         &id,
-        load_transaction(&transaction, false),
+        Reads::hold(&transaction),
         |book, env| {
             book.cancel_hold(&transaction, &env.ctx())?;
             Ok(StatusCode::OK)
@@ -165,7 +157,7 @@ pub async fn settle(
         &state,
         &principal,
         &id,
-        load_transaction(&transaction, true),
+        Reads::settlement(&transaction),
         |book, env| {
             book.settle(&transaction, value, &new_friendly_code(), &env.ctx())?;
             Ok(Json(json!({ "value": value, "id": transaction })))
@@ -187,7 +179,7 @@ pub async fn refund(
         &state,
         &principal,
         &id,
-        load_transaction(&transaction, true),
+        Reads::settlement(&transaction),
         |book, env| {
             book.refund(&transaction, value, &env.ctx())?;
             Ok(Json(json!({ "value": value })))

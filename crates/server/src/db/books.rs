@@ -7,7 +7,7 @@
 
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
-use creditdesk_core::ids::{AccountId, InvoiceId, StatementId, TransactionId};
+use creditdesk_core::ids::AccountId;
 use creditdesk_core::invoice::Invoice;
 use creditdesk_core::ledger::{Entry, EntryKind};
 use creditdesk_core::search::fold;
@@ -18,31 +18,7 @@ use sqlx::FromRow;
 use super::Db;
 use super::StorageError;
 
-/// What of an account's history a command needs besides the account and its active holds
-/// (always loaded: every answer shows the available credit).
-#[derive(Debug, Clone, Default)]
-pub struct Load {
-    /// A transaction of the account (any status) and, with `invoices`, its invoices.
-    pub transaction: Option<TransactionId>,
-    pub transaction_invoices: bool,
-    /// One invoice of the account.
-    pub invoice: Option<InvoiceId>,
-    /// Every open invoice of the account.
-    pub open_invoices: bool,
-    pub holders: bool,
-    /// The entry with this statement id, if any.
-    pub statement_id: Option<StatementId>,
-    /// Every entry of the account.
-    pub entries: bool,
-    /// Holds still `Authorized` whose time has passed (for the expiry sweep).
-    pub expired_holds: bool,
-    /// Every transaction of the account, newest first, at most [`TRANSACTIONS_LISTED_MAX`]
-    /// (instead of the active holds; for reading only).
-    pub all_transactions: bool,
-}
-
-/// Most transactions [`Load::all_transactions`] reads.
-pub const TRANSACTIONS_LISTED_MAX: u32 = 1000;
+pub use creditdesk_core::reads::{Read, Reads, TRANSACTIONS_LISTED_MAX};
 
 #[derive(FromRow)]
 pub(crate) struct AccountRow {
@@ -223,6 +199,18 @@ impl InvoiceRow {
     }
 }
 
+impl HolderRow {
+    fn into_holder(self) -> Result<Holder, StorageError> {
+        Ok(Holder {
+            id: parse(&self.id, "holder id")?,
+            email: parse(&self.email, "email")?,
+            level: u8::try_from(self.level)
+                .map_err(|_| StorageError::corrupt(format!("holder level {}", self.level)))?,
+            created_at: time(self.created_at_us)?,
+        })
+    }
+}
+
 impl EntryRow {
     fn into_entry(self) -> Result<Entry, StorageError> {
         Ok(Entry {
@@ -256,7 +244,7 @@ macro_rules! book_io {
         pub(super) async fn load(
             tx: &mut sqlx::Transaction<'_, DB>,
             id: &AccountId,
-            load: &Load,
+            reads: &Reads,
             now: Timestamp,
             lock: &str,
         ) -> Result<Option<Book>, StorageError> {
@@ -264,7 +252,7 @@ macro_rules! book_io {
             let row: Option<AccountRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut **tx).await?;
             let Some(row) = row else { return Ok(None) };
             let mut book = Book::new(row.into_account()?);
-            let rows: Vec<TransactionRow> = if load.all_transactions {
+            let rows: Vec<TransactionRow> = if reads.has(&Read::RecentTransactions) {
                 let sql = format!(
                     "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 \
                      ORDER BY created_at_us DESC, id DESC LIMIT {TRANSACTIONS_LISTED_MAX}"
@@ -278,7 +266,7 @@ macro_rules! book_io {
                      WHERE account_id = $1 AND {} AND id <> $3",
                     crate::db::active_hold_sql(None, "$2")
                 );
-                let except = load.transaction.as_ref().map(|t| t.as_str()).unwrap_or_default();
+                let except = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
                 let (held,): (i64,) = sqlx::query_as(&sql)
                     .bind(id.as_str())
                     .bind(now.unix_micros())
@@ -289,75 +277,67 @@ macro_rules! book_io {
                 Vec::new()
             };
             book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<Result<_, StorageError>>()?;
-            if load.expired_holds {
-                let sql = format!(
-                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
-                    crate::db::expired_hold_sql("$2")
-                );
-                let rows: Vec<TransactionRow> =
-                    sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
-                for row in rows {
-                    book.transactions.push(row.into_transaction()?);
-                }
-            }
-            if let Some(transaction) = &load.transaction {
-                if !book.transactions.iter().any(|t| t.id == *transaction) {
-                    let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND account_id = $2");
-                    let row: Option<TransactionRow> = sqlx::query_as(&sql)
-                        .bind(transaction.as_str())
-                        .bind(id.as_str())
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                    if let Some(row) = row {
-                        book.transactions.push(row.into_transaction()?);
+            for read in reads.iter() {
+                match read {
+                    Read::ExpiredHolds => {
+                        let sql = format!(
+                            "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
+                            crate::db::expired_hold_sql("$2")
+                        );
+                        let rows: Vec<TransactionRow> =
+                            sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
+                        add_transactions(&mut book, rows)?;
                     }
+                    Read::Transaction(transaction) => {
+                        let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND account_id = $2");
+                        let rows: Vec<TransactionRow> =
+                            sqlx::query_as(&sql).bind(transaction.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                        add_transactions(&mut book, rows)?;
+                    }
+                    Read::TransactionInvoices(transaction) => {
+                        let sql = format!(
+                            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE transaction_id = $1 AND account_id = $2 ORDER BY installment"
+                        );
+                        let rows: Vec<InvoiceRow> =
+                            sqlx::query_as(&sql).bind(transaction.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                        add_invoices(&mut book, rows)?;
+                    }
+                    Read::Invoice(invoice) => {
+                        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2");
+                        let rows: Vec<InvoiceRow> =
+                            sqlx::query_as(&sql).bind(invoice.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                        add_invoices(&mut book, rows)?;
+                    }
+                    Read::OpenInvoices => {
+                        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened'");
+                        let rows: Vec<InvoiceRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                        add_invoices(&mut book, rows)?;
+                    }
+                    Read::Holders => {
+                        let rows: Vec<HolderRow> = sqlx::query_as(
+                            "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 ORDER BY created_at_us, id",
+                        )
+                        .bind(id.as_str())
+                        .fetch_all(&mut **tx)
+                        .await?;
+                        book.holders = rows.into_iter().map(HolderRow::into_holder).collect::<Result<_, StorageError>>()?;
+                    }
+                    Read::Entries => {
+                        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 ORDER BY at_us, seq");
+                        let rows: Vec<EntryRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?;
+                        book.entries = rows.into_iter().map(EntryRow::into_entry).collect::<Result<_, StorageError>>()?;
+                    }
+                    Read::StatementEntry(statement_id) if !reads.has(&Read::Entries) => {
+                        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 AND statement_id = $2");
+                        let rows: Vec<EntryRow> =
+                            sqlx::query_as(&sql).bind(id.as_str()).bind(statement_id.as_str()).fetch_all(&mut **tx).await?;
+                        for row in rows {
+                            book.entries.push(row.into_entry()?);
+                        }
+                    }
+                    Read::StatementEntry(_) | Read::RecentTransactions => {}
                 }
-                if load.transaction_invoices {
-                    let sql = format!(
-                        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE transaction_id = $1 AND account_id = $2 ORDER BY installment"
-                    );
-                    let rows: Vec<InvoiceRow> =
-                        sqlx::query_as(&sql).bind(transaction.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                    add_invoices(&mut book, rows)?;
-                }
             }
-            if let Some(invoice) = &load.invoice {
-                let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2");
-                let rows: Vec<InvoiceRow> =
-                    sqlx::query_as(&sql).bind(invoice.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                add_invoices(&mut book, rows)?;
-            }
-            if load.open_invoices {
-                let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened'");
-                let rows: Vec<InvoiceRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                add_invoices(&mut book, rows)?;
-            }
-            if load.holders {
-                let rows: Vec<HolderRow> = sqlx::query_as(
-                    "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 ORDER BY created_at_us, id",
-                )
-                .bind(id.as_str())
-                .fetch_all(&mut **tx)
-                .await?;
-                for row in rows {
-                    book.holders.push(Holder {
-                        id: parse(&row.id, "holder id")?,
-                        email: parse(&row.email, "email")?,
-                        level: u8::try_from(row.level).map_err(|_| StorageError::corrupt(format!("holder level {}", row.level)))?,
-                        created_at: time(row.created_at_us)?,
-                    });
-                }
-            }
-            let entries: Vec<EntryRow> = if load.entries {
-                let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 ORDER BY at_us, seq");
-                sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?
-            } else if let Some(statement_id) = &load.statement_id {
-                let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 AND statement_id = $2");
-                sqlx::query_as(&sql).bind(id.as_str()).bind(statement_id.as_str()).fetch_all(&mut **tx).await?
-            } else {
-                Vec::new()
-            };
-            book.entries = entries.into_iter().map(EntryRow::into_entry).collect::<Result<_, StorageError>>()?;
             Ok(Some(book))
         }
 
@@ -507,6 +487,16 @@ macro_rules! book_io {
     };
 }
 
+fn add_transactions(book: &mut Book, rows: Vec<TransactionRow>) -> Result<(), StorageError> {
+    for row in rows {
+        let transaction = row.into_transaction()?;
+        if !book.transactions.iter().any(|t| t.id == transaction.id) {
+            book.transactions.push(transaction);
+        }
+    }
+    Ok(())
+}
+
 fn add_invoices(book: &mut Book, rows: Vec<InvoiceRow>) -> Result<(), StorageError> {
     for row in rows {
         let invoice = row.into_invoice()?;
@@ -531,12 +521,13 @@ mod postgres {
 
 impl Db {
     /// Runs `command` on the account `id` (`None` when it does not exist; the command may create
-    /// it by setting `Some`) under the account's lock, and stores what it changed. A refusal
+    /// it by setting `Some`) under the account's lock, with what `reads` name loaded (core's
+    /// [`Reads`] for the command), and stores what it changed. A refusal
     /// (the command's own error `E`) writes nothing; storage's failures become `E` too.
     pub async fn with_book<T, E: From<StorageError>>(
         &self,
         id: &AccountId,
-        load: &Load,
+        reads: &Reads,
         now: Timestamp,
         command: impl FnOnce(&mut Option<Book>) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -546,7 +537,7 @@ impl Db {
                     .begin_with("BEGIN IMMEDIATE")
                     .await
                     .map_err(StorageError::from)?;
-                let before = sqlite::load(&mut tx, id, load, now, "").await?;
+                let before = sqlite::load(&mut tx, id, reads, now, "").await?;
                 let mut after = before.clone();
                 let out = command(&mut after)?;
                 if let Some(after) = &after {
@@ -557,7 +548,7 @@ impl Db {
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(StorageError::from)?;
-                let before = postgres::load(&mut tx, id, load, now, " FOR UPDATE").await?;
+                let before = postgres::load(&mut tx, id, reads, now, " FOR UPDATE").await?;
                 let mut after = before.clone();
                 let out = command(&mut after)?;
                 if let Some(after) = &after {
@@ -569,24 +560,24 @@ impl Db {
         }
     }
 
-    /// The account `id` with what `load` names, read without a lock (one consistent snapshot).
+    /// The account `id` with what `reads` name, read without a lock (one consistent snapshot).
     pub async fn read_book(
         &self,
         id: &AccountId,
-        load: &Load,
+        reads: &Reads,
         now: Timestamp,
     ) -> Result<Option<Book>, StorageError> {
         Ok(match self {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                sqlite::load(&mut tx, id, load, now, "").await?
+                sqlite::load(&mut tx, id, reads, now, "").await?
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .execute(&mut *tx)
                     .await?;
-                postgres::load(&mut tx, id, load, now, "").await?
+                postgres::load(&mut tx, id, reads, now, "").await?
             }
         })
     }
