@@ -8,7 +8,7 @@ use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, OpenAcc
 use creditdesk_core::ids::{
     AccountId, Actor, Email, FriendlyCode, HolderId, InvoiceId, StatementId, TransactionId,
 };
-use creditdesk_core::reads::Reads;
+use creditdesk_core::reads::{Read, Reads};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Money, Timestamp};
 use serde_json::{json, Value};
@@ -915,6 +915,14 @@ case_test! {
         }
     }
 
+    fn each_command_loads_what_its_reads_name() {
+        let (book, now) = loaded_fixture();
+        for (reads, held, lines) in loaded_cases() {
+            let loaded = book.loaded(&reads, now);
+            assert_eq!((loaded.held_elsewhere.to_string().as_str(), book_lines(&loaded)), (held, lines.iter().map(|l| l.to_string()).collect::<Vec<_>>()), "{reads:?}");
+        }
+    }
+
     fn the_invariant_check_finds_each_kind_of_corruption() {
         for (what, corrupt, want) in CORRUPTIONS {
             let mut book = settled_book();
@@ -970,6 +978,232 @@ fn settled_book() -> Book {
     book.pay_invoice(&InvoiceId::new(&tx(1), 1), &ctx).unwrap();
     book.refund(&tx(1), money("150"), &ctx).unwrap();
     book
+}
+
+/// An account with a bit of everything, at [`START`] + 2 days: two holders (added a day apart),
+/// t1 settled in 3 (the first paid), t2 unsettled and past its day, t3 active, t4 cancelled,
+/// t5 settled whole in 1 and the debit `fee-1`.
+fn loaded_fixture() -> (Book, Timestamp) {
+    let config = StoreConfig::default();
+    let actor: Actor = "tests".parse().unwrap();
+    let day = |d: u32| START.parse::<Timestamp>().unwrap().plus_days(d).unwrap();
+    let open = OpenAccount::from_json(
+        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000}),
+    )
+    .unwrap();
+    let mut book = Book::open(
+        &open,
+        &Ctx {
+            now: day(0),
+            actor: &actor,
+            config: &config,
+        },
+    );
+    let code: FriendlyCode = "AbCd1234".parse().unwrap();
+    for (d, step) in [
+        (0u32, 0u8),
+        (0, 1),
+        (0, 2),
+        (0, 3),
+        (1, 4),
+        (1, 5),
+        (1, 6),
+        (1, 7),
+    ] {
+        let now = day(d);
+        let ctx = Ctx {
+            now,
+            actor: &actor,
+            config: &config,
+        };
+        let hold = |body: Value| CreateHold::from_json(&body, now).unwrap();
+        match step {
+            0 => drop(
+                book.add_holder(
+                    &"z@b.co".parse().unwrap(),
+                    HolderId::from_bytes([9; 16]),
+                    &ctx,
+                )
+                .unwrap(),
+            ),
+            1 => drop(
+                book.create_hold(
+                    &hold(json!({"value": 90, "settle": true, "installments": 3})),
+                    tx(1),
+                    &ctx,
+                )
+                .unwrap(),
+            ),
+            2 => drop(book.settle(&tx(1), money("90"), &code, &ctx).unwrap()),
+            3 => drop(book.pay_invoice(&InvoiceId::new(&tx(1), 1), &ctx).unwrap()),
+            4 => drop(
+                book.add_holder(
+                    &"a@b.co".parse().unwrap(),
+                    HolderId::from_bytes([1; 16]),
+                    &ctx,
+                )
+                .unwrap(),
+            ),
+            5 => {
+                book.create_hold(&hold(json!({"value": 10})), tx(2), &ctx)
+                    .unwrap();
+                book.create_hold(&hold(json!({"value": 20, "settle": true})), tx(3), &ctx)
+                    .unwrap();
+                book.create_hold(&hold(json!({"value": 5})), tx(4), &ctx)
+                    .unwrap();
+                book.cancel_hold(&tx(4), &ctx).unwrap();
+            }
+            6 => {
+                book.create_hold(&hold(json!({"value": 7, "settle": true})), tx(5), &ctx)
+                    .unwrap();
+                book.settle(&tx(5), money("7"), &code, &ctx).unwrap();
+            }
+            _ => drop(
+                book.debit(&"fee-1".parse().unwrap(), money("-3"), &ctx)
+                    .unwrap(),
+            ),
+        }
+    }
+    (book, day(2).plus_days(1).unwrap())
+}
+
+/// Each command's reads of [`loaded_fixture`] → the loaded book ([`book_lines`]) and
+/// `held_elsewhere`.
+fn loaded_cases() -> Vec<(Reads, &'static str, &'static [&'static str])> {
+    let statement: StatementId = "fee-1".parse().unwrap();
+    vec![
+        (
+            Reads::account(),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+            ],
+        ),
+        (
+            Reads::close(),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "invoice t1-2/3 Opened 30.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved -",
+                "invoice t1-3/3 Opened 30.00 credit 0.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved -",
+                "invoice t5-1/1 Opened 7.00 credit 0.00 due 2024-02-01 (first 2024-02-01, 0 times, 0 days) resolved -",
+            ],
+        ),
+        (
+            Reads::holders(),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "holder 09090909090909090909090909090909 z@b.co level 2",
+                "holder 01010101010101010101010101010101 a@b.co level 2",
+            ],
+        ),
+        (
+            Reads::hold(&tx(3)),
+            "0.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "hold t3 Authorized value 20.00 (first 20.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-02-01",
+            ],
+        ),
+        (
+            Reads::hold(&tx(9)),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+            ],
+        ),
+        (
+            Reads::settlement(&tx(1)),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "hold t1 Settled value 90.00 (first 90.00) settled 90.00 refunded 0.00 n3 settle true expires 2024-01-31",
+                "invoice t1-1/3 Paid 30.00 credit 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-01-01",
+                "invoice t1-2/3 Opened 30.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved -",
+                "invoice t1-3/3 Opened 30.00 credit 0.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved -",
+            ],
+        ),
+        (
+            Reads::invoice(&InvoiceId::new(&tx(1), 2)),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "invoice t1-2/3 Opened 30.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved -",
+            ],
+        ),
+        (
+            Reads::debit(&statement),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "entry ManualDebit -3.00 statement fee-1",
+            ],
+        ),
+        (
+            Reads::debit(&"fee-2".parse().unwrap()),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+            ],
+        ),
+        (
+            Reads::statement(),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "entry CreditLimitChanged 1000.00",
+                "entry Settlement -90.00 t1 n3",
+                "entry InvoicePaid 30.00 t1 1/3",
+                "entry Settlement -7.00 t5 n1",
+                "entry ManualDebit -3.00 statement fee-1",
+            ],
+        ),
+        (
+            Reads::expiry(),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "hold t2 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-03",
+            ],
+        ),
+        (
+            Reads::transaction_list(),
+            "0.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "hold t5 Settled value 7.00 (first 7.00) settled 7.00 refunded 0.00 n1 settle true expires 2024-02-01",
+                "hold t4 Cancelled value 5.00 (first 5.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-03",
+                "hold t3 Authorized value 20.00 (first 20.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-02-01",
+                "hold t2 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-03",
+                "hold t1 Settled value 90.00 (first 90.00) settled 90.00 refunded 0.00 n3 settle true expires 2024-01-31",
+            ],
+        ),
+        // Read twice, loaded once.
+        (
+            Reads::of(&[Read::StatementEntry(statement.clone()), Read::Entries]),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "entry CreditLimitChanged 1000.00",
+                "entry Settlement -90.00 t1 n3",
+                "entry InvoicePaid 30.00 t1 1/3",
+                "entry Settlement -7.00 t5 n1",
+                "entry ManualDebit -3.00 statement fee-1",
+            ],
+        ),
+        (
+            Reads::of(&[Read::ExpiredHolds, Read::Transaction(tx(2)), Read::OpenInvoices, Read::Invoice(InvoiceId::new(&tx(5), 1))]),
+            "20.00",
+            &[
+                "account Open limit 1000.00 tolerance 0 balance -70.00",
+                "hold t2 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-01-03",
+                "invoice t1-2/3 Opened 30.00 credit 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved -",
+                "invoice t1-3/3 Opened 30.00 credit 0.00 due 2024-03-31 (first 2024-03-31, 0 times, 0 days) resolved -",
+                "invoice t5-1/1 Opened 7.00 credit 0.00 due 2024-02-01 (first 2024-02-01, 0 times, 0 days) resolved -",
+            ],
+        ),
+    ]
 }
 
 /// A corruption of [`settled_book`] and what `check_invariants` must say of it.
