@@ -41,8 +41,9 @@ pub enum Read {
     RecentTransactions,
 }
 
-/// What one command reads: the account, the sum of its active holds, and these.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What one command reads: the account, the sum of its active holds, and these. (No `Default`:
+/// a command says what it reads, [`Reads::account`] when nothing more.)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reads(Vec<Read>);
 
 impl Reads {
@@ -73,7 +74,7 @@ impl Reads {
     /// Opening, updating, a limit or tolerance change, a new hold with a new id, the account's
     /// view: the account and its summed holds only.
     pub fn account() -> Reads {
-        Reads::default()
+        Reads::of(&[])
     }
 
     /// [`Book::close`]: every open invoice (the active holds are summed).

@@ -916,7 +916,12 @@ case_test! {
     }
 
     fn each_command_loads_what_its_reads_name() {
-        let (book, now) = loaded_fixture();
+        let (mut book, now) = loaded_fixture();
+        // A book that was itself loaded keeps what storage summed.
+        book.held_elsewhere = money("5");
+        assert_eq!(book.loaded(&Reads::account(), now).held_elsewhere, money("25"));
+        assert_eq!(book.loaded(&Reads::hold(&tx(3)), now).held_elsewhere, money("5"));
+        book.held_elsewhere = Money::ZERO;
         for (reads, held, lines) in loaded_cases() {
             let loaded = book.loaded(&reads, now);
             assert_eq!((loaded.held_elsewhere.to_string().as_str(), book_lines(&loaded)), (held, lines.iter().map(|l| l.to_string()).collect::<Vec<_>>()), "{reads:?}");
