@@ -94,6 +94,13 @@ pub enum Settled {
     Unchanged,
 }
 
+/// Whether every invoice of a transaction is in the book (so they must add up).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Whole {
+    Read,
+    NotRead,
+}
+
 /// Which way a settlement changes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Direction {
@@ -980,6 +987,34 @@ impl Book {
     /// each settlement's invoices add up to it (`value + creditValue`); refunds stay within the
     /// settlement; no invoice is negative.
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_entries_sum()?;
+        for transaction in &self.transactions {
+            self.check_transaction(transaction, Whole::Read)?;
+        }
+        self.check_invoices_positive()
+    }
+
+    /// What holds of a book loaded for `reads` (storage checks it after every load and before
+    /// every write in debug and test builds, and refuses to write a book that breaks it): no
+    /// invoice is negative; no transaction is refunded beyond its settlement; a settlement whose
+    /// invoices were all read adds up; the balance is the sum of the entries when all were read.
+    pub fn check_loaded(&self, reads: &crate::reads::Reads) -> Result<(), String> {
+        use crate::reads::Read;
+        if reads.has(&Read::Entries) {
+            self.check_entries_sum()?;
+        }
+        for transaction in &self.transactions {
+            let whole = if reads.has(&Read::TransactionInvoices(transaction.id.clone())) {
+                Whole::Read
+            } else {
+                Whole::NotRead
+            };
+            self.check_transaction(transaction, whole)?;
+        }
+        self.check_invoices_positive()
+    }
+
+    fn check_entries_sum(&self) -> Result<(), String> {
         let sum: i64 = self.entries.iter().map(Entry::balance_effect).sum();
         if sum != self.account.balance.minor() {
             return Err(format!(
@@ -988,43 +1023,54 @@ impl Book {
                 money(sum)
             ));
         }
-        for transaction in self
-            .transactions
-            .iter()
-            .filter(|t| t.status == TransactionStatus::Settled)
-        {
-            let invoices: Vec<&Invoice> = self
-                .invoices
-                .iter()
-                .filter(|i| i.transaction_id == transaction.id)
-                .collect();
-            let total: i64 = invoices
-                .iter()
-                .map(|i| i.value.minor() + i.credit_value.minor())
-                .sum();
-            if total != transaction.settled_value.minor() {
-                return Err(format!(
-                    "{}: invoices add up to {} for a settlement of {}",
-                    transaction.id,
-                    money(total),
-                    transaction.settled_value
-                ));
-            }
-            let credited: i64 = invoices.iter().map(|i| i.credit_value.minor()).sum();
-            if transaction.refunded_value > transaction.settled_value
+        Ok(())
+    }
+
+    /// Refunds within the settlement; with every invoice of it read, the invoices add up.
+    fn check_transaction(&self, transaction: &Transaction, invoices: Whole) -> Result<(), String> {
+        let beyond = |credited: i64| {
+            transaction.refunded_value > transaction.settled_value
                 || credited > transaction.refunded_value.minor()
-            {
+        };
+        if transaction.status != TransactionStatus::Settled || invoices == Whole::NotRead {
+            if beyond(0) {
                 return Err(format!("{}: refunds beyond the settlement", transaction.id));
             }
-            if invoices.len() != usize::from(transaction.installments) {
-                return Err(format!(
-                    "{}: {} invoices for {} installments",
-                    transaction.id,
-                    invoices.len(),
-                    transaction.installments
-                ));
-            }
+            return Ok(());
         }
+        let invoices: Vec<&Invoice> = self
+            .invoices
+            .iter()
+            .filter(|i| i.transaction_id == transaction.id)
+            .collect();
+        let total: i64 = invoices
+            .iter()
+            .map(|i| i.value.minor() + i.credit_value.minor())
+            .sum();
+        if total != transaction.settled_value.minor() {
+            return Err(format!(
+                "{}: invoices add up to {} for a settlement of {}",
+                transaction.id,
+                money(total),
+                transaction.settled_value
+            ));
+        }
+        let credited: i64 = invoices.iter().map(|i| i.credit_value.minor()).sum();
+        if beyond(credited) {
+            return Err(format!("{}: refunds beyond the settlement", transaction.id));
+        }
+        if invoices.len() != usize::from(transaction.installments) {
+            return Err(format!(
+                "{}: {} invoices for {} installments",
+                transaction.id,
+                invoices.len(),
+                transaction.installments
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_invoices_positive(&self) -> Result<(), String> {
         if let Some(invoice) = self.invoices.iter().find(|i| i.value.is_negative()) {
             return Err(format!("{} has a negative value", invoice.id));
         }

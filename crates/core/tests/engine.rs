@@ -938,6 +938,30 @@ case_test! {
         }
     }
 
+    fn a_loaded_book_is_checked_for_what_was_read() {
+        // Each corruption, seen through a command's reads: found when what it breaks was read.
+        for (what, corrupt, want) in CORRUPTIONS {
+            for (reads, found) in [
+                (Reads::settlement(&tx(1)), *what != "the balance off by a cent"),
+                (Reads::statement(), *what == "the balance off by a cent"),
+                (Reads::hold(&tx(1)), *what == "more refunded than settled"),
+            ] {
+                let mut book = settled_book();
+                corrupt(&mut book);
+                let loaded = book.loaded(&reads, START.parse().unwrap());
+                // What a corruption put into the whole book reaches the loaded one as it is.
+                let got = loaded.check_loaded(&reads);
+                match (got, found) {
+                    (Err(got), true) => assert!(got.contains(want), "{what} through {reads:?}: got {got:?}"),
+                    (Ok(()), false) => {}
+                    (got, found) => panic!("{what} through {reads:?}: got {got:?}, want found = {found}"),
+                }
+            }
+        }
+        let book = settled_book();
+        assert_eq!(book.loaded(&Reads::settlement(&tx(1)), START.parse().unwrap()).check_loaded(&Reads::settlement(&tx(1))), Ok(()));
+    }
+
     fn statements_split_at_the_window() {
         let config = StoreConfig::default();
         let actor: Actor = "tests".parse().unwrap();
@@ -1240,6 +1264,7 @@ const CORRUPTIONS: &[Corruption] = &[
         |b| {
             let mut extra = b.invoices[2].clone();
             extra.installment = 4;
+            extra.id = InvoiceId::new(&tx(1), 4);
             extra.credit_value = Money::ZERO;
             b.invoices.push(extra)
         },

@@ -132,3 +132,58 @@ async fn storage_loads_exactly_what_each_command_reads() {
         );
     }
 }
+
+async fn scalar(db: &creditdesk_server::db::Db, sql: &str) -> i64 {
+    use creditdesk_server::db::Db;
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+async fn execute(db: &creditdesk_server::db::Db, sql: &str) {
+    use creditdesk_server::db::Db;
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+    .unwrap();
+}
+
+/// A stored book that breaks core's invariants (here: a damaged invoice) is neither used nor
+/// written by a command that reads the broken part; the answer is a logged server fault, and
+/// commands that read other parts go on.
+#[tokio::test]
+async fn a_book_that_breaks_an_invariant_is_never_written() {
+    let app = common::test_app_with_account().await;
+    let settled = hold(
+        &app,
+        json!({"value": 90, "settle": true, "installments": 3}),
+    )
+    .await;
+    let path = format!("{ACCOUNTS}/1_CPF/transactions/{settled}/settlement");
+    ok(&app, Method::PUT, &path, json!({"value": 90})).await;
+    execute(
+        &app.db,
+        "UPDATE invoices SET value_minor = value_minor + 1 WHERE installment = 2",
+    )
+    .await;
+    let counts = "SELECT (SELECT COUNT(*) FROM entries) * 1000000 + (SELECT SUM(value_minor + credit_value_minor) FROM invoices)";
+    let before = scalar(&app.db, counts).await;
+
+    let path = format!("{ACCOUNTS}/1_CPF/transactions/{settled}/refunds");
+    let (status, answer) = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&json!({"value": 10}).to_string()),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{answer}");
+    assert_eq!(answer["error"]["code"], "internal", "{answer}");
+    assert_eq!(scalar(&app.db, counts).await, before, "nothing was written");
+
+    let path = format!("{ACCOUNTS}/1_CPF/creditlimit");
+    ok(&app, Method::PUT, &path, json!({"value": 2000})).await;
+}

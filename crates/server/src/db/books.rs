@@ -519,6 +519,27 @@ mod postgres {
     book_io!();
 }
 
+/// Core's invariants of a book loaded for `reads` (`Book::check_loaded`), in debug and test
+/// builds: a book that breaks one is neither used nor written.
+fn check(
+    id: &AccountId,
+    book: Option<&Book>,
+    reads: &Reads,
+    when: &'static str,
+) -> Result<(), StorageError> {
+    if !cfg!(debug_assertions) {
+        return Ok(());
+    }
+    match book.map(|b| b.check_loaded(reads)) {
+        Some(Err(why)) => Err(StorageError::Broken {
+            account: id.to_string(),
+            when,
+            why,
+        }),
+        Some(Ok(())) | None => Ok(()),
+    }
+}
+
 impl Db {
     /// Runs `command` on the account `id` (`None` when it does not exist; the command may create
     /// it by setting `Some`) under the account's lock, with what `reads` name loaded (core's
@@ -538,9 +559,11 @@ impl Db {
                     .await
                     .map_err(StorageError::from)?;
                 let before = sqlite::load(&mut tx, id, reads, now, "").await?;
+                check(id, before.as_ref(), reads, "as loaded")?;
                 let mut after = before.clone();
                 let out = command(&mut after)?;
                 if let Some(after) = &after {
+                    check(id, Some(after), reads, "before the write")?;
                     sqlite::write(&mut tx, before.as_ref(), after).await?;
                 }
                 tx.commit().await.map_err(StorageError::from)?;
@@ -549,9 +572,11 @@ impl Db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(StorageError::from)?;
                 let before = postgres::load(&mut tx, id, reads, now, " FOR UPDATE").await?;
+                check(id, before.as_ref(), reads, "as loaded")?;
                 let mut after = before.clone();
                 let out = command(&mut after)?;
                 if let Some(after) = &after {
+                    check(id, Some(after), reads, "before the write")?;
                     postgres::write(&mut tx, before.as_ref(), after).await?;
                 }
                 tx.commit().await.map_err(StorageError::from)?;

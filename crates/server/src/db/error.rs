@@ -12,6 +12,14 @@ pub enum StorageError {
     /// written from it.
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// A book broke one of core's invariants (`Book::check_loaded`) as loaded or as about to
+    /// be written; nothing was written. Checked in debug and test builds.
+    #[error("the book of {account} breaks an invariant {when}: {why}; nothing was written")]
+    Broken {
+        account: String,
+        when: &'static str,
+        why: String,
+    },
     /// A credit rule only the database could check, at the write: the account was created by
     /// another request meanwhile (its key is taken).
     #[error("{0}")]
