@@ -168,7 +168,7 @@ async fn a_book_that_breaks_an_invariant_is_never_written() {
         "UPDATE invoices SET value_minor = value_minor + 1 WHERE installment = 2",
     )
     .await;
-    let counts = "SELECT (SELECT COUNT(*) FROM entries) * 1000000 + (SELECT SUM(value_minor + credit_value_minor) FROM invoices)";
+    let counts = "SELECT CAST((SELECT COUNT(*) FROM entries) * 1000000 + (SELECT SUM(value_minor + credit_value_minor) FROM invoices) AS BIGINT)";
     let before = scalar(&app.db, counts).await;
 
     let path = format!("{ACCOUNTS}/1_CPF/transactions/{settled}/refunds");
