@@ -32,6 +32,14 @@ async fn hold(app: &common::TestApp, body: Value) -> TransactionId {
     answer["id"].as_str().unwrap().parse().unwrap()
 }
 
+/// 90 held and settled in 3 installments; the transaction's id.
+async fn settled_in_three(app: &common::TestApp) -> TransactionId {
+    let settled = hold(app, json!({"value": 90, "settle": true, "installments": 3})).await;
+    let path = format!("{ACCOUNTS}/1_CPF/transactions/{settled}/settlement");
+    ok(app, Method::PUT, &path, json!({"value": 90})).await;
+    settled
+}
+
 /// The same book with its lists in one order (SQL and memory may list them differently).
 fn sorted(mut book: Book) -> Book {
     book.transactions.sort_by(|a, b| a.id.cmp(&b.id));
@@ -54,13 +62,7 @@ async fn storage_loads_exactly_what_each_command_reads() {
         )
         .await;
     }
-    let settled = hold(
-        &app,
-        json!({"value": 90, "settle": true, "installments": 3}),
-    )
-    .await;
-    let path = format!("{ACCOUNTS}/1_CPF/transactions/{settled}/settlement");
-    ok(&app, Method::PUT, &path, json!({"value": 90})).await;
+    let settled = settled_in_three(&app).await;
     let paid = InvoiceId::new(&settled, 1);
     let path = format!("{ACCOUNTS}/1_CPF/invoices/{paid}/payments");
     ok(&app, Method::POST, &path, json!({})).await;
@@ -156,13 +158,7 @@ async fn execute(db: &creditdesk_server::db::Db, sql: &str) {
 #[tokio::test]
 async fn a_book_that_breaks_an_invariant_is_never_written() {
     let app = common::test_app_with_account().await;
-    let settled = hold(
-        &app,
-        json!({"value": 90, "settle": true, "installments": 3}),
-    )
-    .await;
-    let path = format!("{ACCOUNTS}/1_CPF/transactions/{settled}/settlement");
-    ok(&app, Method::PUT, &path, json!({"value": 90})).await;
+    let settled = settled_in_three(&app).await;
     execute(
         &app.db,
         "UPDATE invoices SET value_minor = value_minor + 1 WHERE installment = 2",
