@@ -51,7 +51,6 @@ pub async fn load(url: &str, accounts: u32, writers: u32) -> anyhow::Result<Load
     for writer in 0..writers {
         let (db, codes) = (db.clone(), codes.clone());
         tasks.push(tokio::spawn(async move {
-            let config = StoreConfig::default();
             let actor: Actor = "bench-loader"
                 .parse()
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -61,11 +60,6 @@ pub async fn load(url: &str, accounts: u32, writers: u32) -> anyhow::Result<Load
                     now.unix_micros() - i64::from(day) * 86_400_000_000,
                 )
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-                let ctx = Ctx {
-                    now: at,
-                    actor: &actor,
-                    config: &config,
-                };
                 let id: AccountId = scale_account(n)
                     .parse()
                     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -84,7 +78,14 @@ pub async fn load(url: &str, accounts: u32, writers: u32) -> anyhow::Result<Load
                 };
                 let code: FriendlyCode = code_text.parse().expect("8 hex");
                 let document = scale_account(n).trim_end_matches("_CPF").to_owned();
-                db.with_book(&id, &Reads::account(), at, |book| {
+                let actor = actor.clone();
+                db.with_book(&id, &Reads::account(), at, move |book| {
+                    let config = StoreConfig::default();
+                    let ctx = Ctx {
+                        now: at,
+                        actor: &actor,
+                        config: &config,
+                    };
                     let open = OpenAccount::from_json(&json!({
                         "document": document, "documentType": "CPF",
                         "email": format!("s{n}@example.com"), "creditLimit": "100000"

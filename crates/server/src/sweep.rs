@@ -26,7 +26,7 @@ pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
         for id in &accounts {
             let load = Reads::expiry();
             expired += db
-                .with_book(id, &load, now, |book| {
+                .with_book(id, &load, now, move |book| {
                     Ok::<_, StorageError>(
                         book.as_mut()
                             .map_or(0, |b| b.expire_holds(now).len() as u64),

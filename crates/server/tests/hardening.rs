@@ -22,11 +22,12 @@ async fn account(app: &TestApp) -> Value {
 
 /// Every text the database holds in these tables' columns, one string per row.
 async fn table_text(db: &Db, sql: &str) -> Vec<String> {
-    match db {
-        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
-        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
-    }
-    .expect("read the table")
+    let rows: Vec<(String,)> = db
+        .pool()
+        .fetch_all(sql, Vec::new())
+        .await
+        .expect("read the table");
+    rows.into_iter().map(|(text,)| text).collect()
 }
 
 #[tokio::test]
@@ -85,11 +86,7 @@ async fn the_upgrade_forgets_replies_that_held_a_token() {
     let execute = |sql: &'static str| {
         let db = app.db.clone();
         async move {
-            match &db {
-                Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-                Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-            }
-            .expect(sql)
+            db.pool().execute(sql, Vec::new()).await.expect(sql);
         }
     };
     execute(

@@ -136,20 +136,12 @@ async fn storage_loads_exactly_what_each_command_reads() {
 }
 
 async fn scalar(db: &creditdesk_server::db::Db, sql: &str) -> i64 {
-    use creditdesk_server::db::Db;
-    match db {
-        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
+    let (n,): (i64,) = db.pool().fetch_one(sql, Vec::new()).await.unwrap();
+    n
 }
 
 async fn execute(db: &creditdesk_server::db::Db, sql: &str) {
-    use creditdesk_server::db::Db;
-    match db {
-        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-    }
-    .unwrap();
+    db.pool().execute(sql, Vec::new()).await.unwrap();
 }
 
 /// A stored book that breaks core's invariants (here: a damaged invoice) is neither used nor

@@ -10,8 +10,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use creditdesk_server::db::Db;
 use creditdesk_server::db::Synchronous;
+use creditdesk_server::db::{Db, Pool};
 use sqlx::Row;
 
 /// One table as both engines can describe it.
@@ -246,17 +246,18 @@ async fn both_migration_sets_describe_the_same_schema() {
     };
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite://{}", dir.path().join("parity.db").display());
-    let Db::Sqlite(sqlite) = Db::connect(&sqlite_url, Synchronous::Full).await.unwrap() else {
+    let sqlite_db = Db::connect(&sqlite_url, Synchronous::Full).await.unwrap();
+    let Pool::Sqlite(sqlite) = sqlite_db.pool() else {
         unreachable!("a sqlite:// URL opens SQLite")
     };
     let postgres_url = common::fresh_postgres_database(&admin_url).await;
-    let Db::Postgres(postgres) = Db::connect(&postgres_url, Synchronous::Full).await.unwrap()
-    else {
+    let postgres_db = Db::connect(&postgres_url, Synchronous::Full).await.unwrap();
+    let Pool::Postgres(postgres) = postgres_db.pool() else {
         unreachable!("a postgres:// URL opens PostgreSQL")
     };
     let (lite, pg) = (
-        sqlite_schema(&sqlite).await,
-        postgres_schema(&postgres).await,
+        sqlite_schema(sqlite).await,
+        postgres_schema(postgres).await,
     );
     assert!(
         lite.contains_key("invoices") && lite["invoices"].indexes.len() > 5,
@@ -332,10 +333,7 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
         let mut counts = Vec::new();
         for table in tables {
             let sql = format!("SELECT COUNT(*) FROM {table}");
-            let n: i64 = match &db {
-                Db::Sqlite(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
-                Db::Postgres(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),
-            };
+            let (n,): (i64,) = db.pool().fetch_one(&sql, Vec::new()).await.unwrap();
             counts.push((table, n));
         }
         counts
@@ -349,22 +347,16 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
         .send(Method::GET, &format!("{accounts}/1_CPF"), None, &app.admin)
         .await;
 
-    match &app.db {
-        Db::Sqlite(pool) => sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9")
-            .execute(pool)
-            .await
-            .map(|_| ()),
-        Db::Postgres(pool) => sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9")
-            .execute(pool)
-            .await
-            .map(|_| ()),
-    }
-    .unwrap();
+    app.db
+        .pool()
+        .execute("DELETE FROM _sqlx_migrations WHERE version = 9", Vec::new())
+        .await
+        .unwrap();
     let db = Db::connect(&app.database_url, Synchronous::Full)
         .await
         .expect("upgrade");
     assert_eq!(counts(db.clone()).await, before);
-    if let Db::Sqlite(pool) = &db {
+    if let Pool::Sqlite(pool) = db.pool() {
         let dangling: Vec<String> =
             sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
                 .fetch_all(pool)

@@ -51,14 +51,16 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
         )
         .unwrap();
         let id = open.account_id();
+        let who = (actor.clone(), config.clone());
         app.db
-            .with_book(&id, &Reads::account(), day(0), |book| {
+            .with_book(&id, &Reads::account(), day(0), move |book| {
+                let (actor, config) = &who;
                 *book = Some(Book::open(
                     &open,
                     &Ctx {
                         now: day(0),
-                        actor: &actor,
-                        config: &config,
+                        actor,
+                        config,
                     },
                 ));
                 Ok::<_, StorageError>(())
@@ -68,11 +70,6 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
         for _ in 0..12 {
             tx += 1;
             let now = day(rng.next(60));
-            let ctx = Ctx {
-                now,
-                actor: &actor,
-                config: &config,
-            };
             let installments = 1 + rng.next(4) as u16;
             let cents = 100 * installments as u64 + rng.next(5) * 100 + rng.next(3);
             let value = format!("{}.{:02}", cents / 100, cents % 100);
@@ -87,9 +84,12 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
                 statuses.push(rng.next(4));
             }
             let observation = OBSERVATIONS[rng.next(4) as usize];
+            let who = (actor.clone(), config.clone());
             let invoices = app
                 .db
-                .with_book(&id, &Reads::settlement(&tid), now, |book| {
+                .with_book(&id, &Reads::settlement(&tid), now, move |book| {
+                    let (actor, config) = &who;
+                    let ctx = Ctx { now, actor, config };
                     let book = book.as_mut().unwrap();
                     book.create_hold(&hold, tid.clone(), &ctx).unwrap();
                     book.settle(
@@ -245,7 +245,7 @@ async fn account_filters_agree_in_memory_and_in_sql() {
     let actor: Actor = "test".parse().unwrap();
     let id: creditdesk_core::ids::AccountId = "3_CPF".parse().unwrap();
     app.db
-        .with_book(&id, &Reads::close(), day(200), |book| {
+        .with_book(&id, &Reads::close(), day(200), move |book| {
             let book = book.as_mut().unwrap();
             let ids: Vec<_> = book.invoices.iter().map(|i| i.id.clone()).collect();
             let ctx = Ctx {

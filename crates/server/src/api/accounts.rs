@@ -54,7 +54,7 @@ pub async fn open(
     let id = command.account_id();
     state
         .db
-        .with_book(&id, &Reads::account(), env.now, |book| {
+        .with_book(&id.clone(), &Reads::account(), env.now, move |book| {
             if book.is_some() {
                 return Err(CreditError::AccountExists(id.clone()).into());
             }
@@ -84,7 +84,7 @@ pub async fn close(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let load = Reads::close();
-    on_account(&state, &principal, &id, load, |book, env| {
+    on_account(&state, &principal, &id, load, move |book, env| {
         book.close(&env.ctx())?;
         Ok(view(book, env))
     })
@@ -103,7 +103,7 @@ pub async fn upsert(
     let env = Env::load(&state, &principal).await?;
     state
         .db
-        .with_book(&id, &Reads::account(), env.now, |book| {
+        .with_book(&id.clone(), &Reads::account(), env.now, move |book| {
             let book = match book {
                 Some(book) => {
                     book.update(&command, &env.ctx());
@@ -125,10 +125,16 @@ pub async fn credit_limit(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let change = Change::credit_limit_from_json(&body)?;
-    on_account(&state, &principal, &id, Reads::account(), |book, env| {
-        book.change_credit_limit(&change, &env.ctx());
-        Ok(view(book, env))
-    })
+    on_account(
+        &state,
+        &principal,
+        &id,
+        Reads::account(),
+        move |book, env| {
+            book.change_credit_limit(&change, &env.ctx());
+            Ok(view(book, env))
+        },
+    )
     .await
 }
 
@@ -141,10 +147,16 @@ pub async fn tolerance(
 ) -> Result<Json<AccountView>, ApiError> {
     let id = account_id(&id)?;
     let change = Change::tolerance_from_json(&body)?;
-    on_account(&state, &principal, &id, Reads::account(), |book, env| {
-        book.change_tolerance(&change, &env.ctx());
-        Ok(view(book, env))
-    })
+    on_account(
+        &state,
+        &principal,
+        &id,
+        Reads::account(),
+        move |book, env| {
+            book.change_tolerance(&change, &env.ctx());
+            Ok(view(book, env))
+        },
+    )
     .await
 }
 
@@ -158,7 +170,7 @@ pub async fn add_holder(
     let id = account_id(&id)?;
     let email = commands::holder_email_from_json(&body)?;
     let load = Reads::holders();
-    on_account(&state, &principal, &id, load, |book, env| {
+    on_account(&state, &principal, &id, load, move |book, env| {
         let holder = book.add_holder(&email, new_holder_id(), &env.ctx())?;
         Ok(Json(HolderView::from(holder)))
     })
@@ -174,7 +186,7 @@ pub async fn remove_holder(
     let id = account_id(&id)?;
     let holder = holder_id(&holder)?;
     let load = Reads::holders();
-    on_account(&state, &principal, &id, load, |book, env| {
+    on_account(&state, &principal, &id, load, move |book, env| {
         book.remove_holder(&holder, &env.ctx())?;
         Ok(Json(json!({ "id": holder.to_string() })))
     })

@@ -103,18 +103,20 @@ pub fn new_friendly_code() -> FriendlyCode {
 /// Runs `command` on the existing account `id` under the account's lock, with this request's
 /// time, actor and store policy, loading what `reads` name (core's `Reads` for the command);
 /// stores what it changed.
-pub async fn on_account<T>(
+pub async fn on_account<T: Send + 'static>(
     state: &AppState,
     principal: &Principal,
     id: &AccountId,
     reads: Reads,
-    command: impl FnOnce(&mut Book, &Env) -> Result<T, ApiError>,
+    command: impl FnOnce(&mut Book, &Env) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let env = Env::load(state, principal).await?;
+    let now = env.now;
+    let account = id.clone();
     state
         .db
-        .with_book(id, &reads, env.now, |book| {
-            command(existing(book, id)?, &env)
+        .with_book(id, &reads, now, move |book| {
+            command(existing(book, &account)?, &env)
         })
         .await
 }

@@ -82,7 +82,7 @@ pub async fn change(
         &principal,
         &id,
         Reads::invoice(&invoice),
-        |book, env| {
+        move |book, env| {
             book.change_invoice(&invoice, &change, &env.ctx())?;
             Ok(StatusCode::OK)
         },
@@ -102,7 +102,7 @@ pub async fn cancel(
         &principal,
         &id,
         Reads::invoice(&invoice),
-        |book, env| {
+        move |book, env| {
             book.cancel_invoice(&invoice, &env.ctx())?;
             Ok(StatusCode::OK)
         },
@@ -122,7 +122,7 @@ pub async fn pay(
         &principal,
         &id,
         Reads::invoice(&invoice),
-        |book, env| {
+        move |book, env| {
             let paid = book.pay_invoice(&invoice, &env.ctx())?;
             Ok(Json(InvoiceView::from(paid)))
         },
@@ -144,7 +144,7 @@ pub async fn postpone(
         &principal,
         &id,
         Reads::invoice(&invoice),
-        |book, env| {
+        move |book, env| {
             book.postpone_invoice(&invoice, days, &env.ctx())?;
             Ok(StatusCode::OK)
         },

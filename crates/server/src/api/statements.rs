@@ -42,7 +42,7 @@ pub async fn debit(
         .map_err(|e: &str| ApiError::Validation(ValidationErrors::single("statementId", e)))?;
     let value = commands::debit_from_json(&body)?;
     let load = Reads::debit(&statement);
-    on_account(&state, &principal, &id, load, |book, env| {
+    on_account(&state, &principal, &id, load, move |book, env| {
         let value = book.debit(&statement, value, &env.ctx())?;
         Ok(Json(json!({ "value": value.to_string() })))
     })

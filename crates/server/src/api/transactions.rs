@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::book::Book;
 use creditdesk_core::commands::{self, CreateHold, UpdateHold};
+use creditdesk_core::ids::AccountId;
 use creditdesk_core::wire::{DryRunView, HoldView};
 use creditdesk_core::{CreditError, Money, ValidationErrors};
 use serde_json::{json, Value};
@@ -18,6 +19,22 @@ use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
+
+/// The hold `command` on the account `id`, opened first when it does not exist and the store
+/// allows it.
+fn hold(
+    book: &mut Option<Book>,
+    id: &AccountId,
+    command: &CreateHold,
+    env: &Env,
+) -> Result<HoldView, ApiError> {
+    let book = match book {
+        Some(book) => book,
+        None => book.insert(Book::open_automatically(id, &env.ctx())?),
+    };
+    let hold = book.create_hold(command, new_transaction_id(), &env.ctx())?;
+    Ok(HoldView::new(hold, env.now))
+}
 
 /// `POST /accounts/{id}/transactions`: hold credit. An unknown account is opened when the store
 /// allows it (`automaticCheckingAccountCreationEnabled`). With `?dryRun=true` nothing is
@@ -33,18 +50,14 @@ pub async fn create(
     let dry_run = dry_run(&query)?;
     let env = Env::load(&state, &principal).await?;
     let command = CreateHold::from_json(&body, env.now)?;
-    let hold = |book: &mut Option<Book>| -> Result<HoldView, ApiError> {
-        let book = match book {
-            Some(book) => book,
-            None => book.insert(Book::open_automatically(&id, &env.ctx())?),
-        };
-        let hold = book.create_hold(&command, new_transaction_id(), &env.ctx())?;
-        Ok(HoldView::new(hold, env.now))
-    };
     if !dry_run {
+        let now = env.now;
+        let account = id.clone();
         let view = state
             .db
-            .with_book(&id, &Reads::account(), env.now, hold)
+            .with_book(&id, &Reads::account(), now, move |book| {
+                hold(book, &account, &command, &env)
+            })
             .await?;
         return Ok(Json(view).into_response());
     }
@@ -54,7 +67,7 @@ pub async fn create(
             .map(|b| b.balances(&env.ctx()).available_credit)
     };
     let before = available(&book);
-    let view = match hold(&mut book) {
+    let view = match hold(&mut book, &id, &command, &env) {
         Ok(_) => DryRunView {
             accepted: true,
             available_credit: before.unwrap_or(env.config.default_credit_value()),
@@ -113,7 +126,7 @@ pub async fn update(
         &principal,
         &id,
         Reads::hold(&transaction),
-        |book, env| {
+        move |book, env| {
             let command = UpdateHold::from_json(&body, env.now)?;
             let hold = book.put_hold(&transaction, &command, &env.ctx())?;
             Ok(Json(
@@ -136,7 +149,7 @@ pub async fn cancel(
         &principal,
         &id,
         Reads::hold(&transaction),
-        |book, env| {
+        move |book, env| {
             book.cancel_hold(&transaction, &env.ctx())?;
             Ok(StatusCode::OK)
         },
@@ -158,7 +171,7 @@ pub async fn settle(
         &principal,
         &id,
         Reads::settlement(&transaction),
-        |book, env| {
+        move |book, env| {
             book.settle(&transaction, value, &new_friendly_code(), &env.ctx())?;
             Ok(Json(json!({ "value": value, "id": transaction })))
         },
@@ -180,7 +193,7 @@ pub async fn refund(
         &principal,
         &id,
         Reads::settlement(&transaction),
-        |book, env| {
+        move |book, env| {
             book.refund(&transaction, value, &env.ctx())?;
             Ok(Json(json!({ "value": value })))
         },

@@ -1,9 +1,10 @@
-//! Accounts as core's [`Book`]s: loaded under a lock, changed by core, written back as a diff,
-//! all in one database transaction.
+//! Accounts as core's [`Book`]s: loaded with what the command's [`Reads`] name, changed by core,
+//! written back as a diff — plain functions over an [`engine::Tx`](super::engine::Tx), the same
+//! SQL on both engines.
 //!
-//! The lock makes every command on one account run one at a time, across threads and server
-//! processes: SQLite takes its write lock up front (`BEGIN IMMEDIATE`), PostgreSQL locks the
-//! account row (`SELECT … FOR UPDATE`).
+//! Every command on one account runs one at a time, across threads and server processes: its
+//! lane's writer (`db::commit`) runs it in a write transaction — SQLite holds the file's write
+//! lock (`BEGIN IMMEDIATE`), PostgreSQL locks the account row (`SELECT … FOR UPDATE`).
 
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
@@ -12,9 +13,11 @@ use creditdesk_core::invoice::Invoice;
 use creditdesk_core::ledger::{Entry, EntryKind};
 use creditdesk_core::search::fold;
 use creditdesk_core::transaction::Transaction;
+use creditdesk_core::CreditError;
 use creditdesk_core::{Money, Timestamp};
 use sqlx::FromRow;
 
+use super::engine::{Arg, Tx};
 use super::Db;
 use super::StorageError;
 
@@ -237,254 +240,283 @@ impl EntryRow {
     }
 }
 
-/// Loads and writes books with the same SQL on either engine: `$tx` is a transaction of the
-/// engine `on_pool!` picked.
-macro_rules! book_io {
-    () => {
-        pub(super) async fn load(
-            tx: &mut sqlx::Transaction<'_, DB>,
-            id: &AccountId,
-            reads: &Reads,
-            now: Timestamp,
-            lock: &str,
-        ) -> Result<Option<Book>, StorageError> {
-            let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1{lock}");
-            let row: Option<AccountRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&mut **tx).await?;
-            let Some(row) = row else { return Ok(None) };
-            let mut book = Book::new(row.into_account()?);
-            let rows: Vec<TransactionRow> = if reads.has(&Read::RecentTransactions) {
-                let sql = format!(
-                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 \
-                     ORDER BY created_at_us DESC, id DESC LIMIT {TRANSACTIONS_LISTED_MAX}"
-                );
-                sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?
-            } else {
-                // The active holds are summed, not loaded: an account hot at checkout has
-                // thousands. The one a command names is loaded below, so it is left out here.
-                let sql = format!(
-                    "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM transactions \
-                     WHERE account_id = $1 AND {} AND id <> $3",
-                    crate::db::active_hold_sql(None, "$2")
-                );
-                let except = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
-                let (held,): (i64,) = sqlx::query_as(&sql)
-                    .bind(id.as_str())
-                    .bind(now.unix_micros())
-                    .bind(except)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                book.held_elsewhere = Money::saturating_from_minor(held);
-                Vec::new()
-            };
-            book.transactions = rows.into_iter().map(TransactionRow::into_transaction).collect::<Result<_, StorageError>>()?;
-            for read in reads.iter() {
-                match read {
-                    Read::ExpiredHolds => {
-                        let sql = format!(
-                            "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
-                            crate::db::expired_hold_sql("$2")
-                        );
-                        let rows: Vec<TransactionRow> =
-                            sqlx::query_as(&sql).bind(id.as_str()).bind(now.unix_micros()).fetch_all(&mut **tx).await?;
-                        add_transactions(&mut book, rows)?;
-                    }
-                    Read::Transaction(transaction) => {
-                        let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND account_id = $2");
-                        let rows: Vec<TransactionRow> =
-                            sqlx::query_as(&sql).bind(transaction.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                        add_transactions(&mut book, rows)?;
-                    }
-                    Read::TransactionInvoices(transaction) => {
-                        let sql = format!(
-                            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE transaction_id = $1 AND account_id = $2 ORDER BY installment"
-                        );
-                        let rows: Vec<InvoiceRow> =
-                            sqlx::query_as(&sql).bind(transaction.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                        add_invoices(&mut book, rows)?;
-                    }
-                    Read::Invoice(invoice) => {
-                        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2");
-                        let rows: Vec<InvoiceRow> =
-                            sqlx::query_as(&sql).bind(invoice.as_str()).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                        add_invoices(&mut book, rows)?;
-                    }
-                    Read::OpenInvoices => {
-                        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened'");
-                        let rows: Vec<InvoiceRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                        add_invoices(&mut book, rows)?;
-                    }
-                    Read::Holders => {
-                        let rows: Vec<HolderRow> = sqlx::query_as(
-                            "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 ORDER BY created_at_us, id",
-                        )
-                        .bind(id.as_str())
-                        .fetch_all(&mut **tx)
-                        .await?;
-                        book.holders = rows.into_iter().map(HolderRow::into_holder).collect::<Result<_, StorageError>>()?;
-                    }
-                    Read::Entries => {
-                        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 ORDER BY at_us, seq");
-                        let rows: Vec<EntryRow> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut **tx).await?;
-                        book.entries = rows.into_iter().map(EntryRow::into_entry).collect::<Result<_, StorageError>>()?;
-                    }
-                    Read::StatementEntry(statement_id) if !reads.has(&Read::Entries) => {
-                        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 AND statement_id = $2");
-                        let rows: Vec<EntryRow> =
-                            sqlx::query_as(&sql).bind(id.as_str()).bind(statement_id.as_str()).fetch_all(&mut **tx).await?;
-                        for row in rows {
-                            book.entries.push(row.into_entry()?);
-                        }
-                    }
-                    Read::StatementEntry(_) | Read::RecentTransactions => {}
-                }
-            }
-            Ok(Some(book))
-        }
-
-        /// Writes what differs between `before` and `after`.
-        pub(super) async fn write(tx: &mut sqlx::Transaction<'_, DB>, before: Option<&Book>, after: &Book) -> Result<(), StorageError> {
-            let a = &after.account;
-            let account_changed = before.is_none_or(|b| b.account != *a);
-            if account_changed {
-                let sql = if before.is_none() {
-                    "INSERT INTO accounts (id, document, document_type, email, email_folded, description, \
-                     credit_limit_minor, tolerance, status, balance_minor, created_at_us, updated_at_us) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-                } else {
-                    "UPDATE accounts SET document = $2, document_type = $3, email = $4, email_folded = $5, \
-                     description = $6, credit_limit_minor = $7, tolerance = $8, status = $9, balance_minor = $10, \
-                     created_at_us = $11, updated_at_us = $12 WHERE id = $1"
-                };
-                let result = sqlx::query(sql)
-                    .bind(a.id.as_str())
-                    .bind(a.document.as_str())
-                    .bind(a.document_type.as_str())
-                    .bind(a.email.as_ref().map(|e| e.to_string()))
-                    .bind(a.email.as_ref().map(|e| fold(e.as_str())))
-                    .bind(a.description.as_deref())
-                    .bind(a.credit_limit.minor())
-                    .bind(a.tolerance.to_string())
-                    .bind(a.status.as_str())
-                    .bind(a.balance.minor())
-                    .bind(a.created_at.unix_micros())
-                    .bind(a.updated_at.unix_micros())
-                    .execute(&mut **tx)
-                    .await;
-                match result {
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                        return Err(StorageError::Refused(creditdesk_core::CreditError::AccountExists(a.id.clone())));
-                    }
-                    other => {
-                        other?;
-                    }
-                }
-            }
-            let old_holders = before.map(|b| b.holders.as_slice()).unwrap_or_default();
-            for holder in after.holders.iter().filter(|h| !old_holders.contains(h)) {
-                sqlx::query("INSERT INTO holders (id, account_id, email, level, created_at_us) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(holder.id.as_str())
-                    .bind(a.id.as_str())
-                    .bind(holder.email.as_str())
-                    .bind(i16::from(holder.level))
-                    .bind(holder.created_at.unix_micros())
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            for holder in old_holders.iter().filter(|h| !after.holders.iter().any(|n| n.id == h.id)) {
-                sqlx::query("DELETE FROM holders WHERE id = $1 AND account_id = $2")
-                    .bind(holder.id.as_str())
-                    .bind(a.id.as_str())
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            let old_transactions = before.map(|b| b.transactions.as_slice()).unwrap_or_default();
-            for t in after.transactions.iter().filter(|t| !old_transactions.contains(t)) {
-                sqlx::query(
-                    "INSERT INTO transactions (id, account_id, order_id, value_minor, original_value_minor, installments, \
-                     settle, status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, \
-                     settled_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                     ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, installments = excluded.installments, \
-                     settle = excluded.settle, status = excluded.status, expires_at_us = excluded.expires_at_us, \
-                     updated_at_us = excluded.updated_at_us, settled_value_minor = excluded.settled_value_minor, \
-                     refunded_value_minor = excluded.refunded_value_minor, settled_at_us = excluded.settled_at_us",
-                )
-                .bind(t.id.as_str())
-                .bind(t.account_id.as_str())
-                .bind(&t.order_id)
-                .bind(t.value.minor())
-                .bind(t.original_value.minor())
-                .bind(i32::from(t.installments))
-                .bind(t.settle)
-                .bind(t.status.as_str())
-                .bind(t.expires_at.unix_micros())
-                .bind(t.created_at.unix_micros())
-                .bind(t.updated_at.unix_micros())
-                .bind(t.settled_value.minor())
-                .bind(t.refunded_value.minor())
-                .bind(t.settled_at.map(Timestamp::unix_micros))
-                .execute(&mut **tx)
-                .await?;
-            }
-            let old_invoices = before.map(|b| b.invoices.as_slice()).unwrap_or_default();
-            for i in after.invoices.iter().filter(|i| !old_invoices.contains(i)) {
-                sqlx::query(
-                    "INSERT INTO invoices (id, friendly_id, account_id, transaction_id, order_id, installment, \
-                     number_of_installments, value_minor, credit_value_minor, status, created_at_us, updated_at_us, \
-                     resolved_at_us, original_due_date_us, due_date_us, postponements, postponed_days, observation, \
-                     observation_folded, payment_link) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
-                     ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
-                     credit_value_minor = excluded.credit_value_minor, status = excluded.status, \
-                     updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
-                     due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
-                     postponed_days = excluded.postponed_days, observation = excluded.observation, \
-                     observation_folded = excluded.observation_folded, payment_link = excluded.payment_link",
-                )
-                .bind(i.id.as_str())
-                .bind(i.friendly_id.as_str())
-                .bind(i.account_id.as_str())
-                .bind(i.transaction_id.as_str())
-                .bind(&i.order_id)
-                .bind(i32::from(i.installment))
-                .bind(i32::from(i.number_of_installments))
-                .bind(i.value.minor())
-                .bind(i.credit_value.minor())
-                .bind(i.status.as_str())
-                .bind(i.created_at.unix_micros())
-                .bind(i.updated_at.unix_micros())
-                .bind(i.resolved_at.map(Timestamp::unix_micros))
-                .bind(i.original_due_date.unix_micros())
-                .bind(i.due_date.unix_micros())
-                .bind(i32::from(i.postponements))
-                .bind(i32::from(i.postponed_days))
-                .bind(i.observation.as_deref())
-                .bind(i.observation.as_deref().map(fold))
-                .bind(i.payment_link.as_deref())
-                .execute(&mut **tx)
-                .await?;
-            }
-            let old_entries = before.map_or(0, |b| b.entries.len());
-            for e in &after.entries[old_entries..] {
-                let sql = format!(
-                    "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                );
-                sqlx::query(&sql)
-                    .bind(e.account_id.as_str())
-                    .bind(e.kind.as_str())
-                    .bind(e.value.minor())
-                    .bind(e.at.unix_micros())
-                    .bind(e.actor.as_str())
-                    .bind(e.transaction_id.as_ref().map(|t| t.to_string()))
-                    .bind(e.installment.map(i32::from))
-                    .bind(e.number_of_installments.map(i32::from))
-                    .bind(e.statement_id.as_ref().map(|s| s.to_string()))
-                    .bind(e.reason.as_deref())
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            Ok(())
-        }
+/// Loads the account `id` with what `reads` name; `lock` is the engine's
+/// [`super::Pool::lock_clause`] in a write transaction, empty in a snapshot.
+pub(super) async fn load(
+    tx: &mut Tx,
+    id: &AccountId,
+    reads: &Reads,
+    now: Timestamp,
+    lock: &str,
+) -> Result<Option<Book>, StorageError> {
+    let account = || vec![Arg::from(id.as_str())];
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1{lock}");
+    let Some(row) = tx.fetch_optional::<AccountRow>(&sql, account()).await? else {
+        return Ok(None);
     };
+    let mut book = Book::new(row.into_account()?);
+    if reads.has(&Read::RecentTransactions) {
+        let sql = format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 \
+             ORDER BY created_at_us DESC, id DESC LIMIT {TRANSACTIONS_LISTED_MAX}"
+        );
+        add_transactions(&mut book, tx.fetch_all(&sql, account()).await?)?;
+    } else {
+        // The active holds are summed, not loaded: an account hot at checkout has thousands.
+        // The one a command names is loaded below, so it is left out here.
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM transactions \
+             WHERE account_id = $1 AND {} AND id <> $3",
+            super::active_hold_sql(None, "$2")
+        );
+        let except = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
+        let args = vec![id.as_str().into(), now.unix_micros().into(), except.into()];
+        let (held,): (i64,) = tx.fetch_one(&sql, args).await?;
+        book.held_elsewhere = Money::saturating_from_minor(held);
+    }
+    for read in reads.iter() {
+        match read {
+            Read::ExpiredHolds => {
+                let sql = format!(
+                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 AND {}",
+                    super::expired_hold_sql("$2")
+                );
+                let args = vec![id.as_str().into(), now.unix_micros().into()];
+                add_transactions(&mut book, tx.fetch_all(&sql, args).await?)?;
+            }
+            Read::Transaction(transaction) => {
+                let sql = format!(
+                    "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND account_id = $2"
+                );
+                let args = vec![transaction.as_str().into(), id.as_str().into()];
+                add_transactions(&mut book, tx.fetch_all(&sql, args).await?)?;
+            }
+            Read::TransactionInvoices(transaction) => {
+                let sql = format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE transaction_id = $1 \
+                     AND account_id = $2 ORDER BY installment"
+                );
+                let args = vec![transaction.as_str().into(), id.as_str().into()];
+                add_invoices(&mut book, tx.fetch_all(&sql, args).await?)?;
+            }
+            Read::Invoice(invoice) => {
+                let sql = format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2"
+                );
+                let args = vec![invoice.as_str().into(), id.as_str().into()];
+                add_invoices(&mut book, tx.fetch_all(&sql, args).await?)?;
+            }
+            Read::OpenInvoices => {
+                let sql = format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened'"
+                );
+                add_invoices(&mut book, tx.fetch_all(&sql, account()).await?)?;
+            }
+            Read::Holders => {
+                let sql =
+                    "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 \
+                           ORDER BY created_at_us, id";
+                let rows: Vec<HolderRow> = tx.fetch_all(sql, account()).await?;
+                book.holders = rows
+                    .into_iter()
+                    .map(HolderRow::into_holder)
+                    .collect::<Result<_, StorageError>>()?;
+            }
+            Read::Entries => {
+                let sql = format!(
+                    "SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 ORDER BY at_us, seq"
+                );
+                let rows: Vec<EntryRow> = tx.fetch_all(&sql, account()).await?;
+                book.entries = rows
+                    .into_iter()
+                    .map(EntryRow::into_entry)
+                    .collect::<Result<_, StorageError>>()?;
+            }
+            Read::StatementEntry(statement_id) if !reads.has(&Read::Entries) => {
+                let sql = format!(
+                    "SELECT {ENTRY_COLUMNS} FROM entries WHERE account_id = $1 AND statement_id = $2"
+                );
+                let args = vec![id.as_str().into(), statement_id.as_str().into()];
+                let rows: Vec<EntryRow> = tx.fetch_all(&sql, args).await?;
+                for row in rows {
+                    book.entries.push(row.into_entry()?);
+                }
+            }
+            Read::StatementEntry(_) | Read::RecentTransactions => {}
+        }
+    }
+    Ok(Some(book))
+}
+
+const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, document, document_type, email, \
+     email_folded, description, credit_limit_minor, tolerance, status, balance_minor, \
+     created_at_us, updated_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+const UPDATE_ACCOUNT: &str = "UPDATE accounts SET document = $2, document_type = $3, email = $4, \
+     email_folded = $5, description = $6, credit_limit_minor = $7, tolerance = $8, status = $9, \
+     balance_minor = $10, created_at_us = $11, updated_at_us = $12 WHERE id = $1";
+const INSERT_HOLDER: &str =
+    "INSERT INTO holders (id, account_id, email, level, created_at_us) VALUES ($1, $2, $3, $4, $5)";
+const DELETE_HOLDER: &str = "DELETE FROM holders WHERE id = $1 AND account_id = $2";
+const UPSERT_TRANSACTION: &str =
+    "INSERT INTO transactions (id, account_id, order_id, value_minor, \
+     original_value_minor, installments, settle, status, expires_at_us, created_at_us, \
+     updated_at_us, settled_value_minor, refunded_value_minor, settled_at_us) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
+     installments = excluded.installments, settle = excluded.settle, status = excluded.status, \
+     expires_at_us = excluded.expires_at_us, updated_at_us = excluded.updated_at_us, \
+     settled_value_minor = excluded.settled_value_minor, \
+     refunded_value_minor = excluded.refunded_value_minor, settled_at_us = excluded.settled_at_us";
+const UPSERT_INVOICE: &str = "INSERT INTO invoices (id, friendly_id, account_id, transaction_id, \
+     order_id, installment, number_of_installments, value_minor, credit_value_minor, status, \
+     created_at_us, updated_at_us, resolved_at_us, original_due_date_us, due_date_us, \
+     postponements, postponed_days, observation, observation_folded, payment_link) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+     ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
+     credit_value_minor = excluded.credit_value_minor, status = excluded.status, \
+     updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
+     due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
+     postponed_days = excluded.postponed_days, observation = excluded.observation, \
+     observation_folded = excluded.observation_folded, payment_link = excluded.payment_link";
+
+fn account_args(a: &Account) -> Vec<Arg> {
+    vec![
+        a.id.as_str().into(),
+        a.document.as_str().into(),
+        a.document_type.as_str().into(),
+        a.email.as_ref().map(|e| e.to_string()).into(),
+        a.email.as_ref().map(|e| fold(e.as_str())).into(),
+        a.description.as_deref().into(),
+        a.credit_limit.minor().into(),
+        a.tolerance.to_string().into(),
+        a.status.as_str().into(),
+        a.balance.minor().into(),
+        a.created_at.unix_micros().into(),
+        a.updated_at.unix_micros().into(),
+    ]
+}
+
+fn transaction_args(t: &Transaction) -> Vec<Arg> {
+    vec![
+        t.id.as_str().into(),
+        t.account_id.as_str().into(),
+        t.order_id.as_str().into(),
+        t.value.minor().into(),
+        t.original_value.minor().into(),
+        i32::from(t.installments).into(),
+        t.settle.into(),
+        t.status.as_str().into(),
+        t.expires_at.unix_micros().into(),
+        t.created_at.unix_micros().into(),
+        t.updated_at.unix_micros().into(),
+        t.settled_value.minor().into(),
+        t.refunded_value.minor().into(),
+        t.settled_at.map(Timestamp::unix_micros).into(),
+    ]
+}
+
+fn invoice_args(i: &Invoice) -> Vec<Arg> {
+    vec![
+        i.id.as_str().into(),
+        i.friendly_id.as_str().into(),
+        i.account_id.as_str().into(),
+        i.transaction_id.as_str().into(),
+        i.order_id.as_str().into(),
+        i32::from(i.installment).into(),
+        i32::from(i.number_of_installments).into(),
+        i.value.minor().into(),
+        i.credit_value.minor().into(),
+        i.status.as_str().into(),
+        i.created_at.unix_micros().into(),
+        i.updated_at.unix_micros().into(),
+        i.resolved_at.map(Timestamp::unix_micros).into(),
+        i.original_due_date.unix_micros().into(),
+        i.due_date.unix_micros().into(),
+        i32::from(i.postponements).into(),
+        i32::from(i.postponed_days).into(),
+        i.observation.as_deref().into(),
+        i.observation.as_deref().map(fold).into(),
+        i.payment_link.as_deref().into(),
+    ]
+}
+
+fn entry_args(e: &Entry) -> Vec<Arg> {
+    vec![
+        e.account_id.as_str().into(),
+        e.kind.as_str().into(),
+        e.value.minor().into(),
+        e.at.unix_micros().into(),
+        e.actor.as_str().into(),
+        e.transaction_id.as_ref().map(|t| t.to_string()).into(),
+        e.installment.map(i32::from).into(),
+        e.number_of_installments.map(i32::from).into(),
+        e.statement_id.as_ref().map(|s| s.to_string()).into(),
+        e.reason.as_deref().into(),
+    ]
+}
+
+/// Writes what differs between `before` and `after`.
+pub(super) async fn write(
+    tx: &mut Tx,
+    before: Option<&Book>,
+    after: &Book,
+) -> Result<(), StorageError> {
+    let a = &after.account;
+    if before.is_none_or(|b| b.account != *a) {
+        let sql = if before.is_none() {
+            INSERT_ACCOUNT
+        } else {
+            UPDATE_ACCOUNT
+        };
+        match tx.execute(sql, account_args(a)).await {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StorageError::Refused(CreditError::AccountExists(
+                    a.id.clone(),
+                )));
+            }
+            other => other?,
+        };
+    }
+    let old_holders = before.map(|b| b.holders.as_slice()).unwrap_or_default();
+    for holder in after.holders.iter().filter(|h| !old_holders.contains(h)) {
+        let args = vec![
+            holder.id.as_str().into(),
+            a.id.as_str().into(),
+            holder.email.as_str().into(),
+            i16::from(holder.level).into(),
+            holder.created_at.unix_micros().into(),
+        ];
+        tx.execute(INSERT_HOLDER, args).await?;
+    }
+    for holder in old_holders
+        .iter()
+        .filter(|h| !after.holders.iter().any(|n| n.id == h.id))
+    {
+        let args = vec![holder.id.as_str().into(), a.id.as_str().into()];
+        tx.execute(DELETE_HOLDER, args).await?;
+    }
+    let old_transactions = before
+        .map(|b| b.transactions.as_slice())
+        .unwrap_or_default();
+    for t in after
+        .transactions
+        .iter()
+        .filter(|t| !old_transactions.contains(t))
+    {
+        tx.execute(UPSERT_TRANSACTION, transaction_args(t)).await?;
+    }
+    let old_invoices = before.map(|b| b.invoices.as_slice()).unwrap_or_default();
+    for i in after.invoices.iter().filter(|i| !old_invoices.contains(i)) {
+        tx.execute(UPSERT_INVOICE, invoice_args(i)).await?;
+    }
+    let sql = format!(
+        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    );
+    let old_entries = before.map_or(0, |b| b.entries.len());
+    for e in &after.entries[old_entries..] {
+        tx.execute(&sql, entry_args(e)).await?;
+    }
+    Ok(())
 }
 
 fn add_transactions(book: &mut Book, rows: Vec<TransactionRow>) -> Result<(), StorageError> {
@@ -507,21 +539,9 @@ fn add_invoices(book: &mut Book, rows: Vec<InvoiceRow>) -> Result<(), StorageErr
     Ok(())
 }
 
-mod sqlite {
-    use super::*;
-    type DB = sqlx::Sqlite;
-    book_io!();
-}
-
-mod postgres {
-    use super::*;
-    type DB = sqlx::Postgres;
-    book_io!();
-}
-
 /// Core's invariants of a book loaded for `reads` (`Book::check_loaded`), in debug and test
 /// builds: a book that breaks one is neither used nor written.
-fn check(
+pub(super) fn check(
     id: &AccountId,
     book: Option<&Book>,
     reads: &Reads,
@@ -543,46 +563,22 @@ fn check(
 impl Db {
     /// Runs `command` on the account `id` (`None` when it does not exist; the command may create
     /// it by setting `Some`) under the account's lock, with what `reads` name loaded (core's
-    /// [`Reads`] for the command), and stores what it changed. A refusal
-    /// (the command's own error `E`) writes nothing; storage's failures become `E` too.
-    pub async fn with_book<T, E: From<StorageError>>(
+    /// [`Reads`] for the command), and stores what it changed — in the next group commit of the
+    /// account's lane (`db::commit`); answered once that commit is durable. A refusal (the
+    /// command's own error `E`) writes nothing; storage's failures become `E` too.
+    pub async fn with_book<T, E, F>(
         &self,
         id: &AccountId,
         reads: &Reads,
         now: Timestamp,
-        command: impl FnOnce(&mut Option<Book>) -> Result<T, E>,
-    ) -> Result<T, E> {
-        match self {
-            Db::Sqlite(pool) => {
-                let mut tx = pool
-                    .begin_with("BEGIN IMMEDIATE")
-                    .await
-                    .map_err(StorageError::from)?;
-                let before = sqlite::load(&mut tx, id, reads, now, "").await?;
-                check(id, before.as_ref(), reads, "as loaded")?;
-                let mut after = before.clone();
-                let out = command(&mut after)?;
-                if let Some(after) = &after {
-                    check(id, Some(after), reads, "before the write")?;
-                    sqlite::write(&mut tx, before.as_ref(), after).await?;
-                }
-                tx.commit().await.map_err(StorageError::from)?;
-                Ok(out)
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(StorageError::from)?;
-                let before = postgres::load(&mut tx, id, reads, now, " FOR UPDATE").await?;
-                check(id, before.as_ref(), reads, "as loaded")?;
-                let mut after = before.clone();
-                let out = command(&mut after)?;
-                if let Some(after) = &after {
-                    check(id, Some(after), reads, "before the write")?;
-                    postgres::write(&mut tx, before.as_ref(), after).await?;
-                }
-                tx.commit().await.map_err(StorageError::from)?;
-                Ok(out)
-            }
-        }
+        command: F,
+    ) -> Result<T, E>
+    where
+        F: FnOnce(&mut Option<Book>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        super::commit::submit(&self.pool, &self.lanes, id, reads, now, command).await
     }
 
     /// The account `id` with what `reads` name, read without a lock (one consistent snapshot).
@@ -592,18 +588,7 @@ impl Db {
         reads: &Reads,
         now: Timestamp,
     ) -> Result<Option<Book>, StorageError> {
-        Ok(match self {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlite::load(&mut tx, id, reads, now, "").await?
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .execute(&mut *tx)
-                    .await?;
-                postgres::load(&mut tx, id, reads, now, "").await?
-            }
-        })
+        let mut tx = self.pool.begin_snapshot().await?;
+        load(&mut tx, id, reads, now, "").await
     }
 }

@@ -7,7 +7,6 @@ use creditdesk_core::dashboard::{
 };
 use creditdesk_core::wire::InvoiceView;
 use creditdesk_core::{Money, Timestamp};
-use futures::TryStreamExt;
 use sqlx::FromRow;
 
 use super::books::{InvoiceRow, INVOICE_COLUMNS};
@@ -57,37 +56,28 @@ impl Db {
             "SELECT {INVOICE_COLUMNS} FROM invoices WHERE status = 'Opened' AND due_date_us >= $1 \
              AND due_date_us < $2 ORDER BY due_date_us LIMIT {DUE_SOON_LISTED_MAX}"
         );
-        let (buckets, soon_count, soon_rows): (Vec<BucketRow>, BucketRow, Vec<InvoiceRow>) = on_pool!(self, pool => {
-            let mut rows = sqlx::query_as::<_, FiguresRow>(&accounts_sql)
-                .bind(now.unix_micros())
-                .fetch(pool);
-            while let Some(row) = rows.try_next().await? {
+        let pool = &self.pool;
+        pool.for_each_row(
+            &accounts_sql,
+            vec![now.unix_micros().into()],
+            |row: FiguresRow| {
                 dashboard.add_account(&row.figures()?, tolerance_enabled);
-            }
-            drop(rows);
-            let mut buckets = Vec::new();
-            for bucket in AgingBucket::ALL {
-                let (from, before) = bucket.due_range(now);
-                buckets.push(
-                    sqlx::query_as::<_, BucketRow>(bucket_sql)
-                        .bind(from.unwrap_or(i64::MIN))
-                        .bind(before.unwrap_or(i64::MAX))
-                        .fetch_one(pool)
-                        .await?,
-                );
-            }
-            let soon_count = sqlx::query_as::<_, BucketRow>(bucket_sql)
-                .bind(soon_from)
-                .bind(soon_before)
-                .fetch_one(pool)
-                .await?;
-            let soon_rows = sqlx::query_as::<_, InvoiceRow>(&soon_sql)
-                .bind(soon_from)
-                .bind(soon_before)
-                .fetch_all(pool)
-                .await?;
-            (buckets, soon_count, soon_rows)
-        });
+                Ok::<_, StorageError>(())
+            },
+        )
+        .await?;
+        let mut buckets = Vec::new();
+        for bucket in AgingBucket::ALL {
+            let (from, before) = bucket.due_range(now);
+            let args = vec![
+                from.unwrap_or(i64::MIN).into(),
+                before.unwrap_or(i64::MAX).into(),
+            ];
+            buckets.push(pool.fetch_one::<BucketRow>(bucket_sql, args).await?);
+        }
+        let soon = || vec![soon_from.into(), soon_before.into()];
+        let soon_count: BucketRow = pool.fetch_one(bucket_sql, soon()).await?;
+        let soon_rows: Vec<InvoiceRow> = pool.fetch_all(&soon_sql, soon()).await?;
         for (bucket, row) in AgingBucket::ALL.into_iter().zip(buckets) {
             dashboard.set_aging(bucket, count(row.count), money(row.total_minor));
         }

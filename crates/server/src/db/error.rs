@@ -20,6 +20,14 @@ pub enum StorageError {
         when: &'static str,
         why: String,
     },
+    /// The transaction that carried this command with others (group commit) failed as a whole:
+    /// nothing of any of them was written.
+    #[error("the commit failed: {0}; nothing was written")]
+    Batch(String),
+    /// The command never got an answer: it panicked, or its writer stopped (the process is
+    /// shutting down). Nothing of it was written.
+    #[error("{0}")]
+    Lost(&'static str),
     /// A credit rule only the database could check, at the write: the account was created by
     /// another request meanwhile (its key is taken).
     #[error("{0}")]

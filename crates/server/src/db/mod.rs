@@ -1,40 +1,35 @@
-//! Storage: one SQLite file or one PostgreSQL database, behind one type.
+//! Storage: one SQLite file or one PostgreSQL database, behind one type. It knows core and sqlx,
+//! not HTTP: its failures are [`StorageError`]s, which the server maps to statuses in one place.
 //!
-//! Both engines run the same SQL text (written with `$1` placeholders, which SQLite also reads),
-//! expanded once per engine by [`on_pool!`], so the two can never drift apart in behaviour.
-//! Money is stored as integer minor units or exact decimal text; times as microseconds since the
-//! Unix epoch (`*_us`).
+//! Both engines run the same SQL text; what differs between them is in [`engine`]. Writes to an
+//! account go through group commit ([`commit`]). Money is stored as integer minor units or exact
+//! decimal text; times as microseconds since the Unix epoch (`*_us`).
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use creditdesk_core::store_config::StoreConfig;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-/// A pool of connections to the store's database.
-#[derive(Clone, Debug)]
-pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
+pub use engine::{Arg, Pool};
 
-/// Runs `$body` with `$pool` bound to the concrete pool of either engine.
-macro_rules! on_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            Db::Sqlite($pool) => $body,
-            Db::Postgres($pool) => $body,
-        }
-    };
+/// The store's database: a pool of connections and the group-commit lanes writing through it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+    lanes: Arc<commit::Lanes>,
 }
 
 pub mod books;
+pub mod commit;
 pub mod dashboard;
+pub mod engine;
 pub mod error;
 pub mod search;
 
@@ -96,11 +91,11 @@ pub enum KeyUpsert {
 impl Db {
     /// Opens (and for SQLite creates) the database named by `url` and runs the migrations.
     pub async fn connect(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
-        let db = if let Some(path) = url
+        let pool = if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
-            Db::Sqlite(open_sqlite(Path::new(path), synchronous).await?)
+            Pool::Sqlite(open_sqlite(Path::new(path), synchronous).await?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -110,58 +105,59 @@ impl Db {
                 .with_context(|| {
                     format!("cannot connect to PostgreSQL at {}: is it running, and does the database exist?", redact(url))
                 })?;
-            Db::Postgres(pool)
+            Pool::Postgres(pool)
         } else {
             anyhow::bail!(
                 "DATABASE_URL must start with sqlite:// (a file) or postgres:// (a server), not {:?}",
                 redact(url)
             );
         };
-        db.migrate().await?;
+        match &pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .context("cannot migrate the database to this version of Creditdesk")?;
+        let db = Db {
+            pool,
+            lanes: Arc::default(),
+        };
         db.optimize().await?;
         Ok(db)
     }
 
-    /// Keeps the query planner's statistics current. SQLite gathers none by itself: without them
-    /// it may walk every invoice of a status instead of a due-date range (see BENCHMARKS.md).
-    /// `PRAGMA optimize` analyses only tables never analysed or grown many times over since, so
-    /// it runs at start and hourly from the sweep. PostgreSQL's autovacuum does this itself.
-    pub async fn optimize(&self) -> anyhow::Result<()> {
-        if let Db::Sqlite(pool) = self {
-            sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
-        }
-        Ok(())
+    /// The connections, for SQL outside the storage floor's own (tests, tools).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
     }
 
-    async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
-        }
-        .context("cannot migrate the database to this version of Creditdesk")
+    /// How many commands each commit carried since the process started: `(size, commits)`.
+    pub fn batch_sizes(&self) -> Vec<(u32, u64)> {
+        self.lanes.stats.sizes()
+    }
+
+    /// Keeps the query planner's statistics current ([`Pool::optimize`]).
+    pub async fn optimize(&self) -> anyhow::Result<()> {
+        Ok(self.pool.optimize().await?)
     }
 
     pub fn engine(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
-        }
+        self.pool.engine()
     }
 
     pub async fn ping(&self) -> Result<(), StorageError> {
-        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        self.pool.execute("SELECT 1", Vec::new()).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        self.pool.close().await
     }
 
     /// The current configuration and its version (0 = never written, the defaults).
     pub async fn store_config(&self) -> Result<(StoreConfig, i64), StorageError> {
-        let (document, version): (Option<String>, i64) = on_pool!(self, pool => {
-            sqlx::query_as("SELECT document, version FROM store_config WHERE id = 1").fetch_one(pool).await
-        })?;
+        let sql = "SELECT document, version FROM store_config WHERE id = 1";
+        let (document, version): (Option<String>, i64) =
+            self.pool.fetch_one(sql, Vec::new()).await?;
         let config = match document {
             None => StoreConfig::default(),
             Some(text) => serde_json::from_str(&text)
@@ -180,58 +176,46 @@ impl Db {
         actor: &str,
     ) -> Result<bool, StorageError> {
         let document = serde_json::to_string(config).expect("a configuration serializes");
-        let result = on_pool!(self, pool => {
-            sqlx::query(
-                "UPDATE store_config SET document = $1, version = version + 1, updated_at_us = $2, updated_by = $3 \
-                 WHERE id = 1 AND version = $4",
-            )
-            .bind(&document)
-            .bind(now_us)
-            .bind(actor)
-            .bind(expected_version)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        Ok(result == 1)
+        let sql = "UPDATE store_config SET document = $1, version = version + 1, \
+                   updated_at_us = $2, updated_by = $3 WHERE id = 1 AND version = $4";
+        let args = vec![
+            document.into(),
+            now_us.into(),
+            actor.into(),
+            expected_version.into(),
+        ];
+        Ok(self.pool.execute(sql, args).await? == 1)
     }
 
     pub async fn count_active_keys(&self) -> Result<i64, StorageError> {
-        let (count,): (i64,) = on_pool!(self, pool => {
-            sqlx::query_as("SELECT COUNT(*) FROM api_keys WHERE revoked_at_us IS NULL").fetch_one(pool).await
-        })?;
+        let sql = "SELECT COUNT(*) FROM api_keys WHERE revoked_at_us IS NULL";
+        let (count,): (i64,) = self.pool.fetch_one(sql, Vec::new()).await?;
         Ok(count)
     }
 
     /// Creates the key, or replaces its token, resources and label if it exists and is active.
     /// A revoked key stays revoked: the answer is `Revoked` with when, and nothing is written.
     pub async fn upsert_key(&self, key: &StoredKey) -> Result<KeyUpsert, StorageError> {
-        let affected = on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO api_keys (app_key, token_sha256, resources, label, created_at_us) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (app_key) DO UPDATE SET token_sha256 = excluded.token_sha256, \
-                 resources = excluded.resources, label = excluded.label \
-                 WHERE api_keys.revoked_at_us IS NULL",
-            )
-            .bind(&key.app_key)
-            .bind(&key.token_sha256)
-            .bind(&key.resources)
-            .bind(&key.label)
-            .bind(key.created_at_us)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        if affected == 1 {
+        let sql = "INSERT INTO api_keys (app_key, token_sha256, resources, label, created_at_us) \
+                   VALUES ($1, $2, $3, $4, $5) \
+                   ON CONFLICT (app_key) DO UPDATE SET token_sha256 = excluded.token_sha256, \
+                   resources = excluded.resources, label = excluded.label \
+                   WHERE api_keys.revoked_at_us IS NULL";
+        let args = vec![
+            key.app_key.as_str().into(),
+            key.token_sha256.as_str().into(),
+            key.resources.as_str().into(),
+            key.label.as_str().into(),
+            key.created_at_us.into(),
+        ];
+        if self.pool.execute(sql, args).await? == 1 {
             return Ok(KeyUpsert::Stored);
         }
-        let (revoked_at_us,): (Option<i64>,) = on_pool!(self, pool => {
-            sqlx::query_as("SELECT revoked_at_us FROM api_keys WHERE app_key = $1")
-                .bind(&key.app_key)
-                .fetch_one(pool)
-                .await
-        })?;
+        let sql = "SELECT revoked_at_us FROM api_keys WHERE app_key = $1";
+        let (revoked_at_us,): (Option<i64>,) = self
+            .pool
+            .fetch_one(sql, vec![key.app_key.as_str().into()])
+            .await?;
         let revoked_at_us = revoked_at_us.ok_or_else(|| {
             StorageError::corrupt("a key neither stored nor revoked: the upsert is broken")
         })?;
@@ -240,14 +224,10 @@ impl Db {
 
     /// Every key, newest first, revoked ones too: (key, revoked at).
     pub async fn list_keys(&self) -> Result<Vec<(StoredKey, Option<i64>)>, StorageError> {
-        let rows: Vec<(String, String, String, String, i64, Option<i64>)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT app_key, token_sha256, resources, label, created_at_us, revoked_at_us FROM api_keys \
-                 ORDER BY created_at_us DESC, app_key",
-            )
-            .fetch_all(pool)
-            .await
-        })?;
+        let sql = "SELECT app_key, token_sha256, resources, label, created_at_us, revoked_at_us \
+                   FROM api_keys ORDER BY created_at_us DESC, app_key";
+        let rows: Vec<(String, String, String, String, i64, Option<i64>)> =
+            self.pool.fetch_all(sql, Vec::new()).await?;
         Ok(rows
             .into_iter()
             .map(
@@ -269,15 +249,10 @@ impl Db {
 
     /// Revokes an active key; `false` when there is no such active key.
     pub async fn revoke_key(&self, app_key: &str, now_us: i64) -> Result<bool, StorageError> {
-        let affected = on_pool!(self, pool => {
-            sqlx::query("UPDATE api_keys SET revoked_at_us = $1 WHERE app_key = $2 AND revoked_at_us IS NULL")
-                .bind(now_us)
-                .bind(app_key)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(affected == 1)
+        let sql =
+            "UPDATE api_keys SET revoked_at_us = $1 WHERE app_key = $2 AND revoked_at_us IS NULL";
+        let args = vec![now_us.into(), app_key.into()];
+        Ok(self.pool.execute(sql, args).await? == 1)
     }
 
     /// Accounts with holds still `Authorized` past their time (for the expiry sweep).
@@ -286,16 +261,12 @@ impl Db {
         now: creditdesk_core::Timestamp,
         limit: i64,
     ) -> Result<Vec<creditdesk_core::ids::AccountId>, StorageError> {
-        let rows: Vec<(String,)> = on_pool!(self, pool => {
-            sqlx::query_as(&format!(
-                "SELECT DISTINCT account_id FROM transactions WHERE {} LIMIT $2",
-                expired_hold_sql("$1")
-            ))
-            .bind(now.unix_micros())
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        })?;
+        let sql = format!(
+            "SELECT DISTINCT account_id FROM transactions WHERE {} LIMIT $2",
+            expired_hold_sql("$1")
+        );
+        let args = vec![now.unix_micros().into(), limit.into()];
+        let rows: Vec<(String,)> = self.pool.fetch_all(&sql, args).await?;
         rows.into_iter()
             .map(|(id,)| {
                 id.parse()
@@ -311,17 +282,10 @@ impl Db {
         key: &str,
         cutoff_us: i64,
     ) -> Result<StoredReply, StorageError> {
-        let row: Option<(String, i32, String)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT request_sha256, status, body FROM idempotency \
-                 WHERE app_key = $1 AND idempotency_key = $2 AND created_at_us >= $3",
-            )
-            .bind(app_key)
-            .bind(key)
-            .bind(cutoff_us)
-            .fetch_optional(pool)
-            .await
-        })?;
+        let sql = "SELECT request_sha256, status, body FROM idempotency \
+                   WHERE app_key = $1 AND idempotency_key = $2 AND created_at_us >= $3";
+        let args = vec![app_key.into(), key.into(), cutoff_us.into()];
+        let row: Option<(String, i32, String)> = self.pool.fetch_optional(sql, args).await?;
         Ok(match row {
             None => StoredReply::Absent,
             Some((_, 0, _)) => StoredReply::InFlight,
@@ -342,28 +306,22 @@ impl Db {
         now_us: i64,
         cutoff_us: i64,
     ) -> Result<bool, StorageError> {
-        let inserted = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND created_at_us < $3")
-                .bind(app_key)
-                .bind(key)
-                .bind(cutoff_us)
-                .execute(&mut *tx)
-                .await?;
-            let inserted = sqlx::query(
-                "INSERT INTO idempotency (app_key, idempotency_key, request_sha256, status, body, created_at_us) \
-                 VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (app_key, idempotency_key) DO NOTHING",
-            )
-            .bind(app_key)
-            .bind(key)
-            .bind(request_sha256)
-            .bind(now_us)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok::<u64, sqlx::Error>(inserted)
-        })?;
+        let mut tx = self.pool.begin_write().await?;
+        let sql = "DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 \
+                   AND created_at_us < $3";
+        tx.execute(sql, vec![app_key.into(), key.into(), cutoff_us.into()])
+            .await?;
+        let sql = "INSERT INTO idempotency (app_key, idempotency_key, request_sha256, status, \
+                   body, created_at_us) VALUES ($1, $2, $3, 0, '', $4) \
+                   ON CONFLICT (app_key, idempotency_key) DO NOTHING";
+        let args = vec![
+            app_key.into(),
+            key.into(),
+            request_sha256.into(),
+            now_us.into(),
+        ];
+        let inserted = tx.execute(sql, args).await?;
+        tx.commit().await?;
         Ok(inserted == 1)
     }
 
@@ -375,16 +333,15 @@ impl Db {
         status: u16,
         body: &str,
     ) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
-            sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE app_key = $3 AND idempotency_key = $4")
-                .bind(i32::from(status))
-                .bind(body)
-                .bind(app_key)
-                .bind(key)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
+        let sql = "UPDATE idempotency SET status = $1, body = $2 \
+                   WHERE app_key = $3 AND idempotency_key = $4";
+        let args = vec![
+            i32::from(status).into(),
+            body.into(),
+            app_key.into(),
+            key.into(),
+        ];
+        self.pool.execute(sql, args).await?;
         Ok(())
     }
 
@@ -394,40 +351,26 @@ impl Db {
         app_key: &str,
         key: &str,
     ) -> Result<(), StorageError> {
-        on_pool!(self, pool => {
-            sqlx::query("DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND status = 0")
-                .bind(app_key)
-                .bind(key)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
+        let sql =
+            "DELETE FROM idempotency WHERE app_key = $1 AND idempotency_key = $2 AND status = 0";
+        self.pool
+            .execute(sql, vec![app_key.into(), key.into()])
+            .await?;
         Ok(())
     }
 
     /// Forgets replies older than `cutoff_us`.
     pub async fn forget_idempotency_before(&self, cutoff_us: i64) -> Result<u64, StorageError> {
-        let deleted = on_pool!(self, pool => {
-            sqlx::query("DELETE FROM idempotency WHERE created_at_us < $1")
-                .bind(cutoff_us)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(deleted)
+        let sql = "DELETE FROM idempotency WHERE created_at_us < $1";
+        Ok(self.pool.execute(sql, vec![cutoff_us.into()]).await?)
     }
 
     /// The active (not revoked) key with this id.
     pub async fn active_key(&self, app_key: &str) -> Result<Option<StoredKey>, StorageError> {
-        let row: Option<(String, String, String, String, i64)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT app_key, token_sha256, resources, label, created_at_us FROM api_keys \
-                 WHERE app_key = $1 AND revoked_at_us IS NULL",
-            )
-            .bind(app_key)
-            .fetch_optional(pool)
-            .await
-        })?;
+        let sql = "SELECT app_key, token_sha256, resources, label, created_at_us FROM api_keys \
+                   WHERE app_key = $1 AND revoked_at_us IS NULL";
+        let row: Option<(String, String, String, String, i64)> =
+            self.pool.fetch_optional(sql, vec![app_key.into()]).await?;
         Ok(row.map(
             |(app_key, token_sha256, resources, label, created_at_us)| StoredKey {
                 app_key,

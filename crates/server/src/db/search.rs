@@ -11,25 +11,19 @@ use creditdesk_core::{Money, Timestamp};
 use sqlx::FromRow;
 
 use super::books::{AccountRow, InvoiceRow, ACCOUNT_COLUMNS, INVOICE_COLUMNS};
+use super::engine::Arg;
 use super::Db;
 use super::StorageError;
-
-/// A value bound to a placeholder.
-#[derive(Debug, Clone)]
-enum Bind {
-    Int(i64),
-    Text(String),
-}
 
 /// A `WHERE` clause with `$n` placeholders and their values.
 #[derive(Debug, Default)]
 struct Where {
     sql: String,
-    binds: Vec<Bind>,
+    binds: Vec<Arg>,
 }
 
 impl Where {
-    fn placeholder(&mut self, bind: Bind) -> String {
+    fn placeholder(&mut self, bind: Arg) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
     }
@@ -49,46 +43,45 @@ fn invoice_where(filter: &InvoiceFilter) -> Where {
     let scope = filter
         .account
         .as_ref()
-        .map(|id| format!("account_id = {}", w.placeholder(Bind::Text(id.to_string()))));
+        .map(|id| format!("account_id = {}", w.placeholder(Arg::from(id.to_string()))));
     let mut parts = Vec::new();
     for condition in &filter.conditions {
         let part = match condition {
             InvoiceCondition::CreatedFrom(at) => format!(
                 "created_at_us >= {}",
-                w.placeholder(Bind::Int(at.unix_micros()))
+                w.placeholder(Arg::from(at.unix_micros()))
             ),
             InvoiceCondition::CreatedBefore(at) => format!(
                 "created_at_us < {}",
-                w.placeholder(Bind::Int(at.unix_micros()))
+                w.placeholder(Arg::from(at.unix_micros()))
             ),
             InvoiceCondition::DueFrom(at) => format!(
                 "due_date_us >= {}",
-                w.placeholder(Bind::Int(at.unix_micros()))
+                w.placeholder(Arg::from(at.unix_micros()))
             ),
             InvoiceCondition::DueBefore(at) => format!(
                 "due_date_us < {}",
-                w.placeholder(Bind::Int(at.unix_micros()))
+                w.placeholder(Arg::from(at.unix_micros()))
             ),
             InvoiceCondition::Value(value) => {
-                format!("value_minor = {}", w.placeholder(Bind::Int(value.minor())))
+                format!("value_minor = {}", w.placeholder(Arg::from(value.minor())))
             }
             InvoiceCondition::StatusIn(statuses) => {
                 let list: Vec<String> = statuses
                     .iter()
-                    .map(|s| w.placeholder(Bind::Text(s.as_str().to_owned())))
+                    .map(|s| w.placeholder(Arg::from(s.as_str().to_owned())))
                     .collect();
                 format!("status IN ({})", list.join(", "))
             }
-            InvoiceCondition::FriendlyId(id) => format!(
-                "friendly_id = {}",
-                w.placeholder(Bind::Text(id.to_string()))
-            ),
+            InvoiceCondition::FriendlyId(id) => {
+                format!("friendly_id = {}", w.placeholder(Arg::from(id.to_string())))
+            }
             InvoiceCondition::ObservationContains(needle) => format!(
                 "observation_folded LIKE {} ESCAPE '\\'",
-                w.placeholder(Bind::Text(contains_pattern(needle)))
+                w.placeholder(Arg::from(contains_pattern(needle)))
             ),
             InvoiceCondition::Account(id) => {
-                format!("account_id = {}", w.placeholder(Bind::Text(id.to_string())))
+                format!("account_id = {}", w.placeholder(Arg::from(id.to_string())))
             }
         };
         parts.push(format!("({part})"));
@@ -116,29 +109,7 @@ struct AccountWithHeld {
     held_minor: i64,
 }
 
-/// Binds `$binds` on `$query` in order.
-macro_rules! bind_all {
-    ($query:expr, $binds:expr) => {{
-        let mut query = $query;
-        for bind in $binds {
-            query = match bind {
-                Bind::Int(n) => query.bind(*n),
-                Bind::Text(t) => query.bind(t.clone()),
-            };
-        }
-        query
-    }};
-}
-
 impl Db {
-    /// `ORDER BY` of ids, byte-wise on both engines (as core sorts).
-    fn by_id(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "id",
-            Db::Postgres(_) => "id COLLATE \"C\"",
-        }
-    }
-
     /// The page of invoices matching `filter` (oldest first) and the summary of every match.
     pub async fn search_invoices(
         &self,
@@ -148,7 +119,7 @@ impl Db {
         let page_sql = format!(
             "SELECT {INVOICE_COLUMNS} FROM invoices{} ORDER BY created_at_us, {} LIMIT {} OFFSET {}",
             w.sql,
-            self.by_id(),
+            self.pool.by_id(),
             filter.page.size(),
             filter.page.offset()
         );
@@ -160,11 +131,8 @@ impl Db {
              FROM invoices{}",
             w.sql
         );
-        let (rows, summary): (Vec<InvoiceRow>, SummaryRow) = on_pool!(self, pool => {
-            let rows = bind_all!(sqlx::query_as(&page_sql), &w.binds).fetch_all(pool).await?;
-            let summary = bind_all!(sqlx::query_as(&summary_sql), &w.binds).fetch_one(pool).await?;
-            (rows, summary)
-        });
+        let rows: Vec<InvoiceRow> = self.pool.fetch_all(&page_sql, w.binds.clone()).await?;
+        let summary: SummaryRow = self.pool.fetch_one(&summary_sql, w.binds).await?;
         let invoices = rows
             .into_iter()
             .map(InvoiceRow::into_invoice)
@@ -194,15 +162,15 @@ impl Db {
             .map(|condition| match condition {
                 AccountCondition::Status(status) => format!(
                     "(status = {})",
-                    w.placeholder(Bind::Text(status.as_str().to_owned()))
+                    w.placeholder(Arg::from(status.as_str().to_owned()))
                 ),
                 AccountCondition::Email(email) => format!(
                     "(email_folded = {})",
-                    w.placeholder(Bind::Text(email.clone()))
+                    w.placeholder(Arg::from(email.clone()))
                 ),
                 AccountCondition::Document(document) => format!(
                     "(document = {})",
-                    w.placeholder(Bind::Text(document.as_str().to_owned()))
+                    w.placeholder(Arg::from(document.as_str().to_owned()))
                 ),
             })
             .collect();
@@ -213,22 +181,20 @@ impl Db {
         };
         let count_sql = format!("SELECT COUNT(*) FROM accounts{where_sql}");
         let filter_binds = w.binds.len();
-        let now_placeholder = w.placeholder(Bind::Int(now.unix_micros()));
+        let now_placeholder = w.placeholder(Arg::from(now.unix_micros()));
         let page_sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, \
              (SELECT CAST(COALESCE(SUM(t.value_minor), 0) AS BIGINT) FROM transactions t \
               WHERE t.account_id = accounts.id AND {}) AS held_minor \
              FROM accounts{where_sql} ORDER BY created_at_us, {} LIMIT {} OFFSET {}",
             super::active_hold_sql(Some("t"), &now_placeholder),
-            self.by_id(),
+            self.pool.by_id(),
             filter.page.size(),
             filter.page.offset()
         );
-        let (rows, (count,)): (Vec<AccountWithHeld>, (i64,)) = on_pool!(self, pool => {
-            let rows = bind_all!(sqlx::query_as(&page_sql), &w.binds).fetch_all(pool).await?;
-            let count = bind_all!(sqlx::query_as(&count_sql), &w.binds[..filter_binds]).fetch_one(pool).await?;
-            (rows, count)
-        });
+        let count_binds = w.binds[..filter_binds].to_vec();
+        let rows: Vec<AccountWithHeld> = self.pool.fetch_all(&page_sql, w.binds).await?;
+        let (count,): (i64,) = self.pool.fetch_one(&count_sql, count_binds).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             let account = row.account.into_account()?;
