@@ -276,6 +276,9 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
     let started = Instant::now();
     batch.extend(lanes.take(lane, BATCH_COMMANDS_MAX - batch.len()));
     let mut ran: Vec<(Box<dyn Work>, Result<(), StorageError>)> = Vec::with_capacity(batch.len());
+    if let Err(error) = tx.execute_script("SAVEPOINT command").await {
+        return fail(batch.into_iter().map(|j| j.work), &error.to_string());
+    }
     loop {
         let mut jobs = batch.into_iter();
         while let Some(mut job) = jobs.next() {
@@ -321,25 +324,22 @@ fn fail(works: impl Iterator<Item = Box<dyn Work>>, why: &str) {
 }
 
 /// One command of a batch in its own savepoint: `Ok(Err(..))` when it failed alone (rolled
-/// back to its savepoint, the batch goes on).
+/// back to its savepoint, the batch goes on). The savepoint `command` is open when it starts
+/// and open again when it ends — released and set anew after a command that stored its
+/// changes, in one round trip — so each command costs one statement more, not two.
 async fn run_one(
     tx: &mut Tx,
     pool: &Pool,
     job: &mut Job,
 ) -> Result<Result<(), StorageError>, BatchFailed> {
     let step = |e: sqlx::Error| BatchFailed(e.to_string());
-    tx.execute("SAVEPOINT command", Vec::new())
-        .await
-        .map_err(step)?;
     let stored = load_run_write(tx, pool, job).await;
-    if stored.is_err() {
-        tx.execute("ROLLBACK TO SAVEPOINT command", Vec::new())
-            .await
-            .map_err(step)?;
-    }
-    tx.execute("RELEASE SAVEPOINT command", Vec::new())
-        .await
-        .map_err(step)?;
+    let next = if stored.is_ok() {
+        "RELEASE SAVEPOINT command; SAVEPOINT command"
+    } else {
+        "ROLLBACK TO SAVEPOINT command"
+    };
+    tx.execute_script(next).await.map_err(step)?;
     Ok(stored)
 }
 

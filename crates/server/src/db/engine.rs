@@ -373,6 +373,15 @@ impl Tx {
         }
     }
 
+    /// Runs `sql` — several statements separated by `;`, no placeholders — in one round trip.
+    pub async fn execute_script(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            // A bare `&str` carries no arguments: both drivers run every statement in it.
+            Tx::Sqlite(tx) => sqlx::Executor::execute(&mut **tx, sql).await.map(drop),
+            Tx::Postgres(tx) => sqlx::Executor::execute(&mut **tx, sql).await.map(drop),
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
