@@ -117,6 +117,13 @@ impl Api {
         Ok((status, body))
     }
 
+    /// How many commands each commit carried since the server started, `(size, commits)` (its
+    /// `/healthz`).
+    pub async fn commits(&self) -> anyhow::Result<Vec<(u64, u64)>> {
+        let health = self.ok("GET", "/healthz", None).await?;
+        Ok(serde_json::from_value(health["commandsPerCommit"].clone())?)
+    }
+
     /// A request that must answer 200; its JSON.
     pub async fn ok(
         &self,

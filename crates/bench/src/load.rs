@@ -95,6 +95,50 @@ pub async fn run_op(api: &Api, workload: Workload, n: u64) -> anyhow::Result<()>
     Ok(())
 }
 
+/// How many commands the commits of one phase carried: `(size, commits)`, the difference of
+/// two readings of the server's counters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batches(Vec<(u64, u64)>);
+
+impl Batches {
+    pub fn between(before: &[(u64, u64)], after: &[(u64, u64)]) -> Batches {
+        let earlier = |size: u64| {
+            before
+                .iter()
+                .find(|(s, _)| *s == size)
+                .map_or(0, |(_, n)| *n)
+        };
+        Batches(
+            after
+                .iter()
+                .map(|&(size, n)| (size, n.saturating_sub(earlier(size))))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        )
+    }
+
+    /// Commands per commit, on average.
+    pub fn mean(&self) -> f64 {
+        let commits: u64 = self.0.iter().map(|(_, n)| n).sum();
+        let commands: u64 = self.0.iter().map(|(size, n)| size * n).sum();
+        commands as f64 / commits.max(1) as f64
+    }
+
+    /// The size at or below which the fraction `q` of commits fall.
+    pub fn percentile(&self, q: f64) -> u64 {
+        let commits: u64 = self.0.iter().map(|(_, n)| n).sum();
+        let rank = (q * commits as f64).ceil() as u64;
+        let mut seen = 0;
+        for &(size, n) in &self.0 {
+            seen += n;
+            if seen >= rank {
+                return size;
+            }
+        }
+        0
+    }
+}
+
 /// Latencies in microseconds and what they add up to.
 #[derive(Debug, Clone, Default)]
 pub struct Sample {
@@ -193,5 +237,26 @@ pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -
         errors: errors.load(Ordering::Relaxed),
         seconds: started.elapsed().as_secs_f64(),
         latencies_us,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Batches;
+
+    #[test]
+    fn batches_between_two_readings() {
+        // (before, after, mean, p99)
+        let cases: [(&[(u64, u64)], &[(u64, u64)], f64, u64); 4] = [
+            (&[], &[], 0.0, 0),
+            (&[], &[(1, 10)], 1.0, 1),
+            (&[(1, 5)], &[(1, 5), (4, 3)], 4.0, 4),
+            (&[(1, 2)], &[(1, 100), (2, 1), (64, 1)], 1.64, 2),
+        ];
+        for (before, after, mean, p99) in cases {
+            let batches = Batches::between(before, after);
+            assert!((batches.mean() - mean).abs() < 1e-9, "{batches:?}");
+            assert_eq!(batches.percentile(0.99), p99, "{batches:?}");
+        }
     }
 }

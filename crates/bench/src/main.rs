@@ -231,14 +231,16 @@ async fn over_http(
     }
     println!("## Creditdesk over HTTP\n");
     println!("Peak: 32 clients back to back. Latency: operations started at half the peak rate (open loop), measured from their scheduled start.\n");
-    println!("| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (engine, url, limit) in &engines {
         let server = http::ServerProcess::start(&options.server_bin, url, &options.dir).await?;
         let api = server.api();
         load::open_accounts(&api).await?;
         for workload in [Workload::Spread, Workload::Hot, Workload::Mixed] {
+            let commits_before = api.commits().await?;
             let peak = load::closed_loop(&api, workload, 32, seconds).await;
+            let batches = load::Batches::between(&commits_before, &api.commits().await?);
             let half = load::open_loop(&api, workload, (peak.rate() / 2.0).max(1.0), seconds).await;
             let requests = if workload == Workload::Mixed {
                 3.0
@@ -246,14 +248,16 @@ async fn over_http(
                 1.0
             };
             println!(
-                "| {engine} | {} | {:.0} | {:.0} % | {} | {} | {} | {} |",
+                "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} |",
                 workload.name(),
                 peak.rate(),
-                100.0 * peak.rate() * requests / limit,
+                peak.rate() * requests / limit,
                 peak.errors + half.errors,
                 ms(half.percentile_ms(0.5)),
                 ms(half.percentile_ms(0.99)),
                 ms(half.percentile_ms(0.999)),
+                batches.mean(),
+                batches.percentile(0.99),
             );
         }
         server.kill_hard().await?;

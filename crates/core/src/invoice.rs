@@ -19,6 +19,12 @@ pub enum InvoiceStatus {
 }
 
 impl InvoiceStatus {
+    pub const ALL: [InvoiceStatus; 3] = [
+        InvoiceStatus::Opened,
+        InvoiceStatus::Paid,
+        InvoiceStatus::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             InvoiceStatus::Opened => "Opened",

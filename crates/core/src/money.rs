@@ -20,8 +20,15 @@ use crate::decimal;
 /// assert_eq!(price.minor(), 1990);
 /// assert!("19.999".parse::<Money>().is_err());
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(Decimal);
+
+/// Zero with its two decimals ([`Money::ZERO`]), so that it reads `0.00` like every amount.
+impl Default for Money {
+    fn default() -> Money {
+        Money::ZERO
+    }
+}
 
 /// Why a value is not an amount of money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

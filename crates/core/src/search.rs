@@ -281,6 +281,27 @@ impl InvoiceFilter {
         }
     }
 
+    /// The statuses this filter selects when status is all it looks at (no account, no other
+    /// condition): then exactly the invoices of these statuses match. `None` when it looks at
+    /// anything else. Storage answers such a filter's summary from per-status totals.
+    pub fn statuses_only(&self) -> Option<Vec<InvoiceStatus>> {
+        if self.account.is_some() {
+            return None;
+        }
+        let mut sets = Vec::new();
+        for condition in &self.conditions {
+            match condition {
+                InvoiceCondition::StatusIn(statuses) => sets.push(statuses),
+                _ => return None,
+            }
+        }
+        let selected = |status: &InvoiceStatus| match self.op {
+            Op::And => sets.iter().all(|s| s.contains(status)),
+            Op::Or => sets.is_empty() || sets.iter().any(|s| s.contains(status)),
+        };
+        Some(InvoiceStatus::ALL.into_iter().filter(selected).collect())
+    }
+
     /// The page of matching invoices, oldest first (creation time, then id), and the summary of
     /// every match (not only the page).
     pub fn search<'a>(&self, invoices: &'a [Invoice]) -> (Vec<&'a Invoice>, InvoiceSummary) {
@@ -308,23 +329,23 @@ pub struct InvoiceSummary {
 
 impl InvoiceSummary {
     pub fn of<'a>(invoices: impl Iterator<Item = &'a Invoice>) -> InvoiceSummary {
-        let (mut open, mut paid, mut cancelled, mut count) = (0i64, 0i64, 0i64, 0u64);
+        let mut summary = InvoiceSummary::default();
         for invoice in invoices {
-            count += 1;
-            let slot = match invoice.status {
-                InvoiceStatus::Opened => &mut open,
-                InvoiceStatus::Paid => &mut paid,
-                InvoiceStatus::Cancelled => &mut cancelled,
-            };
-            *slot += invoice.value.minor();
+            summary.add(invoice.status, 1, invoice.value);
         }
-        let money = Money::saturating_from_minor;
-        InvoiceSummary {
-            total: money(open),
-            count,
-            total_paid: money(paid),
-            total_cancelled: money(cancelled),
-        }
+        summary
+    }
+
+    /// Counts `count` more invoices of `status`, worth `value` together (storage adds its
+    /// per-status totals this way).
+    pub fn add(&mut self, status: InvoiceStatus, count: u64, value: Money) {
+        self.count += count;
+        let slot = match status {
+            InvoiceStatus::Opened => &mut self.total,
+            InvoiceStatus::Paid => &mut self.total_paid,
+            InvoiceStatus::Cancelled => &mut self.total_cancelled,
+        };
+        *slot = Money::saturating_from_minor(slot.minor().saturating_add(value.minor()));
     }
 }
 

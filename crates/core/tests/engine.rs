@@ -1519,6 +1519,52 @@ case_test! {
         assert_eq!(filter.conditions, [InvoiceCondition::StatusIn(vec![InvoiceStatus::Paid, InvoiceStatus::Opened])]);
     }
 
+    fn filters_that_select_by_status_alone() {
+        use creditdesk_core::ids::AccountId;
+        use creditdesk_core::search::{InvoiceSummary, Op};
+        use InvoiceStatus::{Cancelled, Opened, Paid};
+        let status = |list: &[InvoiceStatus]| InvoiceCondition::StatusIn(list.to_vec());
+        let of = |conditions: Vec<InvoiceCondition>, op: Op| InvoiceFilter { conditions, op, ..InvoiceFilter::default() };
+        let cases: Vec<(InvoiceFilter, Option<Vec<InvoiceStatus>>)> = vec![
+            (of(vec![], Op::And), Some(vec![Opened, Paid, Cancelled])),
+            (of(vec![], Op::Or), Some(vec![Opened, Paid, Cancelled])),
+            (of(vec![status(&[Paid])], Op::And), Some(vec![Paid])),
+            (of(vec![status(&[Cancelled, Opened])], Op::Or), Some(vec![Opened, Cancelled])),
+            (of(vec![status(&[Paid, Opened]), status(&[Opened, Cancelled])], Op::And), Some(vec![Opened])),
+            (of(vec![status(&[Paid]), status(&[Cancelled])], Op::And), Some(vec![])),
+            (of(vec![status(&[Paid]), status(&[Cancelled])], Op::Or), Some(vec![Paid, Cancelled])),
+            (of(vec![status(&[Paid]), InvoiceCondition::Value("1.00".parse().unwrap())], Op::And), None),
+            (of(vec![InvoiceCondition::Account("1_CPF".parse().unwrap())], Op::And), None),
+            (InvoiceFilter { account: Some("1_CPF".parse::<AccountId>().unwrap()), ..InvoiceFilter::default() }, None),
+        ];
+        let book = searchable_book();
+        let mut invoices = book.invoices.clone();
+        for status in InvoiceStatus::ALL {
+            invoices.push(creditdesk_core::invoice::Invoice { status, ..book.invoices[0].clone() });
+        }
+        for (filter, expect) in cases {
+            let got = filter.statuses_only();
+            assert_eq!(got, expect, "{filter:?}");
+            // What it says agrees with `matches`, invoice by invoice.
+            if let Some(statuses) = got {
+                for invoice in &invoices {
+                    assert_eq!(filter.matches(invoice), statuses.contains(&invoice.status), "{filter:?} {invoice:?}");
+                }
+            }
+        }
+        // A summary added up per status is the summary of the invoices.
+        let mut added = InvoiceSummary::default();
+        for status in InvoiceStatus::ALL {
+            let of_status: Vec<_> = invoices.iter().filter(|i| i.status == status).collect();
+            let value = of_status.iter().map(|i| i.value.minor()).sum::<i64>();
+            added.add(status, of_status.len() as u64, creditdesk_core::Money::from_minor(value).unwrap());
+        }
+        let whole = InvoiceSummary::of(invoices.iter());
+        assert_eq!(added, whole);
+        assert_eq!(InvoiceSummary::of([].iter()).total_paid.to_string(), "0.00", "zero reads as an amount");
+        assert!(whole.count > 0 && whole.total_paid.minor() > 0 && whole.total_cancelled.minor() > 0 && whole.total.minor() > 0, "{whole:?}");
+    }
+
     fn bounds_and_the_account_scope() {
         use creditdesk_core::ids::AccountId;
         let book = searchable_book();

@@ -97,7 +97,8 @@ pub(crate) fn now_us() -> i64 {
         })
 }
 
-/// The whole application: the API under `/api`, `/healthz`, and the admin from `static_dir`;
+/// The whole application: the API under `/api`, `/healthz` (the database answers; how many
+/// commands each group commit carried since start, as `[size, commits]` pairs), and the admin from `static_dir`;
 /// every body read whole within the state's body timeout, every reply with security headers.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     let admin = web::admin_site(static_dir);
@@ -122,9 +123,11 @@ async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.db.ping().await?;
-    Ok(Json(
-        serde_json::json!({ "status": "ok", "database": state.db.engine() }),
-    ))
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "database": state.db.engine(),
+        "commandsPerCommit": state.db.batch_sizes(),
+    })))
 }
 
 /// Starts the server (or runs a command) with this configuration, until SIGINT or SIGTERM.

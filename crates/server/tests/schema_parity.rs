@@ -255,10 +255,7 @@ async fn both_migration_sets_describe_the_same_schema() {
     let Pool::Postgres(postgres) = postgres_db.pool() else {
         unreachable!("a postgres:// URL opens PostgreSQL")
     };
-    let (lite, pg) = (
-        sqlite_schema(sqlite).await,
-        postgres_schema(postgres).await,
-    );
+    let (lite, pg) = (sqlite_schema(sqlite).await, postgres_schema(postgres).await);
     assert!(
         lite.contains_key("invoices") && lite["invoices"].indexes.len() > 5,
         "the catalogue was read: {lite:#?}"

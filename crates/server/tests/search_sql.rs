@@ -303,3 +303,86 @@ async fn account_filters_agree_in_memory_and_in_sql() {
         assert_eq!(got, expected, "{query}");
     }
 }
+
+/// `invoice_totals` — what whole-store summaries read — always equals the invoices it counts:
+/// after settlements, after a later command pays and cancels some, and when migration 0010
+/// builds it from invoices already there.
+#[tokio::test]
+async fn invoice_totals_count_what_the_invoices_hold() {
+    let app = test_app().await;
+    let mut rng = Lcg(5);
+    populate(&app, &mut rng).await;
+    let id: creditdesk_core::ids::AccountId = "2_CPF".parse().unwrap();
+    app.db
+        .with_book(&id, &Reads::close(), day(100), move |book| {
+            let book = book.as_mut().unwrap();
+            let actor: Actor = "test".parse().unwrap();
+            let config = StoreConfig::default();
+            let ctx = Ctx {
+                now: day(100),
+                actor: &actor,
+                config: &config,
+            };
+            let open: Vec<_> = book
+                .invoices
+                .iter()
+                .filter(|i| i.status == InvoiceStatus::Opened)
+                .map(|i| i.id.clone())
+                .collect();
+            assert!(open.len() >= 2, "open invoices to change: {}", open.len());
+            for (n, invoice) in open.iter().enumerate() {
+                if n % 2 == 0 {
+                    book.pay_invoice(invoice, &ctx).unwrap();
+                } else {
+                    book.cancel_invoice(invoice, &ctx).unwrap();
+                }
+            }
+            Ok::<_, StorageError>(())
+        })
+        .await
+        .unwrap();
+    let counted = "SELECT status, CAST(SUM(invoice_count) AS BIGINT), CAST(SUM(value_minor) AS BIGINT) \
+                   FROM invoice_totals GROUP BY status HAVING SUM(invoice_count) <> 0 ORDER BY status";
+    let actual = "SELECT status, COUNT(*), CAST(SUM(value_minor) AS BIGINT) FROM invoices \
+                  GROUP BY status ORDER BY status";
+    let rows = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let rows: Vec<(String, i64, i64)> = db.pool().fetch_all(sql, Vec::new()).await.unwrap();
+            rows
+        }
+    };
+    let invoices = rows(actual).await;
+    assert_eq!(invoices.len(), 3, "every status present: {invoices:?}");
+    assert_eq!(rows(counted).await, invoices);
+
+    // The migration counts invoices written before it.
+    for sql in [
+        "DELETE FROM invoice_totals",
+        "DELETE FROM _sqlx_migrations WHERE version = 10",
+        "DROP TABLE invoice_totals",
+    ] {
+        app.db.pool().execute(sql, Vec::new()).await.unwrap();
+    }
+    let upgraded = creditdesk_server::db::Db::connect(
+        &app.database_url,
+        creditdesk_server::db::Synchronous::Full,
+    )
+    .await
+    .unwrap();
+    let (n,): (i64,) = upgraded
+        .pool()
+        .fetch_one(
+            "SELECT COUNT(DISTINCT shard) FROM invoice_totals",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "counted in one shard");
+    let again: Vec<(String, i64, i64)> = upgraded
+        .pool()
+        .fetch_all(counted, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(again, invoices);
+}

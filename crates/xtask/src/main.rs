@@ -181,6 +181,8 @@ fn test() -> anyhow::Result<ExitCode> {
             "creditdesk-server",
             "-p",
             "creditdesk-xtask",
+            "-p",
+            "creditdesk-bench",
         ]),
     );
 

@@ -9,7 +9,7 @@
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
 use creditdesk_core::ids::AccountId;
-use creditdesk_core::invoice::Invoice;
+use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::ledger::{Entry, EntryKind};
 use creditdesk_core::search::fold;
 use creditdesk_core::transaction::Transaction;
@@ -36,6 +36,14 @@ pub(crate) struct AccountRow {
     balance_minor: i64,
     created_at_us: i64,
     updated_at_us: i64,
+}
+
+/// An account with the sum of its active holds.
+#[derive(FromRow)]
+pub(crate) struct AccountWithHeld {
+    #[sqlx(flatten)]
+    pub(crate) account: AccountRow,
+    pub(crate) held_minor: i64,
 }
 
 #[derive(FromRow)]
@@ -263,7 +271,10 @@ pub(super) async fn load(
         add_transactions(&mut book, tx.fetch_all(&sql, account()).await?)?;
     } else {
         // The active holds are summed, not loaded: an account hot at checkout has thousands.
-        // The one a command names is loaded below, so it is left out here.
+        // The one a command names is loaded below, so it is left out here. The sum is its own
+        // statement, after the account's lock is held: in the locking statement a PostgreSQL
+        // subquery would read the snapshot from before the wait, missing the holds of the
+        // writer it waited for (tests/concurrency.rs overspends with it).
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM transactions \
              WHERE account_id = $1 AND {} AND id <> $3",
@@ -378,6 +389,47 @@ const UPSERT_INVOICE: &str = "INSERT INTO invoices (id, friendly_id, account_id,
      due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
      postponed_days = excluded.postponed_days, observation = excluded.observation, \
      observation_folded = excluded.observation_folded, payment_link = excluded.payment_link";
+
+const ADD_INVOICE_TOTALS: &str = "INSERT INTO invoice_totals (shard, status, invoice_count, \
+     value_minor) VALUES ($1, $2, $3, $4) ON CONFLICT (shard, status) DO UPDATE SET \
+     invoice_count = invoice_totals.invoice_count + excluded.invoice_count, \
+     value_minor = invoice_totals.value_minor + excluded.value_minor";
+
+/// How many rows per status `invoice_totals` spreads its counts over.
+pub const INVOICE_TOTALS_SHARDS: u32 = 16;
+
+/// The `invoice_totals` shard an account's invoices are counted in (FNV-1a of its id): any
+/// shard would be right — a total is the sum over all — this one spreads concurrent writers.
+pub fn shard_of(account: &AccountId) -> i16 {
+    let hash = account
+        .as_str()
+        .bytes()
+        .fold(0x811c_9dc5_u32, |hash, byte| {
+            (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+        });
+    i16::try_from(hash % INVOICE_TOTALS_SHARDS).expect("fewer than 2^15 shards")
+}
+
+/// What a write changes in `invoice_totals`: count and value per status.
+#[derive(Debug, Default)]
+struct InvoiceTotals([(i64, i64); InvoiceStatus::ALL.len()]);
+
+impl InvoiceTotals {
+    fn add(&mut self, status: InvoiceStatus, count: i64, value_minor: i64) {
+        let index = InvoiceStatus::ALL.iter().position(|s| *s == status);
+        let slot = &mut self.0[index.expect("every status is in ALL")];
+        slot.0 += count;
+        slot.1 += value_minor;
+    }
+
+    fn changed(&self) -> impl Iterator<Item = (InvoiceStatus, i64, i64)> + '_ {
+        InvoiceStatus::ALL
+            .into_iter()
+            .zip(self.0)
+            .filter(|(_, delta)| *delta != (0, 0))
+            .map(|(status, (count, value))| (status, count, value))
+    }
+}
 
 fn account_args(a: &Account) -> Vec<Arg> {
     vec![
@@ -506,8 +558,22 @@ pub(super) async fn write(
         tx.execute(UPSERT_TRANSACTION, transaction_args(t)).await?;
     }
     let old_invoices = before.map(|b| b.invoices.as_slice()).unwrap_or_default();
+    let mut totals = InvoiceTotals::default();
     for i in after.invoices.iter().filter(|i| !old_invoices.contains(i)) {
         tx.execute(UPSERT_INVOICE, invoice_args(i)).await?;
+        if let Some(old) = old_invoices.iter().find(|old| old.id == i.id) {
+            totals.add(old.status, -1, -old.value.minor());
+        }
+        totals.add(i.status, 1, i.value.minor());
+    }
+    for (status, count, value_minor) in totals.changed() {
+        let args = vec![
+            shard_of(&a.id).into(),
+            status.as_str().into(),
+            count.into(),
+            value_minor.into(),
+        ];
+        tx.execute(ADD_INVOICE_TOTALS, args).await?;
     }
     let sql = format!(
         "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
