@@ -246,8 +246,9 @@ mod tests {
 
     #[test]
     fn batches_between_two_readings() {
+        type Reading = &'static [(u64, u64)];
         // (before, after, mean, p99)
-        let cases: [(&[(u64, u64)], &[(u64, u64)], f64, u64); 4] = [
+        let cases: [(Reading, Reading, f64, u64); 4] = [
             (&[], &[], 0.0, 0),
             (&[], &[(1, 10)], 1.0, 1),
             (&[(1, 5)], &[(1, 5), (4, 3)], 4.0, 4),
