@@ -78,9 +78,21 @@ impl Transaction {
         self.status == TransactionStatus::Authorized && now < self.expires_at
     }
 
-    /// The credit this transaction holds at `now`.
+    /// The credit this transaction holds at `now`: what it [reserves](Transaction::reserved)
+    /// until its time runs out.
     pub fn held(&self, now: Timestamp) -> Money {
-        if self.is_active(now) {
+        if now < self.expires_at {
+            self.reserved()
+        } else {
+            Money::ZERO
+        }
+    }
+
+    /// The credit this transaction reserves while its time lasts: its value while `Authorized`,
+    /// nothing once settled, cancelled or expired. Storage keeps the sum per account (so a hot
+    /// account's holds are not summed on every command) and subtracts those past their time.
+    pub fn reserved(&self) -> Money {
+        if self.status == TransactionStatus::Authorized {
             self.value
         } else {
             Money::ZERO

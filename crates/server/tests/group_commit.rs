@@ -214,3 +214,58 @@ async fn each_command_of_a_shared_commit_gets_its_own_answer() {
         "{answer:?}"
     );
 }
+
+/// A command alone in its transaction whose write fails half-way: the transaction is rolled
+/// back whole (it needs no savepoint), the command hears why, and the lane goes on.
+#[tokio::test]
+async fn a_lone_command_that_fails_half_way_leaves_nothing() {
+    let app = test_app().await;
+    let db = app.db.clone();
+    let id = open(&db, "1", "30").await;
+    let other = open(&db, "2", "30").await;
+    let holder = |email: &str| Holder {
+        id: HolderId::from_bytes([7; 16]),
+        email: email.parse().unwrap(),
+        level: 1,
+        created_at: now(),
+    };
+    let first = holder("holder@b.co");
+    db.with_book(&other, &Reads::holders(), now(), move |book| {
+        book.as_mut().unwrap().holders.push(first);
+        Ok::<_, StorageError>(())
+    })
+    .await
+    .unwrap();
+    let again = holder("again@b.co");
+    let answer = db
+        .with_book(&id, &Reads::holders(), now(), move |book| {
+            let book = book.as_mut().unwrap();
+            book.account.credit_limit = Money::from_minor(1_000_000).unwrap();
+            book.holders.push(again);
+            Ok::<_, StorageError>(())
+        })
+        .await;
+    assert!(
+        matches!(answer, Err(StorageError::Database(_))),
+        "{answer:?}"
+    );
+    let book = db
+        .read_book(&id, &Reads::holders(), now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(book.account.credit_limit, Money::from_minor(3000).unwrap());
+    assert!(book.holders.is_empty());
+    let hold = CreateHold::from_json(&json!({"value": "1.00"}), now()).unwrap();
+    let held = db
+        .with_book(&id, &Reads::account(), now(), move |book| {
+            let book = book.as_mut().unwrap();
+            with_ctx(|ctx| {
+                book.create_hold(&hold, TransactionId::from_bytes([1; 16]), ctx)
+                    .map(|_| ())
+            })
+            .map_err(Refusal::from)
+        })
+        .await;
+    assert!(held.is_ok(), "{held:?}");
+}

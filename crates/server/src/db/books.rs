@@ -38,6 +38,32 @@ pub(crate) struct AccountRow {
     updated_at_us: i64,
 }
 
+/// The account row as a write locks it, with what its holds reserve.
+#[derive(FromRow)]
+struct LockedAccount {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    reserved_minor: i64,
+}
+
+/// In debug and test builds: the account's kept `reserved_minor` is the sum of its holds.
+async fn check_reserved(tx: &mut Tx, id: &AccountId, kept: i64) -> Result<(), StorageError> {
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM transactions \
+         WHERE account_id = $1 AND {}",
+        super::reserved_hold_sql(None)
+    );
+    let (summed,): (i64,) = tx.fetch_one(&sql, vec![id.as_str().into()]).await?;
+    if summed == kept {
+        return Ok(());
+    }
+    Err(StorageError::Broken {
+        account: id.to_string(),
+        when: "as loaded",
+        why: format!("its holds reserve {summed} minor units, its row says {kept}"),
+    })
+}
+
 /// An account with the sum of its active holds.
 #[derive(FromRow)]
 pub(crate) struct AccountWithHeld {
@@ -258,11 +284,11 @@ pub(super) async fn load(
     lock: &str,
 ) -> Result<Option<Book>, StorageError> {
     let account = || vec![Arg::from(id.as_str())];
-    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1{lock}");
-    let Some(row) = tx.fetch_optional::<AccountRow>(&sql, account()).await? else {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS}, reserved_minor FROM accounts WHERE id = $1{lock}");
+    let Some(row) = tx.fetch_optional::<LockedAccount>(&sql, account()).await? else {
         return Ok(None);
     };
-    let mut book = Book::new(row.into_account()?);
+    let mut book = Book::new(row.account.into_account()?);
     if reads.has(&Read::RecentTransactions) {
         let sql = format!(
             "SELECT {TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 \
@@ -270,20 +296,24 @@ pub(super) async fn load(
         );
         add_transactions(&mut book, tx.fetch_all(&sql, account()).await?)?;
     } else {
-        // The active holds are summed, not loaded: an account hot at checkout has thousands.
-        // The one a command names is loaded below, so it is left out here. The sum is its own
-        // statement, after the account's lock is held: in the locking statement a PostgreSQL
-        // subquery would read the snapshot from before the wait, missing the holds of the
-        // writer it waited for (tests/concurrency.rs overspends with it).
+        // The active holds are not loaded (an account hot at checkout has thousands) but
+        // summed into `held_elsewhere`: what the account's holds reserve, kept on its row, less
+        // those past their time (few: the sweep expires them) and the one the command names
+        // (loaded below). This statement runs after the account's lock is held: a PostgreSQL
+        // subquery of the locking statement would read the snapshot from before the wait.
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM transactions \
-             WHERE account_id = $1 AND {} AND id <> $3",
-            super::active_hold_sql(None, "$2")
+             WHERE account_id = $1 AND (({}) OR ({} AND id = $3))",
+            super::expired_hold_sql("$2"),
+            super::reserved_hold_sql(None),
         );
-        let except = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
-        let args = vec![id.as_str().into(), now.unix_micros().into(), except.into()];
-        let (held,): (i64,) = tx.fetch_one(&sql, args).await?;
-        book.held_elsewhere = Money::saturating_from_minor(held);
+        let named = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
+        let args = vec![id.as_str().into(), now.unix_micros().into(), named.into()];
+        let (not_held,): (i64,) = tx.fetch_one(&sql, args).await?;
+        book.held_elsewhere = Money::saturating_from_minor(row.reserved_minor - not_held);
+        if cfg!(debug_assertions) {
+            check_reserved(tx, id, row.reserved_minor).await?;
+        }
     }
     for read in reads.iter() {
         match read {
@@ -359,12 +389,15 @@ pub(super) async fn load(
     Ok(Some(book))
 }
 
+/// `$13`: what the written holds change in the account's `reserved_minor`.
 const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, document, document_type, email, \
      email_folded, description, credit_limit_minor, tolerance, status, balance_minor, \
-     created_at_us, updated_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+     created_at_us, updated_at_us, reserved_minor) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 const UPDATE_ACCOUNT: &str = "UPDATE accounts SET document = $2, document_type = $3, email = $4, \
      email_folded = $5, description = $6, credit_limit_minor = $7, tolerance = $8, status = $9, \
-     balance_minor = $10, created_at_us = $11, updated_at_us = $12 WHERE id = $1";
+     balance_minor = $10, created_at_us = $11, updated_at_us = $12, \
+     reserved_minor = reserved_minor + $13 WHERE id = $1";
 const INSERT_HOLDER: &str =
     "INSERT INTO holders (id, account_id, email, level, created_at_us) VALUES ($1, $2, $3, $4, $5)";
 const DELETE_HOLDER: &str = "DELETE FROM holders WHERE id = $1 AND account_id = $2";
@@ -514,13 +547,30 @@ pub(super) async fn write(
     after: &Book,
 ) -> Result<(), StorageError> {
     let a = &after.account;
-    if before.is_none_or(|b| b.account != *a) {
+    let old_transactions = before
+        .map(|b| b.transactions.as_slice())
+        .unwrap_or_default();
+    let changed: Vec<&Transaction> = after
+        .transactions
+        .iter()
+        .filter(|t| !old_transactions.contains(t))
+        .collect();
+    let reserved_minor: i64 = changed
+        .iter()
+        .map(|t| {
+            let old = old_transactions.iter().find(|old| old.id == t.id);
+            t.reserved().minor() - old.map_or(0, |old| old.reserved().minor())
+        })
+        .sum();
+    if before.is_none_or(|b| b.account != *a) || reserved_minor != 0 {
         let sql = if before.is_none() {
             INSERT_ACCOUNT
         } else {
             UPDATE_ACCOUNT
         };
-        match tx.execute(sql, account_args(a)).await {
+        let mut args = account_args(a);
+        args.push(reserved_minor.into());
+        match tx.execute(sql, args).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Err(StorageError::Refused(CreditError::AccountExists(
                     a.id.clone(),
@@ -547,14 +597,7 @@ pub(super) async fn write(
         let args = vec![holder.id.as_str().into(), a.id.as_str().into()];
         tx.execute(DELETE_HOLDER, args).await?;
     }
-    let old_transactions = before
-        .map(|b| b.transactions.as_slice())
-        .unwrap_or_default();
-    for t in after
-        .transactions
-        .iter()
-        .filter(|t| !old_transactions.contains(t))
-    {
+    for t in changed {
         tx.execute(UPSERT_TRANSACTION, transaction_args(t)).await?;
     }
     let old_invoices = before.map(|b| b.invoices.as_slice()).unwrap_or_default();

@@ -172,6 +172,15 @@ impl Lanes {
         }
     }
 
+    /// Puts `jobs` back at the head of the lane's queue, in their order.
+    fn requeue(&self, lane: &Lane, jobs: Vec<Job>) {
+        let mut queued = self.queue();
+        let waiting = queued.entry(lane.clone()).or_default();
+        for job in jobs.into_iter().rev() {
+            waiting.push_front(job);
+        }
+    }
+
     /// Up to `max` queued jobs; the lane stays open.
     fn take(&self, lane: &Lane, max: usize) -> Vec<Job> {
         let mut queued = self.queue();
@@ -264,9 +273,6 @@ async fn write_lane(pool: Pool, lanes: Arc<Lanes>, lane: Lane, first: Job) {
     writing.closed = true;
 }
 
-/// A failure that ends the whole batch (the transaction itself is gone), not one command.
-struct BatchFailed(String);
-
 async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Job>) {
     let mut tx = match pool.begin_write().await {
         Ok(tx) => tx,
@@ -276,24 +282,41 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
     let started = Instant::now();
     batch.extend(lanes.take(lane, BATCH_COMMANDS_MAX - batch.len()));
     let mut ran: Vec<(Box<dyn Work>, Result<(), StorageError>)> = Vec::with_capacity(batch.len());
-    if let Err(error) = tx.execute_script("SAVEPOINT command").await {
-        return fail(batch.into_iter().map(|j| j.work), &error.to_string());
-    }
+    // The savepoint `command` is open before each command but the transaction's first, which
+    // needs none: when it fails, nothing else is in the transaction. After a command that
+    // stored its changes, the savepoint is released and set anew in one round trip.
+    let mut savepoint = false;
     loop {
         let mut jobs = batch.into_iter();
         while let Some(mut job) = jobs.next() {
-            match run_one(&mut tx, pool, &mut job).await {
-                Ok(stored) => ran.push((job.work, stored)),
-                Err(BatchFailed(why)) => {
-                    let rest = jobs.map(|j| j.work);
-                    let all = ran
-                        .into_iter()
-                        .map(|(w, _)| w)
-                        .chain([job.work])
-                        .chain(rest);
-                    return fail(all, &why);
+            let first = ran.is_empty();
+            if !first && !savepoint {
+                if let Err(error) = tx.execute_script("SAVEPOINT command").await {
+                    let all = ran.into_iter().map(|(w, _)| w).chain([job.work]);
+                    return fail(all.chain(jobs.map(|j| j.work)), &error.to_string());
+                }
+                savepoint = true;
+            }
+            let stored = load_run_write(&mut tx, pool, &mut job).await;
+            let next = match (&stored, first) {
+                (Err(_), true) => {
+                    // Only this command was in the transaction: roll it back, answer it, and
+                    // leave the rest to the next batch.
+                    let _ = tx.rollback().await;
+                    lanes.requeue(lane, jobs.collect());
+                    return job.work.answer(stored);
+                }
+                (Ok(()), true) => None,
+                (Ok(()), false) => Some("RELEASE SAVEPOINT command; SAVEPOINT command"),
+                (Err(_), false) => Some("ROLLBACK TO SAVEPOINT command"),
+            };
+            if let Some(next) = next {
+                if let Err(error) = tx.execute_script(next).await {
+                    let all = ran.into_iter().map(|(w, _)| w).chain([job.work]);
+                    return fail(all.chain(jobs.map(|j| j.work)), &error.to_string());
                 }
             }
+            ran.push((job.work, stored));
         }
         if ran.len() >= BATCH_COMMANDS_MAX || started.elapsed() >= BATCH_TIME_MAX {
             break;
@@ -321,26 +344,6 @@ fn fail(works: impl Iterator<Item = Box<dyn Work>>, why: &str) {
     for work in works {
         work.answer(Err(StorageError::Batch(why.to_owned())));
     }
-}
-
-/// One command of a batch in its own savepoint: `Ok(Err(..))` when it failed alone (rolled
-/// back to its savepoint, the batch goes on). The savepoint `command` is open when it starts
-/// and open again when it ends — released and set anew after a command that stored its
-/// changes, in one round trip — so each command costs one statement more, not two.
-async fn run_one(
-    tx: &mut Tx,
-    pool: &Pool,
-    job: &mut Job,
-) -> Result<Result<(), StorageError>, BatchFailed> {
-    let step = |e: sqlx::Error| BatchFailed(e.to_string());
-    let stored = load_run_write(tx, pool, job).await;
-    let next = if stored.is_ok() {
-        "RELEASE SAVEPOINT command; SAVEPOINT command"
-    } else {
-        "ROLLBACK TO SAVEPOINT command"
-    };
-    tx.execute_script(next).await.map_err(step)?;
-    Ok(stored)
 }
 
 async fn load_run_write(tx: &mut Tx, pool: &Pool, job: &mut Job) -> Result<(), StorageError> {

@@ -57,16 +57,23 @@ pub enum StoredReply {
     },
 }
 
-/// SQL for core's `Transaction::is_active`: an `Authorized` hold before its time, `now` being the
-/// given placeholder (`t.` prefixes the columns when `table` is `Some("t")`).
-pub(crate) fn active_hold_sql(table: Option<&str>, now: &str) -> String {
+/// SQL for a hold core's `Transaction::reserved` counts (`t.` prefixes the columns when
+/// `table` is `Some("t")`): still `Authorized`, whatever its time.
+pub(crate) fn reserved_hold_sql(table: Option<&str>) -> String {
     let t = table.map(|t| format!("{t}.")).unwrap_or_default();
-    format!("{t}status = 'Authorized' AND {t}expires_at_us > {now}")
+    format!("{t}status = 'Authorized'")
 }
 
-/// SQL for a hold `Book::expire_holds` would expire at `now` (still `Authorized`, time passed).
+/// SQL for core's `Transaction::is_active`: a reserved hold before its time, `now` being the
+/// given placeholder.
+pub(crate) fn active_hold_sql(table: Option<&str>, now: &str) -> String {
+    let t = table.map(|t| format!("{t}.")).unwrap_or_default();
+    format!("{} AND {t}expires_at_us > {now}", reserved_hold_sql(table))
+}
+
+/// SQL for a hold `Book::expire_holds` would expire at `now` (reserved, time passed).
 pub(crate) fn expired_hold_sql(now: &str) -> String {
-    format!("status = 'Authorized' AND expires_at_us <= {now}")
+    format!("{} AND expires_at_us <= {now}", reserved_hold_sql(None))
 }
 
 /// An API key as stored.
