@@ -1519,6 +1519,41 @@ case_test! {
         assert_eq!(filter.conditions, [InvoiceCondition::StatusIn(vec![InvoiceStatus::Paid, InvoiceStatus::Opened])]);
     }
 
+    fn what_a_hold_reserves_and_holds() {
+        use creditdesk_core::transaction::{Transaction, TransactionStatus::*};
+        let at = |us: i64| Timestamp::from_unix_micros(1_700_000_000_000_000 + us).unwrap();
+        let money = |minor| creditdesk_core::Money::from_minor(minor).unwrap();
+        // (status, now relative to the expiry in µs, reserved, held)
+        let cases = [
+            (Authorized, -1, 500, 500),
+            (Authorized, 0, 500, 0),
+            (Authorized, 1, 500, 0),
+            (Settled, -1, 0, 0),
+            (Cancelled, -1, 0, 0),
+            (Expired, -1, 0, 0),
+        ];
+        for (status, now, reserved, held) in cases {
+            let hold = Transaction {
+                id: TransactionId::from_bytes([1; 16]),
+                account_id: "1_CPF".parse().unwrap(),
+                order_id: "o".into(),
+                value: money(500),
+                original_value: money(500),
+                installments: 1,
+                settle: true,
+                status,
+                expires_at: at(0),
+                created_at: at(-100),
+                updated_at: at(-100),
+                settled_value: money(0),
+                refunded_value: money(0),
+                settled_at: None,
+            };
+            let got = (hold.reserved().minor(), hold.held(at(now)).minor(), hold.is_active(at(now)));
+            assert_eq!(got, (reserved, held, held > 0), "{status:?} at {now}");
+        }
+    }
+
     fn filters_that_select_by_status_alone() {
         use creditdesk_core::ids::AccountId;
         use creditdesk_core::search::{InvoiceSummary, Op};
