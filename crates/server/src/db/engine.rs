@@ -100,8 +100,16 @@ pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Sen
 impl<R> Row for R where R: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {}
 
-fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> {
-    let mut out = SqliteArguments::default();
+/// `args` as the arguments of a query on the engine `DB`.
+fn arguments<DB: sqlx::Database>(args: Vec<Arg>) -> Result<DB::Arguments<'static>, sqlx::Error>
+where
+    Option<String>: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
+    Option<i32>: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
+    i16: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
+{
+    let mut out = DB::Arguments::default();
     for arg in args {
         match arg {
             Arg::Text(v) => out.add(v),
@@ -115,19 +123,12 @@ fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> 
     Ok(out)
 }
 
+fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    arguments::<Sqlite>(args)
+}
+
 fn pg_args(args: Vec<Arg>) -> Result<PgArguments, sqlx::Error> {
-    let mut out = PgArguments::default();
-    for arg in args {
-        match arg {
-            Arg::Text(v) => out.add(v),
-            Arg::Int64(v) => out.add(v),
-            Arg::Int32(v) => out.add(v),
-            Arg::Int16(v) => out.add(v),
-            Arg::Bool(v) => out.add(v),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(out)
+    arguments::<Postgres>(args)
 }
 
 /// Which commands may share one commit (see `db::commit`).
