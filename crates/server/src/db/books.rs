@@ -687,7 +687,7 @@ impl Db {
         T: Send + 'static,
         E: From<StorageError> + Send + 'static,
     {
-        super::commit::submit(&self.pool, &self.lanes, id, reads, now, command).await
+        super::commit::submit(&self.writes, &self.lanes, id, reads, now, command).await
     }
 
     /// The account `id` with what `reads` name, read without a lock (one consistent snapshot).

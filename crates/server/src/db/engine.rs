@@ -141,6 +141,22 @@ pub enum Lane {
 }
 
 impl Pool {
+    /// The pool the lanes' writers take their connections from. SQLite: one connection of its
+    /// own (there is one writer at a time anyway), so that a batch never waits for a
+    /// connection busy with reads. PostgreSQL: the same pool (one writer per busy account).
+    pub fn for_writers(&self) -> Pool {
+        match self {
+            Pool::Sqlite(pool) => {
+                let options = (*pool.connect_options()).clone();
+                let writes = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_lazy_with(options);
+                Pool::Sqlite(writes)
+            }
+            Pool::Postgres(pool) => Pool::Postgres(pool.clone()),
+        }
+    }
+
     /// The lane of a command on `account`.
     pub fn lane(&self, account: &AccountId) -> Lane {
         match self {

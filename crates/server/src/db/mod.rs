@@ -23,6 +23,8 @@ pub use engine::{Arg, Pool};
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
+    /// What the group-commit writers write through ([`Pool::for_writers`]).
+    writes: Pool,
     lanes: Arc<commit::Lanes>,
 }
 
@@ -125,6 +127,7 @@ impl Db {
         }
         .context("cannot migrate the database to this version of Creditdesk")?;
         let db = Db {
+            writes: pool.for_writers(),
             pool,
             lanes: Arc::default(),
         };
@@ -157,6 +160,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writes.close().await;
         self.pool.close().await
     }
 
