@@ -301,11 +301,15 @@ pub(super) async fn load(
         // those past their time (few: the sweep expires them) and the one the command names
         // (loaded below). This statement runs after the account's lock is held: a PostgreSQL
         // subquery of the locking statement would read the snapshot from before the wait.
+        // Two index range scans, not one `OR` (which PostgreSQL answers by walking every
+        // reserved hold of the account).
         let sql = format!(
-            "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM transactions \
-             WHERE account_id = $1 AND (({}) OR ({} AND id = $3))",
+            "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM (\
+             SELECT value_minor FROM transactions WHERE account_id = $1 AND {} \
+             UNION ALL \
+             SELECT value_minor FROM transactions WHERE account_id = $1 AND id = $3 AND {}) AS n",
             super::expired_hold_sql("$2"),
-            super::reserved_hold_sql(None),
+            super::active_hold_sql(None, "$2"),
         );
         let named = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
         let args = vec![id.as_str().into(), now.unix_micros().into(), named.into()];

@@ -297,7 +297,10 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
                 }
                 savepoint = true;
             }
-            let stored = load_run_write(&mut tx, pool, &mut job).await;
+            let tl = Instant::now();
+            // The transaction's first command takes the lane's lock; it covers the others.
+            let lock = if first { pool.lock_clause() } else { "" };
+            let stored = load_run_write(&mut tx, lock, &mut job).await;
             let next = match (&stored, first) {
                 (Err(_), true) => {
                     // Only this command was in the transaction: roll it back, answer it, and
@@ -346,14 +349,16 @@ fn fail(works: impl Iterator<Item = Box<dyn Work>>, why: &str) {
     }
 }
 
-async fn load_run_write(tx: &mut Tx, pool: &Pool, job: &mut Job) -> Result<(), StorageError> {
+/// Loads the job's book (taking `lock`, [`Pool::lock_clause`] or nothing), runs its command
+/// and writes what it changed.
+async fn load_run_write(tx: &mut Tx, lock: &str, job: &mut Job) -> Result<(), StorageError> {
     let Job {
         account,
         reads,
         now,
         work,
     } = job;
-    let before = load(tx, account, reads, *now, pool.lock_clause()).await?;
+    let before = load(tx, account, reads, *now, lock).await?;
     check(account, before.as_ref(), reads, "as loaded")?;
     let mut after = before.clone();
     if work.run(&mut after) == Ran::Refused {

@@ -131,7 +131,9 @@ fn pg_args(args: Vec<Arg>) -> Result<PgArguments, sqlx::Error> {
     arguments::<Postgres>(args)
 }
 
-/// Which commands may share one commit (see `db::commit`).
+/// Which commands may share one commit (see `db::commit`). The lock the first command of a
+/// lane's transaction takes covers every other command of that lane: SQLite's lock is on the
+/// file, PostgreSQL's on the one account row of the lane.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Lane {
     /// SQLite has one writer for the whole file: every command queues behind it.
