@@ -297,7 +297,6 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
                 }
                 savepoint = true;
             }
-            let tl = Instant::now();
             // The transaction's first command takes the lane's lock; it covers the others.
             let lock = if first { pool.lock_clause() } else { "" };
             let stored = load_run_write(&mut tx, lock, &mut job).await;
