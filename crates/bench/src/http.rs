@@ -75,6 +75,13 @@ impl ServerProcess {
 }
 
 /// A pooled keep-alive client with the bench's credentials.
+/// How many commands each commit carried, `(size, commits)`, and how long the writers worked.
+#[derive(Debug, Clone, Default)]
+pub struct Commits {
+    pub sizes: Vec<(u64, u64)>,
+    pub busy_us: u64,
+}
+
 #[derive(Clone)]
 pub struct Api {
     client: Client<HttpConnector, Full<Bytes>>,
@@ -117,11 +124,13 @@ impl Api {
         Ok((status, body))
     }
 
-    /// How many commands each commit carried since the server started, `(size, commits)` (its
-    /// `/healthz`).
-    pub async fn commits(&self) -> anyhow::Result<Vec<(u64, u64)>> {
+    /// The server's group-commit counters since it started (its `/healthz`).
+    pub async fn commits(&self) -> anyhow::Result<Commits> {
         let health = self.ok("GET", "/healthz", None).await?;
-        Ok(serde_json::from_value(health["commandsPerCommit"].clone())?)
+        Ok(Commits {
+            sizes: serde_json::from_value(health["commandsPerCommit"].clone())?,
+            busy_us: serde_json::from_value(health["writersBusyMicros"].clone())?,
+        })
     }
 
     /// A request that must answer 200; its JSON.

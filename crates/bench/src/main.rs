@@ -231,16 +231,18 @@ async fn over_http(
     }
     println!("## Creditdesk over HTTP\n");
     println!("Peak: 32 clients back to back. Latency: operations started at half the peak rate (open loop), measured from their scheduled start.\n");
-    println!("| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 | writers busy at peak (s/s) |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (engine, url, limit) in &engines {
         let server = http::ServerProcess::start(&options.server_bin, url, &options.dir).await?;
         let api = server.api();
         load::open_accounts(&api).await?;
         for workload in [Workload::Spread, Workload::Hot, Workload::Mixed] {
-            let commits_before = api.commits().await?;
+            let before = api.commits().await?;
             let peak = load::closed_loop(&api, workload, 32, seconds).await;
-            let batches = load::Batches::between(&commits_before, &api.commits().await?);
+            let after = api.commits().await?;
+            let batches = load::Batches::between(&before.sizes, &after.sizes);
+            let busy = after.busy_us.saturating_sub(before.busy_us) as f64 / 1e6 / peak.seconds;
             let half = load::open_loop(&api, workload, (peak.rate() / 2.0).max(1.0), seconds).await;
             let requests = if workload == Workload::Mixed {
                 3.0
@@ -248,7 +250,7 @@ async fn over_http(
                 1.0
             };
             println!(
-                "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} |",
+                "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} | {busy:.2} |",
                 workload.name(),
                 peak.rate(),
                 peak.rate() * requests / limit,

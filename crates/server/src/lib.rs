@@ -127,6 +127,7 @@ async fn healthz(
         "status": "ok",
         "database": state.db.engine(),
         "commandsPerCommit": state.db.batch_sizes(),
+        "writersBusyMicros": state.db.writers_busy_us(),
     })))
 }
 

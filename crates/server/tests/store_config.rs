@@ -330,6 +330,29 @@ async fn healthz_reports_the_database() {
     let (status, body) = app.send(Method::GET, "/healthz", None, &Creds::None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
+    assert_eq!(
+        body["commandsPerCommit"],
+        json!([]),
+        "no command yet: {body}"
+    );
+    assert_eq!(body["writersBusyMicros"], 0, "{body}");
+    // One account opened: one commit of one command, and the writer's time counted.
+    let open =
+        json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 100})
+            .to_string();
+    let (status, _) = app
+        .send(
+            Method::POST,
+            "/api/creditcontrol/accounts",
+            Some(&open),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = app.send(Method::GET, "/healthz", None, &Creds::None).await;
+    assert_eq!(body["commandsPerCommit"], json!([[1, 1]]), "{body}");
+    assert!(body["writersBusyMicros"].as_u64().unwrap() > 0, "{body}");
+    assert!(["sqlite", "postgres"].contains(&body["database"].as_str().unwrap()));
 }
 
 #[test]

@@ -106,12 +106,15 @@ where
 pub struct BatchStats {
     /// `by_size[n - 1]`: commits that carried `n` commands.
     by_size: [AtomicU64; BATCH_COMMANDS_MAX],
+    /// Time spent in batches, from taking the lock to the answers, in µs.
+    busy_us: AtomicU64,
 }
 
 impl Default for BatchStats {
     fn default() -> BatchStats {
         BatchStats {
             by_size: std::array::from_fn(|_| AtomicU64::new(0)),
+            busy_us: AtomicU64::new(0),
         }
     }
 }
@@ -121,6 +124,16 @@ impl BatchStats {
         if let Some(count) = commands.checked_sub(1).and_then(|i| self.by_size.get(i)) {
             count.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    fn add_busy(&self, since: Instant) {
+        let us = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.busy_us.fetch_add(us, Ordering::Relaxed);
+    }
+
+    /// Time spent in batches since the process started, in µs.
+    pub fn busy_us(&self) -> u64 {
+        self.busy_us.load(Ordering::Relaxed)
     }
 
     /// `(commands per commit, commits)` for every size seen, smallest first.
@@ -267,7 +280,9 @@ async fn write_lane(pool: Pool, lanes: Arc<Lanes>, lane: Lane, first: Job) {
     };
     let mut batch = vec![first];
     while !batch.is_empty() {
+        let started = Instant::now();
         commit_batch(&pool, &lanes, &lane, batch).await;
+        lanes.stats.add_busy(started);
         batch = lanes.take_or_close(&lane, BATCH_COMMANDS_MAX);
     }
     writing.closed = true;

@@ -209,6 +209,15 @@ impl Pool {
         }
     }
 
+    /// Brings the schema to this version: each engine has its migration set, held to one
+    /// schema by `tests/schema_parity.rs`.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+    }
+
     /// Keeps the query planner's statistics current. SQLite gathers none by itself: without them
     /// it may walk every invoice of a status instead of a due-date range (see BENCHMARKS.md).
     /// `PRAGMA optimize` analyses only tables never analysed or grown many times over since, so

@@ -121,11 +121,9 @@ impl Db {
                 redact(url)
             );
         };
-        match &pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
-            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
-        }
-        .context("cannot migrate the database to this version of Creditdesk")?;
+        pool.migrate()
+            .await
+            .context("cannot migrate the database to this version of Creditdesk")?;
         let db = Db {
             writes: pool.for_writers(),
             pool,
@@ -143,6 +141,12 @@ impl Db {
     /// How many commands each commit carried since the process started: `(size, commits)`.
     pub fn batch_sizes(&self) -> Vec<(u32, u64)> {
         self.lanes.stats.sizes()
+    }
+
+    /// How long the writers have been at work since the process started, in µs (summed over
+    /// lanes: PostgreSQL's run side by side).
+    pub fn writers_busy_us(&self) -> u64 {
+        self.lanes.stats.busy_us()
     }
 
     /// Keeps the query planner's statistics current ([`Pool::optimize`]).
