@@ -45,7 +45,8 @@ impl std::str::FromStr for AccountStatus {
 /// `balance` is the running total of the account's balance entries (credits − debits; negative
 /// means the buyer owes). It changes only together with the entry that explains it, and
 /// [`crate::book::Book::check_invariants`] holds it to the sum of entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Account {
     pub id: AccountId,
     pub document: Document,
@@ -63,7 +64,8 @@ pub struct Account {
 }
 
 /// Someone else allowed to buy on the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Holder {
     pub id: HolderId,
     pub email: Email,

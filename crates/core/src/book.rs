@@ -39,6 +39,7 @@
 //! ```
 
 use rust_decimal::RoundingStrategy;
+use serde::{Deserialize, Serialize};
 
 use crate::account::{
     tolerance_amount, Account, AccountStatus, Balances, Holder, HOLDERS_MAX, HOLDER_LEVEL,
@@ -70,14 +71,17 @@ pub struct Ctx<'a> {
 }
 
 /// One account and what of its history a command needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Book {
     pub account: Account,
     pub holders: Vec<Holder>,
     pub transactions: Vec<Transaction>,
     /// What the account's active holds that are *not* in `transactions` hold in all. Storage
     /// sums them instead of loading each (an account hot at checkout has thousands); a command
-    /// that works on one hold gets that hold loaded. Zero for a book built in memory.
+    /// that works on one hold gets that hold loaded. Zero for a book built in memory (and for
+    /// one read from a dump, which holds every transaction).
+    #[serde(skip)]
     pub held_elsewhere: Money,
     pub invoices: Vec<Invoice>,
     pub entries: Vec<Entry>,

@@ -1,5 +1,6 @@
 //! Why a credit rule refused a command: one enum for the whole engine. It names the rule and
-//! carries the amounts involved; the server maps each variant to an HTTP status.
+//! carries the amounts involved; [`CreditError::code`] says what kind of
+//! refusal it is, and the server maps that code to an HTTP status.
 
 use crate::ids::{AccountId, HolderId, InvoiceId, TransactionId};
 use crate::invoice::InvoiceStatus;
@@ -95,6 +96,19 @@ impl CreditError {
             HoldersFull { .. } => "holders_full",
             StatementIdReused { .. } => "statement_id_reused",
             OutOfRange => "out_of_range",
+        }
+    }
+
+    /// What kind of refusal this is, for programs (the server maps the code to a status).
+    pub fn code(&self) -> crate::ErrorCode {
+        use CreditError::*;
+        match self {
+            Invalid(_) | OutOfRange => crate::ErrorCode::ValidationFailed,
+            AccountNotFound(_)
+            | TransactionNotFound(_)
+            | InvoiceNotFound(_)
+            | HolderNotFound(_) => crate::ErrorCode::NotFound,
+            _ => crate::ErrorCode::Conflict,
         }
     }
 

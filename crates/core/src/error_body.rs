@@ -10,7 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::FieldError;
+use crate::error::CreditError;
+use crate::validation::{FieldError, ValidationErrors};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -79,5 +80,27 @@ impl ErrorBody {
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
         self.error.fields = fields;
         self
+    }
+}
+
+impl From<&ValidationErrors> for ErrorBody {
+    /// `validation_failed`, every field at fault listed.
+    fn from(errors: &ValidationErrors) -> Self {
+        let message = match errors.len() {
+            1 => "1 field is invalid".to_owned(),
+            count => format!("{count} fields are invalid"),
+        };
+        ErrorBody::new(ErrorCode::ValidationFailed, message).with_fields(errors.clone().into_vec())
+    }
+}
+
+impl From<&CreditError> for ErrorBody {
+    /// The rule that refused: its code, its sentence and its `reason`; invalid input as
+    /// [`From<&ValidationErrors>`] writes it.
+    fn from(error: &CreditError) -> Self {
+        match error {
+            CreditError::Invalid(errors) => ErrorBody::from(errors),
+            _ => ErrorBody::new(error.code(), error.to_string()).with_reason(error.reason()),
+        }
     }
 }

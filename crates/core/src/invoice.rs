@@ -58,7 +58,8 @@ impl std::str::FromStr for InvoiceStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Invoice {
     pub id: InvoiceId,
     pub friendly_id: FriendlyId,

@@ -90,7 +90,8 @@ impl EntryKind {
 /// One movement. `value` is signed: positive credits the buyer (payments, refunds, cancelled
 /// debt), negative debits them (settlements, manual debits). For limit and tolerance changes it
 /// is the change of the credit ceiling, and does not count in the balance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Entry {
     pub account_id: AccountId,
     pub kind: EntryKind,

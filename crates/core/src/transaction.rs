@@ -49,7 +49,8 @@ impl TransactionStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Transaction {
     pub id: TransactionId,
     pub account_id: AccountId,

@@ -237,6 +237,21 @@ pub struct TransactionList {
     pub data: Vec<TransactionView>,
 }
 
+impl TransactionList {
+    /// The newest [`crate::reads::TRANSACTIONS_LISTED_MAX`] of `transactions` (creation time,
+    /// then id, both descending, as storage reads them), with their status at `now`.
+    pub fn of(transactions: &[Transaction], now: Timestamp) -> TransactionList {
+        let mut newest: Vec<&Transaction> = transactions.iter().collect();
+        newest.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        let data = newest
+            .into_iter()
+            .take(crate::reads::TRANSACTIONS_LISTED_MAX as usize)
+            .map(|t| TransactionView::new(t, now))
+            .collect();
+        TransactionList { data }
+    }
+}
+
 /// Extension: an account's holders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HolderList {

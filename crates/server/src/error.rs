@@ -69,14 +69,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Credit(error) => match error {
-                CreditError::Invalid(_) | CreditError::OutOfRange => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                CreditError::AccountNotFound(_)
-                | CreditError::TransactionNotFound(_)
-                | CreditError::InvoiceNotFound(_)
-                | CreditError::HolderNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Credit(error) => match error.code() {
+                ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
                 _ => StatusCode::CONFLICT,
             },
             ApiError::Storage(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -89,16 +84,7 @@ impl ApiError {
                 ErrorCode::MalformedJson,
                 format!("the body is not valid JSON: {detail}"),
             ),
-            ApiError::Validation(errors) => {
-                let count = errors.len();
-                let message = if count == 1 {
-                    "1 field is invalid".to_owned()
-                } else {
-                    format!("{count} fields are invalid")
-                };
-                ErrorBody::new(ErrorCode::ValidationFailed, message)
-                    .with_fields(errors.clone().into_vec())
-            }
+            ApiError::Validation(errors) => ErrorBody::from(errors),
             ApiError::Unauthorized(why) => ErrorBody::new(ErrorCode::Unauthorized, *why),
             ApiError::Forbidden(resource) => ErrorBody::new(
                 ErrorCode::Forbidden,
@@ -132,17 +118,7 @@ impl ApiError {
                 ErrorCode::TooManyRequests,
                 format!("{why}; try again in {retry_after_seconds} s (see Retry-After)"),
             ),
-            ApiError::Credit(CreditError::Invalid(errors)) => {
-                ApiError::Validation(errors.clone()).body()
-            }
-            ApiError::Credit(error) => {
-                let code = match self.status_code() {
-                    StatusCode::NOT_FOUND => ErrorCode::NotFound,
-                    StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
-                    _ => ErrorCode::Conflict,
-                };
-                ErrorBody::new(code, error.to_string()).with_reason(error.reason())
-            }
+            ApiError::Credit(error) => ErrorBody::from(error),
             ApiError::Storage(_) | ApiError::Internal(_) => ErrorBody::new(
                 ErrorCode::Internal,
                 "the server failed to handle this request; it was logged, and retrying may help",

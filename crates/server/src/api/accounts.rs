@@ -4,12 +4,11 @@ use axum::extract::{Path, State};
 use axum::Json;
 use creditdesk_core::book::Book;
 use creditdesk_core::commands::{self, Change, OpenAccount, UpsertAccount};
+use creditdesk_core::ops;
 use creditdesk_core::search::AccountFilter;
 use creditdesk_core::wire::{
     AccountList, AccountSummary, AccountView, HolderList, HolderView, TransactionList,
-    TransactionView,
 };
-use creditdesk_core::CreditError;
 use serde_json::{json, Value};
 
 use super::context::{
@@ -22,7 +21,7 @@ use crate::extract::JsonBody;
 use crate::AppState;
 
 fn view(book: &Book, env: &Env) -> Json<AccountView> {
-    Json(AccountView::new(&book.account, &book.balances(&env.ctx())))
+    Json(ops::account_view(book, &env.ctx()))
 }
 
 /// `GET /accounts?from&to&status&email`.
@@ -54,12 +53,8 @@ pub async fn open(
     let id = command.account_id();
     state
         .db
-        .with_book(&id.clone(), &Reads::account(), env.now, move |book| {
-            if book.is_some() {
-                return Err(CreditError::AccountExists(id.clone()).into());
-            }
-            let created = book.insert(Book::open(&command, &env.ctx()));
-            Ok(view(created, &env))
+        .with_book(&id, &Reads::account(), env.now, move |book| {
+            Ok::<_, ApiError>(Json(ops::open(book, &command, &env.ctx())?))
         })
         .await
 }
@@ -104,14 +99,7 @@ pub async fn upsert(
     state
         .db
         .with_book(&id.clone(), &Reads::account(), env.now, move |book| {
-            let book = match book {
-                Some(book) => {
-                    book.update(&command, &env.ctx());
-                    book
-                }
-                None => book.insert(Book::create_by_upsert(&id, &command, &env.ctx())),
-            };
-            Ok(view(book, &env))
+            Ok::<_, ApiError>(Json(ops::upsert(book, &id, &command, &env.ctx())))
         })
         .await
 }
@@ -202,12 +190,7 @@ pub async fn transactions(
 ) -> Result<Json<TransactionList>, ApiError> {
     let load = Reads::transaction_list();
     let (book, env) = read_account(&state, &principal, &account_id(&id)?, &load).await?;
-    let data = book
-        .transactions
-        .iter()
-        .map(|t| TransactionView::new(t, env.now))
-        .collect();
-    Ok(Json(TransactionList { data }))
+    Ok(Json(TransactionList::of(&book.transactions, env.now)))
 }
 
 /// Extension `GET /api/creditdesk/accounts/{id}/holders`: the account's holders, oldest first.

@@ -4,9 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use creditdesk_core::fields::{parse, Fields};
-use creditdesk_core::text::TextKind;
-use creditdesk_core::ValidationErrors;
+use creditdesk_core::keys::NewKey;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,9 +13,6 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::idempotency::ReplayBody;
 use crate::AppState;
-
-/// Most characters of a key's label.
-pub const LABEL_CHARS_MAX: u32 = 100;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,42 +44,6 @@ fn resources_of(text: &str) -> Vec<Resource> {
     text.split(',').filter_map(Resource::from_name).collect()
 }
 
-/// The fields of a new key's body.
-pub const NEW_KEY_FIELDS: &[&str] = &["label", "resources"];
-
-/// `{label, resources: ["Read Invoices", …]}`.
-fn read_new_key(body: &Value) -> Result<(String, Vec<Resource>), ValidationErrors> {
-    let mut f = Fields::new(body, NEW_KEY_FIELDS);
-    let label = f.required("label", |v| {
-        let label = parse::text(v, TextKind::Line, LABEL_CHARS_MAX)?;
-        if label.trim().is_empty() {
-            return Err("must not be empty".into());
-        }
-        Ok(label)
-    });
-    let resources = f.required("resources", |v| {
-        let names = v.as_array().ok_or("must be a list of resource names")?;
-        let mut resources = Vec::new();
-        for name in names {
-            let resource = name.as_str().and_then(Resource::from_name).ok_or_else(|| {
-                let known: Vec<&str> = Resource::ALL.iter().map(|r| r.name()).collect();
-                format!(
-                    "{name} is not a resource; the resources are {}",
-                    known.join(", ")
-                )
-            })?;
-            if !resources.contains(&resource) {
-                resources.push(resource);
-            }
-        }
-        if resources.is_empty() {
-            return Err("must name at least one resource".to_owned());
-        }
-        Ok(resources)
-    });
-    f.finish(|| Some((label?, resources?)))
-}
-
 /// Creates a key. Its token is in this reply only: the reply is marked `Cache-Control: no-store`,
 /// and a retry under the same `Idempotency-Key` gets the key without its token, saying so
 /// (`appTokenWithheld`).
@@ -93,7 +52,7 @@ pub async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    let (label, resources) = read_new_key(&body)?;
+    let NewKey { label, resources } = NewKey::from_json(&body)?;
     let (app_key, app_token) = auth::generate_credentials();
     let now = state.now_us();
     auth::store_key(&state.db, &app_key, &app_token, &resources, &label, now).await?;

@@ -12,6 +12,7 @@ use crate::AppState;
 pub mod accounts;
 pub mod context;
 pub mod dashboard;
+pub mod import;
 pub mod invoices;
 pub mod keys;
 pub mod me;
@@ -130,6 +131,8 @@ api_routes! {
         "Create an API key (its token is shown only in this answer)", Some(Resource::MainAccess), Some("NewKey"), Some("CreatedKey"), &[] }
     delete "/creditdesk/keys/{key}" => keys::revoke {
         "Revoke an API key", Some(Resource::MainAccess), None, Some("Revoked"), &[] }
+    post "/creditdesk/books" => import::book {
+        "Import one account's whole book from a dump (the admin's browser data); an existing account is refused", Some(Resource::MainAccess), Some("Book"), Some("Imported"), &[] }
     get "/openapi.json" => openapi::get {
         "This document", None, None, None, &[] }
 }
@@ -149,7 +152,8 @@ pub fn request_fields(schema: &str) -> &'static [&'static str] {
         "Postponement" => c::POSTPONEMENT_FIELDS,
         "ChangeInvoice" => ChangeInvoice::FIELDS,
         "StoreConfigUpdate" => &creditdesk_core::store_config::FIELDS,
-        "NewKey" => keys::NEW_KEY_FIELDS,
+        "NewKey" => creditdesk_core::keys::NewKey::FIELDS,
+        "Book" => creditdesk_core::memory::BOOK_FIELDS,
         other => panic!("no reader declares the fields of {other}"),
     }
 }

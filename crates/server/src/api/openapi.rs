@@ -219,6 +219,13 @@ fn schemas() -> Value {
         &["days", "count", "total", "invoices"],
         json!({ "days": int, "count": int, "total": money, "invoices": { "type": "array", "items": reference("Invoice") } }),
     );
+    let records = json!({ "type": "array", "items": { "type": "object" } });
+    let book = object(
+        creditdesk_core::memory::BOOK_FIELDS,
+        json!({
+            "account": { "type": "object", "description": "The account record as a dump writes it." },
+            "holders": records, "transactions": records, "invoices": records, "entries": records }),
+    );
     let dashboard = object(
         &[
             "accounts",
@@ -285,6 +292,8 @@ fn schemas() -> Value {
         "TransactionList": object(&["data"], json!({ "data": { "type": "array", "items": transaction } })),
         "HolderList": object(&["data"], json!({ "data": { "type": "array", "items": reference("Holder") } })),
         "Dashboard": dashboard,
+        "Book": book,
+        "Imported": object(&["id", "imported"], json!({ "id": text, "imported": boolean })),
     })
 }
 

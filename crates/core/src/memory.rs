@@ -1,0 +1,252 @@
+//! A whole store held in memory: the admin's local mode keeps its data in a [`Ledger`], and a
+//! [`Dump`] carries one to the browser's storage or to a server's import. Searches, summaries and
+//! the dashboard are evaluated here with the same filters and folds the server's SQL is tested
+//! against, so both answer alike.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::book::Book;
+use crate::dashboard::{
+    AccountFigures, AgingBucket, Dashboard, DUE_SOON_DAYS, DUE_SOON_LISTED_MAX,
+};
+use crate::error::CreditError;
+use crate::ids::AccountId;
+use crate::invoice::{Invoice, InvoiceStatus};
+use crate::money::Money;
+use crate::search::{AccountFilter, InvoiceFilter};
+use crate::store_config::StoreConfig;
+use crate::timestamp::Timestamp;
+use crate::wire::{AccountList, AccountSummary, AccountView, InvoiceList, InvoiceView};
+
+/// The format name a dump carries; a reader refuses any other.
+pub const DUMP_FORMAT: &str = "creditdesk-dump/1";
+
+/// The most accounts one dump may carry (the server's import reads no more).
+pub const DUMP_ACCOUNTS_MAX: u32 = 10_000;
+
+/// A store's data as one JSON document: its configuration and every account's whole book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dump {
+    pub format: String,
+    pub store_config: StoreConfig,
+    pub books: Vec<Book>,
+}
+
+impl Dump {
+    /// Every book checked: the right format, at most [`DUMP_ACCOUNTS_MAX`] accounts, each once,
+    /// each book's own invariants (balance = its entries, invoices = settlements, …).
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != DUMP_FORMAT {
+            return Err(format!(
+                "format is {:?}; this build reads {DUMP_FORMAT:?}",
+                self.format
+            ));
+        }
+        if self.books.len() > DUMP_ACCOUNTS_MAX as usize {
+            return Err(format!("more than {DUMP_ACCOUNTS_MAX} accounts"));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for book in &self.books {
+            let id = &book.account.id;
+            if !seen.insert(id) {
+                return Err(format!("account {id} is listed twice"));
+            }
+            check_book(book)?;
+        }
+        Ok(())
+    }
+}
+
+/// The fields of a book in a dump (and of the server's import body).
+pub const BOOK_FIELDS: &[&str] = &["account", "holders", "transactions", "invoices", "entries"];
+
+/// One book as a dump carries it: every record its account's, and core's invariants held
+/// (balance = its entries, invoices = settlements, no negative invoice).
+pub fn check_book(book: &Book) -> Result<(), String> {
+    let id = &book.account.id;
+    let foreign = book.transactions.iter().any(|t| t.account_id != *id)
+        || book.invoices.iter().any(|i| i.account_id != *id)
+        || book.entries.iter().any(|e| e.account_id != *id);
+    if foreign {
+        return Err(format!("account {id} holds records of another account"));
+    }
+    if book.holders.len() > usize::from(crate::account::HOLDERS_MAX) {
+        return Err(format!(
+            "account {id} has more than {} holders",
+            crate::account::HOLDERS_MAX
+        ));
+    }
+    book.check_invariants()
+        .map_err(|why| format!("account {id}: {why}"))
+}
+
+/// The store configuration and every account, each account's book whole.
+///
+/// Invariant: every book passes [`Book::check_invariants`]; a command that would break one is
+/// refused and changes nothing ([`Ledger::with_book`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    config: StoreConfig,
+    books: BTreeMap<AccountId, Book>,
+}
+
+impl Ledger {
+    /// An empty store with the default configuration.
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// The store a dump describes, once [`Dump::check`] accepts it.
+    pub fn from_dump(dump: Dump) -> Result<Ledger, String> {
+        dump.check()?;
+        Ok(Ledger {
+            config: dump.store_config,
+            books: dump
+                .books
+                .into_iter()
+                .map(|book| (book.account.id.clone(), book))
+                .collect(),
+        })
+    }
+
+    /// Everything, as a dump (accounts in id order).
+    pub fn dump(&self) -> Dump {
+        Dump {
+            format: DUMP_FORMAT.to_owned(),
+            store_config: self.config.clone(),
+            books: self.books.values().cloned().collect(),
+        }
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.config
+    }
+
+    pub fn set_config(&mut self, config: StoreConfig) {
+        self.config = config;
+    }
+
+    /// The account's book, or "no such account".
+    pub fn book(&self, id: &AccountId) -> Result<&Book, CreditError> {
+        self.books
+            .get(id)
+            .ok_or_else(|| CreditError::AccountNotFound(id.clone()))
+    }
+
+    /// Runs `command` on the account's slot (`None` when it does not exist; the command may
+    /// create it). The change is kept only when the command succeeds and the book still holds
+    /// its invariants: a refusal changes nothing.
+    pub fn with_book<T, E>(
+        &mut self,
+        id: &AccountId,
+        command: impl FnOnce(&mut Option<Book>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut slot = self.books.get(id).cloned();
+        let answer = command(&mut slot)?;
+        if let Some(book) = slot {
+            debug_assert_eq!(book.account.id, *id, "a command changed the account's id");
+            if let Err(why) = book.check_invariants() {
+                panic!("a command broke account {id}: {why}");
+            }
+            self.books.insert(id.clone(), book);
+        }
+        Ok(answer)
+    }
+
+    /// `GET /accounts`: the page of matching accounts, oldest first (creation time, then id, as
+    /// storage orders them), and how many match in all.
+    pub fn accounts(&self, filter: &AccountFilter, now: Timestamp) -> AccountList {
+        let tolerance = self.config.tolerance_enabled();
+        let mut matching: Vec<&Book> = self
+            .books
+            .values()
+            .filter(|b| filter.matches(&b.account))
+            .collect();
+        matching.sort_by(|a, b| {
+            (a.account.created_at, &a.account.id).cmp(&(b.account.created_at, &b.account.id))
+        });
+        let count = matching.len() as u64;
+        let data = matching
+            .into_iter()
+            .skip(filter.page.offset() as usize)
+            .take(filter.page.size() as usize)
+            .map(|b| {
+                let balances =
+                    crate::account::Balances::compute(&b.account, b.pre_authorized(now), tolerance);
+                AccountView::new(&b.account, &balances)
+            })
+            .collect();
+        AccountList {
+            data,
+            summary: AccountSummary { count },
+        }
+    }
+
+    /// `GET /invoices` (or an account's, when the filter names it): core's own search over
+    /// every invoice of the store.
+    pub fn invoices(&self, filter: &InvoiceFilter) -> InvoiceList {
+        let invoices: Vec<Invoice> = self.all_invoices().cloned().collect();
+        let (page, summary) = filter.search(&invoices);
+        InvoiceList {
+            data: page.into_iter().map(InvoiceView::from).collect(),
+            summary: summary.into(),
+        }
+    }
+
+    fn all_invoices(&self) -> impl Iterator<Item = &Invoice> {
+        self.books.values().flat_map(|b| b.invoices.iter())
+    }
+
+    /// The dashboard at `now`, folded by [`Dashboard`] from the same figures storage sums.
+    pub fn dashboard(&self, now: Timestamp) -> Dashboard {
+        let tolerance = self.config.tolerance_enabled();
+        let mut dashboard = Dashboard::new();
+        for book in self.books.values() {
+            let figures = AccountFigures {
+                status: book.account.status,
+                credit_limit: book.account.credit_limit,
+                tolerance: book.account.tolerance,
+                balance: book.account.balance,
+                held: book.pre_authorized(now),
+            };
+            dashboard.add_account(&figures, tolerance);
+        }
+        let open = || {
+            self.all_invoices()
+                .filter(|i| i.status == InvoiceStatus::Opened)
+        };
+        let due_within = |i: &Invoice, from: Option<i64>, before: Option<i64>| {
+            let due = i.due_date.unix_micros();
+            from.is_none_or(|from| due >= from) && before.is_none_or(|before| due < before)
+        };
+        let total = |invoices: &[&Invoice]| {
+            Money::saturating_from_minor(
+                invoices
+                    .iter()
+                    .map(|i| i.value.minor())
+                    .fold(0i64, i64::saturating_add),
+            )
+        };
+        for bucket in AgingBucket::ALL {
+            let (from, before) = bucket.due_range(now);
+            let within: Vec<&Invoice> = open().filter(|i| due_within(i, from, before)).collect();
+            dashboard.set_aging(bucket, within.len() as u64, total(&within));
+        }
+        let soon_before = now.plus_days(DUE_SOON_DAYS).map(|t| t.unix_micros());
+        let mut soon: Vec<&Invoice> = open()
+            .filter(|i| due_within(i, Some(now.unix_micros()), soon_before))
+            .collect();
+        soon.sort_by_key(|i| i.due_date);
+        dashboard.due_soon.count = soon.len() as u64;
+        dashboard.due_soon.total = total(&soon);
+        dashboard.due_soon.invoices = soon
+            .into_iter()
+            .take(DUE_SOON_LISTED_MAX as usize)
+            .map(InvoiceView::from)
+            .collect();
+        dashboard
+    }
+}
