@@ -1,22 +1,181 @@
-//! End to end, as a merchant: sign in → open an account → hold credit (telesales) → settle it in
+//! End to end, as a merchant, twice from one scenario: with the real server, and with no server
+//! at all ("Use in this browser": core's engine in the page, the page served as plain files).
+//! Sign in → store policy → open an account → hold credit (telesales) → settle it in
 //! 3 installments with core's preview → 3 invoices with the right due dates and an exact sum →
 //! pay one → the statement shows it and adds up → postpone within the store's limits, refused
-//! beyond → the dashboard and the invoices screen reflect it → keys. Screenshots of each screen.
+//! beyond → the dashboard and the invoices screen reflect it → keys (a server's). The browser run then
+//! moves its data to a server through the Data screens and finds it there. Screenshots of each
+//! screen.
 
-use creditdesk_e2e::{Browser, Server};
+use creditdesk_e2e::{Browser, Mode, Server};
 use fantoccini::Locator;
 
 #[tokio::test]
-async fn a_merchant_runs_credit_from_the_admin() -> anyhow::Result<()> {
-    let server = Server::start().await?;
+async fn a_merchant_runs_credit_from_the_admin_with_a_server() -> anyhow::Result<()> {
+    let mode = Mode::start_server().await?;
     let browser = Browser::start().await?;
-    let result = scenario(&server, &browser).await;
+    let result = scenario(&mode, &browser).await;
+    finish(&mode, browser, "failure-accounts", result).await
+}
+
+#[tokio::test]
+async fn a_merchant_runs_credit_in_the_browser_alone_then_moves_to_a_server() -> anyhow::Result<()>
+{
+    let mode = Mode::start_browser().await?;
+    let browser = Browser::start().await?;
+    let result = match scenario(&mode, &browser).await {
+        Ok(()) => move_to_a_server(&browser).await,
+        Err(e) => Err(e),
+    };
+    finish(&mode, browser, "failure-accounts-browser", result).await
+}
+
+async fn finish(
+    mode: &Mode,
+    browser: Browser,
+    shot: &str,
+    result: anyhow::Result<()>,
+) -> anyhow::Result<()> {
     if result.is_err() {
-        let _ = browser.screenshot("failure-accounts").await;
-        eprintln!("server log:\n{}", server.log());
+        let _ = browser.screenshot(shot).await;
+        eprintln!("server log:\n{}", mode.log());
     }
     browser.close().await?;
     result
+}
+
+/// A screenshot's name: the server run's as they were, the browser run's with `-browser`.
+fn shot(mode: &Mode, name: &str) -> String {
+    match mode {
+        Mode::Server(_) => name.to_owned(),
+        Mode::Browser(_) => format!("{name}-browser"),
+    }
+}
+
+/// The browser run's data, exported and imported into a fresh server through the two Data
+/// screens: the accounts arrive with their balances, and the dashboard adds up the same.
+async fn move_to_a_server(browser: &Browser) -> anyhow::Result<()> {
+    go(browser, "Data").await?;
+    browser
+        .wait_for_text("#browser-data-summary", |t| {
+            t.starts_with("3 accounts, 3 invoices")
+        })
+        .await?;
+    click(browser, "#export-data").await?;
+    let dump = browser
+        .client
+        .execute(
+            "return localStorage.getItem('creditdesk.browser-store');",
+            vec![],
+        )
+        .await?;
+    let dump = dump.as_str().unwrap_or_default().to_owned();
+    anyhow::ensure!(
+        dump.contains("creditdesk-dump/1"),
+        "no dump kept: {dump:.200}"
+    );
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("creditdesk-export.json");
+    std::fs::write(&file, &dump)?;
+
+    let server = Server::start().await?;
+    let moved = async {
+        click(browser, ".whoami button").await?;
+        browser.sign_in(&server).await?;
+        go(browser, "Data").await?;
+        browser
+            .find("#import-file")
+            .await?
+            .send_keys(&file.display().to_string())
+            .await?;
+        click(browser, "#import-data").await?;
+        browser
+            .wait_for_text("#import-result", |t| {
+                t.contains("3 imported, 0 already on the server, 0 refused")
+            })
+            .await?;
+        browser
+            .wait_for_text("#import-progress", |t| t.contains("3 / 3 accounts"))
+            .await?;
+        // Again: each account once.
+        click(browser, "#import-data").await?;
+        browser
+            .wait_for_text("#import-result", |t| {
+                t.contains("0 imported, 3 already on the server")
+            })
+            .await?;
+        let (status, body) = server
+            .http_authorized("GET", "/api/creditcontrol/accounts/11111111111_CPF", "")
+            .await?;
+        anyhow::ensure!(status == 200 && body.contains("-61.66"), "{status} {body}");
+        let (status, body) = server
+            .http_authorized("GET", "/api/creditcontrol/storeconfig", "")
+            .await?;
+        anyhow::ensure!(
+            status == 200 && body.contains("\"maxPostponementDays\":10"),
+            "{body}"
+        );
+        go(browser, "Dashboard").await?;
+        browser
+            .wait_for_text("#total-outstanding .tile-value", |t| t == "56.66")
+            .await?;
+        browser
+            .wait_for_text("#total-held .tile-value", |t| t == "550.00")
+            .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if moved.is_err() {
+        eprintln!("import server log:\n{}", server.log());
+    }
+    moved
+}
+
+/// Sets the store's policy on the Store configuration screen: one postponement of at most
+/// 10 days.
+async fn store_policy(browser: &Browser) -> anyhow::Result<()> {
+    go(browser, "Store configuration").await?;
+    browser.find("#maxPostponementDays").await?;
+    click(browser, "#postponementEnabled + .track").await?;
+    browser.type_into("#invoicePostponementLimit", "1").await?;
+    browser.type_into("#maxPostponementDays", "10").await?;
+    click(browser, "#save-store-config").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("saved"))
+        .await?;
+    Ok(())
+}
+
+/// Opens an account from the Accounts screen and waits for its page.
+async fn open_account(
+    browser: &Browser,
+    document: &str,
+    email: &str,
+    limit: &str,
+) -> anyhow::Result<()> {
+    go(browser, "Accounts").await?;
+    browser.find(".open-account").await?;
+    browser.type_into("#document", document).await?;
+    browser.type_into("#email", email).await?;
+    browser.type_into("#creditLimit", limit).await?;
+    click(browser, "#open-account").await?;
+    browser
+        .wait_for_text(".page-header h1", |t| t == format!("{document}_CPF"))
+        .await?;
+    Ok(())
+}
+
+/// Holds `value` on the open account page, for checkout to settle in one installment.
+async fn hold(browser: &Browser, value: &str, order: &str) -> anyhow::Result<()> {
+    click(browser, "#new-hold").await?;
+    browser.type_into("#new-hold-value", value).await?;
+    browser.type_into("#new-hold-installments", "1").await?;
+    browser.type_into("#new-hold-order", order).await?;
+    click(browser, "#new-hold-save").await?;
+    browser
+        .wait_for_text(&format!("#hold-{order}"), |t| t.contains("Authorized"))
+        .await?;
+    Ok(())
 }
 
 /// Cents of an exact decimal text (`"33.34"` → 3334).
@@ -76,15 +235,10 @@ async fn go(browser: &Browser, link: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
+async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
+    mode.sign_in(browser).await?;
     // The store allows one postponement of at most 10 days.
-    let config = r#"{"postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10}"#;
-    let (status, body) = server
-        .http_authorized("PUT", "/api/creditcontrol/storeconfig", config)
-        .await?;
-    assert_eq!(status, 200, "{body}");
-
-    browser.sign_in(server).await?;
+    store_policy(browser).await?;
     go(browser, "Accounts").await?;
     browser.find(".open-account").await?;
 
@@ -102,6 +256,12 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .wait_for_text(".page-header h1", |t| t == "11111111111_CPF")
         .await?;
     // Money in the browser's locale (en-US here).
+    browser
+        .wait_for_text("#balance-limit", |t| t == "1,500.00")
+        .await?;
+    // A reload keeps the session and the account (on the server, or in this browser).
+    browser.client.refresh().await?;
+    browser.watch_policy_violations().await?;
     browser
         .wait_for_text("#balance-limit", |t| t == "1,500.00")
         .await?;
@@ -136,7 +296,9 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     assert_eq!(preview_values, ["33.34", "33.33", "33.33"]);
     let preview_dues = attributes(browser, "#settle-preview td[data-due]", "data-due").await?;
     assert_eq!(preview_dues.len(), 3);
-    browser.screenshot("account-settle-preview").await?;
+    browser
+        .screenshot(&shot(mode, "account-settle-preview"))
+        .await?;
     click(browser, "#settle-save").await?;
     browser
         .wait_for_text(".toast", |t| t.contains("Settled into 3 invoices"))
@@ -310,21 +472,19 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     browser
         .wait_for_text("#account-status-error", |t| t.contains("open invoices"))
         .await?;
-    browser.screenshot("account").await?;
 
-    // A second buyer near their limit, so the charts have something to compare.
-    for (document, limit, hold) in [("22222222222", "500", "450"), ("33333333333", "800", "100")] {
-        let body = format!(
-            r#"{{"document": "{document}", "documentType": "CPF", "email": "b{document}@example.com", "creditLimit": {limit}}}"#
-        );
-        let (status, answer) = server
-            .http_authorized("POST", "/api/creditcontrol/accounts", &body)
-            .await?;
-        assert_eq!(status, 200, "{answer}");
-        let path = format!("/api/creditcontrol/accounts/{document}_CPF/transactions");
-        let body = format!(r#"{{"value": {hold}, "settle": true, "installments": 1}}"#);
-        let (status, answer) = server.http_authorized("POST", &path, &body).await?;
-        assert_eq!(status, 200, "{answer}");
+    browser.screenshot(&shot(mode, "account")).await?;
+
+    // A second buyer near their limit, and a third, so the charts have something to compare.
+    for (document, limit, held) in [("22222222222", "500", "450"), ("33333333333", "800", "100")] {
+        open_account(
+            browser,
+            document,
+            &format!("b{document}@example.com"),
+            limit,
+        )
+        .await?;
+        hold(browser, held, &format!("checkout-{document}")).await?;
     }
 
     // The dashboard reflects it: 56.66 outstanding, all current; 550 held by the other two.
@@ -349,7 +509,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         ["0", "2", "0", "1", "0"],
         "unused, ≤50 %, ≤80 %, ≤100 %, over"
     );
-    browser.screenshot("dashboard").await?;
+    browser.screenshot(&shot(mode, "dashboard")).await?;
 
     // The invoices screen: filters in the URL, the summary of the whole filtered set.
     go(browser, "Invoices").await?;
@@ -376,7 +536,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
             .ends_with("/invoices?status=Opened&creditAccountId=11111111111_CPF"),
         "{url}"
     );
-    browser.screenshot("invoices").await?;
+    browser.screenshot(&shot(mode, "invoices")).await?;
     browser.client.back().await?;
     browser
         .wait_for_text("#invoice-summary", |t| t.starts_with("3 invoices"))
@@ -410,8 +570,61 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .wait_for_text("table.invoices", |t| t.contains("Called the buyer"))
         .await?;
 
-    // Keys: a role-limited key, its token shown once, then revoked.
+    // Keys belong to a server: a role-limited key, its token shown once, then revoked. In the
+    // browser alone nobody signs in, and the screen says so.
     go(browser, "API keys").await?;
+    match mode {
+        Mode::Server(server) => keys(server, browser).await?,
+        Mode::Browser(_) => {
+            browser
+                .wait_for_text("tr[data-key='browser']", |t| t.contains("nobody signs in"))
+                .await?;
+        }
+    }
+
+    // Opening the first account again is refused, and the form says why; the
+    // accounts search lives in the URL.
+    go(browser, "Accounts").await?;
+    browser
+        .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
+        .await?;
+    browser.type_into("#document", "11111111111").await?;
+    browser.type_into("#email", "buyer@example.com").await?;
+    browser.type_into("#creditLimit", "10").await?;
+    click(browser, "#open-account").await?;
+    browser
+        .wait_for_text("#open-account-error", |t| {
+            t.contains("exists already; find it in the list")
+        })
+        .await?;
+    browser.screenshot(&shot(mode, "accounts")).await?;
+    browser
+        .type_into("#search-email", "nobody@example.com")
+        .await?;
+    click(browser, ".filters button").await?;
+    browser
+        .wait_for_text(".empty-title", |t| t.contains("No accounts found"))
+        .await?;
+    let url = browser.client.current_url().await?;
+    assert!(
+        url.as_str()
+            .ends_with("/accounts?email=nobody%40example.com"),
+        "{url}"
+    );
+    browser.client.back().await?;
+    browser
+        .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
+        .await?;
+    // Nothing the admin did on the way was blocked by its Content-Security-Policy.
+    let blocked = browser.policy_violations().await?;
+    assert!(
+        blocked.is_empty(),
+        "the admin's policy blocked: {blocked:?}"
+    );
+    Ok(())
+}
+
+async fn keys(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     browser.type_into("#key-label", "Finance").await?;
     click(browser, "input[data-resource='Read Invoices']").await?;
     click(browser, "#key-create").await?;
@@ -442,44 +655,5 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         })
         .await?;
 
-    // Opening the first account again is refused by the server, and the form says why; the
-    // accounts search lives in the URL.
-    go(browser, "Accounts").await?;
-    browser
-        .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
-        .await?;
-    browser.type_into("#document", "11111111111").await?;
-    browser.type_into("#email", "buyer@example.com").await?;
-    browser.type_into("#creditLimit", "10").await?;
-    click(browser, "#open-account").await?;
-    browser
-        .wait_for_text("#open-account-error", |t| {
-            t.contains("exists already; find it in the list")
-        })
-        .await?;
-    browser.screenshot("accounts").await?;
-    browser
-        .type_into("#search-email", "nobody@example.com")
-        .await?;
-    click(browser, ".filters button").await?;
-    browser
-        .wait_for_text(".empty-title", |t| t.contains("No accounts found"))
-        .await?;
-    let url = browser.client.current_url().await?;
-    assert!(
-        url.as_str()
-            .ends_with("/accounts?email=nobody%40example.com"),
-        "{url}"
-    );
-    browser.client.back().await?;
-    browser
-        .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
-        .await?;
-    // Nothing the admin did on the way was blocked by its Content-Security-Policy.
-    let blocked = browser.policy_violations().await?;
-    assert!(
-        blocked.is_empty(),
-        "the admin's policy blocked: {blocked:?}"
-    );
     Ok(())
 }

@@ -154,6 +154,130 @@ impl Drop for Server {
     }
 }
 
+/// The built admin served as plain files, with no Creditdesk server behind it (what `trunk
+/// serve` gives without a server): every `/api/` path is a bare 404.
+pub struct Site {
+    pub port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Site {
+    pub async fn start() -> anyhow::Result<Site> {
+        let dist = required_env("CREDITDESK_E2E_DIST")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve_file(stream, dist.clone()));
+            }
+        });
+        Ok(Site { port, task })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One request, one file: the path under `dist`, `index.html` for the admin's own routes.
+async fn serve_file(mut stream: TcpStream, dist: PathBuf) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16_384 {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let path = head.split(' ').nth(1).unwrap_or("/");
+    let path = path.split('?').next().unwrap_or("/");
+    let (status, kind, body) = if path.starts_with("/api/") {
+        ("404 Not Found", "text/plain", b"no server here".to_vec())
+    } else {
+        let file = dist.join(path.trim_start_matches('/'));
+        let file = if file.is_file() && !path.contains("..") {
+            file
+        } else {
+            dist.join("index.html")
+        };
+        let kind = match file.extension().and_then(|e| e.to_str()) {
+            Some("wasm") => "application/wasm",
+            Some("js") => "text/javascript",
+            Some("css") => "text/css",
+            Some("svg") => "image/svg+xml",
+            _ => "text/html",
+        };
+        ("200 OK", kind, std::fs::read(file).unwrap_or_default())
+    };
+    let reply = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = stream.write_all(&body).await;
+}
+
+/// Where the admin under test gets its data: the real server, or no server at all ("Use in
+/// this browser", the page served as plain files).
+pub enum Mode {
+    Server(Box<Server>),
+    Browser(Site),
+}
+
+impl Mode {
+    pub async fn start_server() -> anyhow::Result<Mode> {
+        Ok(Mode::Server(Box::new(Server::start().await?)))
+    }
+
+    pub async fn start_browser() -> anyhow::Result<Mode> {
+        Ok(Mode::Browser(Site::start().await?))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        match self {
+            Mode::Server(server) => server.url(path),
+            Mode::Browser(site) => site.url(path),
+        }
+    }
+
+    /// The server, in server mode.
+    pub fn server(&self) -> Option<&Server> {
+        match self {
+            Mode::Server(server) => Some(server),
+            Mode::Browser(_) => None,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        self.server().map(Server::log).unwrap_or_default()
+    }
+
+    /// Opens the admin and gets past the sign-in: the server's key, or "Use in this browser"
+    /// (after the page said no server answers).
+    pub async fn sign_in(&self, browser: &Browser) -> anyhow::Result<()> {
+        match self {
+            Mode::Server(server) => browser.sign_in(server).await,
+            Mode::Browser(site) => {
+                browser.client.goto(&site.url("/")).await?;
+                browser.watch_policy_violations().await?;
+                browser
+                    .wait_for_text(".sign-in .notice", |t| t.contains("No Creditdesk server"))
+                    .await?;
+                browser.find("#use-browser").await?.click().await?;
+                browser.find("nav").await?;
+                Ok(())
+            }
+        }
+    }
+}
+
 /// chromedriver driving headless Chromium, and a WebDriver session on it.
 pub struct Browser {
     pub client: Client,

@@ -1,53 +1,73 @@
-//! The server's API as async functions, and the one error type of the admin.
+//! The API as async functions over a [`Backend`] (a server, or the engine in this page), and
+//! the one error type of the admin.
 //!
-//! Every error the server sends has the body of `creditdesk_core::ErrorBody`; [`AdminError`]
-//! keeps it typed so a form can put each field's message next to that field.
+//! Every refusal has the body of `creditdesk_core::ErrorBody`; [`AdminError`] keeps it typed so a
+//! form can put each field's message next to that field.
 
 use creditdesk_core::dashboard::Dashboard;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{
     AccountList, AccountView, HolderList, InvoiceList, StatementView, TransactionList,
 };
-use creditdesk_core::{ErrorCode, ErrorDetail, FieldError};
-use gloo_net::http::{Request, RequestBuilder, Response};
+use creditdesk_core::{ErrorCode, ErrorDetail, FieldError, ValidationErrors};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_json::Value;
 
-use crate::session::Credentials;
+pub use crate::backend::{Backend, Method};
 
-/// Why a call to the server failed, in words a merchant can act on.
+/// Why a request failed, in words a merchant can act on. Each kind of failure is its own
+/// variant, so none is dressed up as another.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AdminError {
     /// The server could not be reached.
     Network(String),
-    /// The server refused, with its error body.
-    Api { status: u16, detail: ErrorDetail },
+    /// Nobody is signed in (any more): the sign-in screen comes next.
+    SignedOut,
+    /// Core refused what was typed, before anything was sent (each field's message).
+    Invalid(ValidationErrors),
+    /// The server, or the engine in this page, refused with the API's error body.
+    Refused(ErrorDetail),
+    /// This browser could not keep or read the data of "Use in this browser".
+    Browser(String),
     /// The server answered something this admin does not understand.
     Unexpected { status: u16, text: String },
 }
 
 impl AdminError {
-    /// Field-level messages from a validation refusal (empty otherwise).
-    pub fn fields(&self) -> &[FieldError] {
+    /// Field-level messages of a refusal (empty otherwise).
+    pub fn fields(&self) -> Vec<FieldError> {
         match self {
-            AdminError::Api { detail, .. } => &detail.fields,
-            _ => &[],
+            AdminError::Refused(detail) => detail.fields.clone(),
+            AdminError::Invalid(errors) => errors.clone().into_vec(),
+            _ => Vec::new(),
         }
     }
 
-    /// The server's message for exactly this field.
+    /// The message for exactly this field.
     pub fn for_field(&self, field: &str) -> Option<String> {
-        self.fields()
-            .iter()
-            .find(|f| f.field == field)
-            .map(|f| f.message.clone())
+        match self {
+            AdminError::Refused(detail) => detail
+                .fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.message.clone()),
+            AdminError::Invalid(errors) => errors.for_field(field).map(str::to_owned),
+            _ => None,
+        }
     }
 
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            AdminError::Api { detail, .. } => Some(detail.code),
+            AdminError::Refused(detail) => Some(detail.code),
             _ => None,
         }
+    }
+}
+
+impl From<ValidationErrors> for AdminError {
+    fn from(errors: ValidationErrors) -> Self {
+        AdminError::Invalid(errors)
     }
 }
 
@@ -60,16 +80,28 @@ impl std::fmt::Display for AdminError {
                     "Cannot reach the Creditdesk server ({why}). Check that it is running."
                 )
             }
-            AdminError::Api { detail, .. } => match detail.code {
+            AdminError::SignedOut => f.write_str("You are signed out. Sign in again."),
+            AdminError::Invalid(errors) => match errors.len() {
+                1 => f.write_str("A field needs fixing before this can be sent."),
+                n => write!(f, "{n} fields need fixing before this can be sent."),
+            },
+            AdminError::Refused(detail) => match detail.code {
                 ErrorCode::Unauthorized => {
                     f.write_str("The app key or token is not valid. Sign in again.")
                 }
                 ErrorCode::Forbidden => write!(f, "Not allowed: {}", detail.message),
+                ErrorCode::TooManyRequests => write!(f, "Too many attempts: {}", detail.message),
+                ErrorCode::RequestTimeout => write!(
+                    f,
+                    "The request took too long to arrive; check the connection and send it again ({})",
+                    detail.message
+                ),
                 _ if detail.reason.as_deref() == Some("account_exists") => f.write_str(
                     "An account with this document and type exists already; find it in the list.",
                 ),
                 _ => f.write_str(&upper_first(&detail.message)),
             },
+            AdminError::Browser(why) => f.write_str(&upper_first(why)),
             AdminError::Unexpected { status, text } => {
                 write!(
                     f,
@@ -99,67 +131,41 @@ pub struct Me {
     pub resources: Vec<String>,
 }
 
-pub async fn me(credentials: &Credentials) -> Result<Me, AdminError> {
-    send(
-        with_credentials(Request::get("/api/creditdesk/me"), credentials),
-        None::<&()>,
-    )
-    .await
+pub async fn me(backend: &Backend) -> Result<Me, AdminError> {
+    get(backend, "/api/creditdesk/me").await
 }
 
 /// `GET /api/creditcontrol/accounts?{query}`.
-pub async fn accounts(credentials: &Credentials, query: &str) -> Result<AccountList, AdminError> {
-    get(credentials, &format!("/api/creditcontrol/accounts?{query}")).await
+pub async fn accounts(backend: &Backend, query: &str) -> Result<AccountList, AdminError> {
+    get(backend, &format!("/api/creditcontrol/accounts?{query}")).await
 }
 
 /// `POST /api/creditcontrol/accounts` with a body core has validated.
-pub async fn open_account(
-    credentials: &Credentials,
-    body: &serde_json::Value,
-) -> Result<AccountView, AdminError> {
-    send(
-        with_credentials(Request::post("/api/creditcontrol/accounts"), credentials),
+pub async fn open_account(backend: &Backend, body: &Value) -> Result<AccountView, AdminError> {
+    call(
+        backend,
+        Method::Post,
+        "/api/creditcontrol/accounts",
         Some(body),
     )
     .await
 }
 
-pub async fn account(credentials: &Credentials, id: &str) -> Result<AccountView, AdminError> {
-    get(
-        credentials,
-        &format!("/api/creditcontrol/accounts/{}", encode(id)),
-    )
-    .await
+pub async fn account(backend: &Backend, id: &str) -> Result<AccountView, AdminError> {
+    get(backend, &account_path(id, "")).await
 }
 
-pub async fn account_invoices(
-    credentials: &Credentials,
-    id: &str,
-) -> Result<InvoiceList, AdminError> {
-    get(
-        credentials,
-        &format!(
-            "/api/creditcontrol/accounts/{}/invoices?to=1000",
-            encode(id)
-        ),
-    )
-    .await
+pub async fn account_invoices(backend: &Backend, id: &str) -> Result<InvoiceList, AdminError> {
+    get(backend, &account_path(id, "/invoices?to=1000")).await
 }
 
 /// `GET …/statements?{query}` (`dateFrom`, `dateTo`).
 pub async fn statement(
-    credentials: &Credentials,
+    backend: &Backend,
     id: &str,
     query: &str,
 ) -> Result<StatementView, AdminError> {
-    get(
-        credentials,
-        &format!(
-            "/api/creditcontrol/accounts/{}/statements?{query}",
-            encode(id)
-        ),
-    )
-    .await
+    get(backend, &account_path(id, &format!("/statements?{query}"))).await
 }
 
 /// What can be done to an invoice from the admin.
@@ -177,7 +183,7 @@ pub enum InvoiceAction {
 
 /// Runs an invoice action (the answer's body is not needed: the page reloads).
 pub async fn invoice_action(
-    credentials: &Credentials,
+    backend: &Backend,
     id: &str,
     invoice: &str,
     action: &InvoiceAction,
@@ -193,67 +199,35 @@ pub async fn invoice_action(
         ),
         InvoiceAction::Edit(body) => (Method::Put, path, Some(body.clone())),
     };
-    command(credentials, method, &path, body.as_ref())
-        .await
-        .map(|_| ())
+    backend.send(method, &path, body.as_ref()).await.map(|_| ())
 }
 
 /// `GET /api/creditdesk/dashboard`.
-pub async fn dashboard(credentials: &Credentials) -> Result<Dashboard, AdminError> {
-    get(credentials, "/api/creditdesk/dashboard").await
+pub async fn dashboard(backend: &Backend) -> Result<Dashboard, AdminError> {
+    get(backend, "/api/creditdesk/dashboard").await
 }
 
 /// `GET /api/creditcontrol/invoices?{query}`: every invoice of the store matching the query.
-pub async fn search_invoices(
-    credentials: &Credentials,
-    query: &str,
-) -> Result<InvoiceList, AdminError> {
-    get(credentials, &format!("/api/creditcontrol/invoices?{query}")).await
+pub async fn search_invoices(backend: &Backend, query: &str) -> Result<InvoiceList, AdminError> {
+    get(backend, &format!("/api/creditcontrol/invoices?{query}")).await
 }
 
 /// `GET /api/creditdesk/accounts/{id}/transactions` (extension).
-pub async fn transactions(
-    credentials: &Credentials,
-    id: &str,
-) -> Result<TransactionList, AdminError> {
+pub async fn transactions(backend: &Backend, id: &str) -> Result<TransactionList, AdminError> {
     get(
-        credentials,
+        backend,
         &format!("/api/creditdesk/accounts/{}/transactions", encode(id)),
     )
     .await
 }
 
 /// `GET /api/creditdesk/accounts/{id}/holders` (extension).
-pub async fn holders(credentials: &Credentials, id: &str) -> Result<HolderList, AdminError> {
+pub async fn holders(backend: &Backend, id: &str) -> Result<HolderList, AdminError> {
     get(
-        credentials,
+        backend,
         &format!("/api/creditdesk/accounts/{}/holders", encode(id)),
     )
     .await
-}
-
-/// The HTTP methods the admin's commands use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Post,
-    Put,
-    Delete,
-}
-
-/// Any command of the API: `method` on `path` with an optional JSON body (checked by core before
-/// it is sent). The answer's JSON, or `null` for an empty 200.
-pub async fn command(
-    credentials: &Credentials,
-    method: Method,
-    path: &str,
-    body: Option<&serde_json::Value>,
-) -> Result<serde_json::Value, AdminError> {
-    let request = match method {
-        Method::Post => Request::post(path),
-        Method::Put => Request::put(path),
-        Method::Delete => Request::delete(path),
-    };
-    send(with_credentials(request, credentials), body).await
 }
 
 /// The API path of an account (`/api/creditcontrol/accounts/{id}`) followed by `rest`.
@@ -261,16 +235,23 @@ pub fn account_path(id: &str, rest: &str) -> String {
     format!("/api/creditcontrol/accounts/{}{rest}", encode(id))
 }
 
-/// `GET path`, its answer read as `T`.
-pub async fn get<T: DeserializeOwned>(
-    credentials: &Credentials,
+/// `method path` with an optional body, its answer read as `T`.
+pub async fn call<T: DeserializeOwned>(
+    backend: &Backend,
+    method: Method,
     path: &str,
+    body: Option<&Value>,
 ) -> Result<T, AdminError> {
-    send(
-        with_credentials(Request::get(path), credentials),
-        None::<&()>,
-    )
-    .await
+    let answer = backend.send(method, path, body).await?;
+    serde_json::from_value(answer).map_err(|e| AdminError::Unexpected {
+        status: 200,
+        text: e.to_string(),
+    })
+}
+
+/// `GET path`, its answer read as `T`.
+pub async fn get<T: DeserializeOwned>(backend: &Backend, path: &str) -> Result<T, AdminError> {
+    call(backend, Method::Get, path, None).await
 }
 
 /// Percent-encodes a query or path value (everything but unreserved characters).
@@ -286,73 +267,79 @@ pub fn encode(text: &str) -> String {
     out
 }
 
-pub async fn store_config(credentials: &Credentials) -> Result<StoreConfig, AdminError> {
-    send(
-        with_credentials(Request::get("/api/creditcontrol/storeconfig"), credentials),
-        None::<&()>,
-    )
-    .await
+pub async fn store_config(backend: &Backend) -> Result<StoreConfig, AdminError> {
+    get(backend, "/api/creditcontrol/storeconfig").await
 }
 
 pub async fn save_store_config(
-    credentials: &Credentials,
+    backend: &Backend,
     config: &StoreConfig,
 ) -> Result<StoreConfig, AdminError> {
-    send(
-        with_credentials(Request::put("/api/creditcontrol/storeconfig"), credentials),
-        Some(config),
+    let body = serde_json::to_value(config).map_err(|e| AdminError::Unexpected {
+        status: 0,
+        text: e.to_string(),
+    })?;
+    call(
+        backend,
+        Method::Put,
+        "/api/creditcontrol/storeconfig",
+        Some(&body),
     )
     .await
 }
 
-fn with_credentials(request: RequestBuilder, credentials: &Credentials) -> RequestBuilder {
-    request
-        .header("X-VTEX-API-AppKey", &credentials.app_key)
-        .header("X-VTEX-API-AppToken", &credentials.app_token)
-        .header("Accept", "application/json")
+/// Whether an import also replaces the server's store configuration with the file's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigImport {
+    Replace,
+    Keep,
 }
 
-async fn send<T: DeserializeOwned, B: Serialize>(
-    request: RequestBuilder,
-    body: Option<&B>,
-) -> Result<T, AdminError> {
-    let response = match body {
-        Some(body) => {
-            request
-                .json(body)
-                .map_err(|e| AdminError::Network(e.to_string()))?
-                .send()
-                .await
+/// What an import did, account by account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    pub imported: Vec<String>,
+    /// Accounts the server has already (left as they are).
+    pub existing: Vec<String>,
+    /// Accounts the server refused, and why.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Sends a dump (the file "Export" saves in browser mode) to `backend`: core checks the whole
+/// file first, then the store configuration (when asked) and each account's book go by
+/// `POST /api/creditdesk/books`, one request each; `progress(done, total)` after each.
+pub async fn import(
+    backend: &Backend,
+    text: &str,
+    config: ConfigImport,
+    progress: impl Fn(u32, u32),
+) -> Result<ImportReport, AdminError> {
+    let bad = |why: String| AdminError::Invalid(ValidationErrors::single("file", why));
+    let dump: creditdesk_core::memory::Dump =
+        serde_json::from_str(text).map_err(|e| bad(format!("is not a Creditdesk export: {e}")))?;
+    dump.check().map_err(bad)?;
+    if config == ConfigImport::Replace {
+        save_store_config(backend, &dump.store_config).await?;
+    }
+    let total = dump.books.len() as u32;
+    let mut report = ImportReport::default();
+    for (done, book) in dump.books.iter().enumerate() {
+        let id = book.account.id.to_string();
+        let body = serde_json::to_value(book).map_err(|e| bad(e.to_string()))?;
+        match backend
+            .send(Method::Post, "/api/creditdesk/books", Some(&body))
+            .await
+        {
+            Ok(_) => report.imported.push(id),
+            Err(AdminError::Refused(detail))
+                if detail.reason.as_deref() == Some("account_exists") =>
+            {
+                report.existing.push(id)
+            }
+            Err(AdminError::Refused(detail)) => report.failed.push((id, detail.message)),
+            Err(other) => return Err(other),
         }
-        None => request.send().await,
+        progress(done as u32 + 1, total);
     }
-    .map_err(|e| AdminError::Network(e.to_string()))?;
-    decode(response).await
-}
-
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, AdminError> {
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| AdminError::Network(e.to_string()))?;
-    if (200..300).contains(&status) {
-        // An empty 200 (cancellations) reads as `null`.
-        let text = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        return serde_json::from_str(text).map_err(|e| AdminError::Unexpected {
-            status,
-            text: e.to_string(),
-        });
-    }
-    match serde_json::from_str::<creditdesk_core::ErrorBody>(&text) {
-        Ok(body) => Err(AdminError::Api {
-            status,
-            detail: body.error,
-        }),
-        Err(_) => Err(AdminError::Unexpected { status, text }),
-    }
+    Ok(report)
 }

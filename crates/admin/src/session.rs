@@ -1,21 +1,17 @@
-//! Who is signed in: the app key and token, kept in the tab's `sessionStorage` only (gone when
-//! the browser session ends; never in `localStorage`).
+//! Who is signed in, and where the requests go: a [`Backend`] kept in the tab's `sessionStorage`
+//! (gone when the browser session ends; credentials never in `localStorage`).
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-const STORAGE_KEY: &str = "creditdesk.credentials";
+use crate::api::AdminError;
+use crate::backend::Backend;
+pub use crate::backend::Credentials;
 
-/// An app key and its token, sent with every API call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Credentials {
-    pub app_key: String,
-    pub app_token: String,
-}
+const STORAGE_KEY: &str = "creditdesk.backend";
 
 /// The signed-in state, shared through context.
 #[derive(Debug, Clone, Copy)]
-pub struct Session(RwSignal<Option<Credentials>>);
+pub struct Session(RwSignal<Option<Backend>>);
 
 impl Session {
     /// From `sessionStorage` (a reload keeps the user signed in).
@@ -27,26 +23,29 @@ impl Session {
     }
 
     /// A session that is not stored anywhere (components under test).
-    pub fn in_memory(credentials: Option<Credentials>) -> Session {
-        Session(RwSignal::new(credentials))
+    pub fn in_memory(backend: Option<Backend>) -> Session {
+        Session(RwSignal::new(backend))
     }
 
-    pub fn credentials(&self) -> Option<Credentials> {
-        self.0.get()
+    /// Where requests go now (tracked: a resource reading it loads again after a sign-in).
+    pub fn backend(&self) -> Result<Backend, AdminError> {
+        self.0.get().ok_or(AdminError::SignedOut)
     }
 
-    /// The credentials for a call, or the error to show when the user signed out meanwhile.
-    pub fn require(&self) -> Result<Credentials, crate::api::AdminError> {
-        self.0
-            .get_untracked()
-            .ok_or_else(|| crate::api::AdminError::Network("not signed in".into()))
+    /// Where requests go, for a command about to run (not tracked).
+    pub fn require(&self) -> Result<Backend, AdminError> {
+        self.0.get_untracked().ok_or(AdminError::SignedOut)
     }
 
-    pub fn sign_in(&self, credentials: Credentials) {
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&credentials)) {
+    pub fn is_signed_in(&self) -> bool {
+        self.0.with(Option::is_some)
+    }
+
+    pub fn sign_in(&self, backend: Backend) {
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&backend)) {
             let _ = storage.set_item(STORAGE_KEY, &text);
         }
-        self.0.set(Some(credentials));
+        self.0.set(Some(backend));
     }
 
     pub fn sign_out(&self) {
@@ -61,7 +60,7 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-/// The session from context; a session with no credentials when none was provided.
+/// The session from context; a session signed out when none was provided.
 pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(|| Session::in_memory(None))
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use creditdesk_admin::components::invoice_table::browser_now;
+use creditdesk_admin::dom::browser_now;
 use creditdesk_admin::format::{group_digits, Separators};
 use creditdesk_admin::routes::account::{NewHold, SettleHold};
 use creditdesk_admin::routes::dashboard::{bar_lengths, Bar};

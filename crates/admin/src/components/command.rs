@@ -5,7 +5,7 @@ use creditdesk_core::ValidationErrors;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::api::{self, AdminError, Method};
+use crate::api::{AdminError, Method};
 use crate::session::use_session;
 
 /// A command: what to send, and what to tell the user once it succeeded.
@@ -27,16 +27,12 @@ pub fn use_command(on_done: Callback<String>) -> (CommandAction, RwSignal<Option
     let session = use_session();
     let refusal = RwSignal::new(None::<AdminError>);
     let action = Action::new_local(move |command: &Command| {
-        let (command, credentials) = (command.clone(), session.require());
+        let (command, backend) = (command.clone(), session.require());
         async move {
-            api::command(
-                &credentials?,
-                command.method,
-                &command.path,
-                command.body.as_ref(),
-            )
-            .await
-            .map(|_| command.done)
+            backend?
+                .send(command.method, &command.path, command.body.as_ref())
+                .await
+                .map(|_| command.done)
         }
     });
     Effect::new(move |_| match action.value().get() {

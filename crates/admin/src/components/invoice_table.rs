@@ -13,21 +13,9 @@ use serde_json::json;
 use crate::api::{self, InvoiceAction};
 use crate::components::field::TextField;
 use crate::components::panel::Panel;
+use crate::dom::{browser_now, confirm};
 use crate::format;
 use crate::session::use_session;
-
-/// Now, from the browser's clock (only to mark overdue invoices; the server decides).
-pub fn browser_now() -> Timestamp {
-    let micros = (js_sys::Date::now() * 1000.0) as i64;
-    Timestamp::from_unix_micros(micros).unwrap_or_else(|_| Timestamp::from_unix_micros(0).unwrap())
-}
-
-/// Asks the user to confirm an irreversible action.
-pub fn confirm(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
-}
 
 /// What the postponement rule still allows for `invoice`, in words.
 pub fn postponement_hint(config: &StoreConfig, invoice: &InvoiceView) -> String {
@@ -61,9 +49,9 @@ pub fn InvoiceTable(
     let failure = RwSignal::new(None::<String>);
     let editing = RwSignal::new(None::<InvoiceView>);
     let act = Action::new_local(move |(invoice, action): &(InvoiceView, InvoiceAction)| {
-        let (invoice, action, credentials) = (invoice.clone(), action.clone(), session.require());
+        let (invoice, action, backend) = (invoice.clone(), action.clone(), session.require());
         async move {
-            api::invoice_action(&credentials?, &invoice.account_id, &invoice.id, &action)
+            api::invoice_action(&backend?, &invoice.account_id, &invoice.id, &action)
                 .await
                 .map(|()| action)
         }

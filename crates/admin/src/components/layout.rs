@@ -12,7 +12,7 @@ pub fn Shell(
     children: Children,
 ) -> impl IntoView {
     let session = use_session();
-    let app_key = move || session.credentials().map(|c| c.app_key).unwrap_or_default();
+    let who = move || session.backend().map(|b| b.who()).unwrap_or_default();
     view! {
         <div class="shell">
             <header class="sidebar">
@@ -26,10 +26,11 @@ pub fn Shell(
                     <A href="/invoices">"Invoices"</A>
                     <A href="/store-configuration">"Store configuration"</A>
                     <A href="/keys">"API keys"</A>
+                    <A href="/data">"Data"</A>
                 </nav>
                 <div class="whoami">
-                    <span class="muted">"Signed in as"</span>
-                    <code class="app-key">{app_key}</code>
+                    <span class="muted">{move || if matches!(session.backend(), Ok(crate::backend::Backend::Browser)) { "Working in" } else { "Signed in as" }}</span>
+                    <code class="app-key">{who}</code>
                     <button class="link" on:click=move |_| session.sign_out()>"Sign out"</button>
                 </div>
             </header>
@@ -51,20 +52,6 @@ pub fn PageHeader(
         <div class="page-header">
             <h1>{title}</h1>
             {lead.map(|lead| view! { <p class="lead">{lead}</p> })}
-        </div>
-    }
-}
-
-/// A placeholder for a screen that is planned but not built yet.
-#[component]
-pub fn ComingSoon(
-    /// What the screen will do.
-    what: &'static str,
-) -> impl IntoView {
-    view! {
-        <div class="card empty">
-            <p class="empty-title">"Coming soon"</p>
-            <p class="muted">{what}</p>
         </div>
     }
 }

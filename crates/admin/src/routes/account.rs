@@ -19,9 +19,10 @@ use crate::components::command::{
     field_error, general_error, use_checked_form, use_command, Command,
 };
 use crate::components::field::{TextField, Toggle};
-use crate::components::invoice_table::{browser_now, confirm, InvoiceTable};
+use crate::components::invoice_table::InvoiceTable;
 use crate::components::notice::{load_errors, Toast};
 use crate::components::panel::Panel;
+use crate::dom::{browser_now, confirm};
 use crate::format;
 use crate::session::use_session;
 
@@ -41,16 +42,15 @@ pub fn AccountPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     let data = LocalResource::new(move || {
-        let (id, credentials) = (id.get(), session.credentials());
+        let (id, backend) = (id.get(), session.backend());
         async move {
-            let credentials =
-                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
+            let backend = backend?;
             Ok::<_, AdminError>(AccountData {
-                account: api::account(&credentials, &id).await?,
-                invoices: api::account_invoices(&credentials, &id).await?,
-                transactions: api::transactions(&credentials, &id).await?,
-                holders: api::holders(&credentials, &id).await?,
-                config: api::store_config(&credentials).await?,
+                account: api::account(&backend, &id).await?,
+                invoices: api::account_invoices(&backend, &id).await?,
+                transactions: api::transactions(&backend, &id).await?,
+                holders: api::holders(&backend, &id).await?,
+                config: api::store_config(&backend).await?,
             })
         }
     });
@@ -188,15 +188,7 @@ fn CloseOrReopen(
                     done: "Account reopened.".into(),
                 });
             }
-            Err(errors) => refusal.set(Some(AdminError::Api {
-                status: 422,
-                detail: creditdesk_core::ErrorDetail {
-                    code: creditdesk_core::ErrorCode::ValidationFailed,
-                    message: format!("cannot reopen: {errors}"),
-                    reason: None,
-                    fields: Vec::new(),
-                },
-            })),
+            Err(errors) => refusal.set(Some(AdminError::Invalid(errors))),
         }
     };
     view! {
@@ -753,12 +745,10 @@ fn Statement(
     let statement = {
         let account = account.clone();
         LocalResource::new(move || {
-            let (account, credentials, (from, to)) =
-                (account.clone(), session.credentials(), window.get());
+            let (account, backend, (from, to)) = (account.clone(), session.backend(), window.get());
             version.track();
             async move {
-                let credentials =
-                    credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
+                let backend = backend?;
                 let mut query = Vec::new();
                 if !from.is_empty() {
                     query.push(format!("dateFrom={}", api::encode(&from)));
@@ -766,7 +756,7 @@ fn Statement(
                 if !to.is_empty() {
                     query.push(format!("dateTo={}", api::encode(&to)));
                 }
-                api::statement(&credentials, &account, &query.join("&")).await
+                api::statement(&backend, &account, &query.join("&")).await
             }
         })
     };

@@ -90,11 +90,10 @@ pub fn AccountsPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| AccountQuery::from_params(|k| p.get(k))));
     let accounts = LocalResource::new(move || {
-        let (query, credentials) = (query.get(), session.credentials());
+        let (query, backend) = (query.get(), session.backend());
         async move {
-            let credentials =
-                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
-            api::accounts(&credentials, &query.api_query()).await
+            let backend = backend?;
+            api::accounts(&backend, &query.api_query()).await
         }
     });
     view! {
@@ -243,11 +242,10 @@ pub fn OpenAccountForm() -> impl IntoView {
         })
     };
     let open = Action::new_local(move |body: &serde_json::Value| {
-        let (body, credentials) = (body.clone(), session.credentials());
+        let (body, backend) = (body.clone(), session.backend());
         async move {
-            let credentials =
-                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
-            api::open_account(&credentials, &body).await
+            let backend = backend?;
+            api::open_account(&backend, &body).await
         }
     });
     Effect::new(move |_| match open.value().get() {

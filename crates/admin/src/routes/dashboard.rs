@@ -16,11 +16,10 @@ use crate::session::use_session;
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
     let data = LocalResource::new(move || {
-        let credentials = session.credentials();
+        let backend = session.backend();
         async move {
-            let credentials =
-                credentials.ok_or_else(|| api::AdminError::Network("not signed in".into()))?;
-            api::dashboard(&credentials).await
+            let backend = backend?;
+            api::dashboard(&backend).await
         }
     });
     view! {

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{self, encode, AdminError};
+use crate::api::{self, encode};
 use crate::components::field::TextField;
 use crate::components::invoice_table::InvoiceTable;
 use crate::components::layout::PageHeader;
@@ -139,26 +139,17 @@ pub fn InvoicesPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| InvoiceQuery::from_params(|k| p.get(k))));
     let results = LocalResource::new(move || {
-        let (query, credentials) = (query.get(), session.credentials());
+        let (query, backend) = (query.get(), session.backend());
         async move {
-            let credentials =
-                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
+            let backend = backend?;
             // The rule the server applies, checked here first: a bad filter never leaves the page.
-            InvoiceFilter::from_query(&query.api_pairs()).map_err(|errors| AdminError::Api {
-                status: 422,
-                detail: creditdesk_core::ErrorDetail {
-                    code: creditdesk_core::ErrorCode::ValidationFailed,
-                    message: format!("the filters are not valid: {errors}"),
-                    reason: None,
-                    fields: errors.iter().cloned().collect(),
-                },
-            })?;
-            api::search_invoices(&credentials, &query.api_query()).await
+            InvoiceFilter::from_query(&query.api_pairs())?;
+            api::search_invoices(&backend, &query.api_query()).await
         }
     });
     let config = LocalResource::new(move || {
-        let credentials = session.credentials();
-        async move { api::store_config(&credentials?).await.ok() }
+        let backend = session.backend();
+        async move { api::store_config(&backend.ok()?).await.ok() }
     });
     let config = Signal::derive(move || config.get().flatten());
     let toast = RwSignal::new(None::<String>);

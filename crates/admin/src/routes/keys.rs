@@ -8,9 +8,9 @@ use serde_json::json;
 use crate::api::{self, AdminError, Method};
 use crate::components::command::{general_error, use_command, Command};
 use crate::components::field::TextField;
-use crate::components::invoice_table::confirm;
 use crate::components::layout::PageHeader;
 use crate::components::notice::{load_errors, Toast};
+use crate::dom::confirm;
 use crate::format;
 use crate::session::use_session;
 
@@ -28,22 +28,19 @@ pub struct KeyView {
 
 /// The resources a key may hold, as the API names them (what a Main Access key may do is all
 /// of them, so `/me` of the signed-in key lists them).
-async fn resource_names(
-    credentials: &crate::session::Credentials,
-) -> Result<Vec<String>, AdminError> {
-    Ok(api::me(credentials).await?.resources)
+async fn resource_names(backend: &api::Backend) -> Result<Vec<String>, AdminError> {
+    Ok(api::me(backend).await?.resources)
 }
 
 #[component]
 pub fn KeysPage() -> impl IntoView {
     let session = use_session();
     let data = LocalResource::new(move || {
-        let credentials = session.credentials();
+        let backend = session.backend();
         async move {
-            let credentials =
-                credentials.ok_or_else(|| AdminError::Network("not signed in".into()))?;
-            let keys: Vec<KeyView> = api::get(&credentials, "/api/creditdesk/keys").await?;
-            Ok::<_, AdminError>((keys, resource_names(&credentials).await?))
+            let backend = backend?;
+            let keys: Vec<KeyView> = api::get(&backend, "/api/creditdesk/keys").await?;
+            Ok::<_, AdminError>((keys, resource_names(&backend).await?))
         }
     });
     let toast = RwSignal::new(None::<String>);
@@ -172,15 +169,11 @@ fn NewKeyForm(
         }
     };
     let create = Action::new_local(move |body: &serde_json::Value| {
-        let (body, credentials) = (body.clone(), session.require());
+        let (body, backend) = (body.clone(), session.require());
         async move {
-            api::command(
-                &credentials?,
-                Method::Post,
-                "/api/creditdesk/keys",
-                Some(&body),
-            )
-            .await
+            backend?
+                .send(Method::Post, "/api/creditdesk/keys", Some(&body))
+                .await
         }
     });
     Effect::new(move |_| match create.value().get() {

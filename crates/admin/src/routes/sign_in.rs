@@ -1,23 +1,42 @@
-//! Signing in with an app key and token.
+//! The first screen: sign in to the Creditdesk server with an app key and token, or use the
+//! admin in this browser alone (core's engine in the page, the data kept in this browser).
 
 use leptos::prelude::*;
 
-use crate::api;
-use crate::session::{use_session, Credentials};
+use crate::api::{self, AdminError};
+use crate::backend::{Backend, Credentials};
+use crate::session::use_session;
+use creditdesk_core::ErrorCode;
 
-/// The sign-in form. The credentials are checked against the server before they are kept.
+/// Whether a Creditdesk server answers the page's `/api/` (it refuses a call without a key with
+/// its own error body; anything else means there is none).
+async fn server_answers() -> bool {
+    let anonymous = Backend::Server(Credentials {
+        app_key: String::new(),
+        app_token: String::new(),
+    });
+    match api::me(&anonymous).await {
+        Ok(_) => true,
+        Err(AdminError::Refused(detail)) => detail.code == ErrorCode::Unauthorized,
+        Err(_) => false,
+    }
+}
+
+/// Sign-in: a key and token checked against the server before they are kept, or "Use in this
+/// browser". When no server answers, the browser option comes first and says why.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let app_key = RwSignal::new(String::new());
     let app_token = RwSignal::new(String::new());
-    let sign_in = Action::new_local(|credentials: &Credentials| {
-        let credentials = credentials.clone();
-        async move { api::me(&credentials).await.map(|_| credentials) }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(credentials)) = sign_in.value().get() {
-            session.sign_in(credentials);
+    let server = LocalResource::new(server_answers);
+    let no_server = move || server.get() == Some(false);
+    let sign_in = Action::new_local(move |credentials: &Credentials| {
+        let backend = Backend::Server(credentials.clone());
+        async move {
+            api::me(&backend).await?;
+            session.sign_in(backend);
+            Ok::<_, AdminError>(())
         }
     });
     let error = move || sign_in.value().get().and_then(Result::err);
@@ -36,6 +55,10 @@ pub fn SignInPage() -> impl IntoView {
                     <span class="brand-name">"Creditdesk"</span>
                 </div>
                 <h1>"Sign in"</h1>
+                <p class="notice notice-info" role="status" hidden=move || !no_server()>
+                    "No Creditdesk server answers this page. Use the admin in this browser, or start the server ("
+                    <code>"cargo xtask run"</code>")."
+                </p>
                 <p class="muted">"Use an app key and its token. They are kept only for this browser tab."</p>
                 <div class="field">
                     <label for="app-key">"App key"</label>
@@ -52,6 +75,14 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="help">
                     "The server prints a first key the first time it starts. Lost it? "
                     <code>"creditdesk-server create-key"</code>" makes a new one."
+                </p>
+                <div class="or"><span>"or"</span></div>
+                <button id="use-browser" type="button" class=move || if no_server() { "primary" } else { "secondary" }
+                    on:click=move |_| session.sign_in(Backend::Browser)>
+                    "Use in this browser"
+                </button>
+                <p class="help">
+                    "No server needed: the same credit engine runs in this page and keeps its data in this browser. Export it later and import it into a server."
                 </p>
             </form>
         </main>

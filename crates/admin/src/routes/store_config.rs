@@ -17,13 +17,8 @@ use crate::session::use_session;
 pub fn StoreConfigPage() -> impl IntoView {
     let session = use_session();
     let config = LocalResource::new(move || {
-        let credentials = session.credentials();
-        async move {
-            match credentials {
-                Some(credentials) => api::store_config(&credentials).await,
-                None => Err(AdminError::Network("not signed in".into())),
-            }
-        }
+        let backend = session.backend();
+        async move { api::store_config(&backend?).await }
     });
     view! {
         <PageHeader
@@ -206,13 +201,8 @@ pub fn StoreConfigForm(
 
     let save = Action::new_local(move |config: &StoreConfig| {
         let config = config.clone();
-        let credentials = session.credentials();
-        async move {
-            match credentials {
-                Some(credentials) => api::save_store_config(&credentials, &config).await,
-                None => Err(AdminError::Network("not signed in".into())),
-            }
-        }
+        let backend = session.require();
+        async move { api::save_store_config(&backend?, &config).await }
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => toast.set(Some("Store configuration saved.".into())),

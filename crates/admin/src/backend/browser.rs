@@ -1,0 +1,384 @@
+//! The API answered in this page: core's [`Ledger`] holds the store, each request is read by
+//! core's own readers and run by core's engine ([`creditdesk_core::ops`] and the `Book`
+//! commands, as the server's handlers run them), and the store is kept in `localStorage` as
+//! core's [`Dump`] after every change, so it survives a reload and can be exported to a server.
+//!
+//! Only the routes the admin calls are answered; keys belong to servers (nobody signs in here).
+
+use std::cell::RefCell;
+
+use creditdesk_core::book::{Book, Ctx};
+use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, UpdateHold};
+use creditdesk_core::ids::{AccountId, Actor, FriendlyCode, HolderId, InvoiceId, TransactionId};
+use creditdesk_core::keys::Resource;
+use creditdesk_core::memory::{Dump, Ledger};
+use creditdesk_core::ops::{self, HoldMode};
+use creditdesk_core::search::{AccountFilter, InvoiceFilter};
+use creditdesk_core::wire::{HolderList, HolderView, InvoiceView, StatementView, TransactionList};
+use creditdesk_core::{CreditError, ErrorBody, ErrorCode, Timestamp, ValidationErrors};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::Method;
+use crate::api::AdminError;
+use crate::dom;
+
+/// Where the store is kept in `localStorage`.
+pub const STORAGE_KEY: &str = "creditdesk.browser-store";
+
+/// The key this mode acts as (the actor of every entry).
+pub const ACTOR: &str = "browser";
+
+thread_local! {
+    /// The store as last read from or written to `localStorage`, with the text it was read
+    /// from (another tab may have written since: then it is read again).
+    static CACHE: RefCell<Option<(String, Ledger)>> = const { RefCell::new(None) };
+}
+
+/// Answers one request of the API from the store in this browser.
+pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<Value, AdminError> {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let segments: Vec<String> = path
+        .trim_start_matches("/api/")
+        .split('/')
+        .map(dom::decode)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let query = dom::query_pairs(query);
+    let request = Request {
+        method,
+        segments: &segments,
+        query: &query,
+        body: body.unwrap_or(&Value::Null),
+        now: dom::browser_now(),
+    };
+    let mut ledger = load()?;
+    let answer = route(&mut ledger, &request).map_err(|body| AdminError::Refused(body.error))?;
+    if method != Method::Get {
+        save(ledger)?;
+    }
+    Ok(answer)
+}
+
+/// The store kept in this browser (empty when nothing was kept yet).
+pub fn load() -> Result<Ledger, AdminError> {
+    let text = dom::local_storage_get(STORAGE_KEY)?;
+    CACHE.with_borrow_mut(|cache| {
+        let text = text.unwrap_or_default();
+        if let Some((cached, ledger)) = cache.as_ref() {
+            if *cached == text {
+                return Ok(ledger.clone());
+            }
+        }
+        let ledger = if text.is_empty() {
+            Ledger::new()
+        } else {
+            let dump: Dump = serde_json::from_str(&text)
+                .map_err(|e| AdminError::Browser(format!("the data kept in this browser cannot be read ({e}); export what you can, then clear it")))?;
+            Ledger::from_dump(dump).map_err(AdminError::Browser)?
+        };
+        *cache = Some((text, ledger.clone()));
+        Ok(ledger)
+    })
+}
+
+/// Keeps `ledger` as the store of this browser.
+pub fn save(ledger: Ledger) -> Result<(), AdminError> {
+    let text = serde_json::to_string(&ledger.dump())
+        .map_err(|e| AdminError::Browser(format!("the data cannot be written: {e}")))?;
+    dom::local_storage_set(STORAGE_KEY, &text)?;
+    CACHE.with_borrow_mut(|cache| *cache = Some((text, ledger)));
+    Ok(())
+}
+
+/// The store of this browser as a dump (the file "Export" saves).
+pub fn export() -> Result<String, AdminError> {
+    serde_json::to_string_pretty(&load()?.dump())
+        .map_err(|e| AdminError::Browser(format!("the data cannot be written: {e}")))
+}
+
+/// Forgets everything kept in this browser.
+pub fn clear() -> Result<(), AdminError> {
+    save(Ledger::new())
+}
+
+struct Request<'a> {
+    method: Method,
+    segments: &'a [&'a str],
+    query: &'a [(String, String)],
+    body: &'a Value,
+    now: Timestamp,
+}
+
+type Answer = Result<Value, ErrorBody>;
+
+fn to_json(value: impl Serialize) -> Answer {
+    serde_json::to_value(value).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::Internal,
+            format!("the answer cannot be written: {e}"),
+        )
+    })
+}
+
+fn refused(error: CreditError) -> ErrorBody {
+    ErrorBody::from(&error)
+}
+
+fn invalid(errors: ValidationErrors) -> ErrorBody {
+    ErrorBody::from(&errors)
+}
+
+fn not_found(what: String) -> ErrorBody {
+    ErrorBody::new(ErrorCode::NotFound, what)
+}
+
+fn no_route() -> ErrorBody {
+    not_found("no such API route in this browser's engine".to_owned())
+}
+
+/// A path id read as core's type; one that cannot exist is simply not found (as on the server).
+fn parse_id<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ErrorBody> {
+    text.parse().map_err(|_| {
+        let (what, scope) = what.split_once(' ').unwrap_or((what, ""));
+        not_found(
+            format!("there is no {what} {text} {scope}")
+                .trim_end()
+                .to_owned(),
+        )
+    })
+}
+
+fn route(ledger: &mut Ledger, request: &Request) -> Answer {
+    use Method::{Get, Post, Put};
+    let actor: Actor = ACTOR.parse().expect("a valid actor");
+    let config = ledger.config().clone();
+    let ctx = Ctx {
+        now: request.now,
+        actor: &actor,
+        config: &config,
+    };
+    let (body, query) = (request.body, request.query);
+    match (request.method, request.segments) {
+        (Get, ["creditdesk", "me"]) => {
+            let resources: Vec<&str> = Resource::ALL.iter().map(|r| r.name()).collect();
+            Ok(json!({ "appKey": ACTOR, "resources": resources }))
+        }
+        (Get, ["creditdesk", "keys"]) => Ok(json!([{
+            "appKey": ACTOR,
+            "label": "This browser (no server: nobody signs in, so there are no keys)",
+            "resources": [Resource::MainAccess.name()],
+            "createdAt": request.now,
+        }])),
+        (_, ["creditdesk", "keys", ..]) => Err(ErrorBody::new(
+            ErrorCode::Conflict,
+            "keys belong to a Creditdesk server; in this browser nobody signs in",
+        )),
+        (Get, ["creditdesk", "dashboard"]) => to_json(ledger.dashboard(request.now)),
+        (Get, ["creditcontrol", "storeconfig"]) => to_json(&config),
+        (Put, ["creditcontrol", "storeconfig"]) => {
+            let next = config.apply_update(body).map_err(invalid)?;
+            ledger.set_config(next.clone());
+            to_json(next)
+        }
+        (Get, ["creditcontrol", "invoices"]) => {
+            let filter = InvoiceFilter::from_query(query).map_err(invalid)?;
+            to_json(ledger.invoices(&filter))
+        }
+        (Get, ["creditcontrol", "accounts"]) => {
+            let filter = AccountFilter::from_query(query).map_err(invalid)?;
+            to_json(ledger.accounts(&filter, request.now))
+        }
+        (Post, ["creditcontrol", "accounts"]) => {
+            let command = commands::OpenAccount::from_json(body).map_err(invalid)?;
+            let view = ledger
+                .with_book(&command.account_id(), |slot| {
+                    ops::open(slot, &command, &ctx)
+                })
+                .map_err(refused)?;
+            to_json(view)
+        }
+        (method, ["creditcontrol" | "creditdesk", "accounts", id, rest @ ..]) => {
+            let id: AccountId = parse_id(id, "account")?;
+            on_account(ledger, &id, method, rest, request, &ctx)
+        }
+        _ => Err(no_route()),
+    }
+}
+
+/// The routes under one account.
+fn on_account(
+    ledger: &mut Ledger,
+    id: &AccountId,
+    method: Method,
+    rest: &[&str],
+    request: &Request,
+    ctx: &Ctx,
+) -> Answer {
+    use Method::{Get, Post, Put};
+    let (body, query, now) = (request.body, request.query, request.now);
+    match (method, rest) {
+        (Put, []) => {
+            let command = commands::UpsertAccount::from_json(body, id).map_err(invalid)?;
+            let view = ledger
+                .with_book(id, |slot| Ok(ops::upsert(slot, id, &command, ctx)))
+                .map_err(refused)?;
+            to_json(view)
+        }
+        (Post, ["transactions" | "transaction"]) => {
+            let mode = HoldMode::from_query(query).map_err(invalid)?;
+            let command = CreateHold::from_json(body, now).map_err(invalid)?;
+            let new_id = TransactionId::from_bytes(dom::random_bytes());
+            match mode {
+                HoldMode::DryRun => {
+                    let slot = ledger.book(id).ok().cloned();
+                    to_json(ops::dry_run(slot, id, &command, new_id, ctx).map_err(refused)?)
+                }
+                HoldMode::Hold => to_json(
+                    ledger
+                        .with_book(id, |slot| ops::hold(slot, id, &command, new_id, ctx))
+                        .map_err(refused)?,
+                ),
+            }
+        }
+        (Get, _) => read(ledger.book(id).map_err(refused)?, ledger, rest, request),
+        _ => ledger.with_book(id, |slot| {
+            let book = slot
+                .as_mut()
+                .ok_or_else(|| refused(CreditError::AccountNotFound(id.clone())))?;
+            change(book, method, rest, body, ctx)
+        }),
+    }
+}
+
+/// A read of one account.
+fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request) -> Answer {
+    let (query, now) = (request.query, request.now);
+    let ctx_config = ledger.config().clone();
+    let actor: Actor = ACTOR.parse().expect("a valid actor");
+    let ctx = Ctx {
+        now,
+        actor: &actor,
+        config: &ctx_config,
+    };
+    match rest {
+        [] => to_json(ops::account_view(book, &ctx)),
+        ["transactions"] => to_json(TransactionList::of(&book.transactions, now)),
+        ["holders"] => to_json(HolderList {
+            data: book.holders.iter().map(HolderView::from).collect(),
+        }),
+        ["statements"] => {
+            let (from, to) = creditdesk_core::ledger::window_from_query(query).map_err(invalid)?;
+            to_json(StatementView::from(&book.statement(from, to)))
+        }
+        ["invoices"] => {
+            let mut filter = InvoiceFilter::from_query(query).map_err(invalid)?;
+            filter.account = Some(book.account.id.clone());
+            to_json(ledger.invoices(&filter))
+        }
+        ["invoices", invoice] => {
+            let invoice: InvoiceId = parse_id(invoice, "invoice on this account")?;
+            let found = book
+                .invoices
+                .iter()
+                .find(|i| i.id == invoice)
+                .ok_or(CreditError::InvoiceNotFound(invoice))
+                .map_err(refused)?;
+            to_json(InvoiceView::from(found))
+        }
+        _ => Err(no_route()),
+    }
+}
+
+/// A command on an existing account, its answer as the server writes it (a refusal leaves
+/// the book as it was: the ledger keeps only what succeeds).
+fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ctx) -> Answer {
+    use Method::{Delete, Post, Put};
+    let now = ctx.now;
+    let transaction = |text: &str| parse_id::<TransactionId>(text, "transaction on this account");
+    match (method, rest) {
+        (Delete, []) => {
+            book.close(ctx).map_err(refused)?;
+            to_json(ops::account_view(book, ctx))
+        }
+        (Put, ["creditlimit"]) => {
+            let change = Change::credit_limit_from_json(body).map_err(invalid)?;
+            book.change_credit_limit(&change, ctx);
+            to_json(ops::account_view(book, ctx))
+        }
+        (Put, ["tolerance"]) => {
+            let change = Change::tolerance_from_json(body).map_err(invalid)?;
+            book.change_tolerance(&change, ctx);
+            to_json(ops::account_view(book, ctx))
+        }
+        (Put, ["statements", statement]) => {
+            let statement = statement
+                .parse()
+                .map_err(|e: &str| invalid(ValidationErrors::single("statementId", e)))?;
+            let value = commands::debit_from_json(body).map_err(invalid)?;
+            let value = book.debit(&statement, value, ctx).map_err(refused)?;
+            Ok(json!({ "value": value.to_string() }))
+        }
+        (Put, ["transactions", t]) => {
+            let t = transaction(t)?;
+            let command = UpdateHold::from_json(body, now).map_err(invalid)?;
+            let hold = book.put_hold(&t, &command, ctx).map_err(refused)?;
+            Ok(json!({ "id": hold.id, "value": hold.value, "installments": hold.installments }))
+        }
+        (Delete, ["transactions", t]) => {
+            book.cancel_hold(&transaction(t)?, ctx).map_err(refused)?;
+            Ok(Value::Null)
+        }
+        (Put, ["transactions", t, "settlement"]) => {
+            let t = transaction(t)?;
+            let value = commands::positive_value_from_json(body).map_err(invalid)?;
+            let code: FriendlyCode = dom::random_code();
+            book.settle(&t, value, &code, ctx).map_err(refused)?;
+            Ok(json!({ "value": value, "id": t }))
+        }
+        (Post, ["transactions", t, "refunds"]) => {
+            let t = transaction(t)?;
+            let value = commands::positive_value_from_json(body).map_err(invalid)?;
+            book.refund(&t, value, ctx).map_err(refused)?;
+            Ok(json!({ "value": value }))
+        }
+        (Post, ["holders"]) => {
+            let email = commands::holder_email_from_json(body).map_err(invalid)?;
+            let id = HolderId::from_bytes(dom::random_bytes());
+            to_json(HolderView::from(
+                book.add_holder(&email, id, ctx).map_err(refused)?,
+            ))
+        }
+        (Delete, ["holders", holder]) => {
+            let holder: HolderId = parse_id(holder, "holder on this account")?;
+            book.remove_holder(&holder, ctx).map_err(refused)?;
+            Ok(json!({ "id": holder.to_string() }))
+        }
+        (method, ["invoices", invoice, rest @ ..]) => {
+            let invoice: InvoiceId = parse_id(invoice, "invoice on this account")?;
+            match (method, rest) {
+                (Put, []) => {
+                    let change = ChangeInvoice::from_json(body).map_err(invalid)?;
+                    book.change_invoice(&invoice, &change, ctx)
+                        .map_err(refused)?;
+                    Ok(Value::Null)
+                }
+                (Delete, []) => {
+                    book.cancel_invoice(&invoice, ctx).map_err(refused)?;
+                    Ok(Value::Null)
+                }
+                (Post, ["payments"]) => to_json(InvoiceView::from(
+                    book.pay_invoice(&invoice, ctx).map_err(refused)?,
+                )),
+                (Put, ["postponement"]) => {
+                    let days = commands::due_days_from_json(body).map_err(invalid)?;
+                    book.postpone_invoice(&invoice, days, ctx)
+                        .map_err(refused)?;
+                    Ok(Value::Null)
+                }
+                _ => Err(no_route()),
+            }
+        }
+        _ => Err(no_route()),
+    }
+}
