@@ -262,6 +262,8 @@ case_test! {
         let read: Dump = serde_json::from_str(&text).unwrap();
         assert_eq!(read, dump);
         assert_eq!(Ledger::from_dump(read).unwrap(), ledger);
+        assert_eq!(ledger.config(), &tolerant());
+        assert!(ledger.config().tolerance_enabled());
     }
 
     fn a_dump_is_refused_unless_every_book_is_whole_and_its_own() {
@@ -293,6 +295,11 @@ case_test! {
             let book = d.books[0].clone();
             d.books = vec![book; DUMP_ACCOUNTS_MAX as usize + 1];
         }, "more than 10000 accounts");
+        // As many as allowed pass the count (these then fail as repeated).
+        refused(&|d| {
+            let book = d.books[0].clone();
+            d.books = vec![book; DUMP_ACCOUNTS_MAX as usize];
+        }, "listed twice");
         let mut full = good.books[0].clone();
         let holder = creditdesk_core::account::Holder {
             id: creditdesk_core::ids::HolderId::from_bytes([1; 16]),
@@ -367,14 +374,18 @@ case_test! {
             ("dryRun=true", Ok(HoldMode::DryRun)),
             ("dryRun=false", Ok(HoldMode::Hold)),
             ("dryRun=true&dryRun=false", Ok(HoldMode::Hold)),
-            ("dryRun=yes", Err("dryRun")),
-            ("dry=true", Err("dry")),
+            ("dryRun=yes", Err("dryRun: must be true or false")),
+            ("dry=true", Err("dry: unknown parameter; the parameter is dryRun")),
         ];
         for (text, expect) in cases {
             let got = HoldMode::from_query(&query(text));
             match expect {
                 Ok(mode) => assert_eq!(got, Ok(*mode), "{text}"),
-                Err(field) => assert_eq!(got.unwrap_err().iter().next().unwrap().field, *field, "{text}"),
+                Err(refusal) => {
+                    let errors = got.unwrap_err();
+                    let error = errors.iter().next().unwrap();
+                    assert_eq!(format!("{}: {}", error.field, error.message), *refusal, "{text}")
+                }
             }
         }
     }
