@@ -361,7 +361,7 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
     browser.type_into("#invoice-2 input.days", "0").await?;
     click(browser, "#invoice-2 button.postpone").await?;
     browser
-        .wait_for_text("#invoice-error", |t| {
+        .wait_for_text("#invoice-2 .invoice-error", |t| {
             t.contains("must be a whole number from 1")
         })
         .await?;
@@ -377,7 +377,9 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
         .await?;
     click(browser, "#invoice-2 button.postpone").await?;
     browser
-        .wait_for_text("#invoice-error", |t| t.contains("postponed 1 times"))
+        .wait_for_text("#invoice-2 .invoice-error", |t| {
+            t.contains("postponed 1 times")
+        })
         .await?;
 
     // Refund 10 of the settlement: off the last open invoice, so the balance gains 10.

@@ -168,40 +168,6 @@ pub async fn statement(
     get(backend, &account_path(id, &format!("/statements?{query}"))).await
 }
 
-/// What can be done to an invoice from the admin.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InvoiceAction {
-    Pay,
-    Cancel,
-    Postpone {
-        days: u16,
-    },
-    /// `PUT` of the invoice with this body (status, observation, payment link), checked by
-    /// core's `ChangeInvoice` before it is sent.
-    Edit(serde_json::Value),
-}
-
-/// Runs an invoice action (the answer's body is not needed: the page reloads).
-pub async fn invoice_action(
-    backend: &Backend,
-    id: &str,
-    invoice: &str,
-    action: &InvoiceAction,
-) -> Result<(), AdminError> {
-    let path = account_path(id, &format!("/invoices/{}", encode(invoice)));
-    let (method, path, body) = match action {
-        InvoiceAction::Pay => (Method::Post, format!("{path}/payments"), None),
-        InvoiceAction::Cancel => (Method::Delete, path, None),
-        InvoiceAction::Postpone { days } => (
-            Method::Put,
-            format!("{path}/postponement"),
-            Some(serde_json::json!({ "dueDays": days })),
-        ),
-        InvoiceAction::Edit(body) => (Method::Put, path, Some(body.clone())),
-    };
-    backend.send(method, &path, body.as_ref()).await.map(|_| ())
-}
-
 /// `GET /api/creditdesk/dashboard`.
 pub async fn dashboard(backend: &Backend) -> Result<Dashboard, AdminError> {
     get(backend, "/api/creditdesk/dashboard").await

@@ -105,3 +105,10 @@ pub fn date(at: Timestamp) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(millis));
     String::from(date.to_locale_date_string(&language(), &options))
 }
+
+/// A rate as a percentage without trailing zeros: `0.125` → `12.5`.
+pub fn percent(rate: creditdesk_core::Rate) -> String {
+    (rate.fraction() * rust_decimal::Decimal::ONE_HUNDRED)
+        .normalize()
+        .to_string()
+}

@@ -5,8 +5,9 @@
 
 mod common;
 
-use creditdesk_admin::routes::account::used_percent;
+use creditdesk_admin::routes::account::Balances;
 use creditdesk_admin::routes::accounts::{AccountQuery, OpenAccountForm};
+use creditdesk_core::account::AccountStatus;
 use creditdesk_core::wire::AccountView;
 use leptos::prelude::*;
 use leptos_router::components::Router;
@@ -23,7 +24,7 @@ fn account_queries_round_trip_through_the_url() {
         (
             AccountQuery {
                 email: "ana+1@example.com".into(),
-                status: "Open".into(),
+                status: Some(AccountStatus::Open),
                 page: 3,
             },
             "/accounts?email=ana%2B1%40example.com&status=Open&page=3",
@@ -32,7 +33,7 @@ fn account_queries_round_trip_through_the_url() {
         (
             AccountQuery {
                 email: String::new(),
-                status: "Closed".into(),
+                status: Some(AccountStatus::Closed),
                 page: 1,
             },
             "/accounts?status=Closed",
@@ -60,7 +61,7 @@ fn account_queries_round_trip_through_the_url() {
         bad,
         AccountQuery {
             email: String::new(),
-            status: String::new(),
+            status: None,
             page: 1
         }
     );
@@ -108,35 +109,44 @@ async fn the_open_account_form_shows_cores_messages() {
 }
 
 #[wasm_bindgen_test]
-fn the_usage_bar_measures_the_credit_in_use() {
-    let account = |limit: &str, available_balance: &str, available: &str| AccountView {
+async fn the_credit_bar_shows_cores_share_of_the_limit() {
+    let account = |limit: &str, balance: &str, held: &str| AccountView {
         id: "1_CPF".into(),
-        balance: "0".parse().unwrap(),
+        balance: balance.parse().unwrap(),
         document: "1".into(),
-        status: "Open".into(),
+        status: AccountStatus::Open,
         document_type: "CPF".into(),
         credit_limit: limit.parse().unwrap(),
         updated_at: "2024-01-01".parse().unwrap(),
         created_at: "2024-01-01".parse().unwrap(),
         description: String::new(),
-        available_credit: available.parse().unwrap(),
-        pre_authorized_credit: "0".parse().unwrap(),
+        available_credit: "0".parse().unwrap(),
+        pre_authorized_credit: held.parse().unwrap(),
         email: String::new(),
-        tolerance: "0".parse().unwrap(),
-        available_balance: available_balance.parse().unwrap(),
+        tolerance: "0.1".parse().unwrap(),
+        available_balance: "0".parse().unwrap(),
     };
-    for (limit, available_balance, available, expect) in [
-        ("1000", "1000", "1000", 0),
-        ("1000", "250", "250", 75),
-        ("1000", "0", "0", 100),
-        ("1000", "-50", "-50", 100),
-        ("1000", "900", "1000", 9),
-        ("0", "0", "0", 100),
+    // Holds plus debt, of the limit (not of limit + tolerance), as the dashboard's bands.
+    for (limit, balance, held, expect) in [
+        ("1000", "0", "0", "0%"),
+        ("1000", "-250", "0", "25%"),
+        ("1000", "-250", "250", "50%"),
+        ("1000", "-1100", "0", "110%"),
+        ("1000", "100", "0", "0%"),
     ] {
-        assert_eq!(
-            used_percent(&account(limit, available_balance, available)),
-            expect,
-            "{limit} {available_balance} {available}"
+        let container = container();
+        let shown = account(limit, balance, held);
+        leptos::mount::mount_to(
+            container.clone(),
+            move || view! { <Balances account=shown/> },
+        )
+        .forget();
+        settle().await;
+        let text = text_of(&container, "#balance-used");
+        assert!(
+            text.starts_with(&format!("{expect} of the limit")),
+            "{limit} {balance} {held}: {text}"
         );
+        container.remove();
     }
 }

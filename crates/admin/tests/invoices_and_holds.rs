@@ -12,6 +12,7 @@ use creditdesk_admin::routes::dashboard::{bar_lengths, Bar};
 use creditdesk_admin::routes::invoices::InvoiceQuery;
 use creditdesk_core::commands::CreateHold;
 use creditdesk_core::installments;
+use creditdesk_core::transaction::TransactionStatus;
 use creditdesk_core::wire::TransactionView;
 use leptos::prelude::*;
 use leptos_router::components::Router;
@@ -81,13 +82,15 @@ fn hold(value: &str, installments: u16) -> TransactionView {
         original_value: value.parse().unwrap(),
         installments,
         settle: true,
-        status: "Authorized".into(),
+        status: TransactionStatus::Authorized,
         expiration_date: at,
         created_at: at,
         updated_at: at,
         settled_value: "0".parse().unwrap(),
         refunded_value: "0".parse().unwrap(),
         settled_at: None,
+        cancellable: false,
+        refundable_value: "0".parse().unwrap(),
     }
 }
 

@@ -531,10 +531,7 @@ impl Book {
     /// Releases an active hold. Only holds created with `settle = false` (as the spec says).
     pub fn cancel_hold(&mut self, id: &TransactionId, ctx: &Ctx) -> Result<(), CreditError> {
         let at = self.transaction_at(id)?;
-        if self.transactions[at].settle {
-            return Err(CreditError::NotCancellable);
-        }
-        let at = self.active_hold_at(id, ctx.now)?;
+        self.transactions[at].cancellable(ctx.now)?;
         let hold = &mut self.transactions[at];
         hold.status = TransactionStatus::Cancelled;
         hold.updated_at = ctx.now;
@@ -764,8 +761,7 @@ impl Book {
                 status: transaction.status_at(ctx.now),
             });
         }
-        let refundable =
-            money(transaction.settled_value.minor() - transaction.refunded_value.minor());
+        let refundable = transaction.refundable();
         if value > refundable {
             return Err(CreditError::RefundExceeded {
                 requested: value,

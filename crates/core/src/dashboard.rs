@@ -126,6 +126,20 @@ impl UsageBand {
         }
     }
 
+    /// The whole percent of `credit_limit` that `used` is (rounded down; 0 when nothing is
+    /// used, 100 and more over the limit; any use of a zero limit is over it). The admin's bar;
+    /// the bands are compared exactly by [`UsageBand::of`].
+    pub fn percent(credit_limit: Money, used: Money) -> u32 {
+        let (limit, used) = (i128::from(credit_limit.minor()), i128::from(used.minor()));
+        if used <= 0 {
+            return 0;
+        }
+        if limit <= 0 {
+            return 101;
+        }
+        u32::try_from(used * 100 / limit).unwrap_or(u32::MAX)
+    }
+
     /// The band of an account using `used` (held minus balance) of `credit_limit`. Percentages
     /// are compared exactly in cents: 50.01 % is in "51–80 %".
     pub fn of(credit_limit: Money, used: Money) -> UsageBand {

@@ -89,6 +89,23 @@ impl Transaction {
         }
     }
 
+    /// What may still be refunded of its settlement (nothing before it is settled).
+    pub fn refundable(&self) -> Money {
+        Money::saturating_from_minor(self.settled_value.minor() - self.refunded_value.minor())
+    }
+
+    /// Whether the hold may be cancelled at `now`: one created for checkout to settle never
+    /// may, and only an active hold may.
+    pub fn cancellable(&self, now: Timestamp) -> Result<(), crate::CreditError> {
+        if self.settle {
+            return Err(crate::CreditError::NotCancellable);
+        }
+        match self.status_at(now) {
+            TransactionStatus::Authorized => Ok(()),
+            status => Err(crate::CreditError::NotAuthorized { status }),
+        }
+    }
+
     /// The credit this transaction reserves while its time lasts: its value while `Authorized`,
     /// nothing once settled, cancelled or expired. Storage keeps the sum per account (so a hot
     /// account's holds are not summed on every command) and subtracts those past their time.

@@ -4,14 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, Balances, Holder};
-use crate::invoice::Invoice;
+use crate::account::{Account, AccountStatus, Balances, Holder};
+use crate::invoice::{Invoice, InvoiceStatus};
 use crate::ledger::{Entry, Origin, Statement};
 use crate::money::Money;
 use crate::rate::Rate;
 use crate::search::InvoiceSummary;
 use crate::timestamp::Timestamp;
-use crate::transaction::Transaction;
+use crate::transaction::{Transaction, TransactionStatus};
 
 /// An account with its balances (`GET /accounts/{id}` and friends).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +20,7 @@ pub struct AccountView {
     pub id: String,
     pub balance: Money,
     pub document: String,
-    pub status: String,
+    pub status: AccountStatus,
     pub document_type: String,
     pub credit_limit: Money,
     pub updated_at: Timestamp,
@@ -35,12 +35,18 @@ pub struct AccountView {
 }
 
 impl AccountView {
+    /// What the buyer uses of the limit: holds plus debt (`pre-authorized − balance`), as the
+    /// dashboard's usage bands count it.
+    pub fn used(&self) -> Money {
+        Money::saturating_from_minor(self.pre_authorized_credit.minor() - self.balance.minor())
+    }
+
     pub fn new(account: &Account, balances: &Balances) -> AccountView {
         AccountView {
             id: account.id.to_string(),
             balance: balances.balance,
             document: account.document.to_string(),
-            status: account.status.as_str().to_owned(),
+            status: account.status,
             document_type: account.document_type.as_str().to_owned(),
             credit_limit: account.credit_limit,
             updated_at: account.updated_at,
@@ -77,7 +83,7 @@ pub struct AccountSummary {
 pub struct InvoiceView {
     pub id: String,
     pub friendly_id: String,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub value: Money,
     pub account_id: String,
     pub credit_value: Money,
@@ -106,7 +112,7 @@ impl From<&Invoice> for InvoiceView {
         InvoiceView {
             id: invoice.id.to_string(),
             friendly_id: invoice.friendly_id.to_string(),
-            status: invoice.status.as_str().to_owned(),
+            status: invoice.status,
             value: invoice.value,
             account_id: invoice.account_id.to_string(),
             credit_value: invoice.credit_value,
@@ -131,9 +137,7 @@ impl From<&Invoice> for InvoiceView {
 impl InvoiceView {
     /// Open and past its due date at `now` (the rule of [`crate::invoice::is_overdue`]).
     pub fn is_overdue(&self, now: Timestamp) -> bool {
-        self.status
-            .parse()
-            .is_ok_and(|status| crate::invoice::is_overdue(status, self.due_date, now))
+        crate::invoice::is_overdue(self.status, self.due_date, now)
     }
 }
 
@@ -172,8 +176,8 @@ pub struct HoldView {
     pub value: Money,
     pub expiration_date: Timestamp,
     pub installments: u16,
-    /// Extension: `Authorized`, `Settled`, `Cancelled` or `Expired`.
-    pub status: String,
+    /// Extension: its status at the moment of the answer.
+    pub status: TransactionStatus,
 }
 
 impl HoldView {
@@ -183,7 +187,7 @@ impl HoldView {
             value: transaction.value,
             expiration_date: transaction.expires_at,
             installments: transaction.installments,
-            status: transaction.status_at(now).as_str().to_owned(),
+            status: transaction.status_at(now),
         }
     }
 }
@@ -200,8 +204,8 @@ pub struct TransactionView {
     pub installments: u16,
     /// Created to be settled by checkout (cannot be cancelled).
     pub settle: bool,
-    /// `Authorized`, `Settled`, `Cancelled` or `Expired`.
-    pub status: String,
+    /// Its status at the moment of the answer (a hold past its time is `Expired`).
+    pub status: TransactionStatus,
     pub expiration_date: Timestamp,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -209,6 +213,10 @@ pub struct TransactionView {
     pub refunded_value: Money,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
+    /// Whether it may be cancelled now ([`Transaction::cancellable`]).
+    pub cancellable: bool,
+    /// What may still be refunded ([`Transaction::refundable`]).
+    pub refundable_value: Money,
 }
 
 impl TransactionView {
@@ -220,13 +228,15 @@ impl TransactionView {
             original_value: transaction.original_value,
             installments: transaction.installments,
             settle: transaction.settle,
-            status: transaction.status_at(now).as_str().to_owned(),
+            status: transaction.status_at(now),
             expiration_date: transaction.expires_at,
             created_at: transaction.created_at,
             updated_at: transaction.updated_at,
             settled_value: transaction.settled_value,
             refunded_value: transaction.refunded_value,
             settled_at: transaction.settled_at,
+            cancellable: transaction.cancellable(now).is_ok(),
+            refundable_value: transaction.refundable(),
         }
     }
 }

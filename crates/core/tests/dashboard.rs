@@ -28,6 +28,24 @@ const AGING: &[(&str, AgingBucket)] = &[
 ];
 
 /// (credit limit, used) → band.
+/// (credit limit, used) → whole percent used: the account page's bar. The same counts as the
+/// bands: 50 % and less is "1–50 %", more than 100 % is over the limit.
+const USED_PERCENT: &[(&str, &str, u32)] = &[
+    ("1000", "0", 0),
+    ("1000", "-50", 0),
+    ("1000", "0.01", 0),
+    ("1000", "9.99", 0),
+    ("1000", "10", 1),
+    ("1000", "500", 50),
+    ("1000", "500.01", 50),
+    ("1000", "999.99", 99),
+    ("1000", "1000", 100),
+    ("1000", "1500", 150),
+    ("0", "0", 0),
+    ("0", "0.01", 101),
+    ("0.01", "1000000", u32::MAX),
+];
+
 const USAGE: &[(&str, &str, UsageBand)] = &[
     ("1000", "0", UsageBand::Unused),
     ("1000", "-50", UsageBand::Unused),
@@ -128,6 +146,12 @@ case_test! {
             if status == InvoiceStatus::Opened {
                 assert_eq!(AgingBucket::of(at(due), now) != AgingBucket::Current, expect);
             }
+        }
+    }
+
+    fn used_percent() {
+        for (limit, used, expect) in USED_PERCENT {
+            assert_eq!(UsageBand::percent(money(limit), money(used)), *expect, "{used} of {limit}");
         }
     }
 

@@ -911,7 +911,7 @@ case_test! {
             (&open, "2024-03-01T00:00:00.000001Z", true),
             (&paid, "2030-01-01T00:00:00Z", false),
         ] {
-            assert_eq!(view.is_overdue(at(now)), overdue, "{} {} due {} at {now}", view.id, view.status, view.due_date);
+            assert_eq!(view.is_overdue(at(now)), overdue, "{} {} due {} at {now}", view.id, view.status.as_str(), view.due_date);
         }
     }
 

@@ -461,6 +461,7 @@ case_test! {
         assert!(keys.windows(2).all(|w| w[0] > w[1]), "newest first, then the higher id");
         assert_eq!(list.data[0].created_at, at(6));
         let expired = TransactionList::of(&ledger.book(&id("100_CPF")).unwrap().transactions, at(4));
-        assert_eq!(expired.data[0].status, "Expired");
+        assert_eq!(expired.data[0].status, creditdesk_core::transaction::TransactionStatus::Expired);
+        assert!(!expired.data[0].cancellable, "an expired hold cannot be cancelled");
     }
 }

@@ -1,8 +1,9 @@
 //! The invoice table of the account page and the invoices screen: overdue marked, and every
 //! action on an open invoice (pay, cancel, postpone within the store's limits, edit observation
-//! and payment link), each checked by core before it is sent.
+//! and payment link), each body checked by core before it is sent.
 
 use creditdesk_core::commands::{self, ChangeInvoice};
+use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::InvoiceView;
 use creditdesk_core::Timestamp;
@@ -10,12 +11,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::json;
 
-use crate::api::{self, InvoiceAction};
+use crate::api::{self, account_path, Method};
 use crate::components::field::TextField;
+use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::panel::Panel;
 use crate::dom::{browser_now, confirm};
 use crate::format;
-use crate::session::use_session;
 
 /// What the postponement rule still allows for `invoice`, in words.
 pub fn postponement_hint(config: &StoreConfig, invoice: &InvoiceView) -> String {
@@ -45,36 +46,16 @@ pub fn InvoiceTable(
     /// Called with a confirmation once an action succeeded (the caller reloads).
     on_done: Callback<String>,
 ) -> impl IntoView {
-    let session = use_session();
-    let failure = RwSignal::new(None::<String>);
     let editing = RwSignal::new(None::<InvoiceView>);
-    let act = Action::new_local(move |(invoice, action): &(InvoiceView, InvoiceAction)| {
-        let (invoice, action, backend) = (invoice.clone(), action.clone(), session.require());
-        async move {
-            api::invoice_action(&backend?, &invoice.account_id, &invoice.id, &action)
-                .await
-                .map(|()| action)
-        }
-    });
-    Effect::new(move |_| match act.value().get() {
-        Some(Ok(action)) => {
-            failure.set(None);
-            editing.set(None);
-            on_done.run(match action {
-                InvoiceAction::Pay => "Invoice marked paid.".to_owned(),
-                InvoiceAction::Cancel => "Invoice cancelled.".to_owned(),
-                InvoiceAction::Postpone { days } => format!("Invoice postponed by {days} days."),
-                InvoiceAction::Edit(_) => "Invoice updated.".to_owned(),
-            });
-        }
-        Some(Err(e)) => failure.set(Some(e.to_string())),
-        None => {}
+    let done = Callback::new(move |message: String| {
+        editing.set(None);
+        on_done.run(message);
     });
     let now = browser_now();
     let empty = invoices.is_empty();
     let rows = invoices
         .into_iter()
-        .map(|invoice| view! { <InvoiceRow invoice now show_account config act failure editing/> })
+        .map(|invoice| view! { <InvoiceRow invoice now show_account config editing on_done=done/> })
         .collect_view();
     view! {
         <table class="data invoices">
@@ -87,12 +68,18 @@ pub fn InvoiceTable(
             <tbody>{rows}</tbody>
         </table>
         {empty.then(|| view! { <p class="empty-row muted">"No invoices."</p> })}
-        <p class="error-text" id="invoice-error" role="alert">{move || failure.get()}</p>
-        {move || editing.get().map(|invoice| view! { <InvoiceEditor invoice act editing/> })}
+        {move || editing.get().map(|invoice| view! { <InvoiceEditor invoice editing on_done=done/> })}
     }
+    .into_any()
 }
 
-type Act = Action<(InvoiceView, InvoiceAction), Result<InvoiceAction, api::AdminError>>;
+/// The API path of an invoice, followed by `rest`.
+fn invoice_path(invoice: &InvoiceView, rest: &str) -> String {
+    account_path(
+        &invoice.account_id,
+        &format!("/invoices/{}{rest}", api::encode(&invoice.id)),
+    )
+}
 
 /// One invoice and its actions.
 #[component]
@@ -105,16 +92,66 @@ fn InvoiceRow(
     show_account: bool,
     /// The store configuration (postponement limits).
     config: Signal<Option<StoreConfig>>,
-    /// Runs an action on an invoice.
-    act: Act,
-    /// Where a refusal checked in the browser is shown.
-    failure: RwSignal<Option<String>>,
     /// The invoice whose observation and payment link are being edited.
     editing: RwSignal<Option<InvoiceView>>,
+    /// Called with a confirmation once an action succeeded.
+    on_done: Callback<String>,
 ) -> impl IntoView {
-    let open = invoice.status == "Opened";
+    let open = invoice.status == InvoiceStatus::Opened;
     let overdue = invoice.is_overdue(now);
+    let row_id = if show_account {
+        format!("invoice-{}", invoice.id)
+    } else {
+        format!("invoice-{}", invoice.installment)
+    };
+    let status = invoice.status.as_str();
+    let status_class = format!("badge badge-{}", status.to_lowercase());
+    let account_href = format!("/accounts/{}", api::encode(&invoice.account_id));
+    let actions =
+        open.then(|| view! { <InvoiceActions invoice=invoice.clone() config editing on_done/> });
+    view! {
+        <tr id=row_id class:overdue=overdue>
+            <td><code>{invoice.friendly_id.clone()}</code>
+                {invoice.observation.clone().map(|o| view! { <span class="observation muted">{o}</span> })}</td>
+            {show_account.then(|| view! { <td><A href=account_href>{invoice.account_id.clone()}</A></td> })}
+            <td><span class=status_class>{status}</span>
+                {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}</td>
+            <td class="num" data-value=invoice.value.to_string()>{format::money(invoice.value)}</td>
+            <td data-due=invoice.due_date.to_string()>{format::date(invoice.due_date)}</td>
+            <td>{format!("{} of {}", invoice.installment, invoice.number_of_installments)}</td>
+            <td class="actions">{actions}</td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// Pay, cancel (after asking), postpone by a number of days (core's `dueDays` reader), edit.
+#[component]
+fn InvoiceActions(
+    /// The open invoice.
+    invoice: InvoiceView,
+    /// The store configuration (postponement limits).
+    config: Signal<Option<StoreConfig>>,
+    /// Opened on "Edit".
+    editing: RwSignal<Option<InvoiceView>>,
+    /// Called with a confirmation once an action succeeded.
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let (run, refusal) = use_command(on_done);
     let days = RwSignal::new("5".to_owned());
+    let postpone = use_form(
+        FormSpec::new(
+            Method::Put,
+            invoice_path(&invoice, "/postponement"),
+            move || json!({ "dueDays": days.get().trim() }),
+            |body| commands::due_days_from_json(body).map(|_| ()),
+            |body| {
+                let days = commands::due_days_from_json(body).unwrap_or_default();
+                format!("Invoice postponed by {days} days.")
+            },
+        ),
+        on_done,
+    );
     let hint = {
         let invoice = invoice.clone();
         move || {
@@ -124,57 +161,51 @@ fn InvoiceRow(
                 .unwrap_or_default()
         }
     };
-    let row_id = if show_account {
-        format!("invoice-{}", invoice.id)
-    } else {
-        format!("invoice-{}", invoice.installment)
+    let (pay, cancel) = (
+        invoice_path(&invoice, "/payments"),
+        invoice_path(&invoice, ""),
+    );
+    let pay = move |_| {
+        run.dispatch(Command {
+            method: Method::Post,
+            path: pay.clone(),
+            body: None,
+            done: "Invoice marked paid.".into(),
+        });
     };
-    let status_class = format!("badge badge-{}", invoice.status.to_lowercase());
-    let account_href = format!("/accounts/{}", api::encode(&invoice.account_id));
-    let actions = open.then(|| {
-        let (pay, cancel, postpone, edit) = (
-            invoice.clone(),
-            invoice.clone(),
-            invoice.clone(),
-            invoice.clone(),
-        );
-        view! {
-            <button type="button" class="secondary small pay"
-                on:click=move |_| { act.dispatch((pay.clone(), InvoiceAction::Pay)); }>"Pay"</button>
-            <button type="button" class="secondary small cancel"
-                on:click=move |_| {
-                    if confirm("Cancel this invoice? Its debt is removed; this cannot be undone.") {
-                        act.dispatch((cancel.clone(), InvoiceAction::Cancel));
-                    }
-                }>"Cancel"</button>
-            <span class="postpone-group" title=hint.clone()>
-                <input class="days" aria-label="Days to postpone" inputmode="numeric" bind:value=days/>
-                <button type="button" class="secondary small postpone"
-                    on:click=move |_| {
-                        // The server's own rule for dueDays, from core.
-                        match commands::due_days_from_json(&json!({ "dueDays": days.get_untracked().trim() })) {
-                            Ok(d) => { act.dispatch((postpone.clone(), InvoiceAction::Postpone { days: d })); }
-                            Err(errors) => failure.set(errors.iter().next().map(|e| format!("Days to postpone {}.", e.message))),
-                        }
-                    }>"Postpone"</button>
-            </span>
-            <button type="button" class="link small edit" on:click=move |_| editing.set(Some(edit.clone()))>"Edit"</button>
-            <p class="help postpone-hint">{hint}</p>
+    let cancel = move |_| {
+        if confirm("Cancel this invoice? Its debt is removed; this cannot be undone.") {
+            run.dispatch(Command {
+                method: Method::Delete,
+                path: cancel.clone(),
+                body: None,
+                done: "Invoice cancelled.".into(),
+            });
         }
+    };
+    let error = Signal::derive(move || {
+        refusal_text(refusal)
+            .get()
+            .or_else(|| {
+                postpone
+                    .error("dueDays")
+                    .get()
+                    .map(|e| format!("Days to postpone {e}."))
+            })
+            .or_else(|| postpone.general().get())
     });
     view! {
-        <tr id=row_id class:overdue=overdue>
-            <td><code>{invoice.friendly_id.clone()}</code>
-                {invoice.observation.clone().map(|o| view! { <span class="observation muted">{o}</span> })}</td>
-            {show_account.then(|| view! { <td><A href=account_href>{invoice.account_id.clone()}</A></td> })}
-            <td><span class=status_class>{invoice.status.clone()}</span>
-                {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}</td>
-            <td class="num" data-value=invoice.value.to_string()>{format::money(invoice.value)}</td>
-            <td data-due=invoice.due_date.to_string()>{format::date(invoice.due_date)}</td>
-            <td>{format!("{} of {}", invoice.installment, invoice.number_of_installments)}</td>
-            <td class="actions">{actions}</td>
-        </tr>
+        <button type="button" class="secondary small pay" on:click=pay>"Pay"</button>
+        <button type="button" class="secondary small cancel" on:click=cancel>"Cancel"</button>
+        <form class="postpone-group" title=hint.clone() on:submit=postpone.on_submit()>
+            <input class="days" aria-label="Days to postpone" inputmode="numeric" bind:value=days/>
+            <button type="submit" class="secondary small postpone">"Postpone"</button>
+        </form>
+        <button type="button" class="link small edit" on:click=move |_| editing.set(Some(invoice.clone()))>"Edit"</button>
+        <p class="help postpone-hint">{hint}</p>
+        <p class="error-text invoice-error" role="alert">{move || error.get()}</p>
     }
+    .into_any()
 }
 
 /// Observation and payment link of one open invoice, checked by core's `ChangeInvoice`.
@@ -182,44 +213,38 @@ fn InvoiceRow(
 fn InvoiceEditor(
     /// The invoice edited.
     invoice: InvoiceView,
-    /// Runs the change.
-    act: Act,
     /// Cleared to close the editor.
     editing: RwSignal<Option<InvoiceView>>,
+    /// Called with a confirmation once the change succeeded.
+    on_done: Callback<String>,
 ) -> impl IntoView {
-    let friendly_id = invoice.friendly_id.clone();
     let observation = RwSignal::new(invoice.observation.clone().unwrap_or_default());
     let link = RwSignal::new(invoice.payment_link.clone().unwrap_or_default());
-    let body = move || {
-        let mut body = json!({ "status": "Opened", "observation": observation.get() });
-        let link = link.get();
-        if !link.trim().is_empty() {
-            body["paymentLink"] = json!(link.trim());
-        }
-        body
-    };
-    let error_of = move |field: &'static str| {
-        Signal::derive(move || {
-            ChangeInvoice::from_json(&body()).err().and_then(|e| {
-                e.iter()
-                    .find(|f| f.field == field)
-                    .map(|f| f.message.clone())
-            })
-        })
-    };
-    let submit = Callback::new(move |()| {
-        let body = body();
-        if ChangeInvoice::from_json(&body).is_ok() {
-            act.dispatch((invoice.clone(), InvoiceAction::Edit(body)));
-        }
-    });
+    let form = use_form(
+        FormSpec::new(
+            Method::Put,
+            invoice_path(&invoice, ""),
+            move || {
+                let mut body = json!({ "status": InvoiceStatus::Opened.as_str(), "observation": observation.get() });
+                let link = link.get();
+                if !link.trim().is_empty() {
+                    body["paymentLink"] = json!(link.trim());
+                }
+                body
+            },
+            |body| ChangeInvoice::from_json(body).map(|_| ()),
+            |_| "Invoice updated.".to_owned(),
+        ),
+        on_done,
+    );
     view! {
-        <Panel title=format!("Edit invoice {}", friendly_id) submit_id="invoice-edit-save" submit="Save"
-            on_submit=submit on_close=Callback::new(move |()| editing.set(None)) general=Signal::derive(|| None::<String>)>
+        <Panel title=format!("Edit invoice {}", invoice.friendly_id) submit_id="invoice-edit-save" submit="Save"
+            on_submit=form.submit on_close=Callback::new(move |()| editing.set(None)) general=form.general()>
             <TextField id="invoice-observation".into() label="Observation".into()
-                help="A note kept on the invoice; searchable on the invoices screen." value=observation error=error_of("observation")/>
+                help="A note kept on the invoice; searchable on the invoices screen." value=observation error=form.error("observation")/>
             <TextField id="invoice-payment-link".into() label="Payment link".into()
-                help="Where the buyer pays (https://…); leave empty to keep it." value=link error=error_of("paymentLink")/>
+                help="Where the buyer pays (https://…); leave empty to keep it." value=link error=form.error("paymentLink")/>
         </Panel>
     }
+    .into_any()
 }

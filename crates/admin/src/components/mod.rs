@@ -1,7 +1,7 @@
 //! Screen pieces shared by the routes.
 
-pub mod command;
 pub mod field;
+pub mod form;
 pub mod invoice_table;
 pub mod layout;
 pub mod notice;

@@ -1,16 +1,17 @@
 //! The Accounts screen: search (in the URL), pages, and opening an account.
 
+use creditdesk_core::account::AccountStatus;
 use creditdesk_core::commands::OpenAccount;
 use creditdesk_core::wire::AccountList;
-use creditdesk_core::ValidationErrors;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use serde_json::json;
 
-use crate::api::{self, encode, AdminError};
+use crate::api::{self, encode, Method};
 use crate::components::field::TextField;
+use crate::components::form::{use_form, FormSpec};
 use crate::components::layout::PageHeader;
 use crate::session::use_session;
 
@@ -19,8 +20,8 @@ use crate::session::use_session;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccountQuery {
     pub email: String,
-    /// `""`, `Open` or `Closed`.
-    pub status: String,
+    /// Any status when `None`.
+    pub status: Option<AccountStatus>,
     /// 1-based.
     pub page: u32,
 }
@@ -30,9 +31,7 @@ impl AccountQuery {
 
     /// From URL parameters (missing or bad ones fall back to the defaults).
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> AccountQuery {
-        let status = get("status")
-            .filter(|s| s == "Open" || s == "Closed")
-            .unwrap_or_default();
+        let status = get("status").and_then(|s| s.parse().ok());
         let page = get("page")
             .and_then(|p| p.parse().ok())
             .filter(|p| *p >= 1)
@@ -50,8 +49,8 @@ impl AccountQuery {
         if !self.email.is_empty() {
             parts.push(format!("email={}", encode(&self.email)));
         }
-        if !self.status.is_empty() {
-            parts.push(format!("status={}", self.status));
+        if let Some(status) = self.status {
+            parts.push(format!("status={}", status.as_str()));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -70,8 +69,8 @@ impl AccountQuery {
         if !self.email.is_empty() {
             query.push_str(&format!("&email={}", encode(&self.email)));
         }
-        if !self.status.is_empty() {
-            query.push_str(&format!("&status={}", self.status));
+        if let Some(status) = self.status {
+            query.push_str(&format!("&status={}", status.as_str()));
         }
         query
     }
@@ -138,10 +137,10 @@ fn AccountSearch(
             </div>
             <div class="field">
                 <label for="search-status">"Status"</label>
-                <select id="search-status" prop:value=move || status.get() on:change=move |ev| status.set(event_target_value(&ev))>
+                <select id="search-status" prop:value=move || status.get().map(AccountStatus::as_str).unwrap_or_default()
+                    on:change=move |ev| status.set(event_target_value(&ev).parse().ok())>
                     <option value="">"Any"</option>
-                    <option value="Open">"Open"</option>
-                    <option value="Closed">"Closed"</option>
+                    {[AccountStatus::Open, AccountStatus::Closed].map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> })}
                 </select>
             </div>
             <button type="submit" class="secondary">"Search"</button>
@@ -188,7 +187,7 @@ fn AccountsTable(
                         <tr>
                             <td><A href=format!("/accounts/{}", encode(&a.id))>{a.id.clone()}</A></td>
                             <td>{a.email.clone()}</td>
-                            <td><span class=format!("badge badge-{}", a.status.to_lowercase())>{a.status.clone()}</span></td>
+                            <td><span class=format!("badge badge-{}", a.status.as_str().to_lowercase())>{a.status.as_str()}</span></td>
                             <td class="num">{crate::format::money(a.credit_limit)}</td>
                             <td class="num" class:negative=a.balance.is_negative()>{crate::format::money(a.balance)}</td>
                             <td class="num">{crate::format::money(a.available_credit)}</td>
@@ -206,72 +205,43 @@ fn AccountsTable(
     .into_any()
 }
 
-/// Opening an account: every field checked by core as it is typed (the server's own rules).
+/// Opening an account: every field checked by core as it is typed (the server's own rules);
+/// once open, its page.
 #[component]
 pub fn OpenAccountForm() -> impl IntoView {
-    let session = use_session();
     let navigate = use_navigate();
     let document = RwSignal::new(String::new());
     let document_type = RwSignal::new("CPF".to_owned());
     let email = RwSignal::new(String::new());
     let credit_limit = RwSignal::new(String::new());
     let tolerance = RwSignal::new("0".to_owned());
-    let touched = RwSignal::new(false);
     let body = move || {
         json!({
             "document": document.get(), "documentType": document_type.get(), "email": email.get(),
             "creditLimit": credit_limit.get(), "tolerance": tolerance.get(),
         })
     };
-    let checked = Memo::new(move |_| OpenAccount::from_json(&body()).map(|_| ()));
-    let server = RwSignal::new(None::<AdminError>);
-    let error = move |field: &'static str| {
-        Signal::derive(move || {
-            let local = touched
-                .get()
-                .then(|| {
-                    checked.with(|r| {
-                        r.as_ref()
-                            .err()
-                            .and_then(|e: &ValidationErrors| e.for_field(field))
-                            .map(str::to_owned)
-                    })
-                })
-                .flatten();
-            local.or_else(|| server.with(|e| e.as_ref().and_then(|e| e.for_field(field))))
-        })
-    };
-    let open = Action::new_local(move |body: &serde_json::Value| {
-        let (body, backend) = (body.clone(), session.backend());
-        async move {
-            let backend = backend?;
-            api::open_account(&backend, &body).await
-        }
-    });
-    Effect::new(move |_| match open.value().get() {
-        Some(Ok(account)) => navigate(
-            &format!("/accounts/{}", encode(&account.id)),
+    let go = Callback::new(move |account: serde_json::Value| {
+        let id = account["id"].as_str().unwrap_or_default();
+        navigate(
+            &format!("/accounts/{}", encode(id)),
             NavigateOptions::default(),
-        ),
-        Some(Err(e)) => server.set(Some(e)),
-        None => {}
+        );
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        touched.set(true);
-        server.set(None);
-        if checked.get_untracked().is_ok() {
-            open.dispatch(body());
-        }
-    };
-    let general = move || {
-        server
-            .get()
-            .filter(|e| e.fields().is_empty())
-            .map(|e| e.to_string())
-    };
+    let form = use_form(
+        FormSpec::new(
+            Method::Post,
+            "/api/creditcontrol/accounts".to_owned(),
+            body,
+            |body| OpenAccount::from_json(body).map(|_| ()),
+            |_| "Account opened.".to_owned(),
+        )
+        .then(go),
+        Callback::new(|_| {}),
+    );
+    let error = move |field: &'static str| form.error(field);
     view! {
-        <form class="card open-account" on:submit=submit novalidate on:input=move |_| touched.set(true)>
+        <form class="card open-account" on:submit=form.on_submit() novalidate>
             <h2>"Open an account"</h2>
             <div class="field">
                 <label for="documentType">"Document type"</label>
@@ -285,8 +255,9 @@ pub fn OpenAccountForm() -> impl IntoView {
             <TextField id="email".into() label="Email".into() value=email error=error("email")/>
             <TextField id="creditLimit".into() label="Credit limit".into() value=credit_limit error=error("creditLimit") inputmode="decimal"/>
             <TextField id="tolerance".into() label="Tolerance".into() help="Extra credit above the limit, as a fraction (0.1 = 10 %)." value=tolerance error=error("tolerance") inputmode="decimal"/>
-            <p class="error-text" id="open-account-error" role="alert">{general}</p>
-            <button id="open-account" type="submit" class="primary" disabled=move || open.pending().get()>"Open account"</button>
+            <p class="error-text" id="open-account-error" role="alert">{move || form.general().get()}</p>
+            <button id="open-account" type="submit" class="primary" disabled=move || form.pending().get()>"Open account"</button>
         </form>
     }
+    .into_any()
 }

@@ -1,6 +1,7 @@
 //! The Invoices screen: every filter of the search endpoint (in the URL), the summary of the whole
 //! filtered set, server-side pages, and the actions on each invoice.
 
+use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::search::{InvoiceFilter, INVOICE_PARAMETERS};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -238,7 +239,7 @@ fn InvoiceSearch(
         ("observation", "Observation contains", field("observation")),
         ("creditAccountId", "Account", field("creditAccountId")),
     ];
-    let statuses = ["Opened", "Paid", "Cancelled"].map(|s| {
+    let statuses = InvoiceStatus::ALL.map(InvoiceStatus::as_str).map(|s| {
         let on = current.get("status").split(',').any(|p| p.trim() == s);
         (s, RwSignal::new(on))
     });

@@ -1,13 +1,14 @@
 //! The Keys screen: role-limited API keys for people and integrations. The token of a new key is
 //! shown once, with a copy button; keys are listed (never their tokens) and revoked.
 
+use creditdesk_core::keys::NewKey;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::{self, AdminError, Method};
-use crate::components::command::{general_error, use_command, Command};
 use crate::components::field::TextField;
+use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::layout::PageHeader;
 use crate::components::notice::{load_errors, Toast};
 use crate::dom::confirm;
@@ -135,12 +136,13 @@ fn KeyList(
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="error-text" role="alert">{general_error(refusal)}</p>
+            <p class="error-text" role="alert">{move || refusal_text(refusal).get()}</p>
         </section>
     }
 }
 
-/// A new key: a label and the resources it holds.
+/// A new key: a label and the resources it holds, checked by core's `NewKey` reader as it is
+/// typed.
 #[component]
 fn NewKeyForm(
     /// Every resource name.
@@ -150,13 +152,11 @@ fn NewKeyForm(
     /// Called once the key exists.
     on_done: Callback<String>,
 ) -> impl IntoView {
-    let session = use_session();
     let label = RwSignal::new(String::new());
     let chosen: Vec<(String, RwSignal<bool>)> = names
         .into_iter()
         .map(|name| (name, RwSignal::new(false)))
         .collect();
-    let refusal = RwSignal::new(None::<AdminError>);
     let body = {
         let chosen = chosen.clone();
         move || {
@@ -168,43 +168,31 @@ fn NewKeyForm(
             json!({ "label": label.get().trim(), "resources": resources })
         }
     };
-    let create = Action::new_local(move |body: &serde_json::Value| {
-        let (body, backend) = (body.clone(), session.require());
-        async move {
-            backend?
-                .send(Method::Post, "/api/creditdesk/keys", Some(&body))
-                .await
-        }
-    });
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(key)) => {
-            refusal.set(None);
-            label.set(String::new());
-            created.set(Some(key));
-            on_done.run("Key created.".into());
-        }
-        Some(Err(e)) => refusal.set(Some(e)),
-        None => {}
-    });
-    let field = move |name: &'static str| {
-        Signal::derive(move || refusal.with(|r| r.as_ref().and_then(|e| e.for_field(name))))
-    };
+    let form = use_form(
+        FormSpec::new(
+            Method::Post,
+            "/api/creditdesk/keys".to_owned(),
+            body,
+            |body| NewKey::from_json(body).map(|_| ()),
+            |_| "Key created.".to_owned(),
+        )
+        .then(Callback::new(move |key| created.set(Some(key)))),
+        on_done,
+    );
     view! {
-        <form class="card" on:submit=move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            create.dispatch(body());
-        }>
+        <form class="card" on:submit=form.on_submit()>
             <h2>"New key"</h2>
-            <TextField id="key-label".into() label="Label".into() value=label error=field("label") help="Who or what uses it, e.g. \"Finance team\"."/>
+            <TextField id="key-label".into() label="Label".into() value=label error=form.error("label") help="Who or what uses it, e.g. \"Finance team\"."/>
             <fieldset class="statuses">
                 <legend>"Resources"</legend>
                 {chosen.into_iter().map(|(name, on)| view! {
                     <label class="check"><input type="checkbox" data-resource=name.clone() bind:checked=on/>{name.clone()}</label>
                 }).collect_view()}
-                <p class="error-text" role="alert">{move || field("resources").get()}</p>
+                <p class="error-text" role="alert">{move || form.error("resources").get()}</p>
             </fieldset>
-            <p class="error-text" role="alert">{general_error(refusal)}</p>
-            <button type="submit" id="key-create" disabled=move || create.pending().get()>"Create key"</button>
+            <p class="error-text" role="alert">{move || form.general().get()}</p>
+            <button type="submit" id="key-create" disabled=move || form.pending().get()>"Create key"</button>
         </form>
     }
+    .into_any()
 }

@@ -2,14 +2,15 @@
 //! types), save, and show what the server said.
 
 use creditdesk_core::store_config::{NotificationRule, StoreConfig, NOTIFICATION_RULES_MAX};
-use creditdesk_core::{Rate, ValidationErrors};
+use creditdesk_core::Rate;
 use leptos::prelude::*;
 use serde_json::{json, Value};
 
-use crate::api::{self, AdminError};
+use crate::api::{self, Method};
 use crate::components::field::{TextField, Toggle};
+use crate::components::form::{use_form, Form, FormSpec};
 use crate::components::layout::PageHeader;
-use crate::components::notice::{ErrorNotice, Toast};
+use crate::components::notice::Toast;
 use crate::session::use_session;
 
 /// Loads the configuration and shows the form, or why it could not be loaded.
@@ -141,34 +142,6 @@ impl FormState {
     }
 }
 
-/// Where a field's message comes from: core's validation of what is typed, else the server's
-/// last refusal.
-#[derive(Debug, Clone, Copy)]
-struct FieldErrors {
-    local: Memo<Result<StoreConfig, ValidationErrors>>,
-    server: RwSignal<Option<AdminError>>,
-}
-
-impl FieldErrors {
-    fn get(&self, path: &str) -> Option<String> {
-        self.local
-            .with(|r| {
-                r.as_ref()
-                    .err()
-                    .and_then(|e| e.for_field(path))
-                    .map(str::to_owned)
-            })
-            .or_else(|| {
-                self.server
-                    .with(|e| e.as_ref().and_then(|e| e.for_field(path)))
-            })
-    }
-
-    fn signal(self, path: &'static str) -> Signal<Option<String>> {
-        Signal::derive(move || self.get(path))
-    }
-}
-
 /// "= 12.5 %" for a valid rate.
 fn percent_hint(text: RwSignal<String>) -> Signal<Option<String>> {
     Signal::derive(move || {
@@ -186,65 +159,45 @@ pub fn StoreConfigForm(
     /// The configuration as loaded from the server.
     initial: StoreConfig,
 ) -> impl IntoView {
-    let session = use_session();
-    let form = FormState::new(&initial);
-    let local = Memo::new(move |_| initial.apply_update(&form.body()));
-    let server = RwSignal::new(None::<AdminError>);
-    let errors = FieldErrors { local, server };
+    let state = FormState::new(&initial);
     let toast = RwSignal::new(None::<String>);
-
-    // A new edit makes the server's last refusal stale.
-    Effect::new(move |_| {
-        local.track();
-        server.set(None);
-    });
-
-    let save = Action::new_local(move |config: &StoreConfig| {
-        let config = config.clone();
-        let backend = session.require();
-        async move { api::save_store_config(&backend?, &config).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => toast.set(Some("Store configuration saved.".into())),
-        Some(Err(error)) => server.set(Some(error)),
-        None => {}
-    });
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Ok(config) = local.get_untracked() {
-            save.dispatch(config);
-        }
-    };
-    let invalid_count =
-        move || local.with(|r| r.as_ref().err().map(ValidationErrors::len).unwrap_or(0));
-    let general_error = move || server.get().filter(|e| e.fields().is_empty());
+    let form = use_form(
+        FormSpec::new(
+            Method::Put,
+            "/api/creditcontrol/storeconfig".to_owned(),
+            move || state.body(),
+            move |body| initial.apply_update(body).map(|_| ()),
+            |_| "Store configuration saved.".to_owned(),
+        ),
+        Callback::new(move |message| toast.set(Some(message))),
+    );
+    let errors = move |field: &'static str| form.error(field);
 
     view! {
-        <form class="config-form" on:submit=submit novalidate>
+        <form class="config-form" on:submit=form.on_submit() novalidate>
             <section class="card">
                 <h2>"Invoices and postponement"</h2>
                 <Toggle
                     id="postponementEnabled".into()
                     label="Allow postponing invoices".into()
                     help="Lets you move an open invoice's due date, within the limits below."
-                    checked=form.postponement_enabled
+                    checked=state.postponement_enabled
                 />
                 <div class="grid-2">
                     <TextField
                         id="invoicePostponementLimit".into()
                         label="Postponements per invoice".into()
                         help="How many times one invoice may be postponed."
-                        value=form.invoice_postponement_limit
-                        error=errors.signal("invoicePostponementLimit")
+                        value=state.invoice_postponement_limit
+                        error=errors("invoicePostponementLimit")
                         inputmode="numeric"
                     />
                     <TextField
                         id="maxPostponementDays".into()
                         label="Most days of postponement".into()
                         help="Total days an invoice's due date may move, over all its postponements."
-                        value=form.max_postponement_days
-                        error=errors.signal("maxPostponementDays")
+                        value=state.max_postponement_days
+                        error=errors("maxPostponementDays")
                         inputmode="numeric"
                     />
                 </div>
@@ -253,18 +206,18 @@ pub fn StoreConfigForm(
                         id="dailyInterestRate".into()
                         label="Daily interest rate".into()
                         help="Interest per day on overdue invoices, as a fraction (0.01 = 1 %)."
-                        value=form.daily_interest_rate
-                        error=errors.signal("dailyInterestRate")
-                        hint=percent_hint(form.daily_interest_rate)
+                        value=state.daily_interest_rate
+                        error=errors("dailyInterestRate")
+                        hint=percent_hint(state.daily_interest_rate)
                         inputmode="decimal"
                     />
                     <TextField
                         id="taxRate".into()
                         label="Tax rate".into()
                         help="Tax on interest, as a fraction (0.4 = 40 %)."
-                        value=form.tax_rate
-                        error=errors.signal("taxRate")
-                        hint=percent_hint(form.tax_rate)
+                        value=state.tax_rate
+                        error=errors("taxRate")
+                        hint=percent_hint(state.tax_rate)
                         inputmode="decimal"
                     />
                 </div>
@@ -276,36 +229,36 @@ pub fn StoreConfigForm(
                     id="automaticCheckingAccountCreationEnabled".into()
                     label="Open accounts automatically at checkout".into()
                     help="A buyer without an account gets one, with the default credit below, on their first purchase on account."
-                    checked=form.automatic_checking_account_creation_enabled
+                    checked=state.automatic_checking_account_creation_enabled
                 />
                 <TextField
                     id="defaultCreditValue".into()
                     label="Default credit limit".into()
                     help="Limit of accounts opened automatically, in the store currency."
-                    value=form.default_credit_value
-                    error=errors.signal("defaultCreditValue")
+                    value=state.default_credit_value
+                    error=errors("defaultCreditValue")
                     inputmode="decimal"
                 />
                 <Toggle
                     id="toleranceEnabled".into()
                     label="Allow spending beyond the limit by the account's tolerance".into()
                     help="With tolerance 0.1, an account with a 1000 limit may hold up to 1100."
-                    checked=form.tolerance_enabled
+                    checked=state.tolerance_enabled
                 />
                 <TextField
                     id="maxPreAuthorizationGrowthRate".into()
                     label="Pre-authorization growth".into()
                     help="How much a hold may grow when updated or settled, as a fraction (0.1 = 10 %)."
-                    value=form.max_pre_authorization_growth_rate
-                    error=errors.signal("maxPreAuthorizationGrowthRate")
-                    hint=percent_hint(form.max_pre_authorization_growth_rate)
+                    value=state.max_pre_authorization_growth_rate
+                    error=errors("maxPreAuthorizationGrowthRate")
+                    hint=percent_hint(state.max_pre_authorization_growth_rate)
                     inputmode="decimal"
                 />
                 <Toggle
                     id="myCreditsEnabled".into()
                     label="Show \"My Credits\" in the storefront".into()
                     help="Buyers see their limit, balance and invoices."
-                    checked=form.my_credits_enabled
+                    checked=state.my_credits_enabled
                 />
             </section>
 
@@ -316,24 +269,24 @@ pub fn StoreConfigForm(
                     <NotificationRules
                         title="Before the due date"
                         path="notificationsSettings.daysPrior"
-                        rows=form.days_prior
-                        form=form
-                        errors=errors
+                        rows=state.days_prior
+                        state
+                        form
                     />
                     <NotificationRules
                         title="After the due date"
                         path="notificationsSettings.daysAfter"
-                        rows=form.days_after
-                        form=form
-                        errors=errors
+                        rows=state.days_after
+                        state
+                        form
                     />
                 </div>
             </section>
 
-            {move || general_error().map(|error| view! { <ErrorNotice error/> })}
+            {move || form.general().get().map(|text| view! { <div class="notice notice-error" role="alert">{text}</div> })}
             <div class="form-actions">
                 <span class="muted" role="status">
-                    {move || match invalid_count() {
+                    {move || match form.invalid_count() {
                         0 => String::new(),
                         1 => "1 field needs attention.".to_owned(),
                         n => format!("{n} fields need attention."),
@@ -343,9 +296,9 @@ pub fn StoreConfigForm(
                     id="save-store-config"
                     type="submit"
                     class="primary"
-                    disabled=move || { invalid_count() > 0 || save.pending().get() }
+                    disabled=move || { form.invalid_count() > 0 || form.pending().get() }
                 >
-                    {move || if save.pending().get() { "Saving…" } else { "Save configuration" }}
+                    {move || if form.pending().get() { "Saving…" } else { "Save configuration" }}
                 </button>
             </div>
             <Toast message=toast/>
@@ -362,18 +315,18 @@ fn NotificationRules(
     path: &'static str,
     /// The rows being edited.
     rows: RwSignal<Vec<RuleRow>>,
-    /// The form, to create rows.
-    form: FormState,
-    /// Where field messages come from.
-    errors: FieldErrors,
+    /// The inputs, to create rows.
+    state: FormState,
+    /// The form, for each field's message.
+    form: Form,
 ) -> impl IntoView {
     let index_of = move |key: u32| rows.with(|rows| rows.iter().position(|r| r.key == key));
     let row_error = move |key: u32, field: &'static str| {
         Signal::derive(move || {
             let i = index_of(key)?;
-            errors.get(&format!("{path}[{i}].{field}")).or_else(|| {
+            form.message(&format!("{path}[{i}].{field}")).or_else(|| {
                 if field == "days" {
-                    errors.get(&format!("{path}[{i}]"))
+                    form.message(&format!("{path}[{i}]"))
                 } else {
                     None
                 }
@@ -385,7 +338,7 @@ fn NotificationRules(
     view! {
         <fieldset class="rules">
             <legend>{title}</legend>
-            <p class="error-text" role="alert">{move || errors.get(path)}</p>
+            <p class="error-text" role="alert">{move || form.message(path)}</p>
             <For
                 each=move || rows.get()
                 key=|row| row.key
@@ -423,7 +376,7 @@ fn NotificationRules(
                 class="secondary"
                 disabled=full
                 on:click=move |_| {
-                    let row = form.row(None);
+                    let row = state.row(None);
                     rows.update(|rows| rows.push(row));
                 }
             >
