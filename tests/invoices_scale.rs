@@ -120,5 +120,29 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     let last = rows(browser).await?;
     anyhow::ensure!(last == (total - 10_000) as usize, "last page: {last} rows");
     browser.screenshot("invoices-10k").await?;
+
+    // The dashboard of this store, loaded afresh: the browser's first contentful paint, and the
+    // moment its totals show (the first meaningful paint), both from navigation start.
+    browser.client.goto(&server.url("/")).await?;
+    browser
+        .wait_for_text("#total-outstanding .tile-value", |t| t == "1,003,200.00")
+        .await?;
+    let shown = browser
+        .client
+        .execute("return performance.now();", vec![])
+        .await?;
+    let painted = browser
+        .client
+        .execute(
+            "const p = performance.getEntriesByName('first-contentful-paint')[0]; \
+             return p ? p.startTime : null;",
+            vec![],
+        )
+        .await?;
+    println!(
+        "dashboard: first contentful paint {} ms, totals shown by {} ms after navigation start",
+        painted.as_f64().map_or("?".into(), |ms| format!("{ms:.0}")),
+        shown.as_f64().map_or("?".into(), |ms| format!("{ms:.0}"))
+    );
     Ok(())
 }

@@ -209,9 +209,14 @@ pub async fn call<T: DeserializeOwned>(
     body: Option<&Value>,
 ) -> Result<T, AdminError> {
     let answer = backend.send(method, path, body).await?;
-    serde_json::from_value(answer).map_err(|e| AdminError::Unexpected {
+    read(&answer)
+}
+
+/// An answer's JSON text read as `T`.
+pub fn read<T: DeserializeOwned>(answer: &str) -> Result<T, AdminError> {
+    serde_json::from_str(answer).map_err(|e| AdminError::Unexpected {
         status: 200,
-        text: e.to_string(),
+        text: format!("{e}: {}", answer.chars().take(200).collect::<String>()),
     })
 }
 

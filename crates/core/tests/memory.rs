@@ -151,6 +151,11 @@ case_test! {
             let got: Vec<String> = list.data.iter().map(|a| a.available_credit.to_string()).collect();
             assert_eq!(got, *available, "{text}: limit + 10 % − debt − holds");
         }
+        // What each uses of its limit: holds plus debt (300: owes 50; 100: its hold expired;
+        // 200: holds 70).
+        let list = ledger.accounts(&AccountFilter::default(), at(4));
+        let used: Vec<String> = list.data.iter().map(|a| a.used().to_string()).collect();
+        assert_eq!(used, ["50.00", "0.00", "70.00"]);
         // On day 2 the unsettled hold still holds; without tolerance there is no 10 % more.
         let mut strict = ledger.clone();
         strict.set_config(StoreConfig::default());

@@ -36,7 +36,7 @@ thread_local! {
 }
 
 /// Answers one request of the API from the store in this browser.
-pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<Value, AdminError> {
+pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<String, AdminError> {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let segments: Vec<String> = path
         .trim_start_matches("/api/")
@@ -110,10 +110,11 @@ struct Request<'a> {
     now: Timestamp,
 }
 
-type Answer = Result<Value, ErrorBody>;
+/// The answer's JSON text, or the refusal.
+type Answer = Result<String, ErrorBody>;
 
 fn to_json(value: impl Serialize) -> Answer {
-    serde_json::to_value(value).map_err(|e| {
+    serde_json::to_string(&value).map_err(|e| {
         ErrorBody::new(
             ErrorCode::Internal,
             format!("the answer cannot be written: {e}"),
@@ -162,14 +163,15 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
     match (request.method, request.segments) {
         (Get, ["creditdesk", "me"]) => {
             let resources: Vec<&str> = Resource::ALL.iter().map(|r| r.name()).collect();
-            Ok(json!({ "appKey": ACTOR, "resources": resources }))
+            Ok(json!({ "appKey": ACTOR, "resources": resources }).to_string())
         }
         (Get, ["creditdesk", "keys"]) => Ok(json!([{
             "appKey": ACTOR,
             "label": "This browser (no server: nobody signs in, so there are no keys)",
             "resources": [Resource::MainAccess.name()],
             "createdAt": request.now,
-        }])),
+        }])
+        .to_string()),
         (_, ["creditdesk", "keys", ..]) => Err(ErrorBody::new(
             ErrorCode::Conflict,
             "keys belong to a Creditdesk server; in this browser nobody signs in",
@@ -317,30 +319,33 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
                 .map_err(|e: &str| invalid(ValidationErrors::single("statementId", e)))?;
             let value = commands::debit_from_json(body).map_err(invalid)?;
             let value = book.debit(&statement, value, ctx).map_err(refused)?;
-            Ok(json!({ "value": value.to_string() }))
+            Ok(json!({ "value": value.to_string() }).to_string())
         }
         (Put, ["transactions", t]) => {
             let t = transaction(t)?;
             let command = UpdateHold::from_json(body, now).map_err(invalid)?;
             let hold = book.put_hold(&t, &command, ctx).map_err(refused)?;
-            Ok(json!({ "id": hold.id, "value": hold.value, "installments": hold.installments }))
+            Ok(
+                json!({ "id": hold.id, "value": hold.value, "installments": hold.installments })
+                    .to_string(),
+            )
         }
         (Delete, ["transactions", t]) => {
             book.cancel_hold(&transaction(t)?, ctx).map_err(refused)?;
-            Ok(Value::Null)
+            Ok("null".to_owned())
         }
         (Put, ["transactions", t, "settlement"]) => {
             let t = transaction(t)?;
             let value = commands::positive_value_from_json(body).map_err(invalid)?;
             let code: FriendlyCode = dom::random_code();
             book.settle(&t, value, &code, ctx).map_err(refused)?;
-            Ok(json!({ "value": value, "id": t }))
+            Ok(json!({ "value": value, "id": t }).to_string())
         }
         (Post, ["transactions", t, "refunds"]) => {
             let t = transaction(t)?;
             let value = commands::positive_value_from_json(body).map_err(invalid)?;
             book.refund(&t, value, ctx).map_err(refused)?;
-            Ok(json!({ "value": value }))
+            Ok(json!({ "value": value }).to_string())
         }
         (Post, ["holders"]) => {
             let email = commands::holder_email_from_json(body).map_err(invalid)?;
@@ -352,7 +357,7 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
         (Delete, ["holders", holder]) => {
             let holder: HolderId = parse_id(holder, "holder on this account")?;
             book.remove_holder(&holder, ctx).map_err(refused)?;
-            Ok(json!({ "id": holder.to_string() }))
+            Ok(json!({ "id": holder.to_string() }).to_string())
         }
         (method, ["invoices", invoice, rest @ ..]) => {
             let invoice: InvoiceId = parse_id(invoice, "invoice on this account")?;
@@ -361,11 +366,11 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
                     let change = ChangeInvoice::from_json(body).map_err(invalid)?;
                     book.change_invoice(&invoice, &change, ctx)
                         .map_err(refused)?;
-                    Ok(Value::Null)
+                    Ok("null".to_owned())
                 }
                 (Delete, []) => {
                     book.cancel_invoice(&invoice, ctx).map_err(refused)?;
-                    Ok(Value::Null)
+                    Ok("null".to_owned())
                 }
                 (Post, ["payments"]) => to_json(InvoiceView::from(
                     book.pay_invoice(&invoice, ctx).map_err(refused)?,
@@ -374,7 +379,7 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
                     let days = commands::due_days_from_json(body).map_err(invalid)?;
                     book.postpone_invoice(&invoice, days, ctx)
                         .map_err(refused)?;
-                    Ok(Value::Null)
+                    Ok("null".to_owned())
                 }
                 _ => Err(no_route()),
             }

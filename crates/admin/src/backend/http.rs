@@ -12,7 +12,7 @@ pub async fn send(
     method: Method,
     path: &str,
     body: Option<&Value>,
-) -> Result<Value, AdminError> {
+) -> Result<String, AdminError> {
     let request = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
@@ -31,12 +31,9 @@ pub async fn send(
     if (200..300).contains(&status) {
         // An empty 200 (cancellations) reads as `null`.
         if text.trim().is_empty() {
-            return Ok(Value::Null);
+            return Ok("null".to_owned());
         }
-        return serde_json::from_str(&text).map_err(|e| AdminError::Unexpected {
-            status,
-            text: e.to_string(),
-        });
+        return Ok(text);
     }
     match serde_json::from_str::<creditdesk_core::ErrorBody>(&text) {
         Ok(body) => Err(AdminError::Refused(body.error)),

@@ -37,14 +37,15 @@ pub enum Method {
 }
 
 impl Backend {
-    /// `method path` (path with its query) with an optional JSON body: the answer's JSON
-    /// (`null` for an empty 200), or the refusal as the API writes it.
+    /// `method path` (path with its query) with an optional JSON body: the answer's JSON text
+    /// (`null` for an empty 200), or the refusal as the API writes it. Text, not a `Value`:
+    /// each answer is read once, straight into its type ([`crate::api::call`]).
     pub async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
-    ) -> Result<Value, AdminError> {
+    ) -> Result<String, AdminError> {
         match self {
             Backend::Server(credentials) => http::send(credentials, method, path, body).await,
             Backend::Browser => browser::send(method, path, body),

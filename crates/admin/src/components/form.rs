@@ -20,8 +20,8 @@ pub struct Command {
     pub done: String,
 }
 
-/// The action that runs [`Command`]s; its value is the confirmation and the answer.
-pub type CommandAction = Action<Command, Result<(String, Value), AdminError>>;
+/// The action that runs [`Command`]s; its value is the confirmation.
+pub type CommandAction = Action<Command, Result<String, AdminError>>;
 
 /// An action running [`Command`]s. `on_done` gets the confirmation once one succeeded (the
 /// caller reloads); its refusal is in the returned signal until the next run.
@@ -43,9 +43,9 @@ fn command_action(
                 .await?;
             on_done.run(command.done.clone());
             if let Some(then) = then {
-                then.run(answer.clone());
+                then.run(crate::api::read(&answer)?);
             }
-            Ok((command.done, answer))
+            Ok(command.done)
         }
     });
     let refusal = Signal::derive(move || action.value().get().and_then(Result::err));
