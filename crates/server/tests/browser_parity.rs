@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{assert_error, test_app_with, TestApp};
+use common::{assert_error, test_app_with, Lcg, TestApp};
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{ChangeInvoice, CreateHold, OpenAccount};
 use creditdesk_core::ids::{Actor, FriendlyCode, HolderId, TransactionId};
@@ -19,19 +19,6 @@ use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{HolderList, HolderView, StatementView, TransactionList};
 use creditdesk_core::Timestamp;
 use serde_json::{json, Value};
-
-/// A small deterministic generator (the test must fail the same way twice).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
-}
 
 const ACCOUNTS: u64 = 12;
 const DAYS: u32 = 90;

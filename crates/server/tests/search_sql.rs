@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::test_app;
+use common::{test_app, Lcg};
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{ChangeInvoice, CreateHold, OpenAccount};
 use creditdesk_core::ids::{Actor, TransactionId};
@@ -14,19 +14,6 @@ use creditdesk_core::Timestamp;
 use creditdesk_server::db::books::Reads;
 use creditdesk_server::db::StorageError;
 use serde_json::json;
-
-/// A small deterministic generator (the test must fail the same way twice).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
-}
 
 fn day(d: u64) -> Timestamp {
     "2024-01-01T00:00:00Z"
