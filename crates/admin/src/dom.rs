@@ -67,8 +67,20 @@ pub fn random_code() -> FriendlyCode {
     code.parse().expect("8 alphanumerics")
 }
 
-/// Percent-decoding of one path segment or query part (`+` is a space in queries).
+/// Percent-decoding of one path segment (a `+` is itself).
 pub fn decode(text: &str) -> String {
+    percent_decode(text, Plus::Itself)
+}
+
+/// What a `+` means where it is decoded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plus {
+    Itself,
+    /// In a query, `+` is a space.
+    Space,
+}
+
+fn percent_decode(text: &str, plus: Plus) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -83,7 +95,7 @@ pub fn decode(text: &str) -> String {
                 }
                 _ => out.push(b'%'),
             },
-            b'+' => out.push(b' '),
+            b'+' if plus == Plus::Space => out.push(b' '),
             b => out.push(b),
         }
         i += 1;
@@ -98,7 +110,10 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|part| !part.is_empty())
         .map(|part| {
             let (key, value) = part.split_once('=').unwrap_or((part, ""));
-            (decode(key), decode(value))
+            (
+                percent_decode(key, Plus::Space),
+                percent_decode(value, Plus::Space),
+            )
         })
         .collect()
 }

@@ -11,14 +11,13 @@ pub mod backend;
 pub mod components;
 pub mod dom;
 pub mod format;
+pub mod router;
 pub mod routes;
 pub mod session;
 
-use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
-
 use components::layout::Shell;
+use leptos::prelude::*;
+use router::{use_page, Page, Router};
 use routes::{
     account::AccountPage, accounts::AccountsPage, dashboard::DashboardPage, data::DataPage,
     invoices::InvoicesPage,
@@ -28,7 +27,7 @@ use routes::{
 };
 use session::Session;
 
-/// The whole app: the sign-in screen until a backend is chosen, then the shell and its routes.
+/// The whole app: the sign-in screen until a backend is chosen, then the shell and its screens.
 #[component]
 pub fn App() -> impl IntoView {
     let session = Session::restore();
@@ -37,22 +36,23 @@ pub fn App() -> impl IntoView {
         if !session.is_signed_in() {
             view! { <SignInPage/> }.into_any()
         } else {
-            view! {
-                <Router>
-                    <Shell>
-                        <Routes fallback=NotFoundPage>
-                            <Route path=path!("/") view=DashboardPage/>
-                            <Route path=path!("/accounts") view=AccountsPage/>
-                            <Route path=path!("/accounts/:id") view=AccountPage/>
-                            <Route path=path!("/invoices") view=InvoicesPage/>
-                            <Route path=path!("/store-configuration") view=StoreConfigPage/>
-                            <Route path=path!("/keys") view=KeysPage/>
-                            <Route path=path!("/data") view=DataPage/>
-                        </Routes>
-                    </Shell>
-                </Router>
-            }
-            .into_any()
+            view! { <Router><Shell><Screen/></Shell></Router> }.into_any()
         }
+    }
+}
+
+/// The screen of the URL's path (its query changes nothing here: screens read it themselves).
+#[component]
+fn Screen() -> impl IntoView {
+    let page = use_page();
+    move || match page.get() {
+        Page::Dashboard => view! { <DashboardPage/> }.into_any(),
+        Page::Accounts => view! { <AccountsPage/> }.into_any(),
+        Page::Account(_) => view! { <AccountPage/> }.into_any(),
+        Page::Invoices => view! { <InvoicesPage/> }.into_any(),
+        Page::StoreConfiguration => view! { <StoreConfigPage/> }.into_any(),
+        Page::Keys => view! { <KeysPage/> }.into_any(),
+        Page::Data => view! { <DataPage/> }.into_any(),
+        Page::NotFound => view! { <NotFoundPage/> }.into_any(),
     }
 }

@@ -5,12 +5,12 @@
 
 mod common;
 
+use creditdesk_admin::router::Router;
 use creditdesk_admin::routes::account::Balances;
 use creditdesk_admin::routes::accounts::{AccountQuery, OpenAccountForm};
 use creditdesk_core::account::AccountStatus;
 use creditdesk_core::wire::AccountView;
 use leptos::prelude::*;
-use leptos_router::components::Router;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 use common::{container, lookup, params_of, settle, text_of, type_into};

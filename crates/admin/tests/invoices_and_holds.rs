@@ -7,6 +7,7 @@ mod common;
 
 use creditdesk_admin::dom::browser_now;
 use creditdesk_admin::format::{group_digits, Separators};
+use creditdesk_admin::router::Router;
 use creditdesk_admin::routes::account::{NewHold, SettleHold};
 use creditdesk_admin::routes::dashboard::{bar_lengths, Bar};
 use creditdesk_admin::routes::invoices::InvoiceQuery;
@@ -15,7 +16,6 @@ use creditdesk_core::installments;
 use creditdesk_core::transaction::TransactionStatus;
 use creditdesk_core::wire::TransactionView;
 use leptos::prelude::*;
-use leptos_router::components::Router;
 use serde_json::json;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 

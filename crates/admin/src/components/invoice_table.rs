@@ -2,13 +2,13 @@
 //! action on an open invoice (pay, cancel, postpone within the store's limits, edit observation
 //! and payment link), each body checked by core before it is sent.
 
+use crate::router::A;
 use creditdesk_core::commands::{self, ChangeInvoice};
 use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::InvoiceView;
 use creditdesk_core::Timestamp;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use serde_json::json;
 
 use crate::api::{self, account_path, Method};

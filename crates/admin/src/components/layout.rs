@@ -1,7 +1,7 @@
 //! The frame around every signed-in screen: navigation, the signed-in key, sign out.
 
+use crate::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::session::use_session;
 

@@ -1,12 +1,11 @@
 //! The Accounts screen: search (in the URL), pages, and opening an account.
 
+use crate::router::A;
+use crate::router::{use_navigate, use_query};
 use creditdesk_core::account::AccountStatus;
 use creditdesk_core::commands::OpenAccount;
 use creditdesk_core::wire::AccountList;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use serde_json::json;
 
 use crate::api::{self, encode, Method};
@@ -86,7 +85,7 @@ impl AccountQuery {
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let session = use_session();
-    let params = use_query_map();
+    let params = use_query();
     let query = Memo::new(move |_| params.with(|p| AccountQuery::from_params(|k| p.get(k))));
     let accounts = LocalResource::new(move || {
         let (query, backend) = (query.get(), session.backend());
@@ -127,7 +126,7 @@ fn AccountSearch(
             status: status.get_untracked(),
             page: 1,
         };
-        navigate(&next.to_url(), NavigateOptions::default());
+        navigate(&next.to_url());
     };
     view! {
         <form class="card filters" role="search" on:submit=submit>
@@ -223,10 +222,7 @@ pub fn OpenAccountForm() -> impl IntoView {
     };
     let go = Callback::new(move |account: serde_json::Value| {
         let id = account["id"].as_str().unwrap_or_default();
-        navigate(
-            &format!("/accounts/{}", encode(id)),
-            NavigateOptions::default(),
-        );
+        navigate(&format!("/accounts/{}", encode(id)));
     });
     let form = use_form(
         FormSpec::new(

@@ -1,10 +1,10 @@
 //! The Dashboard: store totals, how accounts use their credit, how late open invoices are, and
 //! what falls due this week. Charts are SVG drawn here (no chart library).
 
+use crate::router::A;
 use creditdesk_core::dashboard::Dashboard;
 use creditdesk_core::Money;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api;
 use crate::components::layout::PageHeader;

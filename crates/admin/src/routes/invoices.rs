@@ -1,12 +1,11 @@
 //! The Invoices screen: every filter of the search endpoint (in the URL), the summary of the whole
 //! filtered set, server-side pages, and the actions on each invoice.
 
+use crate::router::A;
+use crate::router::{use_navigate, use_query};
 use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::search::{InvoiceFilter, INVOICE_PARAMETERS};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 use crate::api::{self, encode};
 use crate::components::field::TextField;
@@ -137,7 +136,7 @@ impl InvoiceQuery {
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
     let session = use_session();
-    let params = use_query_map();
+    let params = use_query();
     let query = Memo::new(move |_| params.with(|p| InvoiceQuery::from_params(|k| p.get(k))));
     let results = LocalResource::new(move || {
         let (query, backend) = (query.get(), session.backend());
@@ -206,7 +205,7 @@ fn Pager(
     });
     view! {
         <nav class="pager" aria-label="Pages">
-            <span>{previous.map(|url| view! { <A href=url attr:rel="prev">"← Previous"</A> })}</span>
+            <span>{previous.map(|url| view! { <A href=url rel="prev">"← Previous"</A> })}</span>
             <span class="muted" id="invoice-page">{format!("Page {page} of {pages}")}</span>
             <span class="sizes">"Per page: "
                 {sizes.into_iter().map(|(size, url, current)| if current {
@@ -215,7 +214,7 @@ fn Pager(
                     view! { <A href=url>{size}</A> }.into_any()
                 }).collect_view()}
             </span>
-            <span>{next.map(|url| view! { <A href=url attr:rel="next">"Next →"</A> })}</span>
+            <span>{next.map(|url| view! { <A href=url rel="next">"Next →"</A> })}</span>
         </nav>
     }
 }
@@ -288,7 +287,7 @@ fn InvoiceSearch(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if checked.with_untracked(Option::is_none) {
-            navigate(&next_query().to_url(), NavigateOptions::default());
+            navigate(&next_query().to_url());
         }
     };
     let help = |key: &str| match key {

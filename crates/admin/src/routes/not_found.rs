@@ -1,7 +1,7 @@
 //! Any path the admin does not know.
 
+use crate::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {

@@ -11,10 +11,10 @@ mod holds;
 mod statement;
 mod status;
 
+use crate::router::{use_page, Page};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{AccountView, HolderList, InvoiceList, TransactionList};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, AdminError};
 use crate::components::invoice_table::InvoiceTable;
@@ -38,8 +38,11 @@ struct AccountData {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    let page = use_page();
+    let id = Memo::new(move |_| match page.get() {
+        Page::Account(id) => id,
+        _ => String::new(),
+    });
     let data = LocalResource::new(move || {
         let (id, backend) = (id.get(), session.backend());
         async move {

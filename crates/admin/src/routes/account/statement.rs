@@ -1,10 +1,9 @@
 //! Every movement of a date window (kept in the URL), with the balances around them. The window
 //! is read by core's own reader before it is asked for.
 
+use crate::router::{use_navigate, use_query};
 use creditdesk_core::wire::StatementView;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 use crate::api;
 use crate::components::field::TextField;
@@ -19,7 +18,7 @@ pub fn Statement(
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let session = use_session();
-    let query = use_query_map();
+    let query = use_query();
     let navigate = use_navigate();
     let window = Memo::new(move |_| {
         query.with(|q| {
@@ -64,10 +63,10 @@ pub fn Statement(
         if checked.with_untracked(Option::is_none) {
             let query = window_query(&pairs());
             let separator = if query.is_empty() { "" } else { "?" };
-            navigate(
-                &format!("/accounts/{}{separator}{query}", api::encode(&account)),
-                NavigateOptions::default(),
-            );
+            navigate(&format!(
+                "/accounts/{}{separator}{query}",
+                api::encode(&account)
+            ));
         }
     };
     view! {
