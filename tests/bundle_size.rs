@@ -8,8 +8,8 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 475,536 B measured with the admin's own router (2026-12-01), plus 2 %.
-const BUNDLE_GZIP_BYTES_MAX: u64 = 485_000;
+/// 461,444 B measured with one loading view for every screen (2026-12-01), plus 2 %.
+const BUNDLE_GZIP_BYTES_MAX: u64 = 471_000;
 
 /// The goal the bound moves toward.
 const BUNDLE_GZIP_BYTES_GOAL: u64 = 250 * 1024;

@@ -4,5 +4,6 @@ pub mod field;
 pub mod form;
 pub mod invoice_table;
 pub mod layout;
+pub mod loading;
 pub mod notice;
 pub mod panel;

@@ -12,6 +12,7 @@ use crate::api::{self, encode, Method};
 use crate::components::field::TextField;
 use crate::components::form::{use_form, FormSpec};
 use crate::components::layout::PageHeader;
+use crate::components::loading::loading;
 use crate::session::use_session;
 
 /// What the list shows, as it lives in the URL (`/accounts?email=…&status=Open&page=2`), so a
@@ -99,11 +100,9 @@ pub fn AccountsPage() -> impl IntoView {
         <div class="two-columns">
             <div>
                 <AccountSearch query/>
-                <Suspense fallback=|| view! { <div class="card loading">"Loading accounts…"</div> }>
-                    <ErrorBoundary fallback=crate::components::notice::load_errors>
-                        {move || accounts.get().map(|r| r.map(|list| view! { <AccountsTable list query=query.get_untracked()/> }))}
-                    </ErrorBoundary>
-                </Suspense>
+                {loading("Loading accounts…", move || {
+                    accounts.get().map(|r| r.map(|list| view! { <AccountsTable list query=query.get_untracked()/> }.into_any()))
+                })}
             </div>
             <OpenAccountForm/>
         </div>

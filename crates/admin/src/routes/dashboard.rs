@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::layout::PageHeader;
-use crate::components::notice::load_errors;
+use crate::components::loading::loading;
 use crate::format;
 use crate::session::use_session;
 
@@ -24,18 +24,14 @@ pub fn DashboardPage() -> impl IntoView {
     });
     view! {
         <PageHeader title="Dashboard" lead="Credit extended and used, what buyers owe and how late, and what falls due this week."/>
-        <Suspense fallback=|| view! { <div class="card loading">"Adding up the store…"</div> }>
-            <ErrorBoundary fallback=load_errors>
-                {move || data.get().map(|r| r.map(|d| view! {
-                    <Totals dashboard=d.clone()/>
-                    <div class="grid-2">
-                        <UsageChart dashboard=d.clone()/>
-                        <AgingChart dashboard=d.clone()/>
-                    </div>
-                    <DueSoon dashboard=d/>
-                }))}
-            </ErrorBoundary>
-        </Suspense>
+        {loading("Adding up the store…", move || data.get().map(|r| r.map(|d| view! {
+            <Totals dashboard=d.clone()/>
+            <div class="grid-2">
+                <UsageChart dashboard=d.clone()/>
+                <AgingChart dashboard=d.clone()/>
+            </div>
+            <DueSoon dashboard=d/>
+        }.into_any())))}
     }
 }
 

@@ -11,7 +11,8 @@ use crate::api::{self, encode};
 use crate::components::field::TextField;
 use crate::components::invoice_table::InvoiceTable;
 use crate::components::layout::PageHeader;
-use crate::components::notice::{load_errors, Toast};
+use crate::components::loading::loading;
+use crate::components::notice::Toast;
 use crate::format;
 use crate::session::use_session;
 
@@ -161,9 +162,7 @@ pub fn InvoicesPage() -> impl IntoView {
         <Toast message=toast/>
         <PageHeader title="Invoices" lead="Every invoice of the store: filter, add up, and act on them."/>
         <InvoiceSearch query/>
-        <Suspense fallback=|| view! { <div class="card loading">"Searching invoices…"</div> }>
-            <ErrorBoundary fallback=load_errors>
-                {move || results.get().map(|r| r.map(|list| {
+        {loading("Searching invoices…", move || results.get().map(|r| r.map(|list| {
                     let query = query.get_untracked();
                     let pages = query.pages(list.summary.count);
                     let s = list.summary;
@@ -177,9 +176,8 @@ pub fn InvoicesPage() -> impl IntoView {
                             <Pager query pages/>
                         </section>
                     }
-                }))}
-            </ErrorBoundary>
-        </Suspense>
+                    .into_any()
+                })))}
     }
 }
 

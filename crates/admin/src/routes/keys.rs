@@ -10,7 +10,8 @@ use crate::api::{self, AdminError, Method};
 use crate::components::field::TextField;
 use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::layout::PageHeader;
-use crate::components::notice::{load_errors, Toast};
+use crate::components::loading::loading;
+use crate::components::notice::Toast;
 use crate::dom::confirm;
 use crate::format;
 use crate::session::use_session;
@@ -54,16 +55,12 @@ pub fn KeysPage() -> impl IntoView {
         <Toast message=toast/>
         <PageHeader title="API keys" lead="A key per person or integration, holding only the resources it needs. Needs a Main Access key."/>
         {move || created.get().map(|key| view! { <NewToken key/> })}
-        <Suspense fallback=|| view! { <div class="card loading">"Loading keys…"</div> }>
-            <ErrorBoundary fallback=load_errors>
-                {move || data.get().map(|r| r.map(|(keys, names)| view! {
-                    <div class="two-columns">
-                        <KeyList keys on_done=reload/>
-                        <NewKeyForm names created on_done=reload/>
-                    </div>
-                }))}
-            </ErrorBoundary>
-        </Suspense>
+        {loading("Loading keys…", move || data.get().map(|r| r.map(|(keys, names)| view! {
+            <div class="two-columns">
+                <KeyList keys on_done=reload/>
+                <NewKeyForm names created on_done=reload/>
+            </div>
+        }.into_any())))}
     }
 }
 

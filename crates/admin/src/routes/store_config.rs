@@ -10,6 +10,7 @@ use crate::api::{self, Method};
 use crate::components::field::{TextField, Toggle};
 use crate::components::form::{use_form, Form, FormSpec};
 use crate::components::layout::PageHeader;
+use crate::components::loading::loading;
 use crate::components::notice::Toast;
 use crate::session::use_session;
 
@@ -26,11 +27,9 @@ pub fn StoreConfigPage() -> impl IntoView {
             title="Store configuration"
             lead="Credit policy for every account of the store: postponement, tolerance, growth of holds, interest and reminders."
         />
-        <Suspense fallback=|| view! { <div class="card loading">"Loading the configuration…"</div> }>
-            <ErrorBoundary fallback=crate::components::notice::load_errors>
-                {move || config.get().map(|result| result.map(|initial| view! { <StoreConfigForm initial/> }))}
-            </ErrorBoundary>
-        </Suspense>
+        {loading("Loading the configuration…", move || {
+            config.get().map(|r| r.map(|initial| view! { <StoreConfigForm initial/> }.into_any()))
+        })}
     }
 }
 

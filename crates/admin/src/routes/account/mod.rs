@@ -18,7 +18,8 @@ use leptos::prelude::*;
 
 use crate::api::{self, AdminError};
 use crate::components::invoice_table::InvoiceTable;
-use crate::components::notice::{load_errors, Toast};
+use crate::components::loading::loading;
+use crate::components::notice::Toast;
 use crate::format;
 use crate::session::use_session;
 
@@ -65,11 +66,9 @@ pub fn AccountPage() -> impl IntoView {
     });
     view! {
         <Toast message=toast/>
-        <Suspense fallback=|| view! { <div class="card loading">"Loading the account…"</div> }>
-            <ErrorBoundary fallback=load_errors>
-                {move || data.get().map(|r| r.map(|d| view! { <AccountPanels d version reload/> }))}
-            </ErrorBoundary>
-        </Suspense>
+        {loading("Loading the account…", move || {
+            data.get().map(|r| r.map(|d| view! { <AccountPanels d version reload/> }.into_any()))
+        })}
     }
 }
 
