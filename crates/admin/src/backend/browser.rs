@@ -200,7 +200,17 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
                 .map_err(refused)?;
             to_json(view)
         }
-        (method, ["creditcontrol" | "creditdesk", "accounts", id, rest @ ..]) => {
+        (Get, ["creditdesk", "accounts", id, "transactions"]) => {
+            let book = ledger.book(&parse_id(id, "account")?).map_err(refused)?;
+            to_json(TransactionList::of(&book.transactions, request.now))
+        }
+        (Get, ["creditdesk", "accounts", id, "holders"]) => {
+            let book = ledger.book(&parse_id(id, "account")?).map_err(refused)?;
+            to_json(HolderList {
+                data: book.holders.iter().map(HolderView::from).collect(),
+            })
+        }
+        (method, ["creditcontrol", "accounts", id, rest @ ..]) => {
             let id: AccountId = parse_id(id, "account")?;
             on_account(ledger, &id, method, rest, request, &ctx)
         }
@@ -265,10 +275,6 @@ fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request) -> Answe
     };
     match rest {
         [] => to_json(ops::account_view(book, &ctx)),
-        ["transactions"] => to_json(TransactionList::of(&book.transactions, now)),
-        ["holders"] => to_json(HolderList {
-            data: book.holders.iter().map(HolderView::from).collect(),
-        }),
         ["statements"] => {
             let (from, to) = creditdesk_core::ledger::window_from_query(query).map_err(invalid)?;
             to_json(StatementView::from(&book.statement(from, to)))
