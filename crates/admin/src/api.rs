@@ -56,13 +56,6 @@ impl AdminError {
             _ => None,
         }
     }
-
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            AdminError::Refused(detail) => Some(detail.code),
-            _ => None,
-        }
-    }
 }
 
 impl From<ValidationErrors> for AdminError {

@@ -253,7 +253,13 @@ fn on_account(
                 ),
             }
         }
-        (Get, _) => read(ledger.book(id).map_err(refused)?, ledger, rest, request),
+        (Get, _) => read(
+            ledger.book(id).map_err(refused)?,
+            ledger,
+            rest,
+            request,
+            ctx,
+        ),
         _ => ledger.with_book(id, |slot| {
             let book = slot
                 .as_mut()
@@ -264,17 +270,10 @@ fn on_account(
 }
 
 /// A read of one account.
-fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request) -> Answer {
-    let (query, now) = (request.query, request.now);
-    let ctx_config = ledger.config().clone();
-    let actor: Actor = ACTOR.parse().expect("a valid actor");
-    let ctx = Ctx {
-        now,
-        actor: &actor,
-        config: &ctx_config,
-    };
+fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request, ctx: &Ctx) -> Answer {
+    let query = request.query;
     match rest {
-        [] => to_json(ops::account_view(book, &ctx)),
+        [] => to_json(ops::account_view(book, ctx)),
         ["statements"] => {
             let (from, to) = creditdesk_core::ledger::window_from_query(query).map_err(invalid)?;
             to_json(StatementView::from(&book.statement(from, to)))
