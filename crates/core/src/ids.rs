@@ -329,3 +329,27 @@ impl FromStr for Actor {
         Ok(Actor(text.to_owned()))
     }
 }
+
+/// What kind of id a request path names (for the "not found" a malformed one gets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathId {
+    Account,
+    Transaction,
+    Invoice,
+    Holder,
+}
+
+impl PathId {
+    /// `text` read as this kind of id; one that cannot exist is simply not found, and the
+    /// message says so as the API writes it ("there is no invoice x on this account").
+    pub fn read<T: FromStr>(self, text: &str) -> Result<T, String> {
+        let (what, scope) = match self {
+            PathId::Account => ("account", ""),
+            PathId::Transaction => ("transaction", " on this account"),
+            PathId::Invoice => ("invoice", " on this account"),
+            PathId::Holder => ("holder", " on this account"),
+        };
+        text.parse()
+            .map_err(|_| format!("there is no {what} {text}{scope}"))
+    }
+}

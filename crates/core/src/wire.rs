@@ -383,3 +383,54 @@ pub struct DryRunView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+/// `PUT …/transactions/{id}`: the hold as changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldUpdated {
+    pub id: String,
+    pub value: Money,
+    pub installments: u16,
+}
+
+impl From<&Transaction> for HoldUpdated {
+    fn from(hold: &Transaction) -> HoldUpdated {
+        HoldUpdated {
+            id: hold.id.to_string(),
+            value: hold.value,
+            installments: hold.installments,
+        }
+    }
+}
+
+/// `PUT …/settlement`: the value settled, and the transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementView {
+    pub value: Money,
+    pub id: String,
+}
+
+/// `POST …/refunds`: the value refunded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueView {
+    pub value: Money,
+}
+
+/// `PUT …/statements/{statementId}`: the debit, as text (the reference writes it so).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebitView {
+    pub value: String,
+}
+
+impl From<Money> for DebitView {
+    fn from(value: Money) -> DebitView {
+        DebitView {
+            value: value.to_string(),
+        }
+    }
+}
+
+/// `DELETE …/holders/{holderId}`: the holder removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedView {
+    pub id: String,
+}

@@ -469,4 +469,34 @@ case_test! {
         assert_eq!(expired.data[0].status, creditdesk_core::transaction::TransactionStatus::Expired);
         assert!(!expired.data[0].cancellable, "an expired hold cannot be cancelled");
     }
+
+    fn path_ids_that_cannot_exist_are_not_found_in_the_apis_words() {
+        use creditdesk_core::ids::{HolderId, InvoiceId, PathId};
+        assert_eq!(PathId::Account.read::<AccountId>("1_CPF"), Ok(id("1_CPF")));
+        assert_eq!(PathId::Account.read::<AccountId>("x y").unwrap_err(), "there is no account x y");
+        let cases = [
+            (PathId::Transaction.read::<TransactionId>("a\u{7}b").err(), "there is no transaction a\u{7}b on this account"),
+            (PathId::Invoice.read::<InvoiceId>("a\u{7}b").err(), "there is no invoice a\u{7}b on this account"),
+            (PathId::Holder.read::<HolderId>("a\u{7}b").err(), "there is no holder a\u{7}b on this account"),
+        ];
+        for (got, expect) in cases {
+            assert_eq!(got.as_deref(), Some(expect));
+        }
+        assert!(PathId::Transaction.read::<TransactionId>(&tx(1).to_string()).is_ok());
+    }
+
+    fn command_answers_have_the_apis_shape() {
+        use creditdesk_core::wire::{DebitView, HoldUpdated, RemovedView, SettlementView, ValueView};
+        let ledger = store(&tolerant());
+        let hold = &ledger.book(&id("300_CPF")).unwrap().transactions[0];
+        assert_eq!(
+            serde_json::to_string(&HoldUpdated::from(hold)).unwrap(),
+            format!(r#"{{"id":"{}","value":100.00,"installments":2}}"#, tx(1))
+        );
+        assert_eq!(serde_json::to_value(DebitView::from(money("-5"))).unwrap(), json!({"value": "-5.00"}));
+        let settled = SettlementView { value: money("10"), id: "t".into() };
+        assert_eq!(serde_json::to_string(&settled).unwrap(), r#"{"value":10.00,"id":"t"}"#);
+        assert_eq!(serde_json::to_string(&ValueView { value: money("1") }).unwrap(), r#"{"value":1.00}"#);
+        assert_eq!(serde_json::to_string(&RemovedView { id: "h".into() }).unwrap(), r#"{"id":"h"}"#);
+    }
 }

@@ -9,12 +9,17 @@ use std::cell::RefCell;
 
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, UpdateHold};
-use creditdesk_core::ids::{AccountId, Actor, FriendlyCode, HolderId, InvoiceId, TransactionId};
+use creditdesk_core::ids::{
+    AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
+};
 use creditdesk_core::keys::Resource;
 use creditdesk_core::memory::{Dump, Ledger};
 use creditdesk_core::ops::{self, HoldMode};
 use creditdesk_core::search::{AccountFilter, InvoiceFilter};
-use creditdesk_core::wire::{HolderList, HolderView, InvoiceView, StatementView, TransactionList};
+use creditdesk_core::wire::{
+    DebitView, HoldUpdated, HolderList, HolderView, InvoiceView, RemovedView, SettlementView,
+    StatementView, TransactionList, ValueView,
+};
 use creditdesk_core::{CreditError, ErrorBody, ErrorCode, Timestamp, ValidationErrors};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -139,15 +144,8 @@ fn no_route() -> ErrorBody {
 }
 
 /// A path id read as core's type; one that cannot exist is simply not found (as on the server).
-fn parse_id<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ErrorBody> {
-    text.parse().map_err(|_| {
-        let (what, scope) = what.split_once(' ').unwrap_or((what, ""));
-        not_found(
-            format!("there is no {what} {text} {scope}")
-                .trim_end()
-                .to_owned(),
-        )
-    })
+fn parse_id<T: std::str::FromStr>(text: &str, kind: PathId) -> Result<T, ErrorBody> {
+    kind.read(text).map_err(not_found)
 }
 
 fn route(ledger: &mut Ledger, request: &Request) -> Answer {
@@ -201,17 +199,21 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
             to_json(view)
         }
         (Get, ["creditdesk", "accounts", id, "transactions"]) => {
-            let book = ledger.book(&parse_id(id, "account")?).map_err(refused)?;
+            let book = ledger
+                .book(&parse_id(id, PathId::Account)?)
+                .map_err(refused)?;
             to_json(TransactionList::of(&book.transactions, request.now))
         }
         (Get, ["creditdesk", "accounts", id, "holders"]) => {
-            let book = ledger.book(&parse_id(id, "account")?).map_err(refused)?;
+            let book = ledger
+                .book(&parse_id(id, PathId::Account)?)
+                .map_err(refused)?;
             to_json(HolderList {
                 data: book.holders.iter().map(HolderView::from).collect(),
             })
         }
         (method, ["creditcontrol", "accounts", id, rest @ ..]) => {
-            let id: AccountId = parse_id(id, "account")?;
+            let id: AccountId = parse_id(id, PathId::Account)?;
             on_account(ledger, &id, method, rest, request, &ctx)
         }
         _ => Err(no_route()),
@@ -284,7 +286,7 @@ fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request, ctx: &Ct
             to_json(ledger.invoices(&filter))
         }
         ["invoices", invoice] => {
-            let invoice: InvoiceId = parse_id(invoice, "invoice on this account")?;
+            let invoice: InvoiceId = parse_id(invoice, PathId::Invoice)?;
             let found = book
                 .invoices
                 .iter()
@@ -302,7 +304,7 @@ fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request, ctx: &Ct
 fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ctx) -> Answer {
     use Method::{Delete, Post, Put};
     let now = ctx.now;
-    let transaction = |text: &str| parse_id::<TransactionId>(text, "transaction on this account");
+    let transaction = |text: &str| parse_id::<TransactionId>(text, PathId::Transaction);
     match (method, rest) {
         (Delete, []) => {
             book.close(ctx).map_err(refused)?;
@@ -324,16 +326,13 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
                 .map_err(|e: &str| invalid(ValidationErrors::single("statementId", e)))?;
             let value = commands::debit_from_json(body).map_err(invalid)?;
             let value = book.debit(&statement, value, ctx).map_err(refused)?;
-            Ok(json!({ "value": value.to_string() }).to_string())
+            to_json(DebitView::from(value))
         }
         (Put, ["transactions", t]) => {
             let t = transaction(t)?;
             let command = UpdateHold::from_json(body, now).map_err(invalid)?;
             let hold = book.put_hold(&t, &command, ctx).map_err(refused)?;
-            Ok(
-                json!({ "id": hold.id, "value": hold.value, "installments": hold.installments })
-                    .to_string(),
-            )
+            to_json(HoldUpdated::from(hold))
         }
         (Delete, ["transactions", t]) => {
             book.cancel_hold(&transaction(t)?, ctx).map_err(refused)?;
@@ -344,13 +343,16 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
             let value = commands::positive_value_from_json(body).map_err(invalid)?;
             let code: FriendlyCode = dom::random_code();
             book.settle(&t, value, &code, ctx).map_err(refused)?;
-            Ok(json!({ "value": value, "id": t }).to_string())
+            to_json(SettlementView {
+                value,
+                id: t.to_string(),
+            })
         }
         (Post, ["transactions", t, "refunds"]) => {
             let t = transaction(t)?;
             let value = commands::positive_value_from_json(body).map_err(invalid)?;
             book.refund(&t, value, ctx).map_err(refused)?;
-            Ok(json!({ "value": value }).to_string())
+            to_json(ValueView { value })
         }
         (Post, ["holders"]) => {
             let email = commands::holder_email_from_json(body).map_err(invalid)?;
@@ -360,12 +362,14 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
             ))
         }
         (Delete, ["holders", holder]) => {
-            let holder: HolderId = parse_id(holder, "holder on this account")?;
+            let holder: HolderId = parse_id(holder, PathId::Holder)?;
             book.remove_holder(&holder, ctx).map_err(refused)?;
-            Ok(json!({ "id": holder.to_string() }).to_string())
+            to_json(RemovedView {
+                id: holder.to_string(),
+            })
         }
         (method, ["invoices", invoice, rest @ ..]) => {
-            let invoice: InvoiceId = parse_id(invoice, "invoice on this account")?;
+            let invoice: InvoiceId = parse_id(invoice, PathId::Invoice)?;
             match (method, rest) {
                 (Put, []) => {
                     let change = ChangeInvoice::from_json(body).map_err(invalid)?;

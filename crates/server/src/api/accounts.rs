@@ -7,9 +7,9 @@ use creditdesk_core::commands::{self, Change, OpenAccount, UpsertAccount};
 use creditdesk_core::ops;
 use creditdesk_core::search::AccountFilter;
 use creditdesk_core::wire::{
-    AccountList, AccountSummary, AccountView, HolderList, HolderView, TransactionList,
+    AccountList, AccountSummary, AccountView, HolderList, HolderView, RemovedView, TransactionList,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::context::{
     account_id, holder_id, new_holder_id, on_account, read_account, Env, QueryPairs,
@@ -170,13 +170,15 @@ pub async fn remove_holder(
     Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
     State(state): State<AppState>,
     Path((id, holder)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RemovedView>, ApiError> {
     let id = account_id(&id)?;
     let holder = holder_id(&holder)?;
     let load = Reads::holders();
     on_account(&state, &principal, &id, load, move |book, env| {
         book.remove_holder(&holder, &env.ctx())?;
-        Ok(Json(json!({ "id": holder.to_string() })))
+        Ok(Json(RemovedView {
+            id: holder.to_string(),
+        }))
     })
     .await
 }

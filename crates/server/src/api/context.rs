@@ -4,7 +4,9 @@
 use axum::extract::{FromRequestParts, RawQuery};
 use axum::http::request::Parts;
 use creditdesk_core::book::Ctx;
-use creditdesk_core::ids::{AccountId, Actor, FriendlyCode, HolderId, InvoiceId, TransactionId};
+use creditdesk_core::ids::{
+    AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
+};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Timestamp};
 use rand::distr::{Alphanumeric, SampleString};
@@ -45,23 +47,19 @@ impl Env {
 }
 
 pub fn account_id(text: &str) -> Result<AccountId, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::NotFound(format!("there is no account {text}")))
+    PathId::Account.read(text).map_err(ApiError::NotFound)
 }
 
 pub fn transaction_id(text: &str) -> Result<TransactionId, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::NotFound(format!("there is no transaction {text} on this account")))
+    PathId::Transaction.read(text).map_err(ApiError::NotFound)
 }
 
 pub fn invoice_id(text: &str) -> Result<InvoiceId, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::NotFound(format!("there is no invoice {text} on this account")))
+    PathId::Invoice.read(text).map_err(ApiError::NotFound)
 }
 
 pub fn holder_id(text: &str) -> Result<HolderId, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::NotFound(format!("there is no holder {text} on this account")))
+    PathId::Holder.read(text).map_err(ApiError::NotFound)
 }
 
 /// The query string as decoded pairs, in order.

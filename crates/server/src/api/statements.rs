@@ -4,9 +4,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use creditdesk_core::commands;
 use creditdesk_core::ids::StatementId;
-use creditdesk_core::wire::StatementView;
+use creditdesk_core::wire::{DebitView, StatementView};
 use creditdesk_core::ValidationErrors;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::context::{account_id, on_account, read_account, QueryPairs};
 use crate::auth::{perm, Auth};
@@ -35,7 +35,7 @@ pub async fn debit(
     State(state): State<AppState>,
     Path((id, statement)): Path<(String, String)>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DebitView>, ApiError> {
     let id = account_id(&id)?;
     let statement: StatementId = statement
         .parse()
@@ -44,7 +44,7 @@ pub async fn debit(
     let load = Reads::debit(&statement);
     on_account(&state, &principal, &id, load, move |book, env| {
         let value = book.debit(&statement, value, &env.ctx())?;
-        Ok(Json(json!({ "value": value.to_string() })))
+        Ok(Json(DebitView::from(value)))
     })
     .await
 }

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::commands::{self, CreateHold, UpdateHold};
 use creditdesk_core::ops::{self, HoldMode};
-use serde_json::{json, Value};
+use creditdesk_core::wire::{HoldUpdated, SettlementView, ValueView};
+use serde_json::Value;
 
 use super::context::{
     account_id, new_friendly_code, new_transaction_id, on_account, transaction_id, Env, QueryPairs,
@@ -55,7 +56,7 @@ pub async fn update(
     State(state): State<AppState>,
     Path((id, transaction)): Path<(String, String)>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HoldUpdated>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
     on_account(
         &state,
@@ -65,9 +66,7 @@ pub async fn update(
         move |book, env| {
             let command = UpdateHold::from_json(&body, env.now)?;
             let hold = book.put_hold(&transaction, &command, &env.ctx())?;
-            Ok(Json(
-                json!({ "id": hold.id, "value": hold.value, "installments": hold.installments }),
-            ))
+            Ok(Json(HoldUpdated::from(hold)))
         },
     )
     .await
@@ -99,7 +98,7 @@ pub async fn settle(
     State(state): State<AppState>,
     Path((id, transaction)): Path<(String, String)>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SettlementView>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
     let value = commands::positive_value_from_json(&body)?;
     on_account(
@@ -109,7 +108,10 @@ pub async fn settle(
         Reads::settlement(&transaction),
         move |book, env| {
             book.settle(&transaction, value, &new_friendly_code(), &env.ctx())?;
-            Ok(Json(json!({ "value": value, "id": transaction })))
+            Ok(Json(SettlementView {
+                value,
+                id: transaction.to_string(),
+            }))
         },
     )
     .await
@@ -121,7 +123,7 @@ pub async fn refund(
     State(state): State<AppState>,
     Path((id, transaction)): Path<(String, String)>,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ValueView>, ApiError> {
     let (id, transaction) = (account_id(&id)?, transaction_id(&transaction)?);
     let value = commands::positive_value_from_json(&body)?;
     on_account(
@@ -131,7 +133,7 @@ pub async fn refund(
         Reads::settlement(&transaction),
         move |book, env| {
             book.refund(&transaction, value, &env.ctx())?;
-            Ok(Json(json!({ "value": value })))
+            Ok(Json(ValueView { value }))
         },
     )
     .await
