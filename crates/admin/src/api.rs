@@ -7,11 +7,10 @@
 use creditdesk_core::dashboard::Dashboard;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{
-    AccountList, AccountView, HolderList, InvoiceList, StatementView, TransactionList,
+    AccountList, AccountView, HolderList, InvoiceList, Me, StatementView, TransactionList,
 };
 use creditdesk_core::{ErrorCode, ErrorDetail, FieldError, ValidationErrors};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 
 pub use crate::backend::{Backend, Method};
@@ -114,14 +113,6 @@ fn upper_first(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
-}
-
-/// `GET /api/creditdesk/me`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Me {
-    pub app_key: String,
-    pub resources: Vec<String>,
 }
 
 pub async fn me(backend: &Backend) -> Result<Me, AdminError> {

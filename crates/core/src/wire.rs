@@ -434,3 +434,12 @@ impl From<Money> for DebitView {
 pub struct RemovedView {
     pub id: String,
 }
+
+/// `GET /api/creditdesk/me`: the calling key and every resource it may use (all of them for
+/// `Main Access`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub app_key: String,
+    pub resources: Vec<crate::keys::Resource>,
+}

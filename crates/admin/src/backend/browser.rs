@@ -17,7 +17,7 @@ use creditdesk_core::memory::{Dump, Ledger};
 use creditdesk_core::ops::{self, HoldMode};
 use creditdesk_core::search::{AccountFilter, InvoiceFilter};
 use creditdesk_core::wire::{
-    DebitView, HoldUpdated, HolderList, HolderView, InvoiceView, RemovedView, SettlementView,
+    DebitView, HoldUpdated, HolderList, HolderView, InvoiceView, Me, RemovedView, SettlementView,
     StatementView, TransactionList, ValueView,
 };
 use creditdesk_core::{CreditError, ErrorBody, ErrorCode, Timestamp, ValidationErrors};
@@ -159,10 +159,10 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
     };
     let (body, query) = (request.body, request.query);
     match (request.method, request.segments) {
-        (Get, ["creditdesk", "me"]) => {
-            let resources: Vec<&str> = Resource::ALL.iter().map(|r| r.name()).collect();
-            Ok(json!({ "appKey": ACTOR, "resources": resources }).to_string())
-        }
+        (Get, ["creditdesk", "me"]) => to_json(Me {
+            app_key: ACTOR.to_owned(),
+            resources: Resource::ALL.to_vec(),
+        }),
         (Get, ["creditdesk", "keys"]) => Ok(json!([{
             "appKey": ACTOR,
             "label": "This browser (no server: nobody signs in, so there are no keys)",

@@ -31,7 +31,8 @@ pub struct KeyView {
 /// The resources a key may hold, as the API names them (what a Main Access key may do is all
 /// of them, so `/me` of the signed-in key lists them).
 async fn resource_names(backend: &api::Backend) -> Result<Vec<String>, AdminError> {
-    Ok(api::me(backend).await?.resources)
+    let me = api::me(backend).await?;
+    Ok(me.resources.iter().map(|r| r.name().to_owned()).collect())
 }
 
 #[component]

@@ -2,17 +2,9 @@
 //! signs in with it).
 
 use axum::Json;
-use serde::Serialize;
+use creditdesk_core::wire::Me;
 
 use crate::auth::{Authenticated, Resource};
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Me {
-    pub app_key: String,
-    /// Every resource the key may use (all of them for `Main Access`).
-    pub resources: Vec<Resource>,
-}
 
 pub async fn get(Authenticated(principal): Authenticated) -> Json<Me> {
     let resources = Resource::ALL
