@@ -128,7 +128,110 @@ fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The native packages under test, always selected together: cargo unifies features over the
+/// selection, so a second `cargo test -p creditdesk-server` alone would build every dependency
+/// from hyper up and every server test binary a second time (gigabytes on a CI disk).
+const NATIVE: [&str; 8] = [
+    "-p",
+    "creditdesk-core",
+    "-p",
+    "creditdesk-server",
+    "-p",
+    "creditdesk-xtask",
+    "-p",
+    "creditdesk-bench",
+];
+
+/// The programs the end-to-end and torture steps run, built once with one selection.
+const SERVER_AND_BENCH: [&str; 4] = ["-p", "creditdesk-server", "-p", "creditdesk-bench"];
+
+/// What a full `cargo xtask test` writes under `target/` (measured on a fresh clone), so a run on
+/// a nearly full disk says so at the start instead of failing in a linker half an hour later.
+const DISK_NEEDED_BYTES: u64 = 12 << 30;
+
+/// Prints the free space where `target/` lives, and a warning when it is less than a run needs.
+fn disk_check() {
+    let free = Command::new("df")
+        .args(["-Pk"])
+        .arg(root())
+        .output()
+        .ok()
+        .and_then(|out| {
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let line = text.lines().nth(1)?.to_owned();
+            let kib: u64 = line.split_whitespace().nth(3)?.parse().ok()?;
+            Some(kib * 1024)
+        });
+    match free {
+        Some(bytes) if bytes < DISK_NEEDED_BYTES => println!(
+            "warning: {} GiB free on the disk of {}; a full run writes about {} GiB under \
+             target/ — free some space (`cargo clean` removes an old target/) or expect \
+             'No space left on device'",
+            bytes >> 30,
+            root().display(),
+            DISK_NEEDED_BYTES >> 30
+        ),
+        Some(bytes) => println!(
+            "{} GiB free on the disk of {}",
+            bytes >> 30,
+            root().display()
+        ),
+        None => println!("cannot read the free disk space (df); going on"),
+    }
+}
+
+/// One test executable of the server, as the native step built it.
+struct TestBinary {
+    name: String,
+    path: PathBuf,
+}
+
+/// The server's test executables from the native step's build (cargo finds them fresh; nothing is
+/// rebuilt), so the PostgreSQL run tests exactly what the SQLite run tested.
+fn server_test_binaries() -> anyhow::Result<Vec<TestBinary>> {
+    let output = cmd("cargo")
+        .args(["test", "--locked", "--no-run", "--message-format=json"])
+        .args(NATIVE)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot start cargo test --no-run")?;
+    if !output.status.success() {
+        bail!("the server's tests do not build ({})", output.status);
+    }
+    let binaries = test_binaries(
+        &String::from_utf8_lossy(&output.stdout),
+        "creditdesk-server",
+    );
+    if binaries.is_empty() {
+        bail!("cargo reported no test executable of creditdesk-server");
+    }
+    Ok(binaries)
+}
+
+/// The test executables of `package` in cargo's JSON messages.
+fn test_binaries(messages: &str, package: &str) -> Vec<TestBinary> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| message["profile"]["test"] == true)
+        .filter(|message| {
+            let id = message["package_id"].as_str().unwrap_or_default();
+            id.contains(&format!("#{package}@")) || id.starts_with(&format!("{package} "))
+        })
+        .filter_map(|message| {
+            let path = message["executable"].as_str()?;
+            let name = message["target"]["name"].as_str()?.to_owned();
+            Some(TestBinary {
+                name,
+                path: PathBuf::from(path),
+            })
+        })
+        .collect()
+}
+
 fn test() -> anyhow::Result<ExitCode> {
+    disk_check();
     tools::ensure_build_tools()?;
     tools::ensure_test_tools()?;
     let mut report = Report::default();
@@ -171,19 +274,9 @@ fn test() -> anyhow::Result<ExitCode> {
     step("Native tests (server on SQLite)");
     report.tests(
         "native",
-        cmd("cargo").args([
-            "test",
-            "--locked",
-            "--no-fail-fast",
-            "-p",
-            "creditdesk-core",
-            "-p",
-            "creditdesk-server",
-            "-p",
-            "creditdesk-xtask",
-            "-p",
-            "creditdesk-bench",
-        ]),
+        cmd("cargo")
+            .args(["test", "--locked", "--no-fail-fast"])
+            .args(NATIVE),
     );
 
     step("wasm tests of core and admin in headless Chromium");
@@ -207,28 +300,29 @@ fn test() -> anyhow::Result<ExitCode> {
     }
 
     step("Server tests on PostgreSQL (throwaway cluster)");
-    match postgres::Cluster::start() {
-        Ok(cluster) => {
-            report.tests(
-                "server on postgres",
-                cmd("cargo")
-                    .args([
-                        "test",
-                        "--locked",
-                        "--no-fail-fast",
-                        "-p",
-                        "creditdesk-server",
-                    ])
-                    .env("CREDITDESK_TEST_POSTGRES_URL", cluster.url()),
-            );
+    match (postgres::Cluster::start(), server_test_binaries()) {
+        (Ok(cluster), Ok(binaries)) => {
+            for binary in &binaries {
+                report.tests(
+                    &format!("postgres {}", binary.name),
+                    cmd(&binary.path.to_string_lossy())
+                        .current_dir(root().join("crates/server"))
+                        .env("CREDITDESK_TEST_POSTGRES_URL", cluster.url()),
+                );
+            }
             drop(cluster);
         }
-        Err(error) => report.failed_step("postgres cluster", &format!("{error:#}")),
+        (Err(error), _) => report.failed_step("postgres cluster", &format!("{error:#}")),
+        (_, Err(error)) => report.failed_step("server tests on postgres", &format!("{error:#}")),
     }
 
     step("End-to-end: the real server and admin in headless Chromium");
     let e2e_ready = build_admin().and_then(|_| {
-        run_checked(cmd("cargo").args(["build", "--locked", "-p", "creditdesk-server"]))
+        run_checked(
+            cmd("cargo")
+                .args(["build", "--locked"])
+                .args(SERVER_AND_BENCH),
+        )
     });
     match e2e_ready {
         Ok(_) => report.tests(
@@ -254,14 +348,11 @@ fn test() -> anyhow::Result<ExitCode> {
     }
 
     step("Reliability, quick: races, kill -9 under load, hostile input (cargo xtask torture runs it all)");
-    let torture_ready = run_checked(cmd("cargo").args([
-        "build",
-        "--locked",
-        "-p",
-        "creditdesk-server",
-        "-p",
-        "creditdesk-bench",
-    ]));
+    let torture_ready = run_checked(
+        cmd("cargo")
+            .args(["build", "--locked"])
+            .args(SERVER_AND_BENCH),
+    );
     let st = torture_ready.and_then(|()| tools::ensure_schemathesis());
     match (st, postgres::Cluster::start()) {
         (Ok(st), Ok(cluster)) => {
@@ -287,4 +378,40 @@ fn test() -> anyhow::Result<ExitCode> {
     }
 
     Ok(report.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_binaries_are_the_packages_test_executables() {
+        let messages = [
+            // A server integration test: taken.
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/crates/server#creditdesk-server@0.1.0","target":{"name":"keys"},"profile":{"test":true},"executable":"/w/target/debug/deps/keys-1"}"#,
+            // The server's library, not a test build: left.
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/crates/server#creditdesk-server@0.1.0","target":{"name":"creditdesk_server"},"profile":{"test":false},"executable":null}"#,
+            // Another package's test: left.
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///w/crates/core#creditdesk-core@0.1.0","target":{"name":"cases"},"profile":{"test":true},"executable":"/w/target/debug/deps/cases-2"}"#,
+            // The old package id spelling (cargo before 1.77).
+            r#"{"reason":"compiler-artifact","package_id":"creditdesk-server 0.1.0 (path+file:///w/crates/server)","target":{"name":"creditdesk_server"},"profile":{"test":true},"executable":"/w/target/debug/deps/creditdesk_server-3"}"#,
+            r#"{"reason":"build-finished","success":true}"#,
+            "not json",
+        ]
+        .join("\n");
+        let found: Vec<(String, PathBuf)> = test_binaries(&messages, "creditdesk-server")
+            .into_iter()
+            .map(|binary| (binary.name, binary.path))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("keys".into(), "/w/target/debug/deps/keys-1".into()),
+                (
+                    "creditdesk_server".into(),
+                    "/w/target/debug/deps/creditdesk_server-3".into()
+                ),
+            ]
+        );
+    }
 }
