@@ -44,7 +44,10 @@ use serde::{Deserialize, Serialize};
 use crate::account::{
     tolerance_amount, Account, AccountStatus, Balances, Holder, HOLDERS_MAX, HOLDER_LEVEL,
 };
-use crate::commands::{Change, ChangeInvoice, CreateHold, OpenAccount, UpdateHold, UpsertAccount};
+use crate::commands::{
+    Change, ChangeInvoice, CreateHold, CreditReason, OpenAccount, Pay, UpdateHold, UpsertAccount,
+};
+use crate::credit::{Credit, CreditKind, CreditLocator, PaymentLocators, Reversal};
 use crate::error::CreditError;
 use crate::ids::{
     AccountId, Actor, Email, FriendlyCode, FriendlyId, HolderId, InvoiceId, StatementId,
@@ -85,6 +88,9 @@ pub struct Book {
     pub held_elsewhere: Money,
     pub invoices: Vec<Invoice>,
     pub entries: Vec<Entry>,
+    /// Payments and write-offs (see [`crate::credit`]), posted and reversed.
+    #[serde(default)]
+    pub credits: Vec<Credit>,
 }
 
 /// What a settlement did.
@@ -130,6 +136,7 @@ struct Movement {
     number_of_installments: Option<u16>,
     statement_id: Option<StatementId>,
     reason: Option<String>,
+    credit: Option<CreditLocator>,
 }
 
 impl Movement {
@@ -142,6 +149,17 @@ impl Movement {
             number_of_installments: None,
             statement_id: None,
             reason: None,
+            credit: None,
+        }
+    }
+
+    /// A movement of one invoice (paid, cancelled, credited).
+    fn of_invoice(kind: EntryKind, value: Money, invoice: &Invoice) -> Movement {
+        Movement {
+            transaction_id: Some(invoice.transaction_id.clone()),
+            installment: Some(invoice.installment),
+            number_of_installments: Some(invoice.number_of_installments),
+            ..Movement::new(kind, value)
         }
     }
 
@@ -240,7 +258,26 @@ impl Book {
             held_elsewhere: Money::ZERO,
             invoices: Vec::new(),
             entries: Vec::new(),
+            credits: Vec::new(),
         }
+    }
+
+    /// Gives every invoice paid before credits existed its payment credit
+    /// ([`crate::credit::legacy_payment`]); returns how many. For books read from older dumps.
+    pub fn upgrade_legacy_payments(&mut self) -> usize {
+        let credits: Vec<Credit> = self
+            .invoices
+            .iter()
+            .filter_map(crate::credit::legacy_payment)
+            .collect();
+        for credit in &credits {
+            if let Some(invoice) = self.invoices.iter_mut().find(|i| i.id == credit.invoice_id) {
+                invoice.paid_value = credit.amount;
+            }
+        }
+        let count = credits.len();
+        self.credits.extend(credits);
+        count
     }
 
     /// The account created by `PUT /accounts/{id}` when it did not exist.
@@ -394,13 +431,7 @@ impl Book {
     }
 
     fn open_invoices_total(&self) -> Money {
-        money(
-            self.invoices
-                .iter()
-                .filter(|i| i.status == InvoiceStatus::Opened)
-                .map(|i| i.value.minor())
-                .sum(),
-        )
+        money(self.invoices.iter().map(|i| i.remaining().minor()).sum())
     }
 
     fn ensure_open(&self) -> Result<(), CreditError> {
@@ -623,6 +654,8 @@ impl Book {
                 number_of_installments: count,
                 value: planned.value,
                 credit_value: Money::ZERO,
+                paid_value: Money::ZERO,
+                written_off_value: Money::ZERO,
                 status: InvoiceStatus::Opened,
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -668,7 +701,10 @@ impl Book {
             std::cmp::Ordering::Greater => Direction::Raise,
         };
         let open = self.open_invoices_of(&transaction.id);
-        let open_total: i64 = open.iter().map(|&i| self.invoices[i].value.minor()).sum();
+        let open_total: i64 = open
+            .iter()
+            .map(|&i| self.invoices[i].remaining().minor())
+            .sum();
         if direction == Direction::Lower {
             let min = money((current.minor() - open_total).max(transaction.refunded_value.minor()));
             if value < min {
@@ -731,15 +767,20 @@ impl Book {
                 break;
             }
             let invoice = &mut self.invoices[i];
-            let take = left.min(invoice.value.minor());
+            let take = left.min(invoice.remaining().minor());
             left -= take;
             invoice.value = money(invoice.value.minor() - take);
             if why == TakeOff::Refund {
                 invoice.credit_value = money(invoice.credit_value.minor() + take);
             }
             invoice.updated_at = ctx.now;
-            if invoice.value == Money::ZERO {
-                invoice.status = InvoiceStatus::Cancelled;
+            if invoice.remaining() == Money::ZERO {
+                // Nothing left to owe: paid, if credits paid the rest, else cancelled.
+                invoice.status = if invoice.has_credits() {
+                    InvoiceStatus::Paid
+                } else {
+                    InvoiceStatus::Cancelled
+                };
                 invoice.resolved_at = Some(ctx.now);
             }
         }
@@ -791,53 +832,275 @@ impl Book {
             .ok_or_else(|| CreditError::InvoiceNotFound(id.clone()))
     }
 
-    /// Marks an open invoice paid: the balance gets its value back.
-    pub fn pay_invoice(&mut self, id: &InvoiceId, ctx: &Ctx) -> Result<&Invoice, CreditError> {
+    /// A payment on an open invoice: `payment.value`, or all that is left when it gives none.
+    /// More than is left is refused (naming the most). A payment that leaves a remainder within
+    /// the store's `shortfallTolerance` also writes that remainder off (a shortfall write-off
+    /// under `locators.shortfall`); an invoice with nothing left is `Paid`. The balance gets
+    /// back what the credits take off. Reads: the invoice.
+    pub fn pay(
+        &mut self,
+        id: &InvoiceId,
+        payment: &Pay,
+        locators: &PaymentLocators,
+        ctx: &Ctx,
+    ) -> Result<&Invoice, CreditError> {
         let at = self.invoice_at(id)?;
-        self.resolve(at, InvoiceStatus::Paid, ctx)?;
-        Ok(&self.invoices[at])
-    }
-
-    /// Cancels an open invoice: its debt is removed. Paid invoices cannot be cancelled.
-    pub fn cancel_invoice(&mut self, id: &InvoiceId, ctx: &Ctx) -> Result<&Invoice, CreditError> {
-        let at = self.invoice_at(id)?;
-        self.resolve(at, InvoiceStatus::Cancelled, ctx)?;
-        Ok(&self.invoices[at])
-    }
-
-    /// Moves an invoice to `to`: Opened → Paid (payment), Opened → Cancelled (debt removed),
-    /// Paid → Opened (the payment reversed, e.g. it bounced). Everything else is refused.
-    fn resolve(&mut self, at: usize, to: InvoiceStatus, ctx: &Ctx) -> Result<(), CreditError> {
         let invoice = &self.invoices[at];
-        let (kind, sign) = match (invoice.status, to) {
-            (InvoiceStatus::Opened, InvoiceStatus::Paid) => (EntryKind::InvoicePaid, 1),
-            (InvoiceStatus::Opened, InvoiceStatus::Cancelled) => (EntryKind::InvoiceCancelled, 1),
-            (InvoiceStatus::Paid, InvoiceStatus::Opened) => (EntryKind::PaymentReversed, -1),
-            (status, to) => {
-                return Err(CreditError::InvoiceStatus {
-                    status,
-                    action: to.becoming(),
-                })
-            }
+        if invoice.status != InvoiceStatus::Opened {
+            return Err(CreditError::InvoiceStatus {
+                status: invoice.status,
+                action: "paid",
+            });
+        }
+        let remaining = invoice.remaining();
+        let value = payment.value.unwrap_or(remaining);
+        if value > remaining {
+            return Err(CreditError::field(
+                "value",
+                format!("must be at most {remaining}, what is left to pay on this invoice"),
+            ));
+        }
+        let left = money(remaining.minor() - value.minor());
+        let shortfall = left.is_positive() && left <= ctx.config.shortfall_tolerance();
+        self.check_balance(if shortfall { remaining } else { value })?;
+        let payment_credit = Credit {
+            reference: payment.reference.clone(),
+            ..self.new_credit(at, CreditKind::Payment, value, &locators.payment, ctx)
         };
-        let value = money(sign * invoice.value.minor());
-        self.check_balance(value)?;
+        self.post(at, payment_credit, ctx);
+        if shortfall {
+            let credit = Credit {
+                parent: Some(locators.payment.clone()),
+                ..self.new_credit(
+                    at,
+                    CreditKind::ShortfallWriteOff,
+                    left,
+                    &locators.shortfall,
+                    ctx,
+                )
+            };
+            self.post(at, credit, ctx);
+        }
+        Ok(&self.invoices[at])
+    }
+
+    /// Writes off all that is left of an open invoice, with the merchant's reason (a `writeOff`
+    /// credit): the invoice is `Paid`, the balance gets the remainder back. Reads: the invoice.
+    pub fn write_off(
+        &mut self,
+        id: &InvoiceId,
+        reason: &CreditReason,
+        locator: &CreditLocator,
+        ctx: &Ctx,
+    ) -> Result<&Invoice, CreditError> {
+        let at = self.invoice_at(id)?;
+        let invoice = &self.invoices[at];
+        if invoice.status != InvoiceStatus::Opened {
+            return Err(CreditError::InvoiceStatus {
+                status: invoice.status,
+                action: "written off",
+            });
+        }
+        let remaining = invoice.remaining();
+        self.check_balance(remaining)?;
+        let credit = Credit {
+            reason: Some(reason.reason.clone()),
+            ..self.new_credit(at, CreditKind::WriteOff, remaining, locator, ctx)
+        };
+        self.post(at, credit, ctx);
+        Ok(&self.invoices[at])
+    }
+
+    /// Reverses a posted credit, with a reason: it becomes `reversed`, its invoice owes its
+    /// amount again (a `Paid` invoice is `Opened` again), and the balance loses it — as a new
+    /// entry. Reversing a payment also reverses the shortfall write-off that came with it. A
+    /// credit is reversed once; one of a cancelled invoice is not. Reads: the credit's invoice
+    /// and its credits ([`crate::reads::Reads::credit`]).
+    pub fn reverse_credit(
+        &mut self,
+        locator: &CreditLocator,
+        reason: &CreditReason,
+        ctx: &Ctx,
+    ) -> Result<&Credit, CreditError> {
+        let index = self.credit_at(locator)?;
+        let credit = &self.credits[index];
+        if let Some(reversal) = &credit.reversal {
+            return Err(CreditError::CreditReversed { at: reversal.at });
+        }
+        let at = self.invoice_at(&credit.invoice_id)?;
+        if self.invoices[at].status == InvoiceStatus::Cancelled {
+            return Err(CreditError::InvoiceStatus {
+                status: InvoiceStatus::Cancelled,
+                action: "reopened",
+            });
+        }
+        let mut reversed = vec![index];
+        if credit.kind.is_payment() {
+            reversed.extend((0..self.credits.len()).filter(|&i| {
+                self.credits[i].is_posted() && self.credits[i].parent.as_ref() == Some(locator)
+            }));
+        }
+        self.reverse(at, &reversed, &reason.reason, ctx)?;
+        Ok(&self.credits[index])
+    }
+
+    fn credit_at(&self, locator: &CreditLocator) -> Result<usize, CreditError> {
+        self.credits
+            .iter()
+            .position(|c| c.locator == *locator)
+            .ok_or_else(|| CreditError::CreditNotFound(locator.clone()))
+    }
+
+    fn new_credit(
+        &self,
+        at: usize,
+        kind: CreditKind,
+        amount: Money,
+        locator: &CreditLocator,
+        ctx: &Ctx,
+    ) -> Credit {
+        let invoice = &self.invoices[at];
+        Credit {
+            locator: locator.clone(),
+            kind,
+            account_id: invoice.account_id.clone(),
+            invoice_id: invoice.id.clone(),
+            amount,
+            reference: None,
+            reason: None,
+            parent: None,
+            created_at: ctx.now,
+            actor: ctx.actor.clone(),
+            reversal: None,
+        }
+    }
+
+    /// Posts `credit` (checked by the caller) to the invoice at `at`: its paid or written-off
+    /// value grows, it is `Paid` when nothing is left, and one entry credits the balance.
+    fn post(&mut self, at: usize, credit: Credit, ctx: &Ctx) {
         let invoice = &mut self.invoices[at];
-        invoice.status = to;
-        invoice.updated_at = ctx.now;
-        invoice.resolved_at = if to == InvoiceStatus::Opened {
-            None
+        let (slot, kind) = if credit.kind.is_payment() {
+            (&mut invoice.paid_value, EntryKind::InvoicePaid)
         } else {
-            Some(ctx.now)
+            (&mut invoice.written_off_value, EntryKind::WriteOff)
         };
+        *slot = money(slot.minor() + credit.amount.minor());
+        invoice.updated_at = ctx.now;
+        if invoice.remaining() == Money::ZERO {
+            invoice.status = InvoiceStatus::Paid;
+            invoice.resolved_at = Some(ctx.now);
+        }
         let movement = Movement {
-            transaction_id: Some(invoice.transaction_id.clone()),
-            installment: Some(invoice.installment),
-            number_of_installments: Some(invoice.number_of_installments),
-            ..Movement::new(kind, value)
+            credit: Some(credit.locator.clone()),
+            reason: credit.reason.clone(),
+            ..Movement::of_invoice(kind, credit.amount, &self.invoices[at])
         };
         self.push_entry(movement, ctx);
+        self.credits.push(credit);
+    }
+
+    /// Reverses the posted credits `indexes` of the invoice at `at` (all checked but the
+    /// balance): each becomes reversed with one entry debiting it; the invoice is open again.
+    fn reverse(
+        &mut self,
+        at: usize,
+        indexes: &[usize],
+        reason: &str,
+        ctx: &Ctx,
+    ) -> Result<(), CreditError> {
+        let total: i64 = indexes
+            .iter()
+            .map(|&i| self.credits[i].amount.minor())
+            .sum();
+        self.check_balance(money(-total))?;
+        for &i in indexes {
+            let credit = &mut self.credits[i];
+            credit.reversal = Some(Reversal {
+                reason: reason.to_owned(),
+                at: ctx.now,
+                actor: ctx.actor.clone(),
+            });
+            let credit = credit.clone();
+            let invoice = &mut self.invoices[at];
+            let (slot, kind) = if credit.kind.is_payment() {
+                (&mut invoice.paid_value, EntryKind::PaymentReversed)
+            } else {
+                (&mut invoice.written_off_value, EntryKind::WriteOffReversed)
+            };
+            *slot = money(slot.minor() - credit.amount.minor());
+            let movement = Movement {
+                credit: Some(credit.locator.clone()),
+                reason: Some(reason.to_owned()),
+                ..Movement::of_invoice(kind, credit.amount.negated(), &self.invoices[at])
+            };
+            self.push_entry(movement, ctx);
+        }
+        let invoice = &mut self.invoices[at];
+        invoice.status = InvoiceStatus::Opened;
+        invoice.resolved_at = None;
+        invoice.updated_at = ctx.now;
         Ok(())
+    }
+
+    /// Cancels an open invoice: what is left of its debt is removed (credits posted to it stay).
+    /// Paid invoices cannot be cancelled.
+    pub fn cancel_invoice(&mut self, id: &InvoiceId, ctx: &Ctx) -> Result<&Invoice, CreditError> {
+        let at = self.invoice_at(id)?;
+        let status = self.invoices[at].status;
+        if status != InvoiceStatus::Opened {
+            return Err(CreditError::InvoiceStatus {
+                status,
+                action: InvoiceStatus::Cancelled.becoming(),
+            });
+        }
+        self.cancel_at(at, ctx)?;
+        Ok(&self.invoices[at])
+    }
+
+    /// Cancels the open invoice at `at`.
+    fn cancel_at(&mut self, at: usize, ctx: &Ctx) -> Result<(), CreditError> {
+        let invoice = &self.invoices[at];
+        let value = invoice.remaining();
+        self.check_balance(value)?;
+        let movement = Movement::of_invoice(EntryKind::InvoiceCancelled, value, invoice);
+        let invoice = &mut self.invoices[at];
+        invoice.status = InvoiceStatus::Cancelled;
+        invoice.updated_at = ctx.now;
+        invoice.resolved_at = Some(ctx.now);
+        self.push_entry(movement, ctx);
+        Ok(())
+    }
+
+    /// Moves an invoice to `to`: Opened → Paid (all that is left paid, under `locators`),
+    /// Opened → Cancelled (the rest of the debt removed), Paid → Opened (every posted credit of
+    /// it reversed, e.g. the payment bounced). Everything else is refused.
+    fn resolve(
+        &mut self,
+        at: usize,
+        to: InvoiceStatus,
+        locators: &PaymentLocators,
+        ctx: &Ctx,
+    ) -> Result<(), CreditError> {
+        let invoice = &self.invoices[at];
+        match (invoice.status, to) {
+            (InvoiceStatus::Opened, InvoiceStatus::Paid) => {
+                let id = invoice.id.clone();
+                self.pay(&id, &Pay::all(), locators, ctx).map(|_| ())
+            }
+            (InvoiceStatus::Opened, InvoiceStatus::Cancelled) => self.cancel_at(at, ctx),
+            (InvoiceStatus::Paid, InvoiceStatus::Opened) => {
+                let posted: Vec<usize> = (0..self.credits.len())
+                    .filter(|&i| {
+                        self.credits[i].is_posted() && self.credits[i].invoice_id == invoice.id
+                    })
+                    .collect();
+                self.reverse(at, &posted, "invoice reopened", ctx)
+            }
+            (status, to) => Err(CreditError::InvoiceStatus {
+                status,
+                action: to.becoming(),
+            }),
+        }
     }
 
     /// `PUT` an invoice: a status (a transition as [`Book::pay_invoice`] and friends, or the
@@ -846,11 +1109,12 @@ impl Book {
         &mut self,
         id: &InvoiceId,
         change: &ChangeInvoice,
+        locators: &PaymentLocators,
         ctx: &Ctx,
     ) -> Result<&Invoice, CreditError> {
         let at = self.invoice_at(id)?;
         if self.invoices[at].status != change.status {
-            self.resolve(at, change.status, ctx)?;
+            self.resolve(at, change.status, locators, ctx)?;
         }
         let invoice = &mut self.invoices[at];
         if let Some(observation) = &change.observation {
@@ -977,6 +1241,7 @@ impl Book {
             number_of_installments: movement.number_of_installments,
             statement_id: movement.statement_id,
             reason: movement.reason,
+            credit: movement.credit,
         };
         self.account.balance = money(self.account.balance.minor() + entry.balance_effect());
         self.account.updated_at = ctx.now;
@@ -990,6 +1255,9 @@ impl Book {
         self.check_entries_sum()?;
         for transaction in &self.transactions {
             self.check_transaction(transaction, Whole::Read)?;
+        }
+        for invoice in &self.invoices {
+            self.check_invoice_credits(invoice)?;
         }
         self.check_invoices_positive()
     }
@@ -1011,7 +1279,59 @@ impl Book {
             };
             self.check_transaction(transaction, whole)?;
         }
+        for invoice in &self.invoices {
+            if reads.has(&Read::InvoiceCredits(invoice.id.clone())) {
+                self.check_invoice_credits(invoice)?;
+            }
+        }
         self.check_invoices_positive()
+    }
+
+    /// With every credit of `invoice` read: its paid and written-off values are the sums of its
+    /// posted payments and write-offs; a shortfall write-off belongs to a payment of it.
+    fn check_invoice_credits(&self, invoice: &Invoice) -> Result<(), String> {
+        let credits: Vec<&Credit> = self
+            .credits
+            .iter()
+            .filter(|c| c.invoice_id == invoice.id)
+            .collect();
+        let posted = |payment: bool| -> i64 {
+            let of_kind = |c: &&&Credit| c.is_posted() && c.kind.is_payment() == payment;
+            credits
+                .iter()
+                .filter(of_kind)
+                .map(|c| c.amount.minor())
+                .sum()
+        };
+        if posted(true) != invoice.paid_value.minor()
+            || posted(false) != invoice.written_off_value.minor()
+        {
+            return Err(format!(
+                "{}: paid {} and written off {}, but its posted credits say {} and {}",
+                invoice.id,
+                invoice.paid_value,
+                invoice.written_off_value,
+                money(posted(true)),
+                money(posted(false))
+            ));
+        }
+        for credit in &credits {
+            let parent = credit.parent.as_ref();
+            let parent_ok = match (credit.kind, parent) {
+                (CreditKind::ShortfallWriteOff, Some(parent)) => credits
+                    .iter()
+                    .any(|c| c.locator == *parent && c.kind.is_payment()),
+                (CreditKind::ShortfallWriteOff, None) => false,
+                (_, parent) => parent.is_none(),
+            };
+            if !credit.amount.is_positive() || !parent_ok {
+                return Err(format!(
+                    "{}: credit {} is malformed",
+                    invoice.id, credit.locator
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_entries_sum(&self) -> Result<(), String> {
@@ -1070,9 +1390,32 @@ impl Book {
         Ok(())
     }
 
+    /// No invoice is negative, nor owes less than nothing; an open invoice owes something and a
+    /// paid one nothing (value = paid + written off + remaining).
     fn check_invoices_positive(&self) -> Result<(), String> {
         if let Some(invoice) = self.invoices.iter().find(|i| i.value.is_negative()) {
             return Err(format!("{} has a negative value", invoice.id));
+        }
+        for invoice in &self.invoices {
+            let owed = invoice.value.minor()
+                - invoice.paid_value.minor()
+                - invoice.written_off_value.minor();
+            let fits = match invoice.status {
+                InvoiceStatus::Opened => owed > 0,
+                InvoiceStatus::Paid => owed == 0,
+                InvoiceStatus::Cancelled => owed >= 0,
+            };
+            if invoice.paid_value.is_negative() || invoice.written_off_value.is_negative() || !fits
+            {
+                return Err(format!(
+                    "{} ({}) of {} does not add up: paid {}, written off {}",
+                    invoice.id,
+                    invoice.status.as_str(),
+                    invoice.value,
+                    invoice.paid_value,
+                    invoice.written_off_value
+                ));
+            }
         }
         Ok(())
     }

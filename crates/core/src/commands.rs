@@ -372,3 +372,55 @@ fn payment_link(value: &Value) -> Result<String, String> {
         _ => Err("must be an http:// or https:// URL".into()),
     }
 }
+
+/// `POST …/invoices/{invoiceId}/payments`: no body (or `{}`) pays all that is left; `value`
+/// pays that much of it; `reference` is the payer's (≤ 64 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pay {
+    pub value: Option<Money>,
+    pub reference: Option<String>,
+}
+
+impl Pay {
+    pub const FIELDS: &'static [&'static str] = &["value", "reference"];
+
+    /// Everything that is left, no reference (the reference's bodiless call).
+    pub fn all() -> Pay {
+        Pay::default()
+    }
+
+    /// A body of `null` (none sent) is [`Pay::all`].
+    pub fn from_json(body: &Value) -> Result<Pay, ValidationErrors> {
+        if body.is_null() {
+            return Ok(Pay::all());
+        }
+        let mut f = Fields::new(body, Self::FIELDS);
+        let value = f.optional("value", parse::positive_money);
+        let reference = f.optional("reference", |v| {
+            parse::text(v, TextKind::Identifier, crate::credit::REFERENCE_CHARS_MAX)
+        });
+        f.finish(|| Some(Pay { value, reference }))
+    }
+}
+
+/// The body of a write-off and of a credit's reversal: `{"reason": "…"}`, required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditReason {
+    pub reason: String,
+}
+
+impl CreditReason {
+    pub const FIELDS: &'static [&'static str] = &["reason"];
+
+    pub fn from_json(body: &Value) -> Result<CreditReason, ValidationErrors> {
+        let mut f = Fields::new(body, Self::FIELDS);
+        let reason = f.required("reason", |v| {
+            let text = parse::text(v, TextKind::Lines, REASON_CHARS_MAX)?;
+            if text.trim().is_empty() {
+                return Err("must not be blank".into());
+            }
+            Ok(text)
+        });
+        f.finish(|| Some(CreditReason { reason: reason? }))
+    }
+}

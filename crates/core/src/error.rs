@@ -2,6 +2,7 @@
 //! carries the amounts involved; [`CreditError::code`] says what kind of
 //! refusal it is, and the server maps that code to an HTTP status.
 
+use crate::credit::CreditLocator;
 use crate::ids::{AccountId, HolderId, InvoiceId, TransactionId};
 use crate::invoice::InvoiceStatus;
 use crate::money::Money;
@@ -65,6 +66,10 @@ pub enum CreditError {
     StatementIdReused { value: Money },
     /// A total would leave the supported range.
     OutOfRange,
+    /// No such credit (on this account, or at all).
+    CreditNotFound(CreditLocator),
+    /// A credit is reversed once.
+    CreditReversed { at: crate::Timestamp },
 }
 
 impl CreditError {
@@ -96,6 +101,8 @@ impl CreditError {
             HoldersFull { .. } => "holders_full",
             StatementIdReused { .. } => "statement_id_reused",
             OutOfRange => "out_of_range",
+            CreditNotFound(_) => "credit_not_found",
+            CreditReversed { .. } => "credit_reversed",
         }
     }
 
@@ -107,7 +114,8 @@ impl CreditError {
             AccountNotFound(_)
             | TransactionNotFound(_)
             | InvoiceNotFound(_)
-            | HolderNotFound(_) => crate::ErrorCode::NotFound,
+            | HolderNotFound(_)
+            | CreditNotFound(_) => crate::ErrorCode::NotFound,
             _ => crate::ErrorCode::Conflict,
         }
     }
@@ -175,6 +183,8 @@ impl std::fmt::Display for CreditError {
             HoldersFull { max } => write!(f, "an account has at most {max} holders"),
             StatementIdReused { value } => write!(f, "this statement id was used already, with the value {value}"),
             OutOfRange => f.write_str("the result would exceed the largest supported amount"),
+            CreditNotFound(locator) => write!(f, "there is no credit {locator}"),
+            CreditReversed { at } => write!(f, "this credit was reversed already, at {at}"),
         }
     }
 }

@@ -337,6 +337,7 @@ pub enum PathId {
     Transaction,
     Invoice,
     Holder,
+    Credit,
 }
 
 impl PathId {
@@ -348,6 +349,7 @@ impl PathId {
             PathId::Transaction => ("transaction", " on this account"),
             PathId::Invoice => ("invoice", " on this account"),
             PathId::Holder => ("holder", " on this account"),
+            PathId::Credit => ("credit", ""),
         };
         text.parse()
             .map_err(|_| format!("there is no {what} {text}{scope}"))

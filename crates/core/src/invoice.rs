@@ -73,6 +73,12 @@ pub struct Invoice {
     /// What refunds took off this invoice (`value + credit_value` is its share of the
     /// settlement).
     pub credit_value: Money,
+    /// What posted payments paid on it (see [`crate::credit`]).
+    #[serde(default)]
+    pub paid_value: Money,
+    /// What posted write-offs (the merchant's, and shortfalls) took off it.
+    #[serde(default)]
+    pub written_off_value: Money,
     pub status: InvoiceStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -84,6 +90,40 @@ pub struct Invoice {
     pub postponed_days: u16,
     pub observation: Option<String>,
     pub payment_link: Option<String>,
+}
+
+impl Invoice {
+    /// What is still owed on it: `value − paid − written off` while open, nothing once paid or
+    /// cancelled. So `value + creditValue` (its share of the settlement) = paid + written off +
+    /// creditValue + remaining for every open or paid invoice.
+    pub fn remaining(&self) -> Money {
+        match self.status {
+            InvoiceStatus::Opened => Money::saturating_from_minor(self.open_minor()),
+            InvoiceStatus::Paid | InvoiceStatus::Cancelled => Money::ZERO,
+        }
+    }
+
+    /// `value − paid − written off`, whatever the status (for a cancelled invoice: what the
+    /// cancellation took off).
+    fn open_minor(&self) -> i64 {
+        self.value.minor() - self.paid_value.minor() - self.written_off_value.minor()
+    }
+
+    /// What the invoice counts for in searches' summaries and the store's totals: an open
+    /// invoice what is still owed, a paid one its value, a cancelled one what was cancelled.
+    pub fn summary_value(&self) -> Money {
+        match self.status {
+            InvoiceStatus::Opened | InvoiceStatus::Cancelled => {
+                Money::saturating_from_minor(self.open_minor())
+            }
+            InvoiceStatus::Paid => self.value,
+        }
+    }
+
+    /// Whether credits (payments, write-offs) went to it.
+    pub fn has_credits(&self) -> bool {
+        self.paid_value != Money::ZERO || self.written_off_value != Money::ZERO
+    }
 }
 
 /// An invoice with this status and due date is overdue at `now`: open, and due before now.

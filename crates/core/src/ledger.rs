@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::credit::CreditLocator;
 use crate::ids::{AccountId, Actor, StatementId, TransactionId};
 use crate::money::Money;
 use crate::timestamp::Timestamp;
@@ -11,9 +12,9 @@ use crate::timestamp::Timestamp;
 pub enum Origin {
     /// A settlement (or its change), or an invoice cancelled.
     Invoice,
-    /// An invoice paid (or a payment reversed).
+    /// A payment (or a payment reversed).
     Payment,
-    /// Credit limit and tolerance changes, and refunds credited.
+    /// Credit limit and tolerance changes, refunds credited, write-offs (and their reversals).
     Credit,
     /// Manual debits ("decrease balance").
     Statement,
@@ -24,6 +25,7 @@ pub enum Origin {
 pub enum EntryKind {
     Settlement,
     SettlementChanged,
+    /// A payment (all that was left, or part of it).
     InvoicePaid,
     PaymentReversed,
     InvoiceCancelled,
@@ -31,10 +33,13 @@ pub enum EntryKind {
     CreditLimitChanged,
     ToleranceChanged,
     ManualDebit,
+    /// A write-off: the merchant's, or a payment's shortfall within the tolerance.
+    WriteOff,
+    WriteOffReversed,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 9] = [
+    pub const ALL: [EntryKind; 11] = [
         EntryKind::Settlement,
         EntryKind::SettlementChanged,
         EntryKind::InvoicePaid,
@@ -44,6 +49,8 @@ impl EntryKind {
         EntryKind::CreditLimitChanged,
         EntryKind::ToleranceChanged,
         EntryKind::ManualDebit,
+        EntryKind::WriteOff,
+        EntryKind::WriteOffReversed,
     ];
 
     /// The stored name (as serde writes it).
@@ -58,6 +65,8 @@ impl EntryKind {
             EntryKind::CreditLimitChanged => "CreditLimitChanged",
             EntryKind::ToleranceChanged => "ToleranceChanged",
             EntryKind::ManualDebit => "ManualDebit",
+            EntryKind::WriteOff => "WriteOff",
+            EntryKind::WriteOffReversed => "WriteOffReversed",
         }
     }
 
@@ -71,9 +80,11 @@ impl EntryKind {
                 Origin::Invoice
             }
             EntryKind::InvoicePaid | EntryKind::PaymentReversed => Origin::Payment,
-            EntryKind::Refund | EntryKind::CreditLimitChanged | EntryKind::ToleranceChanged => {
-                Origin::Credit
-            }
+            EntryKind::Refund
+            | EntryKind::CreditLimitChanged
+            | EntryKind::ToleranceChanged
+            | EntryKind::WriteOff
+            | EntryKind::WriteOffReversed => Origin::Credit,
             EntryKind::ManualDebit => Origin::Statement,
         }
     }
@@ -103,6 +114,9 @@ pub struct Entry {
     pub number_of_installments: Option<u16>,
     pub statement_id: Option<StatementId>,
     pub reason: Option<String>,
+    /// The credit the entry posts or reverses.
+    #[serde(default)]
+    pub credit: Option<CreditLocator>,
 }
 
 impl Entry {

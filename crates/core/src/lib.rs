@@ -25,6 +25,7 @@
 pub mod account;
 pub mod book;
 pub mod commands;
+pub mod credit;
 pub mod dashboard;
 pub mod decimal;
 pub mod error;

@@ -36,6 +36,14 @@ pub struct Dump {
 }
 
 impl Dump {
+    /// Brings books written by older builds to this one's shape (invoices paid before credits
+    /// existed get their payment credit: [`Book::upgrade_legacy_payments`]).
+    pub fn upgrade(&mut self) {
+        for book in &mut self.books {
+            book.upgrade_legacy_payments();
+        }
+    }
+
     /// Every book checked: the right format, at most [`DUMP_ACCOUNTS_MAX`] accounts, each once,
     /// each book's own invariants (balance = its entries, invoices = settlements, …).
     pub fn check(&self) -> Result<(), String> {
@@ -61,7 +69,14 @@ impl Dump {
 }
 
 /// The fields of a book in a dump (and of the server's import body).
-pub const BOOK_FIELDS: &[&str] = &["account", "holders", "transactions", "invoices", "entries"];
+pub const BOOK_FIELDS: &[&str] = &[
+    "account",
+    "holders",
+    "transactions",
+    "invoices",
+    "entries",
+    "credits",
+];
 
 /// One book as a dump carries it: every record its account's, and core's invariants held
 /// (balance = its entries, invoices = settlements, no negative invoice).
@@ -69,7 +84,8 @@ pub fn check_book(book: &Book) -> Result<(), String> {
     let id = &book.account.id;
     let foreign = book.transactions.iter().any(|t| t.account_id != *id)
         || book.invoices.iter().any(|i| i.account_id != *id)
-        || book.entries.iter().any(|e| e.account_id != *id);
+        || book.entries.iter().any(|e| e.account_id != *id)
+        || book.credits.iter().any(|c| c.account_id != *id);
     if foreign {
         return Err(format!("account {id} holds records of another account"));
     }
@@ -100,7 +116,8 @@ impl Ledger {
     }
 
     /// The store a dump describes, once [`Dump::check`] accepts it.
-    pub fn from_dump(dump: Dump) -> Result<Ledger, String> {
+    pub fn from_dump(mut dump: Dump) -> Result<Ledger, String> {
+        dump.upgrade();
         dump.check()?;
         Ok(Ledger {
             config: dump.store_config,
@@ -226,7 +243,7 @@ impl Ledger {
             Money::saturating_from_minor(
                 invoices
                     .iter()
-                    .map(|i| i.value.minor())
+                    .map(|i| i.remaining().minor())
                     .fold(0i64, i64::saturating_add),
             )
         };

@@ -27,6 +27,8 @@ pub enum Read {
     TransactionInvoices(TransactionId),
     /// One invoice of the account.
     Invoice(InvoiceId),
+    /// Every credit (posted or reversed) of this invoice.
+    InvoiceCredits(InvoiceId),
     /// Every open invoice of the account.
     OpenInvoices,
     Holders,
@@ -100,10 +102,16 @@ impl Reads {
         ])
     }
 
-    /// [`Book::pay_invoice`], [`Book::cancel_invoice`], [`Book::change_invoice`],
+    /// [`Book::pay`], [`Book::write_off`], [`Book::cancel_invoice`],
     /// [`Book::postpone_invoice`], an invoice's view.
     pub fn invoice(id: &InvoiceId) -> Reads {
         Reads::of(&[Read::Invoice(id.clone())])
+    }
+
+    /// [`Book::change_invoice`] (reopening reverses the invoice's credits),
+    /// [`Book::reverse_credit`] of a credit of this invoice, the invoice's credit list.
+    pub fn invoice_credits(id: &InvoiceId) -> Reads {
+        Reads::of(&[Read::Invoice(id.clone()), Read::InvoiceCredits(id.clone())])
     }
 
     /// [`Book::debit`]: the entry with its statement id, if any.
@@ -183,6 +191,16 @@ impl Book {
                 Read::Invoice(id) => {
                     let found = self.invoices.iter().filter(|i| i.id == *id);
                     found.for_each(|i| push_invoice(&mut book, i));
+                }
+                Read::InvoiceCredits(id) => {
+                    let mut of: Vec<_> = self
+                        .credits
+                        .iter()
+                        .filter(|c| c.invoice_id == *id)
+                        .cloned()
+                        .collect();
+                    of.sort_by(|a, b| a.locator.cmp(&b.locator));
+                    book.credits.extend(of);
                 }
                 Read::OpenInvoices => {
                     let open = self

@@ -331,7 +331,7 @@ impl InvoiceSummary {
     pub fn of<'a>(invoices: impl Iterator<Item = &'a Invoice>) -> InvoiceSummary {
         let mut summary = InvoiceSummary::default();
         for invoice in invoices {
-            summary.add(invoice.status, 1, invoice.value);
+            summary.add(invoice.status, 1, invoice.summary_value());
         }
         summary
     }

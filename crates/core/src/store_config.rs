@@ -46,6 +46,42 @@ pub struct StoreConfig {
     my_credits_enabled: bool,
     max_pre_authorization_growth_rate: Rate,
     notifications_settings: NotificationsSettings,
+    /// Extension: a payment that leaves at most this much unpaid writes the rest off.
+    shortfall_tolerance: Money,
+    /// Extension: the store's currency, an ISO 4217 code (what credits are written in).
+    currency: Currency,
+}
+
+/// An ISO 4217 currency code: three upper-case letters (`BRL`, `USD`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII letters")
+    }
+}
+
+impl FromStr for Currency {
+    type Err = &'static str;
+
+    /// Three letters, either case (written upper case).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_alphabetic()) => Ok(Currency([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+                c.to_ascii_uppercase(),
+            ])),
+            _ => Err("must be an ISO 4217 currency code: three letters, such as BRL or USD"),
+        }
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// When buyers are reminded of an invoice, before and after its due date.
@@ -153,12 +189,14 @@ impl Default for StoreConfig {
                 days_prior: vec![rule(5), rule(1), rule(0)],
                 days_after: vec![rule(3)],
             },
+            shortfall_tolerance: Money::ZERO,
+            currency: Currency(*b"BRL"),
         }
     }
 }
 
-/// The top-level fields, in the spec's order.
-pub const FIELDS: [&str; 11] = [
+/// The top-level fields, in the spec's order, then the extensions.
+pub const FIELDS: [&str; 13] = [
     "dailyInterestRate",
     "invoicePostponementLimit",
     "taxRate",
@@ -170,6 +208,8 @@ pub const FIELDS: [&str; 11] = [
     "myCreditsEnabled",
     "maxPreAuthorizationGrowthRate",
     "notificationsSettings",
+    "shortfallTolerance",
+    "currency",
 ];
 
 /// What an invoice may still be postponed: how many more times, and by how many more days.
@@ -240,6 +280,14 @@ impl StoreConfig {
     }
     pub fn notifications_settings(&self) -> &NotificationsSettings {
         &self.notifications_settings
+    }
+    /// Extension: a payment leaving a remainder above 0 and at most this writes it off.
+    pub fn shortfall_tolerance(&self) -> Money {
+        self.shortfall_tolerance
+    }
+    /// Extension: the store's currency.
+    pub fn currency(&self) -> &Currency {
+        &self.currency
     }
 
     /// Applies an update body (a JSON object with any subset of the fields) and returns the new
@@ -314,6 +362,22 @@ impl StoreConfig {
                     next.notifications_settings
                         .apply_update(path, value, &mut errors)
                 }
+                "shortfallTolerance" => set(
+                    &mut errors,
+                    path,
+                    Money::non_negative_from_json(value).map_err(|e| e.to_string()),
+                    &mut next.shortfall_tolerance,
+                ),
+                "currency" => set(
+                    &mut errors,
+                    path,
+                    value
+                        .as_str()
+                        .ok_or("must be a string")
+                        .and_then(str::parse)
+                        .map_err(str::to_owned),
+                    &mut next.currency,
+                ),
                 // Unknown top-level fields are ignored (the server lists them; see commands).
                 _ => {}
             }

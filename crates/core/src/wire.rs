@@ -105,6 +105,11 @@ pub struct InvoiceView {
     /// Extension: times postponed and days postponed in total.
     pub postponements: u16,
     pub postponed_days: u16,
+    /// Extension: what posted payments paid, what write-offs took off, and what is still owed
+    /// (`value = paidValue + writtenOffValue + remainingValue` while open or paid).
+    pub paid_value: Money,
+    pub written_off_value: Money,
+    pub remaining_value: Money,
 }
 
 impl From<&Invoice> for InvoiceView {
@@ -130,6 +135,9 @@ impl From<&Invoice> for InvoiceView {
             credit_account_id: invoice.account_id.to_string(),
             postponements: invoice.postponements,
             postponed_days: invoice.postponed_days,
+            paid_value: invoice.paid_value,
+            written_off_value: invoice.written_off_value,
+            remaining_value: invoice.remaining(),
         }
     }
 }
@@ -333,6 +341,9 @@ pub struct EntryMetadata {
     pub statement_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Extension: the credit the entry posts or reverses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_locator: Option<String>,
 }
 
 impl From<&Entry> for EntryView {
@@ -348,6 +359,7 @@ impl From<&Entry> for EntryView {
                 installment: entry.installment,
                 statement_id: entry.statement_id.as_ref().map(ToString::to_string),
                 reason: entry.reason.clone(),
+                credit_locator: entry.credit.as_ref().map(ToString::to_string),
             },
             kind: entry.kind,
             counts_in_balance: entry.kind.counts_in_balance(),
@@ -442,4 +454,89 @@ pub struct RemovedView {
 pub struct Me {
     pub app_key: String,
     pub resources: Vec<crate::keys::Resource>,
+}
+
+/// A credit as the billing-credits API writes it (`CreditResponse`, and for a shortfall
+/// write-off `ShortfallCreditResponse`'s fields too), plus what Creditdesk adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditView {
+    pub locator: String,
+    pub account_locator: String,
+    pub currency: String,
+    pub credit_state: crate::credit::CreditState,
+    pub amount: Money,
+    pub credit_type: crate::credit::CreditKind,
+    pub created_at: Timestamp,
+    pub realized_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversal_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversed_at: Option<Timestamp>,
+    /// The invoices it went to (one).
+    pub targets: Vec<CreditTarget>,
+    /// Who posted it (an app key or a person's email; not a UUID).
+    pub created_by: String,
+    /// A shortfall write-off: the payment it came with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_credit_locator: Option<String>,
+    /// A shortfall write-off's state as `ShortfallCreditResponse` names it
+    /// (`distributed`, `reversed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortfall_credit_state: Option<String>,
+    /// Extension: the payer's reference (payments), the merchant's reason (write-offs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Where a credit went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditTarget {
+    pub invoice_locator: String,
+    pub amount: Money,
+}
+
+impl CreditView {
+    pub fn of(credit: &crate::credit::Credit, currency: &crate::store_config::Currency) -> Self {
+        use crate::credit::{CreditKind, CreditState};
+        let shortfall_credit_state = (credit.kind == CreditKind::ShortfallWriteOff).then(|| {
+            match credit.state() {
+                CreditState::Posted => "distributed",
+                CreditState::Reversed => "reversed",
+            }
+            .to_owned()
+        });
+        CreditView {
+            locator: credit.locator.to_string(),
+            account_locator: credit.account_id.to_string(),
+            currency: currency.as_str().to_owned(),
+            credit_state: credit.state(),
+            amount: credit.amount,
+            credit_type: credit.kind,
+            created_at: credit.created_at,
+            realized_at: credit.created_at,
+            reversal_reason: credit.reversal.as_ref().map(|r| r.reason.clone()),
+            reversed_at: credit.reversal.as_ref().map(|r| r.at),
+            targets: vec![CreditTarget {
+                invoice_locator: credit.invoice_id.to_string(),
+                amount: credit.amount,
+            }],
+            created_by: credit.actor.to_string(),
+            parent_credit_locator: credit.parent.as_ref().map(ToString::to_string),
+            shortfall_credit_state,
+            reference: credit.reference.clone(),
+            reason: credit.reason.clone(),
+        }
+    }
+}
+
+/// A page of credits (`CreditListResponse`): `listCompleted` when the page reached the end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditList {
+    pub list_completed: bool,
+    pub items: Vec<CreditView>,
 }

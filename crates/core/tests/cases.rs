@@ -272,6 +272,21 @@ type UpdateExpect = Result<(&'static str, &'static str), &'static [&'static str]
 /// An update body and what applying it to the defaults gives.
 const UPDATES: &[(&str, UpdateExpect)] = &[
     (r#"{}"#, Ok(("taxRate", "0"))),
+    (
+        r#"{"shortfallTolerance": 0.05}"#,
+        Ok(("shortfallTolerance", "0.05")),
+    ),
+    (
+        r#"{"shortfallTolerance": -0.01}"#,
+        Err(&["shortfallTolerance"]),
+    ),
+    (
+        r#"{"shortfallTolerance": 0.001}"#,
+        Err(&["shortfallTolerance"]),
+    ),
+    (r#"{"currency": "usd"}"#, Ok(("currency", "\"USD\""))),
+    (r#"{"currency": "EURO"}"#, Err(&["currency"])),
+    (r#"{"currency": 978}"#, Err(&["currency"])),
     (r#"{"taxRate": 0.25}"#, Ok(("taxRate", "0.25"))),
     (r#"{"taxRate": "0.25"}"#, Ok(("taxRate", "0.25"))),
     (r#"{"taxRate": 2.5e-1}"#, Ok(("taxRate", "0.25"))),
@@ -895,7 +910,7 @@ case_test! {
         }
         assert!("authorized".parse::<TransactionStatus>().is_err());
         let names: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit"]);
+        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit", "WriteOff", "WriteOffReversed"]);
         for kind in EntryKind::ALL {
             assert_eq!(EntryKind::from_name(kind.as_str()), Some(kind));
         }
@@ -1096,7 +1111,7 @@ case_test! {
         let json = serde_json::to_string(&StoreConfig::default()).unwrap();
         assert_eq!(
             json,
-            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]}}"#
+            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL"}"#
         );
     }
 

@@ -8,8 +8,9 @@
 
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{
-    Change, ChangeInvoice, CreateHold, OpenAccount, UpdateHold, UpsertAccount,
+    Change, ChangeInvoice, CreateHold, CreditReason, OpenAccount, Pay, UpdateHold, UpsertAccount,
 };
+use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{Actor, InvoiceId, TransactionId};
 use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::store_config::StoreConfig;
@@ -47,6 +48,20 @@ enum Op {
     Pay {
         tx: u8,
         installment: u16,
+    },
+    /// A payment of `permille` thousandths of what is left (more than all of it is refused).
+    PayPart {
+        tx: u8,
+        installment: u16,
+        permille: i64,
+    },
+    WriteOff {
+        tx: u8,
+        installment: u16,
+    },
+    /// Reverse one of the credits made so far (`credit` picks it).
+    Reverse {
+        credit: u8,
     },
     CancelInvoice {
         tx: u8,
@@ -90,6 +105,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (tx.clone(), 300i64..1200).prop_map(|(tx, permille)| Op::Settle { tx, permille }),
         2 => (tx.clone(), 1i64..1100).prop_map(|(tx, permille)| Op::Refund { tx, permille }),
         3 => (tx.clone(), 1u16..=4).prop_map(|(tx, installment)| Op::Pay { tx, installment }),
+        3 => (tx.clone(), 1u16..=4, 1i64..1100).prop_map(|(tx, installment, permille)| Op::PayPart { tx, installment, permille }),
+        1 => (tx.clone(), 1u16..=4).prop_map(|(tx, installment)| Op::WriteOff { tx, installment }),
+        2 => (0u8..16).prop_map(|credit| Op::Reverse { credit }),
         1 => (tx.clone(), 1u16..=4).prop_map(|(tx, installment)| Op::CancelInvoice { tx, installment }),
         1 => (tx.clone(), 1u16..=4).prop_map(|(tx, installment)| Op::Reopen { tx, installment }),
         1 => (tx.clone(), 1u16..=4, 1u16..=10).prop_map(|(tx, installment, days)| Op::Postpone { tx, installment, days }),
@@ -104,17 +122,20 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn config() -> impl Strategy<Value = StoreConfig> {
-    (0i64..=30, any::<bool>(), 0u16..=3, 0u16..=20).prop_map(|(growth, tolerance, limit, days)| {
-        StoreConfig::default()
-            .apply_update(&json!({
-                "maxPreAuthorizationGrowthRate": Decimal::new(growth, 2).to_string(),
-                "toleranceEnabled": tolerance,
-                "postponementEnabled": true,
-                "invoicePostponementLimit": limit,
-                "maxPostponementDays": days,
-            }))
-            .unwrap()
-    })
+    (0i64..=30, any::<bool>(), 0u16..=3, 0u16..=20, 0i64..=100).prop_map(
+        |(growth, tolerance, limit, days, shortfall)| {
+            StoreConfig::default()
+                .apply_update(&json!({
+                    "maxPreAuthorizationGrowthRate": Decimal::new(growth, 2).to_string(),
+                    "toleranceEnabled": tolerance,
+                    "postponementEnabled": true,
+                    "invoicePostponementLimit": limit,
+                    "maxPostponementDays": days,
+                    "shortfallTolerance": cents(shortfall).to_string(),
+                }))
+                .unwrap()
+        },
+    )
 }
 
 fn cents(value: i64) -> Money {
@@ -124,6 +145,24 @@ fn cents(value: i64) -> Money {
 /// `permille` thousandths of `base`, at least one cent.
 fn part(base: Money, permille: i64) -> Money {
     cents((base.minor() * permille / 1000).max(1))
+}
+
+/// Fresh locators for the book's next credits.
+fn locators(book: &Book) -> PaymentLocators {
+    let n = book.credits.len() as u64 + 1;
+    PaymentLocators {
+        payment: CreditLocator::new(n, [0; 10]),
+        shortfall: CreditLocator::new(n, [1; 10]),
+    }
+}
+
+/// What the book's posted credits add up to, in minor units.
+fn posted_credits(book: &Book) -> i64 {
+    book.credits
+        .iter()
+        .filter(|c| c.is_posted())
+        .map(|c| c.amount.minor())
+        .sum()
 }
 
 fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
@@ -191,7 +230,50 @@ fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
             };
             book.refund(&tx(n), part(settled, permille), ctx).is_ok()
         }
-        Op::Pay { tx: n, installment } => book.pay_invoice(&invoice(n, installment), ctx).is_ok(),
+        Op::Pay { tx: n, installment } => book
+            .pay(&invoice(n, installment), &Pay::all(), &locators(book), ctx)
+            .is_ok(),
+        Op::PayPart {
+            tx: n,
+            installment,
+            permille,
+        } => {
+            let id = invoice(n, installment);
+            let Some(left) = book
+                .invoices
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.remaining())
+            else {
+                return false;
+            };
+            let payment = Pay {
+                value: Some(part(left, permille)),
+                reference: None,
+            };
+            book.pay(&id, &payment, &locators(book), ctx).is_ok()
+        }
+        Op::WriteOff { tx: n, installment } => {
+            let reason = CreditReason {
+                reason: "proptest".into(),
+            };
+            let locator = locators(book).payment;
+            book.write_off(&invoice(n, installment), &reason, &locator, ctx)
+                .is_ok()
+        }
+        Op::Reverse { credit } => {
+            let Some(locator) = (!book.credits.is_empty()).then(|| {
+                book.credits[usize::from(credit) % book.credits.len()]
+                    .locator
+                    .clone()
+            }) else {
+                return false;
+            };
+            let reason = CreditReason {
+                reason: "proptest".into(),
+            };
+            book.reverse_credit(&locator, &reason, ctx).is_ok()
+        }
         Op::CancelInvoice { tx: n, installment } => {
             book.cancel_invoice(&invoice(n, installment), ctx).is_ok()
         }
@@ -201,7 +283,7 @@ fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
                 observation: None,
                 payment_link: None,
             };
-            book.change_invoice(&invoice(n, installment), &change, ctx)
+            book.change_invoice(&invoice(n, installment), &change, &locators(book), ctx)
                 .is_ok()
         }
         Op::Postpone {
@@ -284,6 +366,28 @@ proptest! {
                 prop_assert_eq!(&book, &before, "a refused {:?} changed the book", op);
             }
             prop_assert!(book.check_invariants().is_ok(), "after {:?}: {:?}", op, book.check_invariants());
+            if matches!(op, Op::Pay { .. } | Op::PayPart { .. } | Op::WriteOff { .. } | Op::Reverse { .. } | Op::Reopen { .. }) {
+                // The balance moves by exactly what the posted credits moved.
+                prop_assert_eq!(
+                    book.account.balance.minor() - before.account.balance.minor(),
+                    posted_credits(&book) - posted_credits(&before),
+                    "after {:?}", op
+                );
+            }
+            for invoice in &book.invoices {
+                // Every invoice's share = paid + written off + refunded credit + remaining.
+                let of = |kind_is_payment: bool| -> i64 {
+                    book.credits.iter()
+                        .filter(|c| c.invoice_id == invoice.id && c.is_posted() && c.kind.is_payment() == kind_is_payment)
+                        .map(|c| c.amount.minor()).sum()
+                };
+                let cancelled = if invoice.status == InvoiceStatus::Cancelled { invoice.summary_value().minor() } else { 0 };
+                prop_assert_eq!(
+                    invoice.value.minor() + invoice.credit_value.minor(),
+                    of(true) + of(false) + invoice.credit_value.minor() + invoice.remaining().minor() + cancelled,
+                    "{}", invoice.id
+                );
+            }
             if ok && matches!(op, Op::Hold { .. } | Op::Update { .. } | Op::Settle { .. }) {
                 // Spending never goes below zero; lowering or repeating never reduces what is left
                 // (manual debits and lower limits may have taken it below zero already).

@@ -93,7 +93,12 @@ fn store(config: &StoreConfig) -> Ledger {
             let code: FriendlyCode = "Memory01".parse().unwrap();
             book.settle(&tx(1), money("100"), &code, &c2)?;
             let first = book.invoices[0].id.clone();
-            book.pay_invoice(&first, &c3).map(|_| ())
+            let locators = creditdesk_core::credit::PaymentLocators {
+                payment: creditdesk_core::credit::CreditLocator::new(1, [0; 10]),
+                shortfall: creditdesk_core::credit::CreditLocator::new(1, [1; 10]),
+            };
+            let pay = creditdesk_core::commands::Pay::all();
+            book.pay(&first, &pay, &locators, &c3).map(|_| ())
         })
         .unwrap();
     ledger

@@ -23,48 +23,73 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection {
-                    BytesRejection::FailedToBufferBody(_) => ApiError::PayloadTooLarge {
-                        limit_bytes: BODY_SIZE_MAX,
-                    },
-                    other => ApiError::MalformedJson(other.body_text()),
-                })?;
+        let bytes = buffer(request, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::MalformedJson(
                 "the body is empty; send a JSON object".to_owned(),
             ));
         }
-        if let Some(key) = duplicate_key(&bytes) {
-            return Err(ApiError::Validation(
-                creditdesk_core::ValidationErrors::single(
-                    key,
-                    "appears more than once in its object; send each key once",
-                ),
-            ));
-        }
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            let inner = error.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let field = if path == "." { "body".to_owned() } else { path };
-                    ApiError::Validation(creditdesk_core::ValidationErrors::single(
-                        field,
-                        strip_position(&inner),
-                    ))
-                }
-                _ => ApiError::MalformedJson(inner.to_string()),
-            }
-        })?;
-        deserializer
-            .end()
-            .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-        Ok(JsonBody(value))
+        parse(&bytes).map(JsonBody)
     }
+}
+
+/// A JSON body that may be left out: no body (or only whitespace) is `null`. For the calls the
+/// reference makes without a body that Creditdesk extends with one (a partial payment).
+pub struct MaybeJsonBody(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for MaybeJsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = buffer(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(MaybeJsonBody(serde_json::Value::Null));
+        }
+        parse(&bytes).map(MaybeJsonBody)
+    }
+}
+
+async fn buffer<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(_) => ApiError::PayloadTooLarge {
+                limit_bytes: BODY_SIZE_MAX,
+            },
+            other => ApiError::MalformedJson(other.body_text()),
+        })
+}
+
+/// The body as JSON: a key named twice, a value of the wrong type (naming its path) and
+/// malformed JSON are each their own error.
+fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    if let Some(key) = duplicate_key(bytes) {
+        return Err(ApiError::Validation(
+            creditdesk_core::ValidationErrors::single(
+                key,
+                "appears more than once in its object; send each key once",
+            ),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::Validation(creditdesk_core::ValidationErrors::single(
+                    field,
+                    strip_position(&inner),
+                ))
+            }
+            _ => ApiError::MalformedJson(inner.to_string()),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok(value)
 }
 
 /// The path of the first key an object of `bytes` names twice (`value`, `items[2].id`); `None`

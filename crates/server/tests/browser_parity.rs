@@ -102,13 +102,21 @@ fn build(start: Timestamp, rng: &mut Lcg) -> Ledger {
             }
             let (invoice, transaction) = open[rng.next(open.len() as u64) as usize].clone();
             match rng.next(6) {
-                0 | 1 => book.pay_invoice(&invoice, &ctx).map(|_| ()),
+                0 | 1 => book
+                    .pay(
+                        &invoice,
+                        &creditdesk_core::commands::Pay::all(),
+                        &common::locators(),
+                        &ctx,
+                    )
+                    .map(|_| ()),
                 2 => book.cancel_invoice(&invoice, &ctx).map(|_| ()),
                 3 => book.postpone_invoice(&invoice, 5, &ctx).map(|_| ()),
                 4 => book.refund(&transaction, "5".parse().unwrap(), &ctx),
                 _ => {
                     let change = ChangeInvoice::from_json(&json!({"observation": "called"}))?;
-                    book.change_invoice(&invoice, &change, &ctx).map(|_| ())
+                    book.change_invoice(&invoice, &change, &common::locators(), &ctx)
+                        .map(|_| ())
                 }
             }
         });

@@ -95,7 +95,13 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
                     for (invoice, status) in ids.iter().zip(&statuses) {
                         match status {
                             0 => {
-                                book.pay_invoice(invoice, &ctx).unwrap();
+                                book.pay(
+                                    invoice,
+                                    &creditdesk_core::commands::Pay::all(),
+                                    &common::locators(),
+                                    &ctx,
+                                )
+                                .unwrap();
                             }
                             1 => {
                                 book.cancel_invoice(invoice, &ctx).unwrap();
@@ -106,7 +112,8 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
                                     observation: Some(observation.into()),
                                     payment_link: None,
                                 };
-                                book.change_invoice(invoice, &change, &ctx).unwrap();
+                                book.change_invoice(invoice, &change, &common::locators(), &ctx)
+                                    .unwrap();
                             }
                             _ => {}
                         }
@@ -241,7 +248,13 @@ async fn account_filters_agree_in_memory_and_in_sql() {
                 config: &config,
             };
             for invoice in ids {
-                book.pay_invoice(&invoice, &ctx).unwrap();
+                book.pay(
+                    &invoice,
+                    &creditdesk_core::commands::Pay::all(),
+                    &common::locators(),
+                    &ctx,
+                )
+                .unwrap();
             }
             book.close(&ctx).unwrap();
             Ok::<_, StorageError>(())
@@ -319,7 +332,13 @@ async fn invoice_totals_count_what_the_invoices_hold() {
             assert!(open.len() >= 2, "open invoices to change: {}", open.len());
             for (n, invoice) in open.iter().enumerate() {
                 if n % 2 == 0 {
-                    book.pay_invoice(invoice, &ctx).unwrap();
+                    book.pay(
+                        invoice,
+                        &creditdesk_core::commands::Pay::all(),
+                        &common::locators(),
+                        &ctx,
+                    )
+                    .unwrap();
                 } else {
                     book.cancel_invoice(invoice, &ctx).unwrap();
                 }

@@ -373,7 +373,7 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
             match (method, rest) {
                 (Put, []) => {
                     let change = ChangeInvoice::from_json(body).map_err(invalid)?;
-                    book.change_invoice(&invoice, &change, ctx)
+                    book.change_invoice(&invoice, &change, &payment_locators(ctx), ctx)
                         .map_err(refused)?;
                     Ok("null".to_owned())
                 }
@@ -381,9 +381,14 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
                     book.cancel_invoice(&invoice, ctx).map_err(refused)?;
                     Ok("null".to_owned())
                 }
-                (Post, ["payments"]) => to_json(InvoiceView::from(
-                    book.pay_invoice(&invoice, ctx).map_err(refused)?,
-                )),
+                (Post, ["payments"]) => {
+                    let payment = commands::Pay::from_json(body).map_err(invalid)?;
+                    let locators = payment_locators(ctx);
+                    to_json(InvoiceView::from(
+                        book.pay(&invoice, &payment, &locators, ctx)
+                            .map_err(refused)?,
+                    ))
+                }
                 (Put, ["postponement"]) => {
                     let days = commands::due_days_from_json(body).map_err(invalid)?;
                     book.postpone_invoice(&invoice, days, ctx)
@@ -394,5 +399,20 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
             }
         }
         _ => Err(no_route()),
+    }
+}
+
+/// Locators for a payment made in the page: the clock's millisecond and random bits.
+fn payment_locators(ctx: &Ctx) -> creditdesk_core::credit::PaymentLocators {
+    let locator = || {
+        let bytes = dom::random_bytes();
+        let mut random = [0u8; 10];
+        random.copy_from_slice(&bytes[..10]);
+        let ms = u64::try_from(ctx.now.unix_micros() / 1000).unwrap_or(0);
+        creditdesk_core::credit::CreditLocator::new(ms, random)
+    };
+    creditdesk_core::credit::PaymentLocators {
+        payment: locator(),
+        shortfall: locator(),
     }
 }

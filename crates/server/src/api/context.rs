@@ -4,6 +4,7 @@
 use axum::extract::{FromRequestParts, RawQuery};
 use axum::http::request::Parts;
 use creditdesk_core::book::Ctx;
+use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{
     AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
 };
@@ -83,6 +84,22 @@ pub fn new_transaction_id() -> TransactionId {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     TransactionId::from_bytes(bytes)
+}
+
+/// A new credit locator: a ULID of the clock's millisecond and 80 random bits.
+pub fn new_credit_locator(now: Timestamp) -> CreditLocator {
+    let mut random = [0u8; 10];
+    rand::rng().fill_bytes(&mut random);
+    let ms = u64::try_from(now.unix_micros() / 1000).unwrap_or(0);
+    CreditLocator::new(ms, random)
+}
+
+/// Locators for a payment and the shortfall write-off it may make.
+pub fn new_payment_locators(now: Timestamp) -> PaymentLocators {
+    PaymentLocators {
+        payment: new_credit_locator(now),
+        shortfall: new_credit_locator(now),
+    }
 }
 
 pub fn new_holder_id() -> HolderId {

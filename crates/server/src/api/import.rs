@@ -22,8 +22,9 @@ pub async fn book(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let book: Book = serde_json::from_value(body)
+    let mut book: Book = serde_json::from_value(body)
         .map_err(|e| ValidationErrors::single("book", format!("is not a book of a dump: {e}")))?;
+    book.upgrade_legacy_payments();
     check_book(&book).map_err(|why| ValidationErrors::single("book", why))?;
     let env = Env::load(&state, &principal).await?;
     let id = book.account.id.clone();

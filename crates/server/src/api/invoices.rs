@@ -3,18 +3,21 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use creditdesk_core::commands::{self, ChangeInvoice};
+use creditdesk_core::commands::{self, ChangeInvoice, CreditReason, Pay};
 use creditdesk_core::ids::{AccountId, InvoiceId};
 use creditdesk_core::search::InvoiceFilter;
 use creditdesk_core::wire::{InvoiceList, InvoiceView};
 use creditdesk_core::CreditError;
 use serde_json::Value;
 
-use super::context::{account_id, invoice_id, on_account, read_account, QueryPairs};
+use super::context::{
+    account_id, invoice_id, new_credit_locator, new_payment_locators, on_account, read_account,
+    QueryPairs,
+};
 use crate::auth::{perm, Auth};
 use crate::db::books::Reads;
 use crate::error::ApiError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, MaybeJsonBody};
 use crate::AppState;
 
 async fn list(state: &AppState, filter: &InvoiceFilter) -> Result<Json<InvoiceList>, ApiError> {
@@ -81,9 +84,10 @@ pub async fn change(
         &state,
         &principal,
         &id,
-        Reads::invoice(&invoice),
+        Reads::invoice_credits(&invoice),
         move |book, env| {
-            book.change_invoice(&invoice, &change, &env.ctx())?;
+            let locators = new_payment_locators(env.now);
+            book.change_invoice(&invoice, &change, &locators, &env.ctx())?;
             Ok(StatusCode::OK)
         },
     )
@@ -110,21 +114,49 @@ pub async fn cancel(
     .await
 }
 
-/// `POST /accounts/{id}/invoices/{invoiceId}/payments`: mark paid.
+/// `POST /accounts/{id}/invoices/{invoiceId}/payments`: no body pays all that is left (the
+/// reference's call); `{"value", "reference"?}` pays part (core's `Book::pay`).
 pub async fn pay(
     Auth(principal, _): Auth<perm::PayInvoice>,
     State(state): State<AppState>,
     Path((id, invoice)): Path<(String, String)>,
+    MaybeJsonBody(body): MaybeJsonBody,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
+    let payment = Pay::from_json(&body)?;
     on_account(
         &state,
         &principal,
         &id,
         Reads::invoice(&invoice),
         move |book, env| {
-            let paid = book.pay_invoice(&invoice, &env.ctx())?;
+            let locators = new_payment_locators(env.now);
+            let paid = book.pay(&invoice, &payment, &locators, &env.ctx())?;
             Ok(Json(InvoiceView::from(paid)))
+        },
+    )
+    .await
+}
+
+/// `POST /api/creditdesk/accounts/{id}/invoices/{invoiceId}/write-off`: `{"reason"}` writes
+/// off all that is left (core's `Book::write_off`); answers the invoice.
+pub async fn write_off(
+    Auth(principal, _): Auth<perm::PayInvoice>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<InvoiceView>, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let reason = CreditReason::from_json(&body)?;
+    on_account(
+        &state,
+        &principal,
+        &id,
+        Reads::invoice(&invoice),
+        move |book, env| {
+            let locator = new_credit_locator(env.now);
+            let written = book.write_off(&invoice, &reason, &locator, &env.ctx())?;
+            Ok(Json(InvoiceView::from(written)))
         },
     )
     .await

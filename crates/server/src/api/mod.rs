@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub mod accounts;
 pub mod context;
+pub mod credits;
 pub mod dashboard;
 pub mod import;
 pub mod invoices;
@@ -76,7 +77,13 @@ api_routes! {
     get "/creditcontrol/accounts/{id}/invoices" => invoices::of_account {
         "Retrieve invoices by Customer Credit account ID", Some(Resource::ReadInvoices), None, Some("InvoiceList"), INVOICE_QUERY }
     post "/creditcontrol/accounts/{id}/invoices/{invoice}/payments" => invoices::pay {
-        "Mark an invoice as paid", Some(Resource::PayInvoice), None, Some("Invoice"), &[] }
+        "Mark an invoice as paid (no body), or pay part of it ({value, reference?})", Some(Resource::PayInvoice), Some("Payment"), Some("Invoice"), &[] }
+    post "/creditdesk/accounts/{id}/invoices/{invoice}/write-off" => invoices::write_off {
+        "Write off what is left of an open invoice", Some(Resource::PayInvoice), Some("CreditReason"), Some("Invoice"), &[] }
+    get "/creditdesk/accounts/{id}/invoices/{invoice}/credits" => credits::of_invoice {
+        "The credits (payments, write-offs) of an invoice", Some(Resource::ReadInvoices), None, Some("CreditList"), &[] }
+    post "/creditdesk/credits/{locator}/reversal" => credits::reverse {
+        "Reverse a credit, once", Some(Resource::PayInvoice), Some("CreditReason"), Some("Credit"), &[] }
     put "/creditcontrol/accounts/{id}/invoices/{invoice}/postponement" => invoices::postpone {
         "Postpone an invoice", Some(Resource::CreateInvoices), Some("Postponement"), None, &[] }
     get "/creditcontrol/accounts" => accounts::search {
@@ -154,6 +161,8 @@ pub fn request_fields(schema: &str) -> &'static [&'static str] {
         "StoreConfigUpdate" => &creditdesk_core::store_config::FIELDS,
         "NewKey" => creditdesk_core::keys::NewKey::FIELDS,
         "Book" => creditdesk_core::memory::BOOK_FIELDS,
+        "Payment" => c::Pay::FIELDS,
+        "CreditReason" => c::CreditReason::FIELDS,
         other => panic!("no reader declares the fields of {other}"),
     }
 }

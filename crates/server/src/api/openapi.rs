@@ -151,7 +151,7 @@ fn schemas() -> Value {
         ],
         json!({ "id": text, "friendlyId": text, "status": { "type": "string", "enum": ["Opened", "Paid", "Cancelled"] },
                 "value": money, "accountId": text, "creditValue": money, "createdAt": time, "resolvedAt": time,
-                "updatedAt": time, "paymentLink": text, "originalDueDate": time, "dueDate": time, "installment": int,
+                "updatedAt": time, "paymentLink": text, "paidValue": money, "writtenOffValue": money, "remainingValue": money, "originalDueDate": time, "dueDate": time, "installment": int,
                 "orderId": text, "observation": text, "transactionId": text, "numberOfInstallments": int,
                 "creditAccountId": text, "postponements": int, "postponedDays": int }),
     );
@@ -167,7 +167,7 @@ fn schemas() -> Value {
         "dailyInterestRate": rate, "invoicePostponementLimit": int, "taxRate": rate, "maxPostponementDays": int,
         "defaultCreditValue": money, "postponementEnabled": boolean, "automaticCheckingAccountCreationEnabled": boolean,
         "toleranceEnabled": boolean, "myCreditsEnabled": boolean, "maxPreAuthorizationGrowthRate": rate,
-        "notificationsSettings": notifications });
+        "notificationsSettings": notifications, "shortfallTolerance": money, "currency": text });
     // Every field but notificationsSettings is required in answers (as the reference spec says).
     let config_fields: Vec<&str> = FIELDS
         .iter()
@@ -224,7 +224,23 @@ fn schemas() -> Value {
         creditdesk_core::memory::BOOK_FIELDS,
         json!({
             "account": { "type": "object", "description": "The account record as a dump writes it." },
-            "holders": records, "transactions": records, "invoices": records, "entries": records }),
+            "holders": records, "transactions": records, "invoices": records, "entries": records, "credits": records }),
+    );
+    let credit = object(
+        &[
+            "locator",
+            "currency",
+            "creditState",
+            "amount",
+            "creditType",
+            "createdAt",
+        ],
+        json!({ "locator": text, "accountLocator": text, "currency": text,
+                "creditState": { "type": "string", "enum": ["posted", "reversed"] }, "amount": money,
+                "creditType": { "type": "string", "enum": ["payment", "writeOff", "shortfallWriteOff"] },
+                "createdAt": time, "realizedAt": time, "reversalReason": text, "reversedAt": time,
+                "targets": { "type": "array", "items": object(&["invoiceLocator", "amount"], json!({ "invoiceLocator": text, "amount": money })) },
+                "createdBy": text, "parentCreditLocator": text, "shortfallCreditState": text, "reference": text, "reason": text }),
     );
     let dashboard = object(
         &[
@@ -243,7 +259,7 @@ fn schemas() -> Value {
                 "overdue": money, "available": money, "held": money, "usage": { "type": "array", "items": usage },
                 "aging": { "type": "array", "items": aging }, "dueSoon": due_soon }),
     );
-    json!({
+    let all = json!({
         "ErrorBody": object(&["error"], json!({ "error": object(&["code", "message"], json!({
             "code": { "type": "string", "enum": ["malformed_json", "validation_failed", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large", "internal"] },
             "message": text, "reason": text,
@@ -294,7 +310,19 @@ fn schemas() -> Value {
         "Dashboard": dashboard,
         "Book": book,
         "Imported": object(&["id", "imported"], json!({ "id": text, "imported": boolean })),
-    })
+    });
+    let credits = json!({
+        "Payment": object(&[], json!({ "value": { "type": "number", "description": "Left out (or no body): all that is left." },
+            "reference": { "type": "string", "maxLength": 64, "description": "The payer's reference." } })),
+        "CreditReason": object(&["reason"], json!({ "reason": text })),
+        "Credit": credit.clone(),
+        "CreditList": object(&["listCompleted", "items"], json!({ "listCompleted": boolean, "items": { "type": "array", "items": credit } })),
+    });
+    let mut all = all;
+    if let (Some(all), Value::Object(credits)) = (all.as_object_mut(), credits) {
+        all.extend(credits);
+    }
+    all
 }
 
 fn build() -> Value {

@@ -8,6 +8,7 @@
 
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
+use creditdesk_core::credit::{Credit, CreditKind, Reversal};
 use creditdesk_core::ids::AccountId;
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::ledger::{Entry, EntryKind};
@@ -109,6 +110,8 @@ pub(crate) struct InvoiceRow {
     number_of_installments: i32,
     value_minor: i64,
     credit_value_minor: i64,
+    paid_minor: i64,
+    written_off_minor: i64,
     status: String,
     created_at_us: i64,
     updated_at_us: i64,
@@ -133,7 +136,29 @@ struct EntryRow {
     number_of_installments: Option<i32>,
     statement_id: Option<String>,
     reason: Option<String>,
+    credit_locator: Option<String>,
 }
+
+#[derive(FromRow)]
+pub(crate) struct CreditRow {
+    locator: String,
+    account_id: String,
+    invoice_id: String,
+    kind: String,
+    amount_minor: i64,
+    reference: Option<String>,
+    reason: Option<String>,
+    parent_locator: Option<String>,
+    created_at_us: i64,
+    actor: String,
+    reversal_reason: Option<String>,
+    reversed_at_us: Option<i64>,
+    reversed_by: Option<String>,
+}
+
+pub(crate) const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, amount_minor, \
+     reference, reason, parent_locator, created_at_us, actor, reversal_reason, reversed_at_us, \
+     reversed_by";
 
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, document, document_type, email, description, credit_limit_minor, tolerance, \
@@ -141,11 +166,11 @@ pub(crate) const ACCOUNT_COLUMNS: &str =
 const TRANSACTION_COLUMNS: &str = "id, account_id, order_id, value_minor, original_value_minor, installments, settle, \
      status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, settled_at_us";
 pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transaction_id, order_id, installment, \
-     number_of_installments, value_minor, credit_value_minor, status, created_at_us, updated_at_us, resolved_at_us, \
-     original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
+     number_of_installments, value_minor, credit_value_minor, paid_minor, written_off_minor, status, created_at_us, \
+     updated_at_us, resolved_at_us, original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
 const ENTRY_COLUMNS: &str =
     "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
-     number_of_installments, statement_id, reason";
+     number_of_installments, statement_id, reason, credit_locator";
 
 fn money(minor: i64) -> Result<Money, StorageError> {
     Money::from_minor(minor).map_err(|e| StorageError::corrupt(format!("amount {minor}: {e}")))
@@ -222,6 +247,8 @@ impl InvoiceRow {
             number_of_installments: small(self.number_of_installments)?,
             value: money(self.value_minor)?,
             credit_value: money(self.credit_value_minor)?,
+            paid_value: money(self.paid_minor)?,
+            written_off_value: money(self.written_off_minor)?,
             status: parse(&self.status, "invoice status")?,
             created_at: time(self.created_at_us)?,
             updated_at: time(self.updated_at_us)?,
@@ -270,6 +297,48 @@ impl EntryRow {
                 .map(|s| parse(s, "statement id"))
                 .transpose()?,
             reason: self.reason,
+            credit: self
+                .credit_locator
+                .as_deref()
+                .map(|c| parse(c, "credit locator"))
+                .transpose()?,
+        })
+    }
+}
+
+impl CreditRow {
+    pub(crate) fn into_credit(self) -> Result<Credit, StorageError> {
+        let reversal = match (self.reversal_reason, self.reversed_at_us, self.reversed_by) {
+            (Some(reason), Some(at), Some(actor)) => Some(Reversal {
+                reason,
+                at: time(at)?,
+                actor: parse(&actor, "actor")?,
+            }),
+            (None, None, None) => None,
+            _ => {
+                return Err(StorageError::corrupt(format!(
+                    "credit {} half reversed",
+                    self.locator
+                )))
+            }
+        };
+        Ok(Credit {
+            locator: parse(&self.locator, "credit locator")?,
+            kind: CreditKind::from_name(&self.kind)
+                .ok_or_else(|| StorageError::corrupt(format!("credit kind {:?}", self.kind)))?,
+            account_id: parse(&self.account_id, "account id")?,
+            invoice_id: parse(&self.invoice_id, "invoice id")?,
+            amount: money(self.amount_minor)?,
+            reference: self.reference,
+            reason: self.reason,
+            parent: self
+                .parent_locator
+                .as_deref()
+                .map(|p| parse(p, "credit locator"))
+                .transpose()?,
+            created_at: time(self.created_at_us)?,
+            actor: parse(&self.actor, "actor")?,
+            reversal,
         })
     }
 }
@@ -351,6 +420,17 @@ pub(super) async fn load(
                 let args = vec![invoice.as_str().into(), id.as_str().into()];
                 add_invoices(&mut book, tx.fetch_all(&sql, args).await?)?;
             }
+            Read::InvoiceCredits(invoice) => {
+                let sql = format!(
+                    "SELECT {CREDIT_COLUMNS} FROM credits WHERE account_id = $1 AND invoice_id = $2 \
+                     ORDER BY locator"
+                );
+                let args = vec![id.as_str().into(), invoice.as_str().into()];
+                let rows: Vec<CreditRow> = tx.fetch_all(&sql, args).await?;
+                for row in rows {
+                    book.credits.push(row.into_credit()?);
+                }
+            }
             Read::OpenInvoices => {
                 let sql = format!(
                     "SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened'"
@@ -416,12 +496,14 @@ const UPSERT_TRANSACTION: &str =
      settled_value_minor = excluded.settled_value_minor, \
      refunded_value_minor = excluded.refunded_value_minor, settled_at_us = excluded.settled_at_us";
 const UPSERT_INVOICE: &str = "INSERT INTO invoices (id, friendly_id, account_id, transaction_id, \
-     order_id, installment, number_of_installments, value_minor, credit_value_minor, status, \
-     created_at_us, updated_at_us, resolved_at_us, original_due_date_us, due_date_us, \
-     postponements, postponed_days, observation, observation_folded, payment_link) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+     order_id, installment, number_of_installments, value_minor, credit_value_minor, paid_minor, \
+     written_off_minor, status, created_at_us, updated_at_us, resolved_at_us, original_due_date_us, \
+     due_date_us, postponements, postponed_days, observation, observation_folded, payment_link) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+     $21, $22) \
      ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
-     credit_value_minor = excluded.credit_value_minor, status = excluded.status, \
+     credit_value_minor = excluded.credit_value_minor, paid_minor = excluded.paid_minor, \
+     written_off_minor = excluded.written_off_minor, status = excluded.status, \
      updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
      due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
      postponed_days = excluded.postponed_days, observation = excluded.observation, \
@@ -515,6 +597,8 @@ fn invoice_args(i: &Invoice) -> Vec<Arg> {
         i32::from(i.number_of_installments).into(),
         i.value.minor().into(),
         i.credit_value.minor().into(),
+        i.paid_value.minor().into(),
+        i.written_off_value.minor().into(),
         i.status.as_str().into(),
         i.created_at.unix_micros().into(),
         i.updated_at.unix_micros().into(),
@@ -541,6 +625,34 @@ fn entry_args(e: &Entry) -> Vec<Arg> {
         e.number_of_installments.map(i32::from).into(),
         e.statement_id.as_ref().map(|s| s.to_string()).into(),
         e.reason.as_deref().into(),
+        e.credit.as_ref().map(|c| c.to_string()).into(),
+    ]
+}
+
+/// Inserts a credit; one that exists (the same locator) is updated with its reversal — the one
+/// change a credit gets.
+const UPSERT_CREDIT: &str = "INSERT INTO credits (locator, account_id, invoice_id, kind, \
+     amount_minor, reference, reason, parent_locator, created_at_us, actor, reversal_reason, \
+     reversed_at_us, reversed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     ON CONFLICT (locator) DO UPDATE SET reversal_reason = excluded.reversal_reason, \
+     reversed_at_us = excluded.reversed_at_us, reversed_by = excluded.reversed_by";
+
+pub(crate) fn credit_args(c: &Credit) -> Vec<Arg> {
+    let reversal = c.reversal.as_ref();
+    vec![
+        c.locator.as_str().into(),
+        c.account_id.as_str().into(),
+        c.invoice_id.as_str().into(),
+        c.kind.as_str().into(),
+        c.amount.minor().into(),
+        c.reference.as_deref().into(),
+        c.reason.as_deref().into(),
+        c.parent.as_ref().map(|p| p.to_string()).into(),
+        c.created_at.unix_micros().into(),
+        c.actor.as_str().into(),
+        reversal.map(|r| r.reason.as_str()).into(),
+        reversal.map(|r| r.at.unix_micros()).into(),
+        reversal.map(|r| r.actor.as_str()).into(),
     ]
 }
 
@@ -609,9 +721,9 @@ pub(super) async fn write(
     for i in after.invoices.iter().filter(|i| !old_invoices.contains(i)) {
         tx.execute(UPSERT_INVOICE, invoice_args(i)).await?;
         if let Some(old) = old_invoices.iter().find(|old| old.id == i.id) {
-            totals.add(old.status, -1, -old.value.minor());
+            totals.add(old.status, -1, -old.summary_value().minor());
         }
-        totals.add(i.status, 1, i.value.minor());
+        totals.add(i.status, 1, i.summary_value().minor());
     }
     for (status, count, value_minor) in totals.changed() {
         let args = vec![
@@ -623,11 +735,15 @@ pub(super) async fn write(
         tx.execute(ADD_INVOICE_TOTALS, args).await?;
     }
     let sql = format!(
-        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     );
     let old_entries = before.map_or(0, |b| b.entries.len());
     for e in &after.entries[old_entries..] {
         tx.execute(&sql, entry_args(e)).await?;
+    }
+    let old_credits = before.map(|b| b.credits.as_slice()).unwrap_or_default();
+    for c in after.credits.iter().filter(|c| !old_credits.contains(c)) {
+        tx.execute(UPSERT_CREDIT, credit_args(c)).await?;
     }
     Ok(())
 }

@@ -44,9 +44,12 @@ impl Db {
               GROUP BY account_id) h ON h.account_id = a.id",
             super::active_hold_sql(None, "$1")
         );
-        let bucket_sql = "SELECT COUNT(*) AS count, CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) \
+        let bucket_sql = format!(
+            "SELECT COUNT(*) AS count, CAST(COALESCE(SUM({}), 0) AS BIGINT) \
              AS total_minor FROM invoices WHERE status = 'Opened' \
-             AND due_date_us >= $1 AND due_date_us < $2";
+             AND due_date_us >= $1 AND due_date_us < $2",
+            super::search::OWED_SQL
+        );
         let soon_from = now.unix_micros();
         let soon_before = now
             .plus_days(DUE_SOON_DAYS)
@@ -73,10 +76,10 @@ impl Db {
                 from.unwrap_or(i64::MIN).into(),
                 before.unwrap_or(i64::MAX).into(),
             ];
-            buckets.push(pool.fetch_one::<BucketRow>(bucket_sql, args).await?);
+            buckets.push(pool.fetch_one::<BucketRow>(&bucket_sql, args).await?);
         }
         let soon = || vec![soon_from.into(), soon_before.into()];
-        let soon_count: BucketRow = pool.fetch_one(bucket_sql, soon()).await?;
+        let soon_count: BucketRow = pool.fetch_one(&bucket_sql, soon()).await?;
         let soon_rows: Vec<InvoiceRow> = pool.fetch_all(&soon_sql, soon()).await?;
         for (bucket, row) in AgingBucket::ALL.into_iter().zip(buckets) {
             dashboard.set_aging(bucket, count(row.count), money(row.total_minor));

@@ -15,6 +15,10 @@ use super::engine::Arg;
 use super::Db;
 use super::StorageError;
 
+/// What an invoice still owes (open) or had cancelled (cancelled), in SQL: core's
+/// `Invoice::summary_value` of those statuses.
+pub(crate) const OWED_SQL: &str = "(value_minor - paid_minor - written_off_minor)";
+
 /// A `WHERE` clause with `$n` placeholders and their values.
 #[derive(Debug, Default)]
 struct Where {
@@ -98,7 +102,7 @@ fn invoice_where(filter: &InvoiceFilter) -> Where {
 struct SummaryRow {
     count: i64,
     open_minor: i64,
-    paid_minor: i64,
+    paid_total_minor: i64,
     cancelled_minor: i64,
 }
 
@@ -118,9 +122,9 @@ impl Db {
         );
         let summary_sql = format!(
             "SELECT COUNT(*) AS count, \
-             CAST(COALESCE(SUM(CASE WHEN status = 'Opened' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS open_minor, \
-             CAST(COALESCE(SUM(CASE WHEN status = 'Paid' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS paid_minor, \
-             CAST(COALESCE(SUM(CASE WHEN status = 'Cancelled' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS cancelled_minor \
+             CAST(COALESCE(SUM(CASE WHEN status = 'Opened' THEN {OWED_SQL} ELSE 0 END), 0) AS BIGINT) AS open_minor, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'Paid' THEN value_minor ELSE 0 END), 0) AS BIGINT) AS paid_total_minor, \
+             CAST(COALESCE(SUM(CASE WHEN status = 'Cancelled' THEN {OWED_SQL} ELSE 0 END), 0) AS BIGINT) AS cancelled_minor \
              FROM invoices{}",
             w.sql
         );
@@ -137,7 +141,7 @@ impl Db {
         let summary = InvoiceSummary {
             total: money(summary.open_minor),
             count: u64::try_from(summary.count).unwrap_or_default(),
-            total_paid: money(summary.paid_minor),
+            total_paid: money(summary.paid_total_minor),
             total_cancelled: money(summary.cancelled_minor),
         };
         Ok((invoices, summary))

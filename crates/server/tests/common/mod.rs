@@ -280,3 +280,16 @@ pub fn concrete_path(route: &creditdesk_server::api::RouteDoc) -> String {
         .replace("{statement}", "s1")
         .replace("{key}", "k")
 }
+
+/// Fresh locators for a payment made by a test directly on a core `Book` (unique in the run).
+#[allow(dead_code)]
+pub fn locators() -> creditdesk_core::credit::PaymentLocators {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(2, Ordering::Relaxed);
+    let locator = |n: u64| creditdesk_core::credit::CreditLocator::new(n, [7; 10]);
+    creditdesk_core::credit::PaymentLocators {
+        payment: locator(n),
+        shortfall: locator(n + 1),
+    }
+}
