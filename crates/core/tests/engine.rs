@@ -1132,6 +1132,40 @@ case_test! {
         assert_eq!(book.debit(&"c".parse().unwrap(), money("-0.01"), &ctx), Err(CreditError::OutOfRange));
     }
 
+    fn a_reversal_stays_within_the_balance_bound() {
+        let config = StoreConfig::default();
+        let actor: Actor = "tests".parse().unwrap();
+        let now: Timestamp = START.parse().unwrap();
+        let ctx = Ctx { now, actor: &actor, config: &config };
+        let mut book = settled_book();
+        let paid = book.credits[0].locator.clone();
+        // As if a long history had brought the balance 0.50 short of the bound.
+        let shift = -(BALANCE_MAX_MINOR - 50) - book.account.balance.minor();
+        book.account.balance = Money::saturating_from_minor(book.account.balance.minor() + shift);
+        let reason = CreditReason { reason: "bounced".into() };
+        let before = book.clone();
+        assert_eq!(book.reverse_credit(&paid, &reason, &ctx).map(|_| ()), Err(CreditError::OutOfRange));
+        assert_eq!(book, before);
+    }
+
+    fn invoices_paid_before_credits_get_one_payment_credit() {
+        let mut book = settled_book();
+        let paid = book.invoices.iter().position(|i| i.status == creditdesk_core::invoice::InvoiceStatus::Paid).unwrap();
+        // As an older dump or database holds it: paid, with no credit.
+        book.credits.clear();
+        book.invoices[paid].paid_value = Money::ZERO;
+        assert!(book.check_invariants().is_err());
+        let mut again = book.clone();
+        assert_eq!(book.upgrade_legacy_payments(), 1);
+        assert_eq!(book.invoices[paid].paid_value, book.invoices[paid].value);
+        assert_eq!(book.check_invariants(), Ok(()));
+        assert_eq!(book.upgrade_legacy_payments(), 0, "once is enough");
+        // The same locator whoever upgrades it.
+        again.upgrade_legacy_payments();
+        assert_eq!(again.credits, book.credits);
+        assert_eq!(book.credits[0].actor.as_str(), creditdesk_core::credit::LEGACY_ACTOR);
+    }
+
     fn invoice_views_tell_when_they_are_overdue() {
         use creditdesk_core::wire::InvoiceView;
         let book = settled_book();
