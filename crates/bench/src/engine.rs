@@ -70,7 +70,14 @@ pub fn measure(seconds: f64) -> Vec<(&'static str, f64)> {
                 let t = id(n);
                 book.create_hold(&hold, t.clone(), &ctx).expect("hold");
                 book.settle(&t, value, &code, &ctx).expect("settle");
-                book.pay_invoice(&InvoiceId::new(&t, 1), &ctx).expect("pay");
+                let n = u64::from(n);
+                let locators = creditdesk_core::credit::PaymentLocators {
+                    payment: creditdesk_core::credit::CreditLocator::new(n, [0; 10]),
+                    shortfall: creditdesk_core::credit::CreditLocator::new(n, [1; 10]),
+                };
+                let pay = creditdesk_core::commands::Pay::all();
+                book.pay(&InvoiceId::new(&t, 1), &pay, &locators, &ctx)
+                    .expect("pay");
             }),
         ),
         (
