@@ -272,8 +272,7 @@ pub async fn import(
     let bad = |why: String| AdminError::Invalid(ValidationErrors::single("file", why));
     let mut dump: creditdesk_core::memory::Dump =
         serde_json::from_str(text).map_err(|e| bad(format!("is not a Creditdesk export: {e}")))?;
-    dump.upgrade();
-    dump.check().map_err(bad)?;
+    dump.accept().map_err(bad)?;
     if config == ConfigImport::Replace {
         save_store_config(backend, &dump.store_config).await?;
     }

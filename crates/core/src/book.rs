@@ -263,18 +263,13 @@ impl Book {
     }
 
     /// Gives every invoice paid before credits existed its payment credit
-    /// ([`crate::credit::legacy_payment`]); returns how many. For books read from older dumps.
+    /// ([`crate::credit::upgrade_legacy`]); returns how many. For books read from older dumps.
     pub fn upgrade_legacy_payments(&mut self) -> usize {
         let credits: Vec<Credit> = self
             .invoices
-            .iter()
-            .filter_map(crate::credit::legacy_payment)
+            .iter_mut()
+            .filter_map(crate::credit::upgrade_legacy)
             .collect();
-        for credit in &credits {
-            if let Some(invoice) = self.invoices.iter_mut().find(|i| i.id == credit.invoice_id) {
-                invoice.paid_value = credit.amount;
-            }
-        }
         let count = credits.len();
         self.credits.extend(credits);
         count
@@ -979,12 +974,7 @@ impl Book {
     /// value grows, it is `Paid` when nothing is left, and one entry credits the balance.
     fn post(&mut self, at: usize, credit: Credit, ctx: &Ctx) {
         let invoice = &mut self.invoices[at];
-        let (slot, kind) = if credit.kind.is_payment() {
-            (&mut invoice.paid_value, EntryKind::InvoicePaid)
-        } else {
-            (&mut invoice.written_off_value, EntryKind::WriteOff)
-        };
-        *slot = money(slot.minor() + credit.amount.minor());
+        invoice.credit(credit.kind, credit.amount.minor());
         invoice.updated_at = ctx.now;
         if invoice.remaining() == Money::ZERO {
             invoice.status = InvoiceStatus::Paid;
@@ -993,7 +983,11 @@ impl Book {
         let movement = Movement {
             credit: Some(credit.locator.clone()),
             reason: credit.reason.clone(),
-            ..Movement::of_invoice(kind, credit.amount, &self.invoices[at])
+            ..Movement::of_invoice(
+                credit.kind.posted_entry(),
+                credit.amount,
+                &self.invoices[at],
+            )
         };
         self.push_entry(movement, ctx);
         self.credits.push(credit);
@@ -1021,17 +1015,15 @@ impl Book {
                 actor: ctx.actor.clone(),
             });
             let credit = credit.clone();
-            let invoice = &mut self.invoices[at];
-            let (slot, kind) = if credit.kind.is_payment() {
-                (&mut invoice.paid_value, EntryKind::PaymentReversed)
-            } else {
-                (&mut invoice.written_off_value, EntryKind::WriteOffReversed)
-            };
-            *slot = money(slot.minor() - credit.amount.minor());
+            self.invoices[at].credit(credit.kind, -credit.amount.minor());
             let movement = Movement {
                 credit: Some(credit.locator.clone()),
                 reason: Some(reason.to_owned()),
-                ..Movement::of_invoice(kind, credit.amount.negated(), &self.invoices[at])
+                ..Movement::of_invoice(
+                    credit.kind.reversed_entry(),
+                    credit.amount.negated(),
+                    &self.invoices[at],
+                )
             };
             self.push_entry(movement, ctx);
         }

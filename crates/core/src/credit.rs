@@ -10,6 +10,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AccountId, Actor, InvoiceId};
+use crate::invoice::{Invoice, InvoiceStatus};
+use crate::ledger::EntryKind;
 use crate::money::Money;
 use crate::timestamp::Timestamp;
 
@@ -36,6 +38,11 @@ impl CreditLocator {
             .map(|i| char::from(CROCKFORD[((value >> (5 * i)) & 31) as usize]))
             .collect();
         CreditLocator(text)
+    }
+
+    /// The locator of a credit made at `now` (its millisecond) with these random bits.
+    pub fn at(now: Timestamp, random: [u8; 10]) -> CreditLocator {
+        CreditLocator::new(u64::try_from(now.unix_micros() / 1000).unwrap_or(0), random)
     }
 
     pub fn as_str(&self) -> &str {
@@ -116,6 +123,24 @@ impl CreditKind {
     pub fn is_payment(self) -> bool {
         self == CreditKind::Payment
     }
+
+    /// The entry that posts a credit of this kind.
+    pub fn posted_entry(self) -> EntryKind {
+        if self.is_payment() {
+            EntryKind::InvoicePaid
+        } else {
+            EntryKind::WriteOff
+        }
+    }
+
+    /// The entry that reverses a credit of this kind.
+    pub fn reversed_entry(self) -> EntryKind {
+        if self.is_payment() {
+            EntryKind::PaymentReversed
+        } else {
+            EntryKind::WriteOffReversed
+        }
+    }
 }
 
 /// Whether a credit counts.
@@ -177,22 +202,32 @@ pub struct PaymentLocators {
     pub shortfall: CreditLocator,
 }
 
+impl PaymentLocators {
+    /// Both made at `now`, each with its own random bits.
+    pub fn at(now: Timestamp, random: [[u8; 10]; 2]) -> PaymentLocators {
+        PaymentLocators {
+            payment: CreditLocator::at(now, random[0]),
+            shortfall: CreditLocator::at(now, random[1]),
+        }
+    }
+}
+
 /// Who recorded the payments of invoices paid before credits existed.
 pub const LEGACY_ACTOR: &str = "creditdesk-upgrade";
 
-/// The payment credit of an invoice paid before credits existed (stored `Paid` with no paid
-/// value): all of its value, at the time it was resolved, under a locator made from the
+/// Gives an invoice paid before credits existed (stored `Paid` with no paid value) its payment
+/// credit: all of its value, at the time it was resolved, under a locator made from the
 /// invoice's ids — the same whoever upgrades it (a dump read, or storage at start), so doing it
-/// twice makes one credit. `None` when the invoice needs no upgrade.
-pub fn legacy_payment(invoice: &crate::invoice::Invoice) -> Option<Credit> {
-    let legacy = invoice.status == crate::invoice::InvoiceStatus::Paid
+/// twice makes one credit. The invoice is changed to carry it; `None` (nothing changed) when it
+/// needs no upgrade.
+pub fn upgrade_legacy(invoice: &mut Invoice) -> Option<Credit> {
+    let legacy = invoice.status == InvoiceStatus::Paid
         && !invoice.has_credits()
         && invoice.value.is_positive();
     if !legacy {
         return None;
     }
     let at = invoice.resolved_at.unwrap_or(invoice.updated_at);
-    let ms = u64::try_from(at.unix_micros() / 1000).unwrap_or(0);
     let key = format!("{}\u{0}{}", invoice.account_id, invoice.id);
     let (a, b) = (
         fnv1a(&key, 0xcbf2_9ce4_8422_2325),
@@ -201,8 +236,8 @@ pub fn legacy_payment(invoice: &crate::invoice::Invoice) -> Option<Credit> {
     let mut random = [0u8; 10];
     random[..8].copy_from_slice(&a.to_be_bytes());
     random[8..].copy_from_slice(&b.to_be_bytes()[..2]);
-    Some(Credit {
-        locator: CreditLocator::new(ms, random),
+    let credit = Credit {
+        locator: CreditLocator::at(at, random),
         kind: CreditKind::Payment,
         account_id: invoice.account_id.clone(),
         invoice_id: invoice.id.clone(),
@@ -213,7 +248,9 @@ pub fn legacy_payment(invoice: &crate::invoice::Invoice) -> Option<Credit> {
         created_at: at,
         actor: LEGACY_ACTOR.parse().expect("a valid actor"),
         reversal: None,
-    })
+    };
+    invoice.credit(credit.kind, credit.amount.minor());
+    Some(credit)
 }
 
 fn fnv1a(text: &str, seed: u64) -> u64 {

@@ -120,6 +120,17 @@ impl Invoice {
         }
     }
 
+    /// Adds `minor` (negative: takes it back) to what credits of `kind` took off: the paid value
+    /// for payments, the written-off value for write-offs.
+    pub fn credit(&mut self, kind: crate::credit::CreditKind, minor: i64) {
+        let slot = if kind.is_payment() {
+            &mut self.paid_value
+        } else {
+            &mut self.written_off_value
+        };
+        *slot = Money::saturating_from_minor(slot.minor() + minor);
+    }
+
     /// Whether credits (payments, write-offs) went to it.
     pub fn has_credits(&self) -> bool {
         self.paid_value != Money::ZERO || self.written_off_value != Money::ZERO

@@ -36,12 +36,13 @@ pub struct Dump {
 }
 
 impl Dump {
-    /// Brings books written by older builds to this one's shape (invoices paid before credits
-    /// existed get their payment credit: [`Book::upgrade_legacy_payments`]).
-    pub fn upgrade(&mut self) {
+    /// A dump as read from a file, written by this build or an older one: brought to this
+    /// build's shape ([`accept_book`]), then [`Dump::check`]ed.
+    pub fn accept(&mut self) -> Result<(), String> {
         for book in &mut self.books {
             book.upgrade_legacy_payments();
         }
+        self.check()
     }
 
     /// Every book checked: the right format, at most [`DUMP_ACCOUNTS_MAX`] accounts, each once,
@@ -77,6 +78,14 @@ pub const BOOK_FIELDS: &[&str] = &[
     "entries",
     "credits",
 ];
+
+/// A book as read from a dump or an import, written by this build or an older one: brought to
+/// this build's shape (invoices paid before credits existed get their payment credit,
+/// [`Book::upgrade_legacy_payments`]), then [`check_book`]ed.
+pub fn accept_book(book: &mut Book) -> Result<(), String> {
+    book.upgrade_legacy_payments();
+    check_book(book)
+}
 
 /// One book as a dump carries it: every record its account's, and core's invariants held
 /// (balance = its entries, invoices = settlements, no negative invoice).
@@ -117,8 +126,7 @@ impl Ledger {
 
     /// The store a dump describes, once [`Dump::check`] accepts it.
     pub fn from_dump(mut dump: Dump) -> Result<Ledger, String> {
-        dump.upgrade();
-        dump.check()?;
+        dump.accept()?;
         Ok(Ledger {
             config: dump.store_config,
             books: dump

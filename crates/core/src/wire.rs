@@ -540,3 +540,30 @@ pub struct CreditList {
     pub list_completed: bool,
     pub items: Vec<CreditView>,
 }
+
+impl CreditList {
+    /// Every credit of the invoice `id` in `book` (loaded with its credits), oldest first, in
+    /// one page (an invoice has a few).
+    pub fn of_invoice(
+        book: &crate::book::Book,
+        id: &crate::ids::InvoiceId,
+        currency: &crate::store_config::Currency,
+    ) -> Result<CreditList, crate::CreditError> {
+        if !book.invoices.iter().any(|i| i.id == *id) {
+            return Err(crate::CreditError::InvoiceNotFound(id.clone()));
+        }
+        let mut credits: Vec<_> = book
+            .credits
+            .iter()
+            .filter(|c| c.invoice_id == *id)
+            .collect();
+        credits.sort_by(|a, b| a.locator.cmp(&b.locator));
+        Ok(CreditList {
+            list_completed: true,
+            items: credits
+                .into_iter()
+                .map(|c| CreditView::of(c, currency))
+                .collect(),
+        })
+    }
+}

@@ -102,14 +102,7 @@ fn build(start: Timestamp, rng: &mut Lcg) -> Ledger {
             }
             let (invoice, transaction) = open[rng.next(open.len() as u64) as usize].clone();
             match rng.next(6) {
-                0 | 1 => book
-                    .pay(
-                        &invoice,
-                        &creditdesk_core::commands::Pay::all(),
-                        &common::locators(),
-                        &ctx,
-                    )
-                    .map(|_| ()),
+                0 | 1 => common::pay_all(book, &invoice, &ctx).map(|_| ()),
                 2 => book.cancel_invoice(&invoice, &ctx).map(|_| ()),
                 3 => book.postpone_invoice(&invoice, 5, &ctx).map(|_| ()),
                 4 => book.refund(&transaction, "5".parse().unwrap(), &ctx),

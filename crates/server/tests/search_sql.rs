@@ -95,13 +95,7 @@ async fn populate(app: &common::TestApp, rng: &mut Lcg) -> Vec<Invoice> {
                     for (invoice, status) in ids.iter().zip(&statuses) {
                         match status {
                             0 => {
-                                book.pay(
-                                    invoice,
-                                    &creditdesk_core::commands::Pay::all(),
-                                    &common::locators(),
-                                    &ctx,
-                                )
-                                .unwrap();
+                                common::pay_all(book, invoice, &ctx).unwrap();
                             }
                             1 => {
                                 book.cancel_invoice(invoice, &ctx).unwrap();
@@ -248,13 +242,7 @@ async fn account_filters_agree_in_memory_and_in_sql() {
                 config: &config,
             };
             for invoice in ids {
-                book.pay(
-                    &invoice,
-                    &creditdesk_core::commands::Pay::all(),
-                    &common::locators(),
-                    &ctx,
-                )
-                .unwrap();
+                common::pay_all(book, &invoice, &ctx).unwrap();
             }
             book.close(&ctx).unwrap();
             Ok::<_, StorageError>(())
@@ -332,13 +320,7 @@ async fn invoice_totals_count_what_the_invoices_hold() {
             assert!(open.len() >= 2, "open invoices to change: {}", open.len());
             for (n, invoice) in open.iter().enumerate() {
                 if n % 2 == 0 {
-                    book.pay(
-                        invoice,
-                        &creditdesk_core::commands::Pay::all(),
-                        &common::locators(),
-                        &ctx,
-                    )
-                    .unwrap();
+                    common::pay_all(book, invoice, &ctx).unwrap();
                 } else {
                     book.cancel_invoice(invoice, &ctx).unwrap();
                 }

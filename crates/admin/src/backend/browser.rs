@@ -9,6 +9,7 @@ use std::cell::RefCell;
 
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, UpdateHold};
+use creditdesk_core::credit::PaymentLocators;
 use creditdesk_core::ids::{
     AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
 };
@@ -402,17 +403,14 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
     }
 }
 
+/// 80 random bits for a credit locator made in the page.
+fn random_bits() -> [u8; 10] {
+    let mut bits = [0u8; 10];
+    bits.copy_from_slice(&dom::random_bytes()[..10]);
+    bits
+}
+
 /// Locators for a payment made in the page: the clock's millisecond and random bits.
-fn payment_locators(ctx: &Ctx) -> creditdesk_core::credit::PaymentLocators {
-    let locator = || {
-        let bytes = dom::random_bytes();
-        let mut random = [0u8; 10];
-        random.copy_from_slice(&bytes[..10]);
-        let ms = u64::try_from(ctx.now.unix_micros() / 1000).unwrap_or(0);
-        creditdesk_core::credit::CreditLocator::new(ms, random)
-    };
-    creditdesk_core::credit::PaymentLocators {
-        payment: locator(),
-        shortfall: locator(),
-    }
+fn payment_locators(ctx: &Ctx) -> PaymentLocators {
+    PaymentLocators::at(ctx.now, [random_bits(), random_bits()])
 }

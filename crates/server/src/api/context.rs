@@ -11,7 +11,7 @@ use creditdesk_core::ids::{
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Timestamp};
 use rand::distr::{Alphanumeric, SampleString};
-use rand::RngCore;
+use rand::{Rng, RngCore};
 
 use crate::auth::Principal;
 use crate::db::books::Reads;
@@ -88,18 +88,12 @@ pub fn new_transaction_id() -> TransactionId {
 
 /// A new credit locator: a ULID of the clock's millisecond and 80 random bits.
 pub fn new_credit_locator(now: Timestamp) -> CreditLocator {
-    let mut random = [0u8; 10];
-    rand::rng().fill_bytes(&mut random);
-    let ms = u64::try_from(now.unix_micros() / 1000).unwrap_or(0);
-    CreditLocator::new(ms, random)
+    CreditLocator::at(now, rand::rng().random())
 }
 
 /// Locators for a payment and the shortfall write-off it may make.
 pub fn new_payment_locators(now: Timestamp) -> PaymentLocators {
-    PaymentLocators {
-        payment: new_credit_locator(now),
-        shortfall: new_credit_locator(now),
-    }
+    PaymentLocators::at(now, rand::rng().random())
 }
 
 pub fn new_holder_id() -> HolderId {

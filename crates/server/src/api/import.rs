@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::Json;
 use creditdesk_core::book::Book;
-use creditdesk_core::memory::check_book;
+use creditdesk_core::memory::accept_book;
 use creditdesk_core::{CreditError, ValidationErrors};
 use serde_json::{json, Value};
 
@@ -24,8 +24,7 @@ pub async fn book(
 ) -> Result<Json<Value>, ApiError> {
     let mut book: Book = serde_json::from_value(body)
         .map_err(|e| ValidationErrors::single("book", format!("is not a book of a dump: {e}")))?;
-    book.upgrade_legacy_payments();
-    check_book(&book).map_err(|why| ValidationErrors::single("book", why))?;
+    accept_book(&mut book).map_err(|why| ValidationErrors::single("book", why))?;
     let env = Env::load(&state, &principal).await?;
     let id = book.account.id.clone();
     let account = id.clone();

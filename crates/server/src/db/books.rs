@@ -8,8 +8,8 @@
 
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
-use creditdesk_core::credit::{Credit, CreditKind, Reversal};
-use creditdesk_core::ids::AccountId;
+use creditdesk_core::credit::{Credit, CreditKind, CreditLocator, Reversal};
+use creditdesk_core::ids::{AccountId, InvoiceId};
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::ledger::{Entry, EntryKind};
 use creditdesk_core::search::fold;
@@ -156,7 +156,7 @@ pub(crate) struct CreditRow {
     reversed_by: Option<String>,
 }
 
-pub(crate) const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, amount_minor, \
+const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, amount_minor, \
      reference, reason, parent_locator, created_at_us, actor, reversal_reason, reversed_at_us, \
      reversed_by";
 
@@ -307,7 +307,7 @@ impl EntryRow {
 }
 
 impl CreditRow {
-    pub(crate) fn into_credit(self) -> Result<Credit, StorageError> {
+    fn into_credit(self) -> Result<Credit, StorageError> {
         let reversal = match (self.reversal_reason, self.reversed_at_us, self.reversed_by) {
             (Some(reason), Some(at), Some(actor)) => Some(Reversal {
                 reason,
@@ -629,15 +629,22 @@ fn entry_args(e: &Entry) -> Vec<Arg> {
     ]
 }
 
-/// Inserts a credit; one that exists (the same locator) is updated with its reversal — the one
-/// change a credit gets.
-const UPSERT_CREDIT: &str = "INSERT INTO credits (locator, account_id, invoice_id, kind, \
+/// A credit's row, in [`CREDIT_COLUMNS`] order ([`credit_args`]).
+const INSERT_CREDIT: &str = "INSERT INTO credits (locator, account_id, invoice_id, kind, \
      amount_minor, reference, reason, parent_locator, created_at_us, actor, reversal_reason, \
-     reversed_at_us, reversed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-     ON CONFLICT (locator) DO UPDATE SET reversal_reason = excluded.reversal_reason, \
-     reversed_at_us = excluded.reversed_at_us, reversed_by = excluded.reversed_by";
+     reversed_at_us, reversed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
-pub(crate) fn credit_args(c: &Credit) -> Vec<Arg> {
+/// A credit that exists (the same locator) is updated with its reversal — the one change a
+/// credit gets.
+fn upsert_credit_sql() -> String {
+    format!(
+        "{INSERT_CREDIT} ON CONFLICT (locator) DO UPDATE SET \
+         reversal_reason = excluded.reversal_reason, reversed_at_us = excluded.reversed_at_us, \
+         reversed_by = excluded.reversed_by"
+    )
+}
+
+fn credit_args(c: &Credit) -> Vec<Arg> {
     let reversal = c.reversal.as_ref();
     vec![
         c.locator.as_str().into(),
@@ -743,7 +750,7 @@ pub(super) async fn write(
     }
     let old_credits = before.map(|b| b.credits.as_slice()).unwrap_or_default();
     for c in after.credits.iter().filter(|c| !old_credits.contains(c)) {
-        tx.execute(UPSERT_CREDIT, credit_args(c)).await?;
+        tx.execute(&upsert_credit_sql(), credit_args(c)).await?;
     }
     Ok(())
 }
@@ -808,6 +815,52 @@ impl Db {
         E: From<StorageError> + Send + 'static,
     {
         super::commit::submit(&self.writes, &self.lanes, id, reads, now, command).await
+    }
+
+    /// The account and invoice of the credit `locator`, if there is one.
+    pub async fn credit_owner(
+        &self,
+        locator: &CreditLocator,
+    ) -> Result<Option<(AccountId, InvoiceId)>, StorageError> {
+        let sql = "SELECT account_id, invoice_id FROM credits WHERE locator = $1";
+        let args = vec![locator.as_str().into()];
+        let row: Option<(String, String)> = self.pool.fetch_optional(sql, args).await?;
+        row.map(|(account, invoice)| {
+            Ok((
+                parse(&account, "account id")?,
+                parse(&invoice, "invoice id")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Gives each invoice paid before credits existed (migration 0012) its payment credit —
+    /// core's `credit::upgrade_legacy`, the same locator whichever server computes it — in one
+    /// transaction; nothing to do once done. Several servers starting at once on one PostgreSQL
+    /// write the same rows (a credit that exists is left alone).
+    pub(super) async fn upgrade_legacy_payments(&self) -> Result<usize, StorageError> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE status = 'Paid' AND paid_minor = 0 \
+             AND written_off_minor = 0"
+        );
+        let rows: Vec<InvoiceRow> = self.pool.fetch_all(&sql, vec![]).await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin_write().await?;
+        let mut count = 0;
+        for row in rows {
+            let mut invoice = row.into_invoice()?;
+            let Some(credit) = creditdesk_core::credit::upgrade_legacy(&mut invoice) else {
+                continue;
+            };
+            let insert = format!("{INSERT_CREDIT} ON CONFLICT (locator) DO NOTHING");
+            tx.execute(&insert, credit_args(&credit)).await?;
+            tx.execute(UPSERT_INVOICE, invoice_args(&invoice)).await?;
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
     }
 
     /// The account `id` with what `reads` name, read without a lock (one consistent snapshot).

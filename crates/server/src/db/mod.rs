@@ -130,76 +130,13 @@ impl Db {
             lanes: Arc::default(),
         };
         db.optimize().await?;
-        db.upgrade_legacy_payments().await?;
-        Ok(db)
-    }
-
-    /// The account and invoice of the credit `locator`, if there is one.
-    pub async fn credit_owner(
-        &self,
-        locator: &creditdesk_core::credit::CreditLocator,
-    ) -> Result<
-        Option<(
-            creditdesk_core::ids::AccountId,
-            creditdesk_core::ids::InvoiceId,
-        )>,
-        StorageError,
-    > {
-        let sql = "SELECT account_id, invoice_id FROM credits WHERE locator = $1";
-        let row: Option<(String, String)> = self
-            .pool
-            .fetch_optional(sql, vec![locator.as_str().into()])
-            .await?;
-        row.map(|(account, invoice)| {
-            let account = account
-                .parse()
-                .map_err(|e| StorageError::corrupt(format!("account id {account:?}: {e}")))?;
-            let invoice = invoice
-                .parse()
-                .map_err(|e| StorageError::corrupt(format!("invoice id {invoice:?}: {e}")))?;
-            Ok((account, invoice))
-        })
-        .transpose()
-    }
-
-    /// Gives each invoice paid before credits existed (migration 0012) its payment credit —
-    /// core's `credit::legacy_payment`, the same locator whichever server computes it — in one
-    /// transaction; nothing to do once done. Several servers starting at once on one PostgreSQL
-    /// write the same rows (a credit that exists is left alone).
-    async fn upgrade_legacy_payments(&self) -> anyhow::Result<()> {
-        let sql = format!(
-            "SELECT {} FROM invoices WHERE status = 'Paid' AND paid_minor = 0 \
-             AND written_off_minor = 0 AND value_minor > 0",
-            books::INVOICE_COLUMNS
-        );
-        let rows: Vec<books::InvoiceRow> = self.pool.fetch_all(&sql, vec![]).await?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin_write().await?;
-        let count = rows.len();
-        for row in rows {
-            let invoice = row.into_invoice()?;
-            let Some(credit) = creditdesk_core::credit::legacy_payment(&invoice) else {
-                continue;
-            };
-            let insert = format!(
-                "INSERT INTO credits ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                 $12, $13) ON CONFLICT (locator) DO NOTHING",
-                books::CREDIT_COLUMNS
+        let upgraded = db.upgrade_legacy_payments().await?;
+        if upgraded > 0 {
+            tracing::info!(
+                "gave {upgraded} invoices paid before credits existed their payment credit"
             );
-            tx.execute(&insert, books::credit_args(&credit)).await?;
-            let update = "UPDATE invoices SET paid_minor = value_minor \
-                 WHERE account_id = $1 AND id = $2 AND paid_minor = 0";
-            let args = vec![
-                invoice.account_id.as_str().into(),
-                invoice.id.as_str().into(),
-            ];
-            tx.execute(update, args).await?;
         }
-        tx.commit().await?;
-        tracing::info!("gave {count} invoices paid before credits existed their payment credit");
-        Ok(())
+        Ok(db)
     }
 
     /// The connections, for SQL outside the storage floor's own (tests, tools).

@@ -281,6 +281,21 @@ pub fn concrete_path(route: &creditdesk_server::api::RouteDoc) -> String {
         .replace("{key}", "k")
 }
 
+/// Pays all that is left of `invoice`, directly on a core `Book` (with fresh locators).
+#[allow(dead_code)]
+pub fn pay_all<'b>(
+    book: &'b mut creditdesk_core::book::Book,
+    invoice: &creditdesk_core::ids::InvoiceId,
+    ctx: &creditdesk_core::book::Ctx,
+) -> Result<&'b creditdesk_core::invoice::Invoice, creditdesk_core::CreditError> {
+    book.pay(
+        invoice,
+        &creditdesk_core::commands::Pay::all(),
+        &locators(),
+        ctx,
+    )
+}
+
 /// Fresh locators for a payment made by a test directly on a core `Book` (unique in the run).
 #[allow(dead_code)]
 pub fn locators() -> creditdesk_core::credit::PaymentLocators {
