@@ -162,3 +162,96 @@ async fn the_engine_in_the_page_answers_as_the_api_does() {
         "a dry run holds nothing"
     );
 }
+
+/// Credits in the page: a partial payment, the invoice's credits, a reversal (once), a write-off.
+#[wasm_bindgen_test]
+async fn credits_in_the_page_are_the_engines() {
+    browser::clear().unwrap();
+    let send = |method, path: String, body: Option<Value>| async move {
+        Backend::Browser.send(method, &path, body.as_ref()).await
+    };
+    let json = |text: String| -> Value { serde_json::from_str(&text).unwrap() };
+    let account = "/api/creditcontrol/accounts/1_CPF";
+    let open = json!({"document": "1", "documentType": "CPF", "email": "a@example.com", "creditLimit": 100});
+    send(
+        Method::Post,
+        "/api/creditcontrol/accounts".into(),
+        Some(open),
+    )
+    .await
+    .unwrap();
+    let hold = json!({"value": 50, "settle": true});
+    send(
+        Method::Put,
+        format!("{account}/transactions/t1"),
+        Some(hold),
+    )
+    .await
+    .unwrap();
+    let settle = Some(json!({"value": 50}));
+    send(
+        Method::Put,
+        format!("{account}/transactions/t1/settlement"),
+        settle,
+    )
+    .await
+    .unwrap();
+    let pay = format!("{account}/invoices/t1-01/payments");
+    let paid = json(
+        send(Method::Post, pay.clone(), Some(json!({"value": 20})))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (
+            paid["status"].as_str(),
+            paid["remainingValue"].to_string().as_str()
+        ),
+        (Some("Opened"), "30.00")
+    );
+    let too_much = send(Method::Post, pay, Some(json!({"value": 30.01}))).await;
+    assert!(
+        matches!(too_much, Err(AdminError::Refused(ref d)) if d.fields[0].field == "value"),
+        "{too_much:?}"
+    );
+
+    let credits = "/api/creditdesk/accounts/1_CPF/invoices/t1-01/credits".to_owned();
+    let list = json(send(Method::Get, credits.clone(), None).await.unwrap());
+    assert_eq!(list["listCompleted"], json!(true));
+    let locator = list["items"][0]["locator"].as_str().unwrap().to_owned();
+    let reversal = format!("/api/creditdesk/credits/{locator}/reversal");
+    let reason = Some(json!({"reason": "bounced"}));
+    let reversed = json(
+        send(Method::Post, reversal.clone(), reason.clone())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(reversed["creditState"], json!("reversed"));
+    let again = send(Method::Post, reversal, reason.clone()).await;
+    assert!(
+        matches!(again, Err(AdminError::Refused(ref d)) if d.reason.as_deref() == Some("credit_reversed")),
+        "{again:?}"
+    );
+    let unknown = send(
+        Method::Post,
+        "/api/creditdesk/credits/01ARZ3NDEKTSV4RRFFQ69G5FAV/reversal".into(),
+        reason.clone(),
+    )
+    .await;
+    assert!(
+        matches!(unknown, Err(AdminError::Refused(ref d)) if d.code == ErrorCode::NotFound),
+        "{unknown:?}"
+    );
+
+    let write_off = "/api/creditdesk/accounts/1_CPF/invoices/t1-01/write-off".to_owned();
+    let written = json(send(Method::Post, write_off, reason).await.unwrap());
+    assert_eq!(
+        (
+            written["status"].as_str(),
+            written["writtenOffValue"].to_string().as_str()
+        ),
+        (Some("Paid"), "50.00")
+    );
+    let list = json(send(Method::Get, credits, None).await.unwrap());
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+}

@@ -161,6 +161,14 @@ impl Ledger {
             .ok_or_else(|| CreditError::AccountNotFound(id.clone()))
     }
 
+    /// The account holding the credit `locator` (what the server's storage looks up first).
+    pub fn credit_owner(&self, locator: &crate::credit::CreditLocator) -> Option<AccountId> {
+        self.books
+            .values()
+            .find(|b| b.credits.iter().any(|c| c.locator == *locator))
+            .map(|b| b.account.id.clone())
+    }
+
     /// Runs `command` on the account's slot (`None` when it does not exist; the command may
     /// create it). The change is kept only when the command succeeds and the book still holds
     /// its invariants: a refusal changes nothing.

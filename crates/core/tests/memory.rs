@@ -144,6 +144,14 @@ const ACCOUNT_QUERIES: &[(&str, &[&str], u64, &[&str])] = &[
 ];
 
 case_test! {
+    fn a_credit_is_found_on_its_account() {
+        let ledger = store(&tolerant());
+        let paid = creditdesk_core::credit::CreditLocator::new(1, [0; 10]);
+        assert_eq!(ledger.credit_owner(&paid), Some(id("300_CPF")));
+        let unknown = creditdesk_core::credit::CreditLocator::new(1, [9; 10]);
+        assert_eq!(ledger.credit_owner(&unknown), None);
+    }
+
     fn accounts_are_listed_oldest_first_with_their_balances_now() {
         let ledger = store(&tolerant());
         // Day 4: the unsettled hold of 100_CPF has expired; 200_CPF still holds 70.

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, UpdateHold};
-use creditdesk_core::credit::PaymentLocators;
+use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{
     AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
 };
@@ -18,8 +18,8 @@ use creditdesk_core::memory::{Dump, Ledger};
 use creditdesk_core::ops::{self, HoldMode};
 use creditdesk_core::search::{AccountFilter, InvoiceFilter};
 use creditdesk_core::wire::{
-    DebitView, HoldUpdated, HolderList, HolderView, InvoiceView, Me, RemovedView, SettlementView,
-    StatementView, TransactionList, ValueView,
+    CreditList, CreditView, DebitView, HoldUpdated, HolderList, HolderView, InvoiceView, Me,
+    RemovedView, SettlementView, StatementView, TransactionList, ValueView,
 };
 use creditdesk_core::{CreditError, ErrorBody, ErrorCode, Timestamp, ValidationErrors};
 use serde::Serialize;
@@ -211,6 +211,42 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
                 .map_err(refused)?;
             to_json(HolderList {
                 data: book.holders.iter().map(HolderView::from).collect(),
+            })
+        }
+        (Get, ["creditdesk", "accounts", id, "invoices", invoice, "credits"]) => {
+            let book = ledger
+                .book(&parse_id(id, PathId::Account)?)
+                .map_err(refused)?;
+            let invoice: InvoiceId = parse_id(invoice, PathId::Invoice)?;
+            to_json(CreditList::of_invoice(book, &invoice, config.currency()).map_err(refused)?)
+        }
+        (Post, ["creditdesk", "accounts", id, "invoices", invoice, "write-off"]) => {
+            let id: AccountId = parse_id(id, PathId::Account)?;
+            let invoice: InvoiceId = parse_id(invoice, PathId::Invoice)?;
+            let reason = commands::CreditReason::from_json(body).map_err(invalid)?;
+            let locator = CreditLocator::at(request.now, random_bits());
+            ledger.with_book(&id, |slot| {
+                let book = slot
+                    .as_mut()
+                    .ok_or_else(|| refused(CreditError::AccountNotFound(id.clone())))?;
+                let written = book.write_off(&invoice, &reason, &locator, &ctx);
+                to_json(InvoiceView::from(written.map_err(refused)?))
+            })
+        }
+        (Post, ["creditdesk", "credits", locator, "reversal"]) => {
+            let locator: CreditLocator = parse_id(locator, PathId::Credit)?;
+            let reason = commands::CreditReason::from_json(body).map_err(invalid)?;
+            let id = ledger
+                .credit_owner(&locator)
+                .ok_or_else(|| refused(CreditError::CreditNotFound(locator.clone())))?;
+            ledger.with_book(&id, |slot| {
+                let book = slot
+                    .as_mut()
+                    .ok_or_else(|| refused(CreditError::AccountNotFound(id.clone())))?;
+                let credit = book
+                    .reverse_credit(&locator, &reason, &ctx)
+                    .map_err(refused)?;
+                to_json(CreditView::of(credit, config.currency()))
             })
         }
         (method, ["creditcontrol", "accounts", id, rest @ ..]) => {
