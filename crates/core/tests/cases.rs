@@ -822,7 +822,46 @@ fn check_update(body: &str, expect: UpdateExpect) {
     }
 }
 
+/// Credit locators: ULIDs read in either case and written upper case; `None` is refused.
+const LOCATORS: &[(&str, Option<&str>)] = &[
+    (
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        Some("01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+    ),
+    (
+        "01arz3ndektsv4rrffq69g5fav",
+        Some("01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+    ),
+    (
+        "7ZZZZZZZZZZZZZZZZZZZZZZZZZ",
+        Some("7ZZZZZZZZZZZZZZZZZZZZZZZZZ"),
+    ),
+    ("80000000000000000000000000", None),
+    ("01ARZ3NDEKTSV4RRFFQ69G5FA", None),
+    ("01ARZ3NDEKTSV4RRFFQ69G5FAVV", None),
+    ("01ARZ3NDEKTSV4RRFFQ69G5FAI", None),
+    ("01ARZ3NDEKTSV4RRFFQ69G5FAU", None),
+    ("01ARZ3NDEKTSV4RRFFQ69G5FA-", None),
+];
+
 case_test! {
+    fn credit_locators_read_and_write_as_ulids() {
+        use creditdesk_core::credit::CreditLocator;
+        for (text, want) in LOCATORS {
+            let got = text.parse::<CreditLocator>().ok().map(|l| l.to_string());
+            assert_eq!(got.as_deref(), *want, "{text}");
+        }
+        // Time first (48 bits of milliseconds), then the 80 random bits, in base 32.
+        assert_eq!(CreditLocator::new(0, [0; 10]).as_str(), "00000000000000000000000000");
+        assert_eq!(CreditLocator::new(1, [0; 10]).as_str(), "00000000010000000000000000");
+        assert_eq!(CreditLocator::new(0, [0xff; 10]).as_str(), "0000000000ZZZZZZZZZZZZZZZZ");
+        assert_eq!(CreditLocator::new(u64::MAX, [0xff; 10]).as_str(), "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
+        let at: creditdesk_core::Timestamp = "1970-01-01T00:00:01.002999Z".parse().unwrap();
+        assert_eq!(CreditLocator::at(at, [3; 10]), CreditLocator::new(1002, [3; 10]));
+        let both = creditdesk_core::credit::PaymentLocators::at(at, [[1; 10], [2; 10]]);
+        assert_eq!((both.payment, both.shortfall), (CreditLocator::new(1002, [1; 10]), CreditLocator::new(1002, [2; 10])));
+    }
+
     fn money_cases() {
         for (text, expect) in MONEY {
             check_money(text, *expect);

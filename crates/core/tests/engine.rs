@@ -1166,6 +1166,40 @@ case_test! {
         assert_eq!(book.credits[0].actor.as_str(), creditdesk_core::credit::LEGACY_ACTOR);
     }
 
+    fn an_invoices_credit_list_is_its_credits_oldest_first() {
+        use creditdesk_core::wire::CreditList;
+        let currency: creditdesk_core::store_config::Currency = "usd".parse().unwrap();
+        let mut book = settled_book();
+        let (paid, open) = (InvoiceId::new(&tx(1), 1), InvoiceId::new(&tx(1), 2));
+        // Another credit of the same invoice, stored before the first, and one of another invoice.
+        let mut older = book.credits[0].clone();
+        older.locator = credit(1);
+        let mut elsewhere = book.credits[0].clone();
+        elsewhere.locator = credit(2);
+        elsewhere.invoice_id = open.clone();
+        book.credits.push(older);
+        book.credits.push(elsewhere);
+        let list = CreditList::of_invoice(&book, &paid, &currency).unwrap();
+        let locators: Vec<&str> = list.items.iter().map(|c| c.locator.as_str()).collect();
+        assert_eq!(locators, [credit(1).as_str(), credit(90).as_str()]);
+        assert!(list.list_completed);
+        assert_eq!(list.items[0].currency, "USD");
+        let none = InvoiceId::new(&tx(9), 1);
+        assert_eq!(CreditList::of_invoice(&book, &none, &currency), Err(CreditError::InvoiceNotFound(none)));
+    }
+
+    fn an_imported_book_is_upgraded_then_checked() {
+        use creditdesk_core::memory::accept_book;
+        let mut book = settled_book();
+        book.credits.clear();
+        let paid = book.invoices.iter().position(|i| i.has_credits()).unwrap();
+        book.invoices[paid].paid_value = Money::ZERO;
+        assert_eq!(accept_book(&mut book), Ok(()));
+        assert_eq!(book.credits.len(), 1);
+        book.account.balance = money("1");
+        assert!(accept_book(&mut book).is_err(), "a broken book is still refused");
+    }
+
     fn invoice_views_tell_when_they_are_overdue() {
         use creditdesk_core::wire::InvoiceView;
         let book = settled_book();
