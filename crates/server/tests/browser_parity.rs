@@ -38,7 +38,7 @@ fn build(start: Timestamp, rng: &mut Lcg) -> Ledger {
     let config = StoreConfig::default()
         .apply_update(
             &json!({"toleranceEnabled": true, "postponementEnabled": true,
-            "maxPostponementDays": 30, "invoicePostponementLimit": 2}),
+            "maxPostponementDays": 30, "invoicePostponementLimit": 2, "shortfallTolerance": 0.05}),
         )
         .unwrap();
     ledger.set_config(config.clone());
@@ -101,8 +101,55 @@ fn build(start: Timestamp, rng: &mut Lcg) -> Ledger {
                 return Ok(());
             }
             let (invoice, transaction) = open[rng.next(open.len() as u64) as usize].clone();
-            match rng.next(6) {
+            let part = creditdesk_core::commands::Pay {
+                value: Some("1".parse().unwrap()),
+                reference: None,
+            };
+            match rng.next(9) {
                 0 | 1 => common::pay_all(book, &invoice, &ctx).map(|_| ()),
+                // Credits in part: an invoice that stays open owing less, one written off, one
+                // paid in part and then cancelled (the summaries count what each still owes).
+                6 => book
+                    .pay(&invoice, &part, &common::locators(), &ctx)
+                    .map(|_| ()),
+                7 => {
+                    let reason = creditdesk_core::commands::CreditReason {
+                        reason: "settled by phone".into(),
+                    };
+                    let locator = common::locators().payment;
+                    book.write_off(&invoice, &reason, &locator, &ctx)
+                        .map(|_| ())
+                }
+                // Paid in two parts, the second leaving a cent (written off: a shortfall),
+                // then the first reversed: open, owing it, with the cent still written off;
+                // cancelled on every other such invoice.
+                8 => {
+                    let first = common::locators();
+                    book.pay(&invoice, &part, &first, &ctx)?;
+                    let left = book
+                        .invoices
+                        .iter()
+                        .find(|i| i.id == invoice)
+                        .unwrap()
+                        .remaining();
+                    if left.minor() > 1 {
+                        let almost = creditdesk_core::commands::Pay {
+                            value: Some(creditdesk_core::Money::saturating_from_minor(
+                                left.minor() - 1,
+                            )),
+                            reference: None,
+                        };
+                        book.pay(&invoice, &almost, &common::locators(), &ctx)?;
+                        let reason = creditdesk_core::commands::CreditReason {
+                            reason: "bounced".into(),
+                        };
+                        book.reverse_credit(&first.payment, &reason, &ctx)?;
+                    }
+                    if rng.next(2) == 0 {
+                        book.cancel_invoice(&invoice, &ctx)?;
+                    }
+                    Ok(())
+                }
                 2 => book.cancel_invoice(&invoice, &ctx).map(|_| ()),
                 3 => book.postpone_invoice(&invoice, 5, &ctx).map(|_| ()),
                 4 => book.refund(&transaction, "5".parse().unwrap(), &ctx),
