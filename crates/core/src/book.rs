@@ -820,6 +820,15 @@ impl Book {
 
     // ----- invoices --------------------------------------------------------------------------
 
+    /// The index of the invoice `id`, which must be open for `action` ("paid", "cancelled", …).
+    fn open_invoice_at(&self, id: &InvoiceId, action: &'static str) -> Result<usize, CreditError> {
+        let at = self.invoice_at(id)?;
+        match self.invoices[at].status {
+            InvoiceStatus::Opened => Ok(at),
+            status => Err(CreditError::InvoiceStatus { status, action }),
+        }
+    }
+
     fn invoice_at(&self, id: &InvoiceId) -> Result<usize, CreditError> {
         self.invoices
             .iter()
@@ -839,15 +848,8 @@ impl Book {
         locators: &PaymentLocators,
         ctx: &Ctx,
     ) -> Result<&Invoice, CreditError> {
-        let at = self.invoice_at(id)?;
-        let invoice = &self.invoices[at];
-        if invoice.status != InvoiceStatus::Opened {
-            return Err(CreditError::InvoiceStatus {
-                status: invoice.status,
-                action: "paid",
-            });
-        }
-        let remaining = invoice.remaining();
+        let at = self.open_invoice_at(id, "paid")?;
+        let remaining = self.invoices[at].remaining();
         let value = payment.value.unwrap_or(remaining);
         if value > remaining {
             return Err(CreditError::field(
@@ -888,15 +890,8 @@ impl Book {
         locator: &CreditLocator,
         ctx: &Ctx,
     ) -> Result<&Invoice, CreditError> {
-        let at = self.invoice_at(id)?;
-        let invoice = &self.invoices[at];
-        if invoice.status != InvoiceStatus::Opened {
-            return Err(CreditError::InvoiceStatus {
-                status: invoice.status,
-                action: "written off",
-            });
-        }
-        let remaining = invoice.remaining();
+        let at = self.open_invoice_at(id, "written off")?;
+        let remaining = self.invoices[at].remaining();
         self.check_balance(remaining)?;
         let credit = Credit {
             reason: Some(reason.reason.clone()),
@@ -1037,14 +1032,7 @@ impl Book {
     /// Cancels an open invoice: what is left of its debt is removed (credits posted to it stay).
     /// Paid invoices cannot be cancelled.
     pub fn cancel_invoice(&mut self, id: &InvoiceId, ctx: &Ctx) -> Result<&Invoice, CreditError> {
-        let at = self.invoice_at(id)?;
-        let status = self.invoices[at].status;
-        if status != InvoiceStatus::Opened {
-            return Err(CreditError::InvoiceStatus {
-                status,
-                action: InvoiceStatus::Cancelled.becoming(),
-            });
-        }
+        let at = self.open_invoice_at(id, InvoiceStatus::Cancelled.becoming())?;
         self.cancel_at(at, ctx)?;
         Ok(&self.invoices[at])
     }
