@@ -8,8 +8,9 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 461,444 B measured with one loading view for every screen (2026-12-01), plus 2 %.
-const BUNDLE_GZIP_BYTES_MAX: u64 = 471_000;
+/// 480,036 B measured with credits in the page's engine (partial payments, write-offs,
+/// reversals; 2026-12-02: 461,444 B before them), plus 2 %.
+const BUNDLE_GZIP_BYTES_MAX: u64 = 490_000;
 
 /// The goal the bound moves toward.
 const BUNDLE_GZIP_BYTES_GOAL: u64 = 250 * 1024;
