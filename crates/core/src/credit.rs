@@ -203,11 +203,21 @@ pub struct PaymentLocators {
 }
 
 impl PaymentLocators {
-    /// Both made at `now`, each with its own random bits.
-    pub fn at(now: Timestamp, random: [[u8; 10]; 2]) -> PaymentLocators {
+    /// Both made at `now`: the payment's with these random bits, the shortfall's with the next
+    /// ones (a monotonic ULID), so a shortfall write-off always sorts right after its payment.
+    /// Random bits all ones have no next: they are taken one lower for the payment.
+    pub fn at(now: Timestamp, random: [u8; 10]) -> PaymentLocators {
+        let mut value = random.iter().fold(0u128, |v, b| (v << 8) | u128::from(*b));
+        value = value.min((1 << 80) - 2);
+        let bytes = |v: u128| -> [u8; 10] {
+            let all = v.to_be_bytes();
+            let mut out = [0u8; 10];
+            out.copy_from_slice(&all[6..]);
+            out
+        };
         PaymentLocators {
-            payment: CreditLocator::at(now, random[0]),
-            shortfall: CreditLocator::at(now, random[1]),
+            payment: CreditLocator::at(now, bytes(value)),
+            shortfall: CreditLocator::at(now, bytes(value + 1)),
         }
     }
 }

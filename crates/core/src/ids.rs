@@ -330,6 +330,50 @@ impl FromStr for Actor {
     }
 }
 
+/// The store's tenant locator (the billing-credits API's `{tenantLocator}`): a UUID, written in
+/// lower case. Made once, when the store's database is created, from 16 random bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantLocator(String);
+string_id!(TenantLocator);
+
+impl TenantLocator {
+    /// A version 4 (random) UUID from these bytes: the version and variant bits are set, the
+    /// other 122 bits are the bytes'.
+    pub fn from_random(mut bytes: [u8; 16]) -> TenantLocator {
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let mut text = String::with_capacity(36);
+        for (i, byte) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                text.push('-');
+            }
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+        TenantLocator(text)
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl FromStr for TenantLocator {
+    type Err = &'static str;
+
+    /// A UUID: 32 hexadecimal digits in groups of 8-4-4-4-12, in either letter case.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        const MESSAGE: &str = "must be a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e";
+        let valid = text.len() == 36
+            && text.char_indices().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => c == '-',
+                _ => c.is_ascii_hexdigit(),
+            });
+        if !valid {
+            return Err(MESSAGE);
+        }
+        Ok(TenantLocator(text.to_ascii_lowercase()))
+    }
+}
+
 /// What kind of id a request path names (for the "not found" a malformed one gets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathId {
@@ -338,20 +382,29 @@ pub enum PathId {
     Invoice,
     Holder,
     Credit,
+    Tenant,
+    /// An invoice named without its account (the billing-credits API's paths).
+    StoreInvoice,
 }
 
 impl PathId {
     /// `text` read as this kind of id; one that cannot exist is simply not found, and the
     /// message says so as the API writes it ("there is no invoice x on this account").
     pub fn read<T: FromStr>(self, text: &str) -> Result<T, String> {
+        text.parse().map_err(|_| self.not_found(text))
+    }
+
+    /// "There is no … `text`": what a path naming nothing answers.
+    pub fn not_found(self, text: &str) -> String {
         let (what, scope) = match self {
             PathId::Account => ("account", ""),
             PathId::Transaction => ("transaction", " on this account"),
             PathId::Invoice => ("invoice", " on this account"),
             PathId::Holder => ("holder", " on this account"),
             PathId::Credit => ("credit", ""),
+            PathId::Tenant => ("tenant", " on this server"),
+            PathId::StoreInvoice => ("invoice", " in this store"),
         };
-        text.parse()
-            .map_err(|_| format!("there is no {what} {text}{scope}"))
+        format!("there is no {what} {text}{scope}")
     }
 }

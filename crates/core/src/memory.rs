@@ -15,10 +15,10 @@ use crate::error::CreditError;
 use crate::ids::AccountId;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
-use crate::search::{AccountFilter, InvoiceFilter};
+use crate::search::{AccountFilter, CreditFilter, InvoiceFilter};
 use crate::store_config::StoreConfig;
 use crate::timestamp::Timestamp;
-use crate::wire::{AccountList, AccountSummary, AccountView, InvoiceList, InvoiceView};
+use crate::wire::{AccountList, AccountSummary, AccountView, CreditList, InvoiceList, InvoiceView};
 
 /// The format name a dump carries; a reader refuses any other.
 pub const DUMP_FORMAT: &str = "creditdesk-dump/1";
@@ -227,6 +227,12 @@ impl Ledger {
             data: page.into_iter().map(InvoiceView::from).collect(),
             summary: summary.into(),
         }
+    }
+
+    /// A billing-credits list: core's own [`CreditFilter`] over every credit of the store.
+    pub fn credits(&self, filter: &CreditFilter) -> CreditList {
+        let credits = self.books.values().flat_map(|b| b.credits.iter());
+        CreditList::select(filter, credits, self.config.currency())
     }
 
     fn all_invoices(&self) -> impl Iterator<Item = &Invoice> {

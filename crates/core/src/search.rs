@@ -2,7 +2,8 @@
 //! translated to SQL by the server (its tests compare the two answers).
 
 use crate::account::{Account, AccountStatus};
-use crate::ids::{AccountId, Document, Email, FriendlyId};
+use crate::credit::{Credit, CreditKind, CreditLocator, CreditState};
+use crate::ids::{AccountId, Document, Email, FriendlyId, InvoiceId};
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
 use crate::text::{TextKind, TextRule};
@@ -448,5 +449,204 @@ impl AccountFilter {
                 self.conditions.is_empty() || self.conditions.iter().any(|c| c.matches(account))
             }
         }
+    }
+}
+
+/// Credits per page when `count` is left out.
+pub const CREDIT_COUNT_DEFAULT: u32 = 100;
+/// Most credits one page may hold (`count`).
+pub const CREDIT_COUNT_MAX: u32 = 1000;
+
+/// One condition on credits; a [`CreditFilter`] holds when all of its do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreditCondition {
+    Locator(CreditLocator),
+    Account(AccountId),
+    Invoice(InvoiceId),
+    Kind(CreditKind),
+    State(CreditState),
+}
+
+impl CreditCondition {
+    pub fn matches(&self, credit: &Credit) -> bool {
+        match self {
+            CreditCondition::Locator(locator) => credit.locator == *locator,
+            CreditCondition::Account(id) => credit.account_id == *id,
+            CreditCondition::Invoice(id) => credit.invoice_id == *id,
+            CreditCondition::Kind(kind) => credit.kind == *kind,
+            CreditCondition::State(state) => credit.state() == *state,
+        }
+    }
+}
+
+/// Which billing-credits list a query reads, and so which parameters it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreditScope {
+    /// `GET /billing/{tenant}/credits/list`: every credit of the store.
+    Store,
+    /// `GET /billing/{tenant}/shortfallCredits/list`: the shortfall write-offs.
+    Shortfalls,
+    /// `GET /billing/{tenant}/invoices/{locator}/credits/list`: one invoice's (posted ones
+    /// unless `includeReversed=true`). Invoice ids are unique per account: `accountLocator`
+    /// picks the account when two share one.
+    Invoice(InvoiceId),
+}
+
+/// How much of each credit a list writes: the reference's `CreditResponse` properties, or
+/// (`extended=true`) Creditdesk's additions too (targets, createdBy, reference, reason, parent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CreditDetail {
+    #[default]
+    Brief,
+    Extended,
+}
+
+/// A page of credits, oldest first (by locator, which is time first): `offset` skipped, at most
+/// `count` taken. Read from the billing-credits API's query, evaluated in memory here and
+/// translated to SQL by storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditFilter {
+    pub conditions: Vec<CreditCondition>,
+    offset: u32,
+    count: u32,
+    pub detail: CreditDetail,
+}
+
+/// The parameters each [`CreditScope`] takes.
+pub const CREDIT_PARAMETERS: &[&str] = &["accountLocator", "offset", "count", "extended"];
+pub const INVOICE_CREDIT_PARAMETERS: &[&str] = &[
+    "accountLocator",
+    "includeReversed",
+    "offset",
+    "count",
+    "extended",
+];
+
+impl CreditFilter {
+    /// Every credit matching `conditions`, in one page of the most a page may hold.
+    pub fn of(conditions: Vec<CreditCondition>) -> CreditFilter {
+        CreditFilter {
+            conditions,
+            offset: 0,
+            count: CREDIT_COUNT_MAX,
+            detail: CreditDetail::Extended,
+        }
+    }
+
+    /// From the query parameters of the list `scope` (decoded pairs, in order). An empty value
+    /// is absent; unknown or repeated parameters are refused, naming them.
+    pub fn from_query(
+        params: &[(String, String)],
+        scope: &CreditScope,
+    ) -> Result<CreditFilter, ValidationErrors> {
+        let known = match scope {
+            CreditScope::Invoice(_) => INVOICE_CREDIT_PARAMETERS,
+            CreditScope::Store | CreditScope::Shortfalls => CREDIT_PARAMETERS,
+        };
+        let mut errors = ValidationErrors::new();
+        let mut filter = CreditFilter {
+            conditions: Vec::new(),
+            offset: 0,
+            count: CREDIT_COUNT_DEFAULT,
+            detail: CreditDetail::Brief,
+        };
+        match scope {
+            CreditScope::Store => {}
+            CreditScope::Shortfalls => filter
+                .conditions
+                .push(CreditCondition::Kind(CreditKind::ShortfallWriteOff)),
+            CreditScope::Invoice(id) => {
+                filter.conditions.push(CreditCondition::Invoice(id.clone()))
+            }
+        }
+        let mut include_reversed = false;
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, value) in params {
+            let key = key.as_str();
+            if !known.contains(&key) {
+                errors.push(
+                    key,
+                    format!("unknown parameter; the parameters are {}", known.join(", ")),
+                );
+                continue;
+            }
+            if seen.contains(&key) {
+                errors.push(key, "is given twice");
+                continue;
+            }
+            seen.push(key);
+            if value.is_empty() {
+                continue;
+            }
+            match key {
+                "accountLocator" => match value.parse() {
+                    Ok(id) => filter.conditions.push(CreditCondition::Account(id)),
+                    Err(message) => errors.push(key, message),
+                },
+                "offset" => match value.parse::<u32>() {
+                    Ok(n) => filter.offset = n,
+                    Err(_) => errors.push(key, "must be a whole number from 0"),
+                },
+                "count" => match value.parse::<u32>() {
+                    Ok(n) if (1..=CREDIT_COUNT_MAX).contains(&n) => filter.count = n,
+                    _ => errors.push(
+                        key,
+                        format!("must be a whole number from 1 to {CREDIT_COUNT_MAX}"),
+                    ),
+                },
+                "extended" => match read_flag(value) {
+                    Ok(true) => filter.detail = CreditDetail::Extended,
+                    Ok(false) => filter.detail = CreditDetail::Brief,
+                    Err(message) => errors.push(key, message),
+                },
+                "includeReversed" => match read_flag(value) {
+                    Ok(flag) => include_reversed = flag,
+                    Err(message) => errors.push(key, message),
+                },
+                _ => unreachable!("every known parameter is handled"),
+            }
+        }
+        if matches!(scope, CreditScope::Invoice(_)) && !include_reversed {
+            filter
+                .conditions
+                .push(CreditCondition::State(CreditState::Posted));
+        }
+        errors.into_result(filter)
+    }
+
+    /// Credits skipped (SQL `OFFSET`).
+    pub fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    /// Most credits taken (SQL `LIMIT`).
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    pub fn matches(&self, credit: &Credit) -> bool {
+        self.conditions.iter().all(|c| c.matches(credit))
+    }
+
+    /// The page of `credits` this filter selects, oldest first, and whether it reached the end
+    /// (`listCompleted`: no matching credit lies beyond it).
+    pub fn select<'a>(&self, credits: impl Iterator<Item = &'a Credit>) -> (Vec<&'a Credit>, bool) {
+        let mut matching: Vec<&Credit> = credits.filter(|c| self.matches(c)).collect();
+        matching.sort_by(|a, b| a.locator.cmp(&b.locator));
+        let rest: Vec<&Credit> = matching.into_iter().skip(self.offset as usize).collect();
+        let completed = rest.len() <= self.count as usize;
+        (
+            rest.into_iter().take(self.count as usize).collect(),
+            completed,
+        )
+    }
+}
+
+/// A query's `true` or `false` (in any letter case).
+fn read_flag(text: &str) -> Result<bool, &'static str> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("must be true or false"),
     }
 }

@@ -9,7 +9,7 @@ use crate::invoice::{Invoice, InvoiceStatus};
 use crate::ledger::{Entry, Origin, Statement};
 use crate::money::Money;
 use crate::rate::Rate;
-use crate::search::InvoiceSummary;
+use crate::search::{CreditCondition, CreditDetail, CreditFilter, InvoiceSummary};
 use crate::timestamp::Timestamp;
 use crate::transaction::{Transaction, TransactionStatus};
 
@@ -457,7 +457,9 @@ pub struct Me {
 }
 
 /// A credit as the billing-credits API writes it (`CreditResponse`, and for a shortfall
-/// write-off `ShortfallCreditResponse`'s fields too), plus what Creditdesk adds.
+/// write-off `ShortfallCreditResponse`'s fields too), plus what Creditdesk adds (written only in
+/// [`CreditDetail::Extended`], and always for shortfall write-offs, whose response requires
+/// `targets`, `createdBy` and `parentCreditLocator`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditView {
@@ -474,9 +476,11 @@ pub struct CreditView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reversed_at: Option<Timestamp>,
     /// The invoices it went to (one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<CreditTarget>,
     /// Who posted it (an app key or a person's email; not a UUID).
-    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
     /// A shortfall write-off: the payment it came with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_credit_locator: Option<String>,
@@ -500,15 +504,35 @@ pub struct CreditTarget {
 }
 
 impl CreditView {
+    /// Every field of `credit`.
     pub fn of(credit: &crate::credit::Credit, currency: &crate::store_config::Currency) -> Self {
+        CreditView::with_detail(credit, currency, CreditDetail::Extended)
+    }
+
+    /// The fields `detail` asks for (a shortfall write-off's required ones always).
+    pub fn with_detail(
+        credit: &crate::credit::Credit,
+        currency: &crate::store_config::Currency,
+        detail: CreditDetail,
+    ) -> Self {
         use crate::credit::{CreditKind, CreditState};
-        let shortfall_credit_state = (credit.kind == CreditKind::ShortfallWriteOff).then(|| {
+        let shortfall = credit.kind == CreditKind::ShortfallWriteOff;
+        let extended = detail == CreditDetail::Extended;
+        let shortfall_credit_state = shortfall.then(|| {
             match credit.state() {
                 CreditState::Posted => "distributed",
                 CreditState::Reversed => "reversed",
             }
             .to_owned()
         });
+        let targets = if extended || shortfall {
+            vec![CreditTarget {
+                invoice_locator: credit.invoice_id.to_string(),
+                amount: credit.amount,
+            }]
+        } else {
+            Vec::new()
+        };
         CreditView {
             locator: credit.locator.to_string(),
             account_locator: credit.account_id.to_string(),
@@ -520,15 +544,12 @@ impl CreditView {
             realized_at: credit.created_at,
             reversal_reason: credit.reversal.as_ref().map(|r| r.reason.clone()),
             reversed_at: credit.reversal.as_ref().map(|r| r.at),
-            targets: vec![CreditTarget {
-                invoice_locator: credit.invoice_id.to_string(),
-                amount: credit.amount,
-            }],
-            created_by: credit.actor.to_string(),
+            targets,
+            created_by: (extended || shortfall).then(|| credit.actor.to_string()),
             parent_credit_locator: credit.parent.as_ref().map(ToString::to_string),
             shortfall_credit_state,
-            reference: credit.reference.clone(),
-            reason: credit.reason.clone(),
+            reference: credit.reference.clone().filter(|_| extended),
+            reason: credit.reason.clone().filter(|_| extended),
         }
     }
 }
@@ -542,8 +563,33 @@ pub struct CreditList {
 }
 
 impl CreditList {
-    /// Every credit of the invoice `id` in `book` (loaded with its credits), oldest first, in
-    /// one page (an invoice has a few).
+    /// The page `filter` selects of `credits` (see [`CreditFilter::select`]).
+    pub fn select<'a>(
+        filter: &CreditFilter,
+        credits: impl Iterator<Item = &'a crate::credit::Credit>,
+        currency: &crate::store_config::Currency,
+    ) -> CreditList {
+        let (page, list_completed) = filter.select(credits);
+        CreditList::of_page(&page, list_completed, filter.detail, currency)
+    }
+
+    /// A page already selected (storage's answer to a [`CreditFilter`]).
+    pub fn of_page<C: std::borrow::Borrow<crate::credit::Credit>>(
+        page: &[C],
+        list_completed: bool,
+        detail: CreditDetail,
+        currency: &crate::store_config::Currency,
+    ) -> CreditList {
+        CreditList {
+            list_completed,
+            items: page
+                .iter()
+                .map(|c| CreditView::with_detail(c.borrow(), currency, detail))
+                .collect(),
+        }
+    }
+
+    /// Every credit of the invoice `id` in `book` (loaded with its credits), oldest first.
     pub fn of_invoice(
         book: &crate::book::Book,
         id: &crate::ids::InvoiceId,
@@ -552,18 +598,16 @@ impl CreditList {
         if !book.invoices.iter().any(|i| i.id == *id) {
             return Err(crate::CreditError::InvoiceNotFound(id.clone()));
         }
-        let mut credits: Vec<_> = book
-            .credits
-            .iter()
-            .filter(|c| c.invoice_id == *id)
-            .collect();
-        credits.sort_by(|a, b| a.locator.cmp(&b.locator));
-        Ok(CreditList {
-            list_completed: true,
-            items: credits
-                .into_iter()
-                .map(|c| CreditView::of(c, currency))
-                .collect(),
-        })
+        let filter = CreditFilter::of(vec![CreditCondition::Invoice(id.clone())]);
+        Ok(CreditList::select(&filter, book.credits.iter(), currency))
     }
+}
+
+/// `GET /api/creditdesk/store`: the store's identity (its tenant locator, for the billing-credits
+/// API's paths) and its currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreView {
+    pub tenant_locator: crate::ids::TenantLocator,
+    pub currency: String,
 }

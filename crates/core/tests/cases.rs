@@ -844,6 +844,189 @@ const LOCATORS: &[(&str, Option<&str>)] = &[
     ("01ARZ3NDEKTSV4RRFFQ69G5FA-", None),
 ];
 
+/// Tenant locators: UUIDs read in either case and written lower case; `None` is refused.
+const TENANTS: &[(&str, Option<&str>)] = &[
+    (
+        "0f8fad5b-d9cb-469f-a165-70867728950e",
+        Some("0f8fad5b-d9cb-469f-a165-70867728950e"),
+    ),
+    (
+        "0F8FAD5B-D9CB-469F-A165-70867728950E",
+        Some("0f8fad5b-d9cb-469f-a165-70867728950e"),
+    ),
+    ("0f8fad5bd9cb469fa16570867728950e", None),
+    ("0f8fad5b-d9cb-469f-a165-70867728950", None),
+    ("0f8fad5b-d9cb-469f-a165-70867728950ee", None),
+    ("0f8fad5b-d9cb-469f-a165-70867728950g", None),
+    ("0f8fad5b_d9cb-469f-a165-70867728950e", None),
+    ("", None),
+];
+
+/// Which billing list a credit query is for.
+#[derive(Clone, Copy, Debug)]
+enum Scope {
+    Store,
+    Shortfalls,
+    Invoice,
+}
+
+/// A credit list's query → its conditions, offset, count and detail, or the field refused.
+#[derive(Debug)]
+enum CreditQueryExpect {
+    Reads(&'static str, u32, u32, &'static str),
+    Refused(&'static str),
+}
+
+const CREDIT_QUERIES: &[(Scope, &str, CreditQueryExpect)] = {
+    use CreditQueryExpect::{Reads, Refused};
+    &[
+        (Scope::Store, "", Reads("", 0, 100, "Brief")),
+        (
+            Scope::Store,
+            "accountLocator=1_CPF&offset=5&count=1000&extended=true",
+            Reads("account 1_CPF", 5, 1000, "Extended"),
+        ),
+        (
+            Scope::Store,
+            "accountLocator=&offset=&count=&extended=",
+            Reads("", 0, 100, "Brief"),
+        ),
+        (
+            Scope::Store,
+            "extended=FALSE&count=1",
+            Reads("", 0, 1, "Brief"),
+        ),
+        (Scope::Store, "count=0", Refused("count")),
+        (Scope::Store, "count=1001", Refused("count")),
+        (Scope::Store, "offset=-1", Refused("offset")),
+        (Scope::Store, "offset=1.5", Refused("offset")),
+        (Scope::Store, "extended=yes", Refused("extended")),
+        (
+            Scope::Store,
+            "accountLocator=no%20such",
+            Refused("accountLocator"),
+        ),
+        (Scope::Store, "count=5&count=6", Refused("count")),
+        (
+            Scope::Store,
+            "includeReversed=true",
+            Refused("includeReversed"),
+        ),
+        (
+            Scope::Store,
+            "acountLocator=1_CPF",
+            Refused("acountLocator"),
+        ),
+        (
+            Scope::Shortfalls,
+            "accountLocator=1_CPF",
+            Reads("kind shortfallWriteOff, account 1_CPF", 0, 100, "Brief"),
+        ),
+        (
+            Scope::Invoice,
+            "",
+            Reads("invoice I, state posted", 0, 100, "Brief"),
+        ),
+        (
+            Scope::Invoice,
+            "includeReversed=true&extended=true",
+            Reads("invoice I", 0, 100, "Extended"),
+        ),
+        (
+            Scope::Invoice,
+            "includeReversed=false",
+            Reads("invoice I, state posted", 0, 100, "Brief"),
+        ),
+        (
+            Scope::Invoice,
+            "accountLocator=1_CPF",
+            Reads("invoice I, account 1_CPF, state posted", 0, 100, "Brief"),
+        ),
+        (Scope::Invoice, "status=Paid", Refused("status")),
+    ]
+};
+
+fn check_credit_query(scope: Scope, query: &str, expect: &CreditQueryExpect) {
+    use creditdesk_core::search::{CreditCondition, CreditFilter, CreditScope};
+    let invoice: creditdesk_core::ids::InvoiceId =
+        "7583E36F101C461094AB6CA68FA8EE2C-01".parse().unwrap();
+    let scope_value = match scope {
+        Scope::Store => CreditScope::Store,
+        Scope::Shortfalls => CreditScope::Shortfalls,
+        Scope::Invoice => CreditScope::Invoice(invoice.clone()),
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded_pairs(query);
+    let got = CreditFilter::from_query(&pairs, &scope_value);
+    let describe = |c: &CreditCondition| match c {
+        CreditCondition::Locator(l) => format!("locator {l}"),
+        CreditCondition::Account(id) => format!("account {id}"),
+        CreditCondition::Invoice(id) if *id == invoice => "invoice I".to_owned(),
+        CreditCondition::Invoice(id) => format!("invoice {id}"),
+        CreditCondition::Kind(kind) => format!("kind {}", kind.as_str()),
+        CreditCondition::State(state) => format!(
+            "state {}",
+            serde_json::to_value(state).unwrap().as_str().unwrap()
+        ),
+    };
+    match (got, expect) {
+        (Ok(filter), CreditQueryExpect::Reads(conditions, offset, count, detail)) => {
+            let described: Vec<String> = filter.conditions.iter().map(describe).collect();
+            assert_eq!(
+                (
+                    described.join(", ").as_str(),
+                    filter.offset(),
+                    filter.count(),
+                    format!("{:?}", filter.detail).as_str()
+                ),
+                (*conditions, *offset, *count, *detail),
+                "{scope:?} {query}"
+            );
+        }
+        (Err(errors), CreditQueryExpect::Refused(field)) => {
+            assert!(
+                errors.for_field(field).is_some(),
+                "{scope:?} {query}: {errors:?}"
+            );
+            assert_eq!(errors.len(), 1, "{scope:?} {query}: {errors:?}");
+        }
+        (got, want) => panic!("{scope:?} {query}: got {got:?}, want {want:?}"),
+    }
+}
+
+/// `a=1&b=` as decoded pairs (`%20` for a space; no other escapes are needed here).
+fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.replace("%20", " "))
+        })
+        .collect()
+}
+
+case_test! {
+    fn tenant_locators_read_and_write_as_uuids() {
+        use creditdesk_core::ids::TenantLocator;
+        for (text, want) in TENANTS {
+            let got = text.parse::<TenantLocator>().ok().map(|l| l.to_string());
+            assert_eq!(got.as_deref(), *want, "{text}");
+        }
+        // Version 4, variant 10: those bits are set whatever the random bytes.
+        assert_eq!(TenantLocator::from_random([0; 16]).as_str(), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(TenantLocator::from_random([0xff; 16]).as_str(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        let made = TenantLocator::from_random(*b"0123456789abcdef");
+        assert_eq!(made.as_str().parse::<TenantLocator>(), Ok(made.clone()));
+        assert_eq!(made.as_str(), "30313233-3435-4637-b839-616263646566");
+    }
+
+    fn credit_list_queries_read_as_filters() {
+        for (scope, query, expect) in CREDIT_QUERIES {
+            check_credit_query(*scope, query, expect);
+        }
+    }
+}
+
 case_test! {
     fn credit_locators_read_and_write_as_ulids() {
         use creditdesk_core::credit::CreditLocator;
@@ -858,8 +1041,22 @@ case_test! {
         assert_eq!(CreditLocator::new(u64::MAX, [0xff; 10]).as_str(), "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
         let at: creditdesk_core::Timestamp = "1970-01-01T00:00:01.002999Z".parse().unwrap();
         assert_eq!(CreditLocator::at(at, [3; 10]), CreditLocator::new(1002, [3; 10]));
-        let both = creditdesk_core::credit::PaymentLocators::at(at, [[1; 10], [2; 10]]);
-        assert_eq!((both.payment, both.shortfall), (CreditLocator::new(1002, [1; 10]), CreditLocator::new(1002, [2; 10])));
+        // A payment's shortfall locator is the next ULID of the same millisecond.
+        let both = |random: [u8; 10]| {
+            let both = creditdesk_core::credit::PaymentLocators::at(at, random);
+            (both.payment, both.shortfall)
+        };
+        let mut next = [1; 10];
+        next[9] = 2;
+        assert_eq!(both([1; 10]), (CreditLocator::new(1002, [1; 10]), CreditLocator::new(1002, next)));
+        let mut carried = [0; 10];
+        carried[8] = 1;
+        let mut below = [0; 10];
+        below[9] = 0xff;
+        assert_eq!(both(below), (CreditLocator::new(1002, below), CreditLocator::new(1002, carried)));
+        let mut top = [0xff; 10];
+        top[9] = 0xfe;
+        assert_eq!(both([0xff; 10]), (CreditLocator::new(1002, top), CreditLocator::new(1002, [0xff; 10])));
     }
 
     fn money_cases() {

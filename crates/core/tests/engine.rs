@@ -1188,6 +1188,49 @@ case_test! {
         assert_eq!(CreditList::of_invoice(&book, &none, &currency), Err(CreditError::InvoiceNotFound(none)));
     }
 
+    fn a_credit_page_is_complete_exactly_when_it_reaches_the_end() {
+        use creditdesk_core::search::{CreditCondition, CreditFilter};
+        use creditdesk_core::wire::{CreditList, CreditView};
+        let currency: creditdesk_core::store_config::Currency = "BRL".parse().unwrap();
+        let book = settled_book();
+        // Five credits, stored newest first; pages read oldest first.
+        let credits: Vec<_> = (1..=5u16)
+            .rev()
+            .map(|k| {
+                let mut c = book.credits[0].clone();
+                c.locator = credit(k);
+                c
+            })
+            .collect();
+        let page = |query: &str| {
+            let (items, completed) = page_filter(query).select(credits.iter());
+            let ks: Vec<String> = items.iter().map(|c| c.locator.to_string()).collect();
+            (ks, completed)
+        };
+        let ks = |range: std::ops::RangeInclusive<u16>| -> Vec<String> {
+            range.map(|k| credit(k).to_string()).collect()
+        };
+        assert_eq!(page("count=2"), (ks(1..=2), false));
+        assert_eq!(page("offset=2&count=2"), (ks(3..=4), false));
+        assert_eq!(page("offset=3&count=2"), (ks(4..=5), true));
+        assert_eq!(page("offset=4&count=2"), (ks(5..=5), true));
+        assert_eq!(page("offset=5&count=2"), (Vec::<String>::new(), true));
+        assert_eq!(page("offset=0&count=5"), (ks(1..=5), true));
+        assert_eq!(page("offset=0&count=4"), (ks(1..=4), false));
+        // Conditions all hold: another account's credits are not listed.
+        let other: creditdesk_core::ids::AccountId = "2_CPF".parse().unwrap();
+        let filter = CreditFilter::of(vec![CreditCondition::Account(other)]);
+        assert_eq!(filter.select(credits.iter()), (vec![], true));
+        // Brief leaves out Creditdesk's additions; extended writes them.
+        let brief = serde_json::to_value(CreditList::select(&page_filter("count=1"), credits.iter(), &currency)).unwrap();
+        let item = &brief["items"][0];
+        assert_eq!((item.get("targets"), item.get("createdBy"), item.get("reference")), (None, None, None), "{brief}");
+        let full = CreditView::of(&credits[4], &currency);
+        assert_eq!(full.created_by.as_deref(), Some("tests"));
+        assert_eq!(full.targets.len(), 1);
+        assert_eq!(full.targets[0].amount, credits[4].amount);
+    }
+
     fn an_imported_book_is_upgraded_then_checked() {
         use creditdesk_core::memory::accept_book;
         let mut book = settled_book();
@@ -1282,6 +1325,19 @@ case_test! {
 
 /// 300 in 3 installments, the first paid, 150 refunded (the third invoice cancelled, 50 off the
 /// second).
+fn page_filter(query: &str) -> creditdesk_core::search::CreditFilter {
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .map(|p| p.split_once('=').unwrap())
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    creditdesk_core::search::CreditFilter::from_query(
+        &pairs,
+        &creditdesk_core::search::CreditScope::Store,
+    )
+    .unwrap()
+}
+
 fn settled_book() -> Book {
     let config = StoreConfig::default();
     let actor: Actor = "tests".parse().unwrap();

@@ -106,6 +106,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api", api::router(state.clone()))
+        .nest_service("/billing", billing_paths(state.clone()))
         .with_state(state)
         .fallback_service(admin.router)
         .layer(middleware::from_fn(move |request, next| {
@@ -117,6 +118,31 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// The billing-credits reference's own paths, `/billing/…`: the API's `/api/billing/…` routes
+/// (nesting strips `/billing`; it is put back in front of what is left).
+fn billing_paths(
+    state: AppState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
+    use tower::ServiceExt;
+    api::router(state.clone()).with_state(state).map_request(
+        |mut request: axum::extract::Request| {
+            let rest = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            if let Ok(uri) = format!("/billing{rest}").parse() {
+                *request.uri_mut() = uri;
+            }
+            request
+        },
+    )
 }
 
 async fn healthz(

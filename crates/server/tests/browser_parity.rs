@@ -2,7 +2,8 @@
 //! from SQL. A store built in memory by core's engine is imported through the API
 //! (`POST /api/creditdesk/books`), then every read the admin makes is asked of both, and the JSON
 //! must be the same: account searches, invoice searches with their summaries, the dashboard, and
-//! each account's view, transactions, holders, invoices and statement.
+//! each account's view, transactions, holders, invoices and statement, and the billing-credits
+//! lists.
 
 mod common;
 
@@ -14,7 +15,7 @@ use creditdesk_core::ids::{Actor, FriendlyCode, HolderId, TransactionId};
 use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::memory::{Dump, Ledger, DUMP_FORMAT};
 use creditdesk_core::ops;
-use creditdesk_core::search::{AccountFilter, InvoiceFilter};
+use creditdesk_core::search::{AccountFilter, CreditFilter, CreditScope, InvoiceFilter};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{HolderList, HolderView, StatementView, TransactionList};
 use creditdesk_core::Timestamp;
@@ -289,6 +290,33 @@ async fn the_browser_engine_and_the_server_answer_alike() {
         );
     }
 
+    let (_, store) = app.get("/api/creditdesk/store").await;
+    let tenant = store["tenantLocator"].as_str().unwrap();
+    let credits: usize = dump.books.iter().map(|b| b.credits.len()).sum();
+    assert!(credits > 20, "enough credits to compare: {credits}");
+    for (list, scope, query) in [
+        ("credits", CreditScope::Store, ""),
+        ("credits", CreditScope::Store, "extended=true&count=1000"),
+        ("credits", CreditScope::Store, "offset=7&count=5"),
+        (
+            "credits",
+            CreditScope::Store,
+            "accountLocator=003_CPF&extended=true",
+        ),
+        ("shortfallCredits", CreditScope::Shortfalls, ""),
+        (
+            "shortfallCredits",
+            CreditScope::Shortfalls,
+            "offset=1&count=2",
+        ),
+    ] {
+        let filter = CreditFilter::from_query(&pairs(query), &scope).unwrap();
+        let path = format!("/billing/{tenant}/{list}/list?{query}");
+        let (status, answer) = app.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        assert_eq!(answer, json_of(ledger.credits(&filter)), "{path}");
+    }
+
     for book in &dump.books {
         let id = &book.account.id;
         let book: &Book = ledger.book(id).unwrap();
@@ -313,6 +341,17 @@ async fn the_browser_engine_and_the_server_answer_alike() {
             json_of(TransactionList::of(&book.transactions, now)),
             "{id}"
         );
+        for invoice in book.invoices.iter().filter(|i| i.has_credits()) {
+            let scope = CreditScope::Invoice(invoice.id.clone());
+            let query = "includeReversed=true&extended=true";
+            let filter = CreditFilter::from_query(&pairs(query), &scope).unwrap();
+            let path = format!(
+                "/billing/{tenant}/invoices/{}/credits/list?{query}",
+                invoice.id
+            );
+            let (_, list) = app.get(&path).await;
+            assert_eq!(list, json_of(ledger.credits(&filter)), "{path}");
+        }
         let (_, list) = app
             .get(&format!("/api/creditdesk/accounts/{id}/holders"))
             .await;

@@ -5,56 +5,8 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{assert_error, error_fields, test_app, Creds, TestApp};
+use common::{assert_error, error_fields, test_app, Creds, ACCOUNTS};
 use serde_json::{json, Value};
-
-const ACCOUNTS: &str = "/api/creditcontrol/accounts";
-
-impl TestApp {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let body = body.map(|b| b.to_string());
-        self.send(method, path, body.as_deref(), &self.admin).await
-    }
-
-    /// Calls and asserts 200 (the test client checks every 200 body against the schemas).
-    async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let (status, json) = self.call(method.clone(), path, body).await;
-        assert_eq!(status, StatusCode::OK, "{method} {path}: {json}");
-        json
-    }
-
-    /// Holds `value` on `account` in `installments` (settle = true) and settles it whole;
-    /// returns the transaction id.
-    async fn hold_and_settle(&self, account: &str, value: &str, installments: u16) -> String {
-        let (status, hold) = self
-            .hold(
-                account,
-                json!({"value": value, "settle": true, "installments": installments}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{hold}");
-        let id = hold["id"].as_str().unwrap().to_owned();
-        let path = format!("{ACCOUNTS}/{account}/transactions/{id}/settlement");
-        self.ok(Method::PUT, &path, Some(json!({"value": value})))
-            .await;
-        id
-    }
-
-    async fn open_account(&self, document: &str, limit: &str) -> Value {
-        let body = json!({"document": document, "documentType": "CPF", "email": format!("{document}@example.com"),
-                          "creditLimit": limit, "description": "test", "tolerance": "0"});
-        self.ok(Method::POST, ACCOUNTS, Some(body)).await
-    }
-
-    async fn hold(&self, account: &str, body: Value) -> (StatusCode, Value) {
-        self.call(
-            Method::POST,
-            &format!("{ACCOUNTS}/{account}/transactions"),
-            Some(body),
-        )
-        .await
-    }
-}
 
 const SPEC_ACCOUNT: &str = "/api/creditcontrol/accounts/{creditAccountId}";
 

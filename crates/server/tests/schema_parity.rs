@@ -347,6 +347,7 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
     // Back to the schema before 0009 (what later migrations added, removed), then up again:
     // invoices paid in full get their payment credits back from the upgrade at start.
     for sql in [
+        "ALTER TABLE store_config DROP COLUMN tenant_locator",
         "DROP TABLE credits",
         "ALTER TABLE entries DROP COLUMN credit_locator",
         "ALTER TABLE invoices DROP COLUMN written_off_minor",

@@ -448,5 +448,5 @@ fn random_bits() -> [u8; 10] {
 
 /// Locators for a payment made in the page: the clock's millisecond and random bits.
 fn payment_locators(ctx: &Ctx) -> PaymentLocators {
-    PaymentLocators::at(ctx.now, [random_bits(), random_bits()])
+    PaymentLocators::at(ctx.now, random_bits())
 }

@@ -31,18 +31,11 @@ pub async fn of_invoice(
     let (id, invoice) = (account_id(&id)?, invoice_id(&invoice)?);
     let (book, env) =
         read_account(&state, &principal, &id, &Reads::invoice_credits(&invoice)).await?;
-    if !book.invoices.iter().any(|i| i.id == invoice) {
-        return Err(CreditError::InvoiceNotFound(invoice).into());
-    }
-    let currency = env.config.currency();
-    Ok(Json(CreditList {
-        list_completed: true,
-        items: book
-            .credits
-            .iter()
-            .map(|c| CreditView::of(c, currency))
-            .collect(),
-    }))
+    Ok(Json(CreditList::of_invoice(
+        &book,
+        &invoice,
+        env.config.currency(),
+    )?))
 }
 
 /// `POST /api/creditdesk/credits/{locator}/reversal`: `{"reason"}` reverses a posted credit

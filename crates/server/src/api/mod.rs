@@ -10,6 +10,7 @@ use crate::extract::BODY_SIZE_MAX;
 use crate::AppState;
 
 pub mod accounts;
+pub mod billing;
 pub mod context;
 pub mod credits;
 pub mod dashboard;
@@ -64,6 +65,8 @@ macro_rules! api_routes {
 }
 
 const INVOICE_QUERY: &[&str] = &creditdesk_core::search::INVOICE_PARAMETERS;
+const CREDIT_QUERY: &[&str] = creditdesk_core::search::CREDIT_PARAMETERS;
+const INVOICE_CREDIT_QUERY: &[&str] = creditdesk_core::search::INVOICE_CREDIT_PARAMETERS;
 
 api_routes! {
     get "/creditcontrol/invoices" => invoices::search {
@@ -84,6 +87,16 @@ api_routes! {
         "The credits (payments, write-offs) of an invoice", Some(Resource::ReadInvoices), None, Some("CreditList"), &[] }
     post "/creditdesk/credits/{locator}/reversal" => credits::reverse {
         "Reverse a credit, once", Some(Resource::PayInvoice), Some("CreditReason"), Some("Credit"), &[] }
+    get "/creditdesk/store" => billing::store {
+        "The store's tenant locator (for the billing-credits API's paths) and currency", None, None, Some("Store"), &[] }
+    get "/billing/{tenant}/credits/list" => billing::credits {
+        "Fetch credits (the billing-credits API; also served at /billing/…)", Some(Resource::ReadInvoices), None, Some("CreditList"), CREDIT_QUERY }
+    get "/billing/{tenant}/shortfallCredits/list" => billing::shortfalls {
+        "Fetch multiple shortfall credits", Some(Resource::ReadInvoices), None, Some("CreditList"), CREDIT_QUERY }
+    get "/billing/{tenant}/shortfallCredits/{locator}" => billing::shortfall {
+        "Fetch a shortfall credit", Some(Resource::ReadInvoices), None, Some("Credit"), &[] }
+    get "/billing/{tenant}/invoices/{invoice}/credits/list" => billing::of_invoice {
+        "Fetch credits for an invoice (posted ones unless includeReversed=true)", Some(Resource::ReadInvoices), None, Some("CreditList"), INVOICE_CREDIT_QUERY }
     put "/creditcontrol/accounts/{id}/invoices/{invoice}/postponement" => invoices::postpone {
         "Postpone an invoice", Some(Resource::CreateInvoices), Some("Postponement"), None, &[] }
     get "/creditcontrol/accounts" => accounts::search {

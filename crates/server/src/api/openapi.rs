@@ -32,6 +32,7 @@ fn parameter_name(axum_name: &str) -> &str {
         "holder" => "holderId",
         "statement" => "statementId",
         "key" => "appKey",
+        "tenant" => "tenantLocator",
         other => other,
     }
 }
@@ -317,6 +318,7 @@ fn schemas() -> Value {
         "CreditReason": object(&["reason"], json!({ "reason": text })),
         "Credit": credit.clone(),
         "CreditList": object(&["listCompleted", "items"], json!({ "listCompleted": boolean, "items": { "type": "array", "items": credit } })),
+        "Store": object(&["tenantLocator", "currency"], json!({ "tenantLocator": { "type": "string", "format": "uuid" }, "currency": text })),
     });
     let mut all = all;
     if let (Some(all), Value::Object(credits)) = (all.as_object_mut(), credits) {

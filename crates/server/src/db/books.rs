@@ -156,7 +156,7 @@ pub(crate) struct CreditRow {
     reversed_by: Option<String>,
 }
 
-const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, amount_minor, \
+pub(crate) const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, amount_minor, \
      reference, reason, parent_locator, created_at_us, actor, reversal_reason, reversed_at_us, \
      reversed_by";
 
@@ -307,7 +307,7 @@ impl EntryRow {
 }
 
 impl CreditRow {
-    fn into_credit(self) -> Result<Credit, StorageError> {
+    pub(crate) fn into_credit(self) -> Result<Credit, StorageError> {
         let reversal = match (self.reversal_reason, self.reversed_at_us, self.reversed_by) {
             (Some(reason), Some(at), Some(actor)) => Some(Reversal {
                 reason,

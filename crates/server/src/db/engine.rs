@@ -209,6 +209,14 @@ impl Pool {
         }
     }
 
+    /// `ORDER BY` of a text column in byte order, as Rust compares strings (see [`Pool::by_id`]).
+    pub fn in_byte_order(&self, column: &str) -> String {
+        match self {
+            Pool::Sqlite(_) => column.to_owned(),
+            Pool::Postgres(_) => format!("{column} COLLATE \"C\""),
+        }
+    }
+
     /// Brings the schema to this version: each engine has its migration set, held to one
     /// schema by `tests/schema_parity.rs`.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {

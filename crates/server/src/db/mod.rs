@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use creditdesk_core::ids::TenantLocator;
 use creditdesk_core::store_config::StoreConfig;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{
@@ -26,6 +27,8 @@ pub struct Db {
     /// What the group-commit writers write through ([`Pool::for_writers`]).
     writes: Pool,
     lanes: Arc<commit::Lanes>,
+    /// The store's tenant locator, set with the database and never changed.
+    tenant: TenantLocator,
 }
 
 pub mod books;
@@ -97,6 +100,19 @@ pub enum KeyUpsert {
     Revoked { revoked_at_us: i64 },
 }
 
+/// The store's tenant locator: made by the first server to start on the database (the update
+/// sets it only while it is unset, so servers starting together agree), then read.
+async fn tenant_locator(pool: &Pool) -> anyhow::Result<TenantLocator> {
+    let made = TenantLocator::from_random(rand::random());
+    let sql = "UPDATE store_config SET tenant_locator = $1 WHERE id = 1 AND tenant_locator IS NULL";
+    pool.execute(sql, vec![made.as_str().into()]).await?;
+    let sql = "SELECT tenant_locator FROM store_config WHERE id = 1";
+    let (text,): (Option<String>,) = pool.fetch_one(sql, Vec::new()).await?;
+    let text = text.context("the store has no tenant locator")?;
+    text.parse()
+        .map_err(|e| anyhow::anyhow!("the stored tenant locator {text:?} {e}"))
+}
+
 impl Db {
     /// Opens (and for SQLite creates) the database named by `url` and runs the migrations.
     pub async fn connect(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
@@ -124,10 +140,12 @@ impl Db {
         pool.migrate()
             .await
             .context("cannot migrate the database to this version of Creditdesk")?;
+        let tenant = tenant_locator(&pool).await?;
         let db = Db {
             writes: pool.for_writers(),
             pool,
             lanes: Arc::default(),
+            tenant,
         };
         db.optimize().await?;
         let upgraded = db.upgrade_legacy_payments().await?;
@@ -172,6 +190,11 @@ impl Db {
     pub async fn close(&self) {
         self.writes.close().await;
         self.pool.close().await
+    }
+
+    /// The store's tenant locator (the billing-credits API's `{tenantLocator}`).
+    pub fn tenant(&self) -> &TenantLocator {
+        &self.tenant
     }
 
     /// The current configuration and its version (0 = never written, the defaults).

@@ -2,15 +2,20 @@
 //! `creditdesk_core::search` in memory and compare.
 
 use creditdesk_core::account::Balances;
+use creditdesk_core::credit::{Credit, CreditState};
+use creditdesk_core::ids::InvoiceId;
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::search::{
-    AccountCondition, AccountFilter, InvoiceCondition, InvoiceFilter, InvoiceSummary, Op,
+    AccountCondition, AccountFilter, CreditCondition, CreditFilter, InvoiceCondition,
+    InvoiceFilter, InvoiceSummary, Op,
 };
 use creditdesk_core::wire::AccountView;
 use creditdesk_core::{Money, Timestamp};
 use sqlx::FromRow;
 
-use super::books::{AccountWithHeld, InvoiceRow, ACCOUNT_COLUMNS, INVOICE_COLUMNS};
+use super::books::{
+    AccountWithHeld, CreditRow, InvoiceRow, ACCOUNT_COLUMNS, CREDIT_COLUMNS, INVOICE_COLUMNS,
+};
 use super::engine::Arg;
 use super::Db;
 use super::StorageError;
@@ -98,6 +103,38 @@ fn invoice_where(filter: &InvoiceFilter) -> Where {
     w
 }
 
+fn credit_where(filter: &CreditFilter) -> Where {
+    let mut w = Where::default();
+    let mut parts = Vec::new();
+    for condition in &filter.conditions {
+        let part = match condition {
+            CreditCondition::Locator(locator) => format!(
+                "locator = {}",
+                w.placeholder(Arg::from(locator.as_str().to_owned()))
+            ),
+            CreditCondition::Account(id) => {
+                format!("account_id = {}", w.placeholder(Arg::from(id.to_string())))
+            }
+            CreditCondition::Invoice(id) => {
+                format!("invoice_id = {}", w.placeholder(Arg::from(id.to_string())))
+            }
+            CreditCondition::Kind(kind) => format!(
+                "kind = {}",
+                w.placeholder(Arg::from(kind.as_str().to_owned()))
+            ),
+            CreditCondition::State(CreditState::Posted) => "reversed_at_us IS NULL".to_owned(),
+            CreditCondition::State(CreditState::Reversed) => {
+                "reversed_at_us IS NOT NULL".to_owned()
+            }
+        };
+        parts.push(format!("({part})"));
+    }
+    if !parts.is_empty() {
+        w.sql = format!(" WHERE {}", parts.join(" AND "));
+    }
+    w
+}
+
 #[derive(FromRow)]
 struct SummaryRow {
     count: i64,
@@ -145,6 +182,40 @@ impl Db {
             total_cancelled: money(summary.cancelled_minor),
         };
         Ok((invoices, summary))
+    }
+
+    /// The page of credits `filter` selects (oldest first), and whether it reached the end:
+    /// one more row than the page holds is asked for, so the answer needs no count.
+    pub async fn search_credits(
+        &self,
+        filter: &CreditFilter,
+    ) -> Result<(Vec<Credit>, bool), StorageError> {
+        let w = credit_where(filter);
+        let sql = format!(
+            "SELECT {CREDIT_COLUMNS} FROM credits{} ORDER BY {} LIMIT {} OFFSET {}",
+            w.sql,
+            self.pool.in_byte_order("locator"),
+            u64::from(filter.count()) + 1,
+            filter.offset()
+        );
+        let rows: Vec<CreditRow> = self.pool.fetch_all(&sql, w.binds).await?;
+        let completed = rows.len() <= filter.count() as usize;
+        let credits = rows
+            .into_iter()
+            .take(filter.count() as usize)
+            .map(CreditRow::into_credit)
+            .collect::<Result<_, StorageError>>()?;
+        Ok((credits, completed))
+    }
+
+    /// Whether some account has an invoice `id` (invoice ids are unique per account).
+    pub async fn invoice_exists(&self, id: &InvoiceId) -> Result<bool, StorageError> {
+        let sql = "SELECT account_id FROM invoices WHERE id = $1 LIMIT 1";
+        let row: Option<(String,)> = self
+            .pool
+            .fetch_optional(sql, vec![id.to_string().into()])
+            .await?;
+        Ok(row.is_some())
     }
 
     /// The summary of every invoice of `statuses`, from the per-status totals kept with the

@@ -15,7 +15,7 @@ use creditdesk_server::db::Db;
 use creditdesk_server::db::Synchronous;
 use creditdesk_server::{AppState, Clock};
 use http_body_util::BodyExt;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 /// A small deterministic generator (a test must fail the same way twice).
@@ -236,6 +236,63 @@ impl TestApp {
 
     pub async fn put(&self, path: &str, body: &str) -> (StatusCode, Value) {
         self.send(Method::PUT, path, Some(body), &self.admin).await
+    }
+}
+
+/// The accounts collection of the Customer Credit API.
+#[allow(dead_code)]
+pub const ACCOUNTS: &str = "/api/creditcontrol/accounts";
+
+/// Calls every API test file makes (each binary uses some of them).
+#[allow(dead_code)]
+impl TestApp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let body = body.map(|b| b.to_string());
+        self.send(method, path, body.as_deref(), &self.admin).await
+    }
+
+    /// Calls and asserts 200 (the test client checks every 200 body against the schemas).
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, json) = self.call(method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {json}");
+        json
+    }
+
+    /// Holds `value` on `account` in `installments` (settle = true) and settles it whole;
+    /// returns the transaction id.
+    pub async fn hold_and_settle(&self, account: &str, value: &str, installments: u16) -> String {
+        let (status, hold) = self
+            .hold(
+                account,
+                json!({"value": value, "settle": true, "installments": installments}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{hold}");
+        let id = hold["id"].as_str().unwrap().to_owned();
+        let path = format!("{ACCOUNTS}/{account}/transactions/{id}/settlement");
+        self.ok(Method::PUT, &path, Some(json!({"value": value})))
+            .await;
+        id
+    }
+
+    pub async fn open_account(&self, document: &str, limit: &str) -> Value {
+        let body = json!({"document": document, "documentType": "CPF", "email": format!("{document}@example.com"),
+                          "creditLimit": limit, "description": "test", "tolerance": "0"});
+        self.ok(Method::POST, ACCOUNTS, Some(body)).await
+    }
+
+    pub async fn hold(&self, account: &str, body: Value) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("{ACCOUNTS}/{account}/transactions"),
+            Some(body),
+        )
+        .await
     }
 }
 
