@@ -2,7 +2,8 @@
 //! at all ("Use in this browser": core's engine in the page, the page served as plain files).
 //! Sign in → store policy → open an account → hold credit (telesales) → settle it in
 //! 3 installments with core's preview → 3 invoices with the right due dates and an exact sum →
-//! pay one → the statement shows it and adds up → postpone within the store's limits, refused
+//! pay part of one, see the remainder, reverse that payment, pay it all → the statement shows
+//! it and adds up → postpone within the store's limits, refused
 //! beyond → the dashboard and the invoices screen reflect it → keys (a server's). The browser run then
 //! moves its data to a server through the Data screens and finds it there. Screenshots of each
 //! screen.
@@ -328,10 +329,73 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
         })
         .await?;
 
-    // Pay the first: the balance and the statement follow, and the statement adds up.
+    // Pay part of the first: core refuses more than is left as it is typed; the remainder
+    // shows; the payment is reversed (reason, confirmation) and the remainder grows back.
     click(browser, "#invoice-1 button.pay").await?;
+    assert_eq!(
+        browser.value("#invoice-pay-amount").await?,
+        "33.34",
+        "all that is left"
+    );
+    browser.type_into("#invoice-pay-amount", "40").await?;
     browser
-        .wait_for_text(".toast", |t| t.contains("paid"))
+        .wait_for_text("#invoice-pay-amount-error", |t| t.contains("at most 33.34"))
+        .await?;
+    browser.type_into("#invoice-pay-amount", "10").await?;
+    browser
+        .type_into("#invoice-pay-reference", "TRANSFER 77")
+        .await?;
+    click(browser, "#invoice-pay-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Payment of 10.00 recorded"))
+        .await?;
+    browser
+        .wait_for_text("#balance-balance", |t| t == "-90.00")
+        .await?;
+    let remaining = attributes(browser, "#invoice-1 td[data-remaining]", "data-remaining").await?;
+    assert_eq!(remaining, ["23.34"]);
+    browser
+        .wait_for_text("#invoice-1", |t| t.contains("Opened"))
+        .await?;
+    browser
+        .wait_for_text("#account-credits", |t| t.contains("TRANSFER 77"))
+        .await?;
+    click(browser, "#invoice-1 button.credits").await?;
+    browser
+        .wait_for_text(".credits-panel", |t| {
+            t.contains("Payment") && t.contains("10.00")
+        })
+        .await?;
+    click(browser, ".credits-panel button.reverse").await?;
+    click(browser, "#credit-reverse-save").await?;
+    browser
+        .wait_for_text("#credit-reverse-reason-error", |t| !t.is_empty())
+        .await?;
+    browser
+        .type_into("#credit-reverse-reason", "transfer bounced")
+        .await?;
+    click(browser, "#credit-reverse-save").await?;
+    browser.client.accept_alert().await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Credit reversed"))
+        .await?;
+    browser
+        .wait_for_text("#balance-balance", |t| t == "-100.00")
+        .await?;
+    browser
+        .wait_for_text("#account-credits", |t| {
+            t.contains("Reversed: transfer bounced")
+        })
+        .await?;
+    let remaining = attributes(browser, "#invoice-1 td[data-remaining]", "data-remaining").await?;
+    assert_eq!(remaining, ["33.34"]);
+
+    // Then pay all of it (the amount left as it is): the balance and the statement follow,
+    // and the statement adds up.
+    click(browser, "#invoice-1 button.pay").await?;
+    click(browser, "#invoice-pay-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Invoice paid"))
         .await?;
     browser
         .wait_for_text("#balance-balance", |t| t == "-66.66")

@@ -850,13 +850,7 @@ impl Book {
     ) -> Result<&Invoice, CreditError> {
         let at = self.open_invoice_at(id, "paid")?;
         let remaining = self.invoices[at].remaining();
-        let value = payment.value.unwrap_or(remaining);
-        if value > remaining {
-            return Err(CreditError::field(
-                "value",
-                format!("must be at most {remaining}, what is left to pay on this invoice"),
-            ));
-        }
+        let value = payment.amount_of(remaining)?;
         let left = money(remaining.minor() - value.minor());
         let shortfall = left.is_positive() && left <= ctx.config.shortfall_tolerance();
         self.check_balance(if shortfall { remaining } else { value })?;

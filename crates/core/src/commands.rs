@@ -401,6 +401,19 @@ impl Pay {
         });
         f.finish(|| Some(Pay { value, reference }))
     }
+
+    /// What this payment pays of an invoice with `remaining` left: its value, or all of it;
+    /// more than is left is refused, naming the most that can be paid.
+    pub fn amount_of(&self, remaining: Money) -> Result<Money, ValidationErrors> {
+        let value = self.value.unwrap_or(remaining);
+        if value > remaining {
+            return Err(ValidationErrors::single(
+                "value",
+                format!("must be at most {remaining}, what is left to pay on this invoice"),
+            ));
+        }
+        Ok(value)
+    }
 }
 
 /// The body of a write-off and of a credit's reversal: `{"reason": "…"}`, required.

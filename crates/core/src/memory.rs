@@ -12,7 +12,7 @@ use crate::dashboard::{
     AccountFigures, AgingBucket, Dashboard, DUE_SOON_DAYS, DUE_SOON_LISTED_MAX,
 };
 use crate::error::CreditError;
-use crate::ids::AccountId;
+use crate::ids::{AccountId, TenantLocator};
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
 use crate::search::{AccountFilter, CreditFilter, InvoiceFilter};
@@ -33,6 +33,9 @@ pub struct Dump {
     pub format: String,
     pub store_config: StoreConfig,
     pub books: Vec<Book>,
+    /// The store's tenant locator (kept by the browser's store; a server has its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_locator: Option<TenantLocator>,
 }
 
 impl Dump {
@@ -116,6 +119,7 @@ pub fn check_book(book: &Book) -> Result<(), String> {
 pub struct Ledger {
     config: StoreConfig,
     books: BTreeMap<AccountId, Book>,
+    tenant: Option<TenantLocator>,
 }
 
 impl Ledger {
@@ -128,6 +132,7 @@ impl Ledger {
     pub fn from_dump(mut dump: Dump) -> Result<Ledger, String> {
         dump.accept()?;
         Ok(Ledger {
+            tenant: dump.tenant_locator,
             config: dump.store_config,
             books: dump
                 .books
@@ -143,7 +148,17 @@ impl Ledger {
             format: DUMP_FORMAT.to_owned(),
             store_config: self.config.clone(),
             books: self.books.values().cloned().collect(),
+            tenant_locator: self.tenant.clone(),
         }
+    }
+
+    /// The store's tenant locator, once one was given ([`Ledger::set_tenant`]).
+    pub fn tenant(&self) -> Option<&TenantLocator> {
+        self.tenant.as_ref()
+    }
+
+    pub fn set_tenant(&mut self, tenant: TenantLocator) {
+        self.tenant = Some(tenant);
     }
 
     pub fn config(&self) -> &StoreConfig {
@@ -233,6 +248,11 @@ impl Ledger {
     pub fn credits(&self, filter: &CreditFilter) -> CreditList {
         let credits = self.books.values().flat_map(|b| b.credits.iter());
         CreditList::select(filter, credits, self.config.currency())
+    }
+
+    /// Whether some account has an invoice `id` (ids are unique per account).
+    pub fn has_invoice(&self, id: &crate::ids::InvoiceId) -> bool {
+        self.all_invoices().any(|i| i.id == *id)
     }
 
     fn all_invoices(&self) -> impl Iterator<Item = &Invoice> {

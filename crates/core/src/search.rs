@@ -533,6 +533,15 @@ impl CreditFilter {
         }
     }
 
+    /// The shortfall write-off `locator` (`GET /billing/{tenant}/shortfallCredits/{locator}`):
+    /// a credit of another type is not one.
+    pub fn shortfall(locator: CreditLocator) -> CreditFilter {
+        CreditFilter::of(vec![
+            CreditCondition::Kind(CreditKind::ShortfallWriteOff),
+            CreditCondition::Locator(locator),
+        ])
+    }
+
     /// From the query parameters of the list `scope` (decoded pairs, in order). An empty value
     /// is absent; unknown or repeated parameters are refused, naming them.
     pub fn from_query(

@@ -11,15 +11,15 @@ use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{self, Change, ChangeInvoice, CreateHold, UpdateHold};
 use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{
-    AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
+    AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TenantLocator, TransactionId,
 };
 use creditdesk_core::keys::Resource;
 use creditdesk_core::memory::{Dump, Ledger};
 use creditdesk_core::ops::{self, HoldMode};
-use creditdesk_core::search::{AccountFilter, InvoiceFilter};
+use creditdesk_core::search::{AccountFilter, CreditFilter, CreditScope, InvoiceFilter};
 use creditdesk_core::wire::{
     CreditList, CreditView, DebitView, HoldUpdated, HolderList, HolderView, InvoiceView, Me,
-    RemovedView, SettlementView, StatementView, TransactionList, ValueView,
+    RemovedView, SettlementView, StatementView, StoreView, TransactionList, ValueView,
 };
 use creditdesk_core::{CreditError, ErrorBody, ErrorCode, Timestamp, ValidationErrors};
 use serde::Serialize;
@@ -59,8 +59,12 @@ pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<String, 
         now: dom::browser_now(),
     };
     let mut ledger = load()?;
+    let named = ledger.tenant().is_none();
+    if named {
+        ledger.set_tenant(TenantLocator::from_random(dom::random_bytes()));
+    }
     let answer = route(&mut ledger, &request).map_err(|body| AdminError::Refused(body.error))?;
-    if method != Method::Get {
+    if method != Method::Get || named {
         save(ledger)?;
     }
     Ok(answer)
@@ -176,6 +180,16 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
             "keys belong to a Creditdesk server; in this browser nobody signs in",
         )),
         (Get, ["creditdesk", "dashboard"]) => to_json(ledger.dashboard(request.now)),
+        (Get, ["creditdesk", "store"]) => to_json(StoreView {
+            tenant_locator: ledger.tenant().cloned().ok_or_else(no_route)?,
+            currency: config.currency().as_str().to_owned(),
+        }),
+        (Get, ["billing", tenant, rest @ ..]) => {
+            if tenant.parse::<TenantLocator>().ok().as_ref() != ledger.tenant() {
+                return Err(not_found(PathId::Tenant.not_found(tenant)));
+            }
+            billing(ledger, rest, query)
+        }
         (Get, ["creditcontrol", "storeconfig"]) => to_json(&config),
         (Put, ["creditcontrol", "storeconfig"]) => {
             let next = config.apply_update(body).map_err(invalid)?;
@@ -255,6 +269,33 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
         }
         _ => Err(no_route()),
     }
+}
+
+/// The billing-credits API's lists and shortfall credit, as the server answers them.
+fn billing(ledger: &Ledger, rest: &[&str], query: &[(String, String)]) -> Answer {
+    let read = |scope: &CreditScope| CreditFilter::from_query(query, scope).map_err(invalid);
+    let filter = match rest {
+        ["credits", "list"] => read(&CreditScope::Store)?,
+        ["shortfallCredits", "list"] => read(&CreditScope::Shortfalls)?,
+        ["shortfallCredits", locator] => {
+            let locator: CreditLocator = parse_id(locator, PathId::Credit)?;
+            let filter = CreditFilter::shortfall(locator.clone());
+            let list = ledger.credits(&filter);
+            let credit = list.items.into_iter().next();
+            return to_json(credit.ok_or_else(|| refused(CreditError::CreditNotFound(locator)))?);
+        }
+        ["invoices", invoice, "credits", "list"] => {
+            let missing = || not_found(PathId::StoreInvoice.not_found(invoice));
+            let id: InvoiceId = invoice.parse().map_err(|_| missing())?;
+            let filter = read(&CreditScope::Invoice(id.clone()))?;
+            if !ledger.has_invoice(&id) {
+                return Err(missing());
+            }
+            filter
+        }
+        _ => return Err(no_route()),
+    };
+    to_json(ledger.credits(&filter))
 }
 
 /// The routes under one account.

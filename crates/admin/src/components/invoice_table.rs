@@ -1,6 +1,7 @@
-//! The invoice table of the account page and the invoices screen: overdue marked, and every
-//! action on an open invoice (pay, cancel, postpone within the store's limits, edit observation
-//! and payment link), each body checked by core before it is sent.
+//! The invoice table of the account page and the invoices screen: overdue marked, what was paid
+//! and what is left, and every action on an open invoice (pay all or part, cancel, postpone
+//! within the store's limits, edit observation and payment link), each body checked by core
+//! before it is sent; any invoice with payments or credits lists them.
 
 use crate::router::A;
 use creditdesk_core::commands::{self, ChangeInvoice};
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use serde_json::json;
 
 use crate::api::{self, account_path, Method};
+use crate::components::credits::{InvoiceCredits, PayPanel};
 use crate::components::field::TextField;
 use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::panel::Panel;
@@ -46,16 +48,17 @@ pub fn InvoiceTable(
     /// Called with a confirmation once an action succeeded (the caller reloads).
     on_done: Callback<String>,
 ) -> impl IntoView {
-    let editing = RwSignal::new(None::<InvoiceView>);
+    let open_panel = RwSignal::new(None::<(InvoicePanel, InvoiceView)>);
     let done = Callback::new(move |message: String| {
-        editing.set(None);
+        open_panel.set(None);
         on_done.run(message);
     });
+    let close = Callback::new(move |()| open_panel.set(None));
     let now = browser_now();
     let empty = invoices.is_empty();
     let rows = invoices
         .into_iter()
-        .map(|invoice| view! { <InvoiceRow invoice now show_account config editing on_done=done/> })
+        .map(|invoice| view! { <InvoiceRow invoice now show_account config open_panel on_done=done/> })
         .collect_view();
     view! {
         <table class="data invoices">
@@ -63,14 +66,27 @@ pub fn InvoiceTable(
                 <th scope="col">"Invoice"</th>
                 {show_account.then(|| view! { <th scope="col">"Account"</th> })}
                 <th scope="col">"Status"</th><th scope="col" class="num">"Value"</th>
+                <th scope="col" class="num">"Paid"</th><th scope="col" class="num">"Left"</th>
                 <th scope="col">"Due"</th><th scope="col">"Installment"</th><th scope="col">"Actions"</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
         {empty.then(|| view! { <p class="empty-row muted">"No invoices."</p> })}
-        {move || editing.get().map(|invoice| view! { <InvoiceEditor invoice editing on_done=done/> })}
+        {move || open_panel.get().map(|(panel, invoice)| match panel {
+            InvoicePanel::Edit => view! { <InvoiceEditor invoice on_close=close on_done=done/> }.into_any(),
+            InvoicePanel::Pay => view! { <PayPanel invoice on_close=close on_done=done/> }.into_any(),
+            InvoicePanel::Credits => view! { <InvoiceCredits invoice on_close=close on_done=done/> }.into_any(),
+        })}
     }
     .into_any()
+}
+
+/// The panel opened under the table for one invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InvoicePanel {
+    Edit,
+    Pay,
+    Credits,
 }
 
 /// The API path of an invoice, followed by `rest`.
@@ -92,12 +108,13 @@ fn InvoiceRow(
     show_account: bool,
     /// The store configuration (postponement limits).
     config: Signal<Option<StoreConfig>>,
-    /// The invoice whose observation and payment link are being edited.
-    editing: RwSignal<Option<InvoiceView>>,
+    /// The panel open under the table, and for which invoice.
+    open_panel: RwSignal<Option<(InvoicePanel, InvoiceView)>>,
     /// Called with a confirmation once an action succeeded.
     on_done: Callback<String>,
 ) -> impl IntoView {
     let open = invoice.status == InvoiceStatus::Opened;
+    let credited = invoice.paid_value.is_positive() || invoice.written_off_value.is_positive();
     let overdue = invoice.is_overdue(now);
     let row_id = if show_account {
         format!("invoice-{}", invoice.id)
@@ -108,7 +125,11 @@ fn InvoiceRow(
     let status_class = format!("badge badge-{}", status.to_lowercase());
     let account_href = format!("/accounts/{}", api::encode(&invoice.account_id));
     let actions =
-        open.then(|| view! { <InvoiceActions invoice=invoice.clone() config editing on_done/> });
+        open.then(|| view! { <InvoiceActions invoice=invoice.clone() config open_panel on_done/> });
+    let credits = credited.then(|| {
+        let invoice = invoice.clone();
+        view! { <button type="button" class="link small credits" on:click=move |_| open_panel.set(Some((InvoicePanel::Credits, invoice.clone())))>"Credits"</button> }
+    });
     view! {
         <tr id=row_id class:overdue=overdue>
             <td><code>{invoice.friendly_id.clone()}</code>
@@ -117,23 +138,26 @@ fn InvoiceRow(
             <td><span class=status_class>{status}</span>
                 {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}</td>
             <td class="num" data-value=invoice.value.to_string()>{format::money(invoice.value)}</td>
+            <td class="num" data-paid=invoice.paid_value.to_string()>{format::money(invoice.paid_value)}</td>
+            <td class="num" data-remaining=invoice.remaining_value.to_string()>{format::money(invoice.remaining_value)}</td>
             <td data-due=invoice.due_date.to_string()>{format::date(invoice.due_date)}</td>
             <td>{format!("{} of {}", invoice.installment, invoice.number_of_installments)}</td>
-            <td class="actions">{actions}</td>
+            <td class="actions">{actions}{credits}</td>
         </tr>
     }
     .into_any()
 }
 
-/// Pay, cancel (after asking), postpone by a number of days (core's `dueDays` reader), edit.
+/// Pay (how much, in a panel), cancel (after asking), postpone by a number of days (core's
+/// `dueDays` reader), edit.
 #[component]
 fn InvoiceActions(
     /// The open invoice.
     invoice: InvoiceView,
     /// The store configuration (postponement limits).
     config: Signal<Option<StoreConfig>>,
-    /// Opened on "Edit".
-    editing: RwSignal<Option<InvoiceView>>,
+    /// Opened on "Pay" and "Edit".
+    open_panel: RwSignal<Option<(InvoicePanel, InvoiceView)>>,
     /// Called with a confirmation once an action succeeded.
     on_done: Callback<String>,
 ) -> impl IntoView {
@@ -161,17 +185,10 @@ fn InvoiceActions(
                 .unwrap_or_default()
         }
     };
-    let (pay, cancel) = (
-        invoice_path(&invoice, "/payments"),
-        invoice_path(&invoice, ""),
-    );
-    let pay = move |_| {
-        run.dispatch(Command {
-            method: Method::Post,
-            path: pay.clone(),
-            body: None,
-            done: "Invoice marked paid.".into(),
-        });
+    let cancel = invoice_path(&invoice, "");
+    let pay = {
+        let invoice = invoice.clone();
+        move |_| open_panel.set(Some((InvoicePanel::Pay, invoice.clone())))
     };
     let cancel = move |_| {
         if confirm("Cancel this invoice? Its debt is removed; this cannot be undone.") {
@@ -201,7 +218,7 @@ fn InvoiceActions(
             <input class="days" aria-label="Days to postpone" inputmode="numeric" bind:value=days/>
             <button type="submit" class="secondary small postpone">"Postpone"</button>
         </form>
-        <button type="button" class="link small edit" on:click=move |_| editing.set(Some(invoice.clone()))>"Edit"</button>
+        <button type="button" class="link small edit" on:click=move |_| open_panel.set(Some((InvoicePanel::Edit, invoice.clone())))>"Edit"</button>
         <p class="help postpone-hint">{hint}</p>
         <p class="error-text invoice-error" role="alert">{move || error.get()}</p>
     }
@@ -213,8 +230,8 @@ fn InvoiceActions(
 fn InvoiceEditor(
     /// The invoice edited.
     invoice: InvoiceView,
-    /// Cleared to close the editor.
-    editing: RwSignal<Option<InvoiceView>>,
+    /// Closes the editor.
+    on_close: Callback<()>,
     /// Called with a confirmation once the change succeeded.
     on_done: Callback<String>,
 ) -> impl IntoView {
@@ -239,7 +256,7 @@ fn InvoiceEditor(
     );
     view! {
         <Panel title=format!("Edit invoice {}", invoice.friendly_id) submit_id="invoice-edit-save" submit="Save"
-            on_submit=form.submit on_close=Callback::new(move |()| editing.set(None)) general=form.general()>
+            on_submit=form.submit on_close general=form.general()>
             <TextField id="invoice-observation".into() label="Observation".into()
                 help="A note kept on the invoice; searchable on the invoices screen." value=observation error=form.error("observation")/>
             <TextField id="invoice-payment-link".into() label="Payment link".into()

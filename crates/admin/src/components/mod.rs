@@ -1,5 +1,6 @@
 //! Screen pieces shared by the routes.
 
+pub mod credits;
 pub mod field;
 pub mod form;
 pub mod invoice_table;

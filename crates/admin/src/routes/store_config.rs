@@ -49,6 +49,7 @@ struct FormState {
     tax_rate: RwSignal<String>,
     max_postponement_days: RwSignal<String>,
     default_credit_value: RwSignal<String>,
+    shortfall_tolerance: RwSignal<String>,
     max_pre_authorization_growth_rate: RwSignal<String>,
     postponement_enabled: RwSignal<bool>,
     automatic_checking_account_creation_enabled: RwSignal<bool>,
@@ -68,6 +69,7 @@ impl FormState {
             tax_rate: text(config.tax_rate().to_string()),
             max_postponement_days: text(config.max_postponement_days().to_string()),
             default_credit_value: text(config.default_credit_value().to_string()),
+            shortfall_tolerance: text(config.shortfall_tolerance().to_string()),
             max_pre_authorization_growth_rate: text(
                 config.max_pre_authorization_growth_rate().to_string(),
             ),
@@ -131,6 +133,7 @@ impl FormState {
             "taxRate": self.tax_rate.get(),
             "maxPostponementDays": self.max_postponement_days.get(),
             "defaultCreditValue": self.default_credit_value.get(),
+            "shortfallTolerance": self.shortfall_tolerance.get(),
             "postponementEnabled": self.postponement_enabled.get(),
             "automaticCheckingAccountCreationEnabled": self.automatic_checking_account_creation_enabled.get(),
             "toleranceEnabled": self.tolerance_enabled.get(),
@@ -236,6 +239,14 @@ pub fn StoreConfigForm(
                     help="Limit of accounts opened automatically, in the store currency."
                     value=state.default_credit_value
                     error=errors("defaultCreditValue")
+                    inputmode="decimal"
+                />
+                <TextField
+                    id="shortfallTolerance".into()
+                    label="Shortfall tolerance".into()
+                    help="A payment that leaves at most this much unpaid closes the invoice: the rest is written off (0 = never)."
+                    value=state.shortfall_tolerance
+                    error=errors("shortfallTolerance")
                     inputmode="decimal"
                 />
                 <Toggle

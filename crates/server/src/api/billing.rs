@@ -4,9 +4,9 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use creditdesk_core::credit::{CreditKind, CreditLocator};
+use creditdesk_core::credit::CreditLocator;
 use creditdesk_core::ids::{InvoiceId, PathId, TenantLocator};
-use creditdesk_core::search::{CreditCondition, CreditDetail, CreditFilter, CreditScope};
+use creditdesk_core::search::{CreditDetail, CreditFilter, CreditScope};
 use creditdesk_core::wire::{CreditList, CreditView, StoreView};
 use creditdesk_core::CreditError;
 
@@ -87,10 +87,7 @@ pub async fn shortfall(
 ) -> Result<Json<CreditView>, ApiError> {
     this_tenant(&state, &tenant)?;
     let locator: CreditLocator = PathId::Credit.read(&locator).map_err(ApiError::NotFound)?;
-    let filter = CreditFilter::of(vec![
-        CreditCondition::Kind(CreditKind::ShortfallWriteOff),
-        CreditCondition::Locator(locator.clone()),
-    ]);
+    let filter = CreditFilter::shortfall(locator.clone());
     let (credits, _) = state.db.search_credits(&filter).await?;
     let credit = credits
         .first()

@@ -1,5 +1,6 @@
 //! One account: its balances explained, limit and tolerance, details, a manual debit, holds
-//! (create, change, cancel, settle with a preview of the invoices, refund), invoices, holders,
+//! (create, change, cancel, settle with a preview of the invoices, refund), invoices, payments
+//! and credits, holders,
 //! the statement, close and reopen. One file per panel.
 
 mod balances;
@@ -17,6 +18,7 @@ use creditdesk_core::wire::{AccountView, HolderList, InvoiceList, TransactionLis
 use leptos::prelude::*;
 
 use crate::api::{self, AdminError};
+use crate::components::credits::AccountCredits;
 use crate::components::invoice_table::InvoiceTable;
 use crate::components::loading::loading;
 use crate::components::notice::Toast;
@@ -116,6 +118,7 @@ fn AccountPanels(
             <p class="muted" id="account-invoice-summary">{invoice_summary}</p>
             <InvoiceTable invoices=d.invoices.data config=Some(d.config) on_done=reload/>
         </section>
+        <AccountCredits account=id.clone() version on_done=reload/>
         <holders::Holders account=id.clone() list=d.holders on_done=reload/>
         <statement::Statement account=id version/>
     }
