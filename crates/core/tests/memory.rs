@@ -152,6 +152,37 @@ case_test! {
         assert_eq!(ledger.credit_owner(&unknown), None);
     }
 
+    fn the_stores_credits_and_invoices_are_found_across_accounts() {
+        use creditdesk_core::search::{CreditFilter, CreditScope};
+        let ledger = store(&tolerant());
+        let paid = creditdesk_core::credit::CreditLocator::new(1, [0; 10]);
+        let all = ledger.credits(&CreditFilter::from_query(&query("extended=true"), &CreditScope::Store).unwrap());
+        assert_eq!((all.items.len(), all.list_completed), (1, true));
+        assert_eq!(all.items[0].locator, paid.as_str());
+        assert_eq!(all.items[0].created_by.as_deref(), Some("test"));
+        let none = ledger.credits(&CreditFilter::from_query(&query("accountLocator=100_CPF"), &CreditScope::Store).unwrap());
+        assert!(none.items.is_empty());
+        // The one credit is a payment: no shortfall credit has its locator.
+        let shortfall = ledger.credits(&CreditFilter::shortfall(paid.clone()));
+        assert!(shortfall.items.is_empty());
+        let invoice = ledger.book(&id("300_CPF")).unwrap().invoices[0].id.clone();
+        assert!(ledger.has_invoice(&invoice));
+        let elsewhere = creditdesk_core::ids::InvoiceId::new(&tx(9), 1);
+        assert!(!ledger.has_invoice(&elsewhere));
+    }
+
+    fn a_browser_store_keeps_its_tenant_in_its_dump() {
+        use creditdesk_core::ids::TenantLocator;
+        let mut ledger = store(&tolerant());
+        assert_eq!(ledger.tenant(), None);
+        assert_eq!(ledger.dump().tenant_locator, None, "a server's dump names no tenant");
+        let tenant = TenantLocator::from_random([7; 16]);
+        ledger.set_tenant(tenant.clone());
+        let text = serde_json::to_string(&ledger.dump()).unwrap();
+        let read = Ledger::from_dump(serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(read.tenant(), Some(&tenant));
+    }
+
     fn accounts_are_listed_oldest_first_with_their_balances_now() {
         let ledger = store(&tolerant());
         // Day 4: the unsettled hold of 100_CPF has expired; 200_CPF still holds 70.
