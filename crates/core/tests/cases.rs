@@ -955,8 +955,7 @@ fn check_credit_query(scope: Scope, query: &str, expect: &CreditQueryExpect) {
         Scope::Shortfalls => CreditScope::Shortfalls,
         Scope::Invoice => CreditScope::Invoice(invoice.clone()),
     };
-    let pairs: Vec<(String, String)> = form_urlencoded_pairs(query);
-    let got = CreditFilter::from_query(&pairs, &scope_value);
+    let got = CreditFilter::from_query(&common::pairs(query), &scope_value);
     let describe = |c: &CreditCondition| match c {
         CreditCondition::Locator(l) => format!("locator {l}"),
         CreditCondition::Account(id) => format!("account {id}"),
@@ -991,18 +990,6 @@ fn check_credit_query(scope: Scope, query: &str, expect: &CreditQueryExpect) {
         }
         (got, want) => panic!("{scope:?} {query}: got {got:?}, want {want:?}"),
     }
-}
-
-/// `a=1&b=` as decoded pairs (`%20` for a space; no other escapes are needed here).
-fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_owned(), v.replace("%20", " "))
-        })
-        .collect()
 }
 
 case_test! {

@@ -2,6 +2,7 @@
 //! natively and in headless Chromium from this one file.
 
 mod common;
+use common::pairs;
 
 use creditdesk_core::book::{Book, Ctx, Settled, BALANCE_MAX_MINOR};
 use creditdesk_core::commands::{
@@ -1326,16 +1327,8 @@ case_test! {
 /// 300 in 3 installments, the first paid, 150 refunded (the third invoice cancelled, 50 off the
 /// second).
 fn page_filter(query: &str) -> creditdesk_core::search::CreditFilter {
-    let pairs: Vec<(String, String)> = query
-        .split('&')
-        .map(|p| p.split_once('=').unwrap())
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    creditdesk_core::search::CreditFilter::from_query(
-        &pairs,
-        &creditdesk_core::search::CreditScope::Store,
-    )
-    .unwrap()
+    use creditdesk_core::search::{CreditFilter, CreditScope};
+    CreditFilter::from_query(&pairs(query), &CreditScope::Store).unwrap()
 }
 
 fn settled_book() -> Book {
@@ -1849,18 +1842,6 @@ const SEARCHES: &[(&str, SearchExpect)] = &[
     ("op=xor&status=Paid&status=Opened", Err(&["op", "status"])),
     ("sort=asc", Err(&["sort"])),
 ];
-
-/// Splits a query string into decoded pairs (only `%20` needs decoding in these cases).
-fn pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_owned(), v.replace("%20", " "))
-        })
-        .collect()
-}
 
 case_test! {
     fn invoice_search_cases() {

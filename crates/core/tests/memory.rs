@@ -115,13 +115,7 @@ fn store(config: &StoreConfig) -> Ledger {
 }
 
 fn query(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect()
+    common::pairs(text)
 }
 
 /// Account query → (ids of the page, count of all matches, available credit of each).

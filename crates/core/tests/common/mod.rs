@@ -9,3 +9,16 @@ macro_rules! case_test {
         fn $name() $body
     )*};
 }
+
+/// Splits a query string into decoded pairs (only `%20` needs decoding in these cases).
+#[allow(dead_code)]
+pub fn pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.replace("%20", " "))
+        })
+        .collect()
+}

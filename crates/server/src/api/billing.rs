@@ -55,12 +55,7 @@ pub async fn credits(
     Path(tenant): Path<String>,
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<CreditList>, ApiError> {
-    this_tenant(&state, &tenant)?;
-    page(
-        &state,
-        &CreditFilter::from_query(&query, &CreditScope::Store)?,
-    )
-    .await
+    list(&state, &tenant, &query, &CreditScope::Store).await
 }
 
 /// `GET /billing/{tenantLocator}/shortfallCredits/list`: the shortfall write-offs.
@@ -70,12 +65,18 @@ pub async fn shortfalls(
     Path(tenant): Path<String>,
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<CreditList>, ApiError> {
-    this_tenant(&state, &tenant)?;
-    page(
-        &state,
-        &CreditFilter::from_query(&query, &CreditScope::Shortfalls)?,
-    )
-    .await
+    list(&state, &tenant, &query, &CreditScope::Shortfalls).await
+}
+
+/// A store-wide list of `scope` on this store's tenant.
+async fn list(
+    state: &AppState,
+    tenant: &str,
+    query: &[(String, String)],
+    scope: &CreditScope,
+) -> Result<Json<CreditList>, ApiError> {
+    this_tenant(state, tenant)?;
+    page(state, &CreditFilter::from_query(query, scope)?).await
 }
 
 /// `GET /billing/{tenantLocator}/shortfallCredits/{locator}`: one shortfall write-off; a credit
