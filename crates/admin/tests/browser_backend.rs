@@ -254,4 +254,80 @@ async fn credits_in_the_page_are_the_engines() {
     );
     let list = json(send(Method::Get, credits, None).await.unwrap());
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
+
+    // The billing-credits lists, on this browser's own tenant (kept across requests).
+    let store = json(
+        send(Method::Get, "/api/creditdesk/store".into(), None)
+            .await
+            .unwrap(),
+    );
+    let tenant = store["tenantLocator"].as_str().unwrap().to_owned();
+    let again = json(
+        send(Method::Get, "/api/creditdesk/store".into(), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        again["tenantLocator"],
+        json!(tenant),
+        "one tenant per browser store"
+    );
+    let billing = format!("/api/billing/{tenant}");
+    let all = json(
+        send(Method::Get, format!("{billing}/credits/list?count=1"), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (
+            all["items"].as_array().unwrap().len(),
+            &all["listCompleted"]
+        ),
+        (1, &json!(false))
+    );
+    let posted = json(
+        send(
+            Method::Get,
+            format!("{billing}/invoices/t1-01/credits/list"),
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    let with_reversed = json(
+        send(
+            Method::Get,
+            format!("{billing}/invoices/t1-01/credits/list?includeReversed=true"),
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    let count = |list: &Value| list["items"].as_array().unwrap().len();
+    assert_eq!((count(&posted), count(&with_reversed)), (1, 2));
+    let shortfall = send(
+        Method::Get,
+        format!("{billing}/shortfallCredits/{locator}"),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(shortfall, Err(AdminError::Refused(ref d)) if d.code == ErrorCode::NotFound),
+        "a payment is no shortfall credit: {shortfall:?}"
+    );
+    let other = send(
+        Method::Get,
+        "/api/billing/0f8fad5b-d9cb-469f-a165-70867728950e/credits/list".into(),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(other, Err(AdminError::Refused(ref d)) if d.code == ErrorCode::NotFound),
+        "{other:?}"
+    );
+    let bad = send(Method::Get, format!("{billing}/credits/list?count=0"), None).await;
+    assert!(
+        matches!(bad, Err(AdminError::Refused(ref d)) if d.fields[0].field == "count"),
+        "{bad:?}"
+    );
 }
