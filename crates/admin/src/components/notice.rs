@@ -24,9 +24,19 @@ pub fn Toast(
     /// The message shown; `None` hides the toast.
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    // Each message hides 4 s after it was shown: a timer left by an earlier message does not
+    // hide a later one (each message gets a number; a timer hides only its own).
+    let shown = StoredValue::new(0u64);
     Effect::new(move |_| {
         if message.with(Option::is_some) {
-            set_timeout(move || message.set(None), std::time::Duration::from_secs(4));
+            shown.update_value(|n| *n += 1);
+            let mine = shown.get_value();
+            let hide = move || {
+                if shown.get_value() == mine {
+                    message.set(None);
+                }
+            };
+            set_timeout(hide, std::time::Duration::from_secs(4));
         }
     });
     view! {
