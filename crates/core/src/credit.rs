@@ -207,8 +207,9 @@ impl PaymentLocators {
     /// ones (a monotonic ULID), so a shortfall write-off always sorts right after its payment.
     /// Random bits all ones have no next: they are taken one lower for the payment.
     pub fn at(now: Timestamp, random: [u8; 10]) -> PaymentLocators {
-        let mut value = random.iter().fold(0u128, |v, b| (v << 8) | u128::from(*b));
-        value = value.min((1 << 80) - 2);
+        let mut wide = [0u8; 16];
+        wide[6..].copy_from_slice(&random);
+        let value = u128::from_be_bytes(wide).min((1 << 80) - 2);
         let bytes = |v: u128| -> [u8; 10] {
             let all = v.to_be_bytes();
             let mut out = [0u8; 10];

@@ -340,8 +340,8 @@ impl TenantLocator {
     /// A version 4 (random) UUID from these bytes: the version and variant bits are set, the
     /// other 122 bits are the bytes'.
     pub fn from_random(mut bytes: [u8; 16]) -> TenantLocator {
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        bytes[6] = (bytes[6] & 0x0f) + 0x40;
+        bytes[8] = (bytes[8] & 0x3f) + 0x80;
         let mut text = String::with_capacity(36);
         for (i, byte) in bytes.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {

@@ -1189,6 +1189,36 @@ case_test! {
         assert_eq!(CreditList::of_invoice(&book, &none, &currency), Err(CreditError::InvoiceNotFound(none)));
     }
 
+    fn each_credit_condition_holds_of_its_own_field_only() {
+        use creditdesk_core::credit::{CreditKind, CreditState, Reversal};
+        use creditdesk_core::search::CreditCondition as C;
+        let book = settled_book();
+        let posted = book.credits[0].clone();
+        assert_eq!((posted.kind, posted.state()), (CreditKind::Payment, CreditState::Posted));
+        let other = creditdesk_core::credit::Credit {
+            locator: credit(77),
+            account_id: "2_CPF".parse().unwrap(),
+            invoice_id: InvoiceId::new(&tx(9), 1),
+            kind: CreditKind::WriteOff,
+            reversal: Some(Reversal {
+                reason: "test".into(),
+                at: posted.created_at,
+                actor: posted.actor.clone(),
+            }),
+            ..posted.clone()
+        };
+        for condition in [
+            C::Locator(posted.locator.clone()),
+            C::Account(posted.account_id.clone()),
+            C::Invoice(posted.invoice_id.clone()),
+            C::Kind(CreditKind::Payment),
+            C::State(CreditState::Posted),
+        ] {
+            assert!(condition.matches(&posted) && !condition.matches(&other), "{condition:?}");
+        }
+        assert!(C::State(CreditState::Reversed).matches(&other));
+    }
+
     fn a_credit_page_is_complete_exactly_when_it_reaches_the_end() {
         use creditdesk_core::search::{CreditCondition, CreditFilter};
         use creditdesk_core::wire::{CreditList, CreditView};
