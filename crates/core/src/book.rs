@@ -54,6 +54,7 @@ use crate::ids::{
     TransactionId,
 };
 use crate::installments;
+use crate::interest::ChargedInterest;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::ledger::{statement, Entry, EntryKind, Statement};
 use crate::money::Money;
@@ -109,6 +110,13 @@ pub enum Settled {
 enum Whole {
     Read,
     NotRead,
+}
+
+/// Whether interest is charged or given back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Charge {
+    Post,
+    GiveBack,
 }
 
 /// Which way a settlement changes.
@@ -436,6 +444,32 @@ impl Book {
         }
     }
 
+    /// Refuses new credit while an open invoice is more days late than the store's
+    /// `overdueBlockDays`, naming the invoice due first. Reads: that invoice
+    /// ([`crate::reads::Reads::new_hold`]).
+    fn ensure_not_overdue(&self, ctx: &Ctx) -> Result<(), CreditError> {
+        let Some(block_days) = ctx.config.overdue_block_days() else {
+            return Ok(());
+        };
+        let oldest = self
+            .invoices
+            .iter()
+            .filter(|i| i.status == InvoiceStatus::Opened)
+            .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
+        match oldest {
+            Some(invoice)
+                if crate::interest::days_late(invoice, ctx.now) > u32::from(block_days) =>
+            {
+                Err(CreditError::OverdueInvoices {
+                    invoice: invoice.id.clone(),
+                    days_late: crate::interest::days_late(invoice, ctx.now),
+                    block_days,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn ensure_available(&self, requested: Money, available: Money) -> Result<(), CreditError> {
         if requested > available {
             return Err(CreditError::InsufficientCredit {
@@ -462,6 +496,7 @@ impl Book {
                 "a transaction with this id exists",
             ));
         }
+        self.ensure_not_overdue(ctx)?;
         self.ensure_available(command.value, self.balances(ctx).available_credit)?;
         let expires_at = match command.expiration {
             Some(at) => at,
@@ -651,6 +686,9 @@ impl Book {
                 credit_value: Money::ZERO,
                 paid_value: Money::ZERO,
                 written_off_value: Money::ZERO,
+                interest_paid_value: Money::ZERO,
+                interest_tax_paid_value: Money::ZERO,
+                interest_through: None,
                 status: InvoiceStatus::Opened,
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -836,11 +874,14 @@ impl Book {
             .ok_or_else(|| CreditError::InvoiceNotFound(id.clone()))
     }
 
-    /// A payment on an open invoice: `payment.value`, or all that is left when it gives none.
-    /// More than is left is refused (naming the most). A payment that leaves a remainder within
-    /// the store's `shortfallTolerance` also writes that remainder off (a shortfall write-off
-    /// under `locators.shortfall`); an invoice with nothing left is `Paid`. The balance gets
-    /// back what the credits take off. Reads: the invoice.
+    /// A payment on an open invoice: `payment.value`, or all that is due when it gives none.
+    /// An overdue invoice's payment first pays the interest and tax accrued at `ctx.now` (see
+    /// [`crate::interest`]); the rest pays what is left. More than is due is refused (naming the
+    /// most), less than the interest too. A payment that leaves a remainder within the store's
+    /// `shortfallTolerance` also writes that remainder off (a shortfall write-off under
+    /// `locators.shortfall`); an invoice with nothing left is `Paid`. The balance gets back
+    /// what the credits take off the invoice (the interest entries and the payment's share of
+    /// them cancel out). Reads: the invoice.
     pub fn pay(
         &mut self,
         id: &InvoiceId,
@@ -849,13 +890,23 @@ impl Book {
         ctx: &Ctx,
     ) -> Result<&Invoice, CreditError> {
         let at = self.open_invoice_at(id, "paid")?;
-        let remaining = self.invoices[at].remaining();
-        let value = payment.amount_of(remaining)?;
-        let left = money(remaining.minor() - value.minor());
+        let invoice = &self.invoices[at];
+        let remaining = invoice.remaining();
+        let owed = crate::interest::accrued(invoice, &ctx.config.interest_policy(), ctx.now);
+        let value = payment.amount_of(remaining, owed.total())?;
+        let principal = money(value.minor() - owed.total().minor());
+        let left = money(remaining.minor() - principal.minor());
         let shortfall = left.is_positive() && left <= ctx.config.shortfall_tolerance();
-        self.check_balance(if shortfall { remaining } else { value })?;
+        self.check_balance(if shortfall { remaining } else { principal })?;
+        let charged = owed.period.map(|(_, through)| ChargedInterest {
+            interest: owed.interest,
+            tax: owed.tax,
+            from: invoice.interest_through,
+            through,
+        });
         let payment_credit = Credit {
             reference: payment.reference.clone(),
+            interest: charged,
             ..self.new_credit(at, CreditKind::Payment, value, &locators.payment, ctx)
         };
         self.post(at, payment_credit, ctx);
@@ -918,6 +969,9 @@ impl Book {
                 action: "reopened",
             });
         }
+        if let Some(later) = self.later_interest_payment(index) {
+            return Err(CreditError::ReverseLaterFirst(later));
+        }
         let mut reversed = vec![index];
         if credit.kind.is_payment() {
             reversed.extend((0..self.credits.len()).filter(|&i| {
@@ -926,6 +980,22 @@ impl Book {
         }
         self.reverse(at, &reversed, &reason.reason, ctx)?;
         Ok(&self.credits[index])
+    }
+
+    /// A posted payment of the same invoice made after the payment at `index` when either of
+    /// them charged interest: reversing the earlier one first would leave the later interest
+    /// counted on the wrong remainder, so that one must be reversed first.
+    fn later_interest_payment(&self, index: usize) -> Option<CreditLocator> {
+        let credit = &self.credits[index];
+        if !credit.kind.is_payment() {
+            return None;
+        }
+        self.credits
+            .iter()
+            .filter(|c| c.is_posted() && c.kind.is_payment() && c.invoice_id == credit.invoice_id)
+            .filter(|c| c.locator > credit.locator)
+            .find(|c| c.interest.is_some() || credit.interest.is_some())
+            .map(|c| c.locator.clone())
     }
 
     fn credit_at(&self, locator: &CreditLocator) -> Result<usize, CreditError> {
@@ -956,14 +1026,19 @@ impl Book {
             created_at: ctx.now,
             actor: ctx.actor.clone(),
             reversal: None,
+            interest: None,
         }
     }
 
-    /// Posts `credit` (checked by the caller) to the invoice at `at`: its paid or written-off
-    /// value grows, it is `Paid` when nothing is left, and one entry credits the balance.
+    /// Posts `credit` (checked by the caller) to the invoice at `at`: the interest it charges
+    /// first (an entry debiting the interest, one its tax), then its paid or written-off value
+    /// grows, it is `Paid` when nothing is left, and one entry credits the balance.
     fn post(&mut self, at: usize, credit: Credit, ctx: &Ctx) {
+        if let Some(charged) = credit.interest {
+            self.charge_interest(at, &charged, &credit.locator, Charge::Post, ctx);
+        }
         let invoice = &mut self.invoices[at];
-        invoice.credit(credit.kind, credit.amount.minor());
+        invoice.credit(credit.kind, credit.principal().minor());
         invoice.updated_at = ctx.now;
         if invoice.remaining() == Money::ZERO {
             invoice.status = InvoiceStatus::Paid;
@@ -982,8 +1057,46 @@ impl Book {
         self.credits.push(credit);
     }
 
+    /// Charges (or, reversing, gives back) interest a payment carries on the invoice at `at`:
+    /// the invoice's interest paid moves, and two entries say so. Charging also moves the
+    /// invoice's `interest_through` ([`Book::reverse`] moves it back).
+    fn charge_interest(
+        &mut self,
+        at: usize,
+        charged: &ChargedInterest,
+        locator: &CreditLocator,
+        charge: Charge,
+        ctx: &Ctx,
+    ) {
+        let sign = match charge {
+            Charge::Post => 1,
+            Charge::GiveBack => -1,
+        };
+        let invoice = &mut self.invoices[at];
+        let add = |slot: &mut Money, by: Money| *slot = money(slot.minor() + sign * by.minor());
+        add(&mut invoice.interest_paid_value, charged.interest);
+        add(&mut invoice.interest_tax_paid_value, charged.tax);
+        if charge == Charge::Post {
+            invoice.interest_through = Some(charged.through);
+        }
+        let kinds = match charge {
+            Charge::Post => [EntryKind::Interest, EntryKind::InterestTax],
+            Charge::GiveBack => [EntryKind::InterestReversed, EntryKind::InterestTaxReversed],
+        };
+        for (kind, value) in kinds.into_iter().zip([charged.interest, charged.tax]) {
+            if value.is_positive() {
+                let movement = Movement {
+                    credit: Some(locator.clone()),
+                    ..Movement::of_invoice(kind, money(-sign * value.minor()), &self.invoices[at])
+                };
+                self.push_entry(movement, ctx);
+            }
+        }
+    }
+
     /// Reverses the posted credits `indexes` of the invoice at `at` (all checked but the
-    /// balance): each becomes reversed with one entry debiting it; the invoice is open again.
+    /// balance): each becomes reversed with one entry debiting it (and a payment's interest
+    /// given back: the days it paid for owe interest again); the invoice is open again.
     fn reverse(
         &mut self,
         at: usize,
@@ -993,9 +1106,18 @@ impl Book {
     ) -> Result<(), CreditError> {
         let total: i64 = indexes
             .iter()
-            .map(|&i| self.credits[i].amount.minor())
+            .map(|&i| self.credits[i].principal().minor())
             .sum();
         self.check_balance(money(-total))?;
+        let oldest_interest = indexes
+            .iter()
+            .filter_map(|&i| {
+                self.credits[i]
+                    .interest
+                    .map(|c| (&self.credits[i].locator, c))
+            })
+            .min_by(|a, b| a.0.cmp(b.0))
+            .map(|(_, charged)| charged.from);
         for &i in indexes {
             let credit = &mut self.credits[i];
             credit.reversal = Some(Reversal {
@@ -1004,7 +1126,7 @@ impl Book {
                 actor: ctx.actor.clone(),
             });
             let credit = credit.clone();
-            self.invoices[at].credit(credit.kind, -credit.amount.minor());
+            self.invoices[at].credit(credit.kind, -credit.principal().minor());
             let movement = Movement {
                 credit: Some(credit.locator.clone()),
                 reason: Some(reason.to_owned()),
@@ -1015,8 +1137,14 @@ impl Book {
                 )
             };
             self.push_entry(movement, ctx);
+            if let Some(charged) = credit.interest {
+                self.charge_interest(at, &charged, &credit.locator, Charge::GiveBack, ctx);
+            }
         }
         let invoice = &mut self.invoices[at];
+        if let Some(from) = oldest_interest {
+            invoice.interest_through = from;
+        }
         invoice.status = InvoiceStatus::Opened;
         invoice.resolved_at = None;
         invoice.updated_at = ctx.now;
@@ -1269,24 +1397,35 @@ impl Book {
             .iter()
             .filter(|c| c.invoice_id == invoice.id)
             .collect();
-        let posted = |payment: bool| -> i64 {
+        let posted = |payment: bool, part: fn(&Credit) -> i64| -> i64 {
             let of_kind = |c: &&&Credit| c.is_posted() && c.kind.is_payment() == payment;
-            credits
-                .iter()
-                .filter(of_kind)
-                .map(|c| c.amount.minor())
-                .sum()
+            credits.iter().filter(of_kind).map(|c| part(c)).sum()
         };
-        if posted(true) != invoice.paid_value.minor()
-            || posted(false) != invoice.written_off_value.minor()
+        let principal = |c: &Credit| c.principal().minor();
+        let interest = |c: &Credit| c.interest.map_or(0, |i| i.interest.minor());
+        let tax = |c: &Credit| c.interest.map_or(0, |i| i.tax.minor());
+        if posted(true, principal) != invoice.paid_value.minor()
+            || posted(false, principal) != invoice.written_off_value.minor()
         {
             return Err(format!(
                 "{}: paid {} and written off {}, but its posted credits say {} and {}",
                 invoice.id,
                 invoice.paid_value,
                 invoice.written_off_value,
-                money(posted(true)),
-                money(posted(false))
+                money(posted(true, principal)),
+                money(posted(false, principal))
+            ));
+        }
+        if posted(true, interest) != invoice.interest_paid_value.minor()
+            || posted(true, tax) != invoice.interest_tax_paid_value.minor()
+        {
+            return Err(format!(
+                "{}: interest paid {} and tax {}, but its posted payments say {} and {}",
+                invoice.id,
+                invoice.interest_paid_value,
+                invoice.interest_tax_paid_value,
+                money(posted(true, interest)),
+                money(posted(true, tax))
             ));
         }
         for credit in &credits {
@@ -1298,7 +1437,17 @@ impl Book {
                 (CreditKind::ShortfallWriteOff, None) => false,
                 (_, parent) => parent.is_none(),
             };
-            if !credit.amount.is_positive() || !parent_ok {
+            let interest_ok = match credit.interest {
+                None => true,
+                Some(charged) => {
+                    credit.kind.is_payment()
+                        && !charged.interest.is_negative()
+                        && !charged.tax.is_negative()
+                        && !credit.principal().is_negative()
+                        && charged.from.is_none_or(|from| from < charged.through)
+                }
+            };
+            if !credit.amount.is_positive() || !parent_ok || !interest_ok {
                 return Err(format!(
                     "{}: credit {} is malformed",
                     invoice.id, credit.locator

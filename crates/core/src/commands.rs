@@ -402,14 +402,30 @@ impl Pay {
         f.finish(|| Some(Pay { value, reference }))
     }
 
-    /// What this payment pays of an invoice with `remaining` left: its value, or all of it;
-    /// more than is left is refused, naming the most that can be paid.
-    pub fn amount_of(&self, remaining: Money) -> Result<Money, ValidationErrors> {
-        let value = self.value.unwrap_or(remaining);
-        if value > remaining {
+    /// What this payment pays of an invoice with `remaining` left that owes `interest` (with
+    /// its tax): its value, or all that is due (`remaining + interest`). More than is due is
+    /// refused, naming the most; less than the interest too, as a payment pays it first.
+    pub fn amount_of(&self, remaining: Money, interest: Money) -> Result<Money, ValidationErrors> {
+        let due = Money::saturating_from_minor(remaining.minor() + interest.minor());
+        let value = self.value.unwrap_or(due);
+        if value > due {
+            let what = if interest.is_positive() {
+                "what is due on this invoice with its interest"
+            } else {
+                "what is left to pay on this invoice"
+            };
             return Err(ValidationErrors::single(
                 "value",
-                format!("must be at most {remaining}, what is left to pay on this invoice"),
+                format!("must be at most {due}, {what}"),
+            ));
+        }
+        if value < interest {
+            return Err(ValidationErrors::single(
+                "value",
+                format!(
+                    "must be at least {interest}: a payment of an overdue invoice first pays its \
+                     interest and tax"
+                ),
             ));
         }
         Ok(value)

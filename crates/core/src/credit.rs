@@ -10,6 +10,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AccountId, Actor, InvoiceId};
+use crate::interest::ChargedInterest;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::ledger::EntryKind;
 use crate::money::Money;
@@ -179,6 +180,10 @@ pub struct Credit {
     pub created_at: Timestamp,
     pub actor: Actor,
     pub reversal: Option<Reversal>,
+    /// A payment of an overdue invoice: the interest and tax it charged first (part of
+    /// `amount`; the rest paid the invoice).
+    #[serde(default)]
+    pub interest: Option<ChargedInterest>,
 }
 
 impl Credit {
@@ -192,6 +197,12 @@ impl Credit {
 
     pub fn is_posted(&self) -> bool {
         self.reversal.is_none()
+    }
+
+    /// What it took off its invoice's debt: the amount, less the interest and tax it charged.
+    pub fn principal(&self) -> Money {
+        let charged = self.interest.map_or(0, |i| i.total().minor());
+        Money::saturating_from_minor(self.amount.minor() - charged)
     }
 }
 
@@ -259,6 +270,7 @@ pub fn upgrade_legacy(invoice: &mut Invoice) -> Option<Credit> {
         created_at: at,
         actor: LEGACY_ACTOR.parse().expect("a valid actor"),
         reversal: None,
+        interest: None,
     };
     invoice.credit(credit.kind, credit.amount.minor());
     Some(credit)

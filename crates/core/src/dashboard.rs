@@ -181,6 +181,10 @@ pub struct Dashboard {
     pub outstanding: Money,
     /// Sum of the open invoices past their due date.
     pub overdue: Money,
+    /// Interest and its tax accrued on overdue invoices at the moment of the answer (owed,
+    /// not yet charged; see [`crate::interest`]).
+    #[serde(default)]
+    pub overdue_interest: Money,
     /// What open accounts may still spend: the sum of their available credit where positive
     /// (an account over its limit takes nothing from the others).
     pub available: Money,
@@ -229,6 +233,7 @@ impl Dashboard {
             credit_extended: Money::ZERO,
             outstanding: Money::ZERO,
             overdue: Money::ZERO,
+            overdue_interest: Money::ZERO,
             available: Money::ZERO,
             held: Money::ZERO,
             usage: UsageBand::ALL
@@ -285,6 +290,19 @@ impl Dashboard {
         if let Some(slot) = self.usage.iter_mut().find(|u| u.band == band) {
             slot.accounts += 1;
         }
+    }
+
+    /// Adds the interest one open invoice owes at `now` under `policy`.
+    pub fn add_interest(
+        &mut self,
+        invoice: &crate::invoice::Invoice,
+        policy: &crate::interest::InterestPolicy,
+        now: Timestamp,
+    ) {
+        let owed = crate::interest::accrued(invoice, policy, now).total();
+        self.overdue_interest = Money::saturating_from_minor(
+            self.overdue_interest.minor().saturating_add(owed.minor()),
+        );
     }
 
     /// Sets the open invoices of one aging bucket; outstanding and overdue follow.

@@ -70,6 +70,15 @@ pub enum CreditError {
     CreditNotFound(CreditLocator),
     /// A credit is reversed once.
     CreditReversed { at: crate::Timestamp },
+    /// A later payment of the same invoice charged interest (or this one did): that one is
+    /// reversed first.
+    ReverseLaterFirst(CreditLocator),
+    /// The account has an invoice more days late than the store's `overdueBlockDays` allows.
+    OverdueInvoices {
+        invoice: InvoiceId,
+        days_late: u32,
+        block_days: u16,
+    },
 }
 
 impl CreditError {
@@ -103,6 +112,8 @@ impl CreditError {
             OutOfRange => "out_of_range",
             CreditNotFound(_) => "credit_not_found",
             CreditReversed { .. } => "credit_reversed",
+            ReverseLaterFirst(_) => "reverse_later_first",
+            OverdueInvoices { .. } => "overdue_invoices",
         }
     }
 
@@ -185,6 +196,16 @@ impl std::fmt::Display for CreditError {
             OutOfRange => f.write_str("the result would exceed the largest supported amount"),
             CreditNotFound(locator) => write!(f, "there is no credit {locator}"),
             CreditReversed { at } => write!(f, "this credit was reversed already, at {at}"),
+            ReverseLaterFirst(later) => write!(
+                f,
+                "a later payment of this invoice ({later}) and this one are tied by the interest \
+                 charged; reverse {later} first"
+            ),
+            OverdueInvoices { invoice, days_late, block_days } => write!(
+                f,
+                "the account has an overdue invoice: {invoice} is {days_late} days late, and the \
+                 store stops new purchases beyond {block_days} days; pay or postpone it first"
+            ),
         }
     }
 }

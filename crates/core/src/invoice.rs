@@ -79,6 +79,15 @@ pub struct Invoice {
     /// What posted write-offs (the merchant's, and shortfalls) took off it.
     #[serde(default)]
     pub written_off_value: Money,
+    /// Overdue interest and its tax that posted payments charged (and paid) on it; not part of
+    /// `value` (see [`crate::interest`]).
+    #[serde(default)]
+    pub interest_paid_value: Money,
+    #[serde(default)]
+    pub interest_tax_paid_value: Money,
+    /// Interest has been charged for every day before this instant (`None`: never charged).
+    #[serde(default)]
+    pub interest_through: Option<Timestamp>,
     pub status: InvoiceStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

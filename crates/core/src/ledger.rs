@@ -18,6 +18,8 @@ pub enum Origin {
     Credit,
     /// Manual debits ("decrease balance").
     Statement,
+    /// Extension: overdue interest and its tax, charged with a payment (and their reversals).
+    Interest,
 }
 
 /// What exactly happened.
@@ -36,10 +38,16 @@ pub enum EntryKind {
     /// A write-off: the merchant's, or a payment's shortfall within the tolerance.
     WriteOff,
     WriteOffReversed,
+    /// Overdue interest a payment charged (a debit), and the tax on it.
+    Interest,
+    InterestTax,
+    /// A reversed payment's interest and tax given back.
+    InterestReversed,
+    InterestTaxReversed,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 11] = [
+    pub const ALL: [EntryKind; 15] = [
         EntryKind::Settlement,
         EntryKind::SettlementChanged,
         EntryKind::InvoicePaid,
@@ -51,6 +59,10 @@ impl EntryKind {
         EntryKind::ManualDebit,
         EntryKind::WriteOff,
         EntryKind::WriteOffReversed,
+        EntryKind::Interest,
+        EntryKind::InterestTax,
+        EntryKind::InterestReversed,
+        EntryKind::InterestTaxReversed,
     ];
 
     /// The stored name (as serde writes it).
@@ -67,6 +79,10 @@ impl EntryKind {
             EntryKind::ManualDebit => "ManualDebit",
             EntryKind::WriteOff => "WriteOff",
             EntryKind::WriteOffReversed => "WriteOffReversed",
+            EntryKind::Interest => "Interest",
+            EntryKind::InterestTax => "InterestTax",
+            EntryKind::InterestReversed => "InterestReversed",
+            EntryKind::InterestTaxReversed => "InterestTaxReversed",
         }
     }
 
@@ -86,6 +102,10 @@ impl EntryKind {
             | EntryKind::WriteOff
             | EntryKind::WriteOffReversed => Origin::Credit,
             EntryKind::ManualDebit => Origin::Statement,
+            EntryKind::Interest
+            | EntryKind::InterestTax
+            | EntryKind::InterestReversed
+            | EntryKind::InterestTaxReversed => Origin::Interest,
         }
     }
 

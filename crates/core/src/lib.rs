@@ -33,6 +33,7 @@ pub mod error_body;
 pub mod fields;
 pub mod ids;
 pub mod installments;
+pub mod interest;
 pub mod invoice;
 pub mod keys;
 pub mod ledger;

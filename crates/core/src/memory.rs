@@ -234,12 +234,16 @@ impl Ledger {
     }
 
     /// `GET /invoices` (or an account's, when the filter names it): core's own search over
-    /// every invoice of the store.
-    pub fn invoices(&self, filter: &InvoiceFilter) -> InvoiceList {
+    /// every invoice of the store, shown at `now`.
+    pub fn invoices(&self, filter: &InvoiceFilter, now: Timestamp) -> InvoiceList {
         let invoices: Vec<Invoice> = self.all_invoices().cloned().collect();
         let (page, summary) = filter.search(&invoices);
+        let policy = self.config.interest_policy();
         InvoiceList {
-            data: page.into_iter().map(InvoiceView::from).collect(),
+            data: page
+                .into_iter()
+                .map(|i| InvoiceView::new(i, &policy, now))
+                .collect(),
             summary: summary.into(),
         }
     }
@@ -298,13 +302,17 @@ impl Ledger {
         let mut soon: Vec<&Invoice> = open()
             .filter(|i| due_within(i, Some(now.unix_micros()), soon_before))
             .collect();
+        let policy = self.config.interest_policy();
+        for invoice in open().filter(|i| i.due_date < now) {
+            dashboard.add_interest(invoice, &policy, now);
+        }
         soon.sort_by_key(|i| i.due_date);
         dashboard.due_soon.count = soon.len() as u64;
         dashboard.due_soon.total = total(&soon);
         dashboard.due_soon.invoices = soon
             .into_iter()
             .take(DUE_SOON_LISTED_MAX as usize)
-            .map(InvoiceView::from)
+            .map(|i| InvoiceView::new(i, &policy, now))
             .collect();
         dashboard
     }

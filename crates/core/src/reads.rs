@@ -31,6 +31,8 @@ pub enum Read {
     InvoiceCredits(InvoiceId),
     /// Every open invoice of the account.
     OpenInvoices,
+    /// The open invoice due first (earliest due date, then smallest id), if any.
+    OldestOpenInvoice,
     Holders,
     /// The entry with this statement id, if any.
     StatementEntry(StatementId),
@@ -77,6 +79,15 @@ impl Reads {
     /// view: the account and its summed holds only.
     pub fn account() -> Reads {
         Reads::of(&[])
+    }
+
+    /// [`Book::create_hold`] under `config`: the account, and the open invoice due first when
+    /// the store refuses holds for overdue invoices (`overdueBlockDays`).
+    pub fn new_hold(config: &crate::store_config::StoreConfig) -> Reads {
+        match config.overdue_block_days() {
+            Some(_) => Reads::of(&[Read::OldestOpenInvoice]),
+            None => Reads::account(),
+        }
     }
 
     /// [`Book::close`]: every open invoice (the active holds are summed).
@@ -208,6 +219,14 @@ impl Book {
                         .iter()
                         .filter(|i| i.status == InvoiceStatus::Opened);
                     open.for_each(|i| push_invoice(&mut book, i));
+                }
+                Read::OldestOpenInvoice => {
+                    let oldest = self
+                        .invoices
+                        .iter()
+                        .filter(|i| i.status == InvoiceStatus::Opened)
+                        .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
+                    oldest.into_iter().for_each(|i| push_invoice(&mut book, i));
                 }
                 Read::Holders => {
                     let mut holders = self.holders.clone();

@@ -27,6 +27,8 @@ pub const INVOICE_POSTPONEMENT_LIMIT_MAX: u16 = 100;
 pub const POSTPONEMENT_DAYS_MAX: u16 = 365;
 /// Most days before or after a due date a notification may be scheduled.
 pub const NOTIFICATION_DAYS_MAX: u16 = 365;
+/// Most grace days before interest, and most days of `overdueBlockDays`.
+pub const POLICY_DAYS_MAX: u16 = 365;
 /// Most notification rules in each of `daysPrior` and `daysAfter`.
 pub const NOTIFICATION_RULES_MAX: u8 = 10;
 
@@ -50,6 +52,11 @@ pub struct StoreConfig {
     shortfall_tolerance: Money,
     /// Extension: the store's currency, an ISO 4217 code (what credits are written in).
     currency: Currency,
+    /// Extension: days after the due date before overdue interest starts.
+    interest_grace_days: u16,
+    /// Extension: a new pre-authorization is refused while an invoice of the account is more
+    /// than this many days late (`None`: never).
+    overdue_block_days: Option<u16>,
 }
 
 /// An ISO 4217 currency code: three upper-case letters (`BRL`, `USD`).
@@ -191,12 +198,14 @@ impl Default for StoreConfig {
             },
             shortfall_tolerance: Money::ZERO,
             currency: Currency(*b"BRL"),
+            interest_grace_days: 0,
+            overdue_block_days: None,
         }
     }
 }
 
 /// The top-level fields, in the spec's order, then the extensions.
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 15] = [
     "dailyInterestRate",
     "invoicePostponementLimit",
     "taxRate",
@@ -210,7 +219,12 @@ pub const FIELDS: [&str; 13] = [
     "notificationsSettings",
     "shortfallTolerance",
     "currency",
+    "interestGraceDays",
+    "overdueBlockDays",
 ];
+
+/// The fields whose `null` means "off" (every other field refuses `null`).
+const NULLABLE: [&str; 1] = ["overdueBlockDays"];
 
 /// What an invoice may still be postponed: how many more times, and by how many more days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,6 +303,23 @@ impl StoreConfig {
     pub fn currency(&self) -> &Currency {
         &self.currency
     }
+    /// Extension: days after the due date before interest starts.
+    pub fn interest_grace_days(&self) -> u16 {
+        self.interest_grace_days
+    }
+    /// Extension: how many days late an invoice may be before new pre-authorizations of its
+    /// account are refused (`None`: never).
+    pub fn overdue_block_days(&self) -> Option<u16> {
+        self.overdue_block_days
+    }
+    /// The interest rules of [`crate::interest`] under this configuration.
+    pub fn interest_policy(&self) -> crate::interest::InterestPolicy {
+        crate::interest::InterestPolicy {
+            daily_rate: self.daily_interest_rate,
+            tax_rate: self.tax_rate,
+            grace_days: self.interest_grace_days,
+        }
+    }
 
     /// Applies an update body (a JSON object with any subset of the fields) and returns the new
     /// configuration, or every field error found. `self` is never changed.
@@ -301,7 +332,7 @@ impl StoreConfig {
         let mut next = self.clone();
         for (key, value) in object {
             let path = key.as_str();
-            if value.is_null() && FIELDS.contains(&path) {
+            if value.is_null() && FIELDS.contains(&path) && !NULLABLE.contains(&path) {
                 errors.push(
                     path,
                     "must not be null; leave the field out to keep its value",
@@ -377,6 +408,21 @@ impl StoreConfig {
                         .and_then(str::parse)
                         .map_err(str::to_owned),
                     &mut next.currency,
+                ),
+                "interestGraceDays" => set(
+                    &mut errors,
+                    path,
+                    count(value, POLICY_DAYS_MAX),
+                    &mut next.interest_grace_days,
+                ),
+                "overdueBlockDays" => set(
+                    &mut errors,
+                    path,
+                    match value {
+                        Value::Null => Ok(None),
+                        value => count(value, POLICY_DAYS_MAX).map(Some),
+                    },
+                    &mut next.overdue_block_days,
                 ),
                 // Unknown top-level fields are ignored (the server lists them; see commands).
                 _ => {}

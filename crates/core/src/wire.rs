@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, AccountStatus, Balances, Holder};
+use crate::interest::InterestPolicy;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::ledger::{Entry, Origin, Statement};
 use crate::money::Money;
@@ -110,10 +111,27 @@ pub struct InvoiceView {
     pub paid_value: Money,
     pub written_off_value: Money,
     pub remaining_value: Money,
+    /// Extension: overdue interest and its tax owed at the moment of the answer (not part of
+    /// `value`; see `docs/credit-rules.md`), and what the buyer must pay today:
+    /// `amountDue = remainingValue + interest + interestTax`.
+    pub interest: Money,
+    pub interest_tax: Money,
+    pub amount_due: Money,
+    /// Extension: interest and tax already charged and paid with its payments.
+    pub interest_paid_value: Money,
 }
 
-impl From<&Invoice> for InvoiceView {
-    fn from(invoice: &Invoice) -> InvoiceView {
+impl InvoiceView {
+    /// The invoice as a command under `ctx` shows it: at `ctx.now`, under the store's interest
+    /// policy.
+    pub fn of(invoice: &Invoice, ctx: &crate::book::Ctx) -> InvoiceView {
+        InvoiceView::new(invoice, &ctx.config.interest_policy(), ctx.now)
+    }
+
+    /// The invoice as the API shows it at `now`, its interest by `policy`.
+    pub fn new(invoice: &Invoice, policy: &InterestPolicy, now: Timestamp) -> InvoiceView {
+        let owed = crate::interest::accrued(invoice, policy, now);
+        let charged = invoice.interest_paid_value.minor() + invoice.interest_tax_paid_value.minor();
         InvoiceView {
             id: invoice.id.to_string(),
             friendly_id: invoice.friendly_id.to_string(),
@@ -138,11 +156,18 @@ impl From<&Invoice> for InvoiceView {
             paid_value: invoice.paid_value,
             written_off_value: invoice.written_off_value,
             remaining_value: invoice.remaining(),
+            interest: owed.interest,
+            interest_tax: owed.tax,
+            amount_due: owed.amount_due(invoice.remaining()),
+            interest_paid_value: Money::saturating_from_minor(charged),
         }
     }
-}
 
-impl InvoiceView {
+    /// Interest and its tax owed at the moment of the view (what a payment pays first).
+    pub fn interest_owed(&self) -> Money {
+        Money::saturating_from_minor(self.interest.minor() + self.interest_tax.minor())
+    }
+
     /// Open and past its due date at `now` (the rule of [`crate::invoice::is_overdue`]).
     pub fn is_overdue(&self, now: Timestamp) -> bool {
         crate::invoice::is_overdue(self.status, self.due_date, now)

@@ -3,8 +3,12 @@
 //! the same vectors.
 
 use creditdesk_core::account::AccountStatus;
+use creditdesk_core::ids::{FriendlyId, InvoiceId, TransactionId};
+use creditdesk_core::interest::{self, InterestPolicy};
+use creditdesk_core::invoice::{Invoice, InvoiceStatus, InvoiceStatus::*};
 use creditdesk_core::store_config::{StoreConfig, TimeOfDay};
 use creditdesk_core::text::{self, TextError, TextKind, TextRule};
+use creditdesk_core::Timestamp;
 use creditdesk_core::{Money, Rate};
 use serde_json::Value;
 
@@ -12,6 +16,230 @@ mod common;
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// One invoice's overdue interest: (value, paid, status, hours from the due date to where charged
+/// interest ends (`None`: never charged), daily rate, tax rate, grace days, hours from the due date
+/// to now) → (full days counted, interest, tax).
+type InterestCase = (
+    &'static str,
+    &'static str,
+    InvoiceStatus,
+    Option<i64>,
+    (&'static str, &'static str, u16),
+    i64,
+    (u32, &'static str, &'static str),
+);
+
+const INTEREST: &[InterestCase] = &[
+    // Before, at and just after the due date: no full day yet.
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        -1,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        0,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        23,
+        (0, "0.00", "0.00"),
+    ),
+    // Full days only; simple interest, never compounded.
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        24,
+        (1, "1.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        47,
+        (1, "1.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        24 * 30,
+        (30, "30.00", "0.00"),
+    ),
+    // On what is still owed: a part payment lowers it.
+    (
+        "100",
+        "60",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        24 * 3,
+        (3, "1.20", "0.00"),
+    ),
+    // Grace days delay the start; the first day counts once they are over.
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 2),
+        24 * 2,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 2),
+        24 * 3,
+        (1, "1.00", "0.00"),
+    ),
+    // Interest already charged to some point is not charged again; it counts on from there.
+    (
+        "100",
+        "0",
+        Opened,
+        Some(24 * 5),
+        ("0.01", "0", 0),
+        24 * 5 + 23,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        Some(24 * 5),
+        ("0.01", "0", 0),
+        24 * 7,
+        (2, "2.00", "0.00"),
+    ),
+    // ... unless the grace reaches further (a postponement after the charge moved the due date).
+    (
+        "100",
+        "0",
+        Opened,
+        Some(-24 * 3),
+        ("0.01", "0", 0),
+        24,
+        (1, "1.00", "0.00"),
+    ),
+    // Rounding half away from zero, the tax on the rounded interest: 0.333 → 0.33, tax
+    // 0.165 → 0.17; 0.005 → 0.01; 0.0049 → 0.00.
+    (
+        "33.30",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0.5", 0),
+        24,
+        (1, "0.33", "0.17"),
+    ),
+    (
+        "0.50",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        24,
+        (1, "0.01", "0.00"),
+    ),
+    (
+        "0.49",
+        "0",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        24,
+        (1, "0.00", "0.00"),
+    ),
+    (
+        "1000",
+        "0",
+        Opened,
+        None,
+        ("0.000001", "1", 0),
+        24 * 3,
+        (3, "0.00", "0.00"),
+    ),
+    (
+        "1000",
+        "0",
+        Opened,
+        None,
+        ("0.001", "0.1", 0),
+        24 * 10,
+        (10, "10.00", "1.00"),
+    ),
+    // Paid, cancelled, nothing owed, or no rate: no interest.
+    (
+        "100",
+        "0",
+        Paid,
+        None,
+        ("0.01", "0", 0),
+        24 * 10,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Cancelled,
+        None,
+        ("0.01", "0", 0),
+        24 * 10,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "100",
+        Opened,
+        None,
+        ("0.01", "0", 0),
+        24 * 10,
+        (0, "0.00", "0.00"),
+    ),
+    (
+        "100",
+        "0",
+        Opened,
+        None,
+        ("0", "0.5", 0),
+        24 * 10,
+        (0, "0.00", "0.00"),
+    ),
+    // Bounded: at most the largest amount.
+    (
+        "1000000000",
+        "0",
+        Opened,
+        None,
+        ("1", "1", 0),
+        24 * 400,
+        (400, "1000000000.00", "1000000000.00"),
+    ),
+];
 
 /// Money text → minor units, or the start of the refusal message.
 const MONEY: &[(&str, Result<i64, &str>)] = &[
@@ -285,6 +513,31 @@ const UPDATES: &[(&str, UpdateExpect)] = &[
         Err(&["shortfallTolerance"]),
     ),
     (r#"{"currency": "usd"}"#, Ok(("currency", "\"USD\""))),
+    (
+        r#"{"interestGraceDays": 3}"#,
+        Ok(("interestGraceDays", "3")),
+    ),
+    (
+        r#"{"interestGraceDays": 365}"#,
+        Ok(("interestGraceDays", "365")),
+    ),
+    (r#"{"interestGraceDays": 366}"#, Err(&["interestGraceDays"])),
+    (r#"{"interestGraceDays": 1.5}"#, Err(&["interestGraceDays"])),
+    (
+        r#"{"interestGraceDays": null}"#,
+        Err(&["interestGraceDays"]),
+    ),
+    (
+        r#"{"overdueBlockDays": 30}"#,
+        Ok(("overdueBlockDays", "30")),
+    ),
+    (r#"{"overdueBlockDays": 0}"#, Ok(("overdueBlockDays", "0"))),
+    (
+        r#"{"overdueBlockDays": null}"#,
+        Ok(("overdueBlockDays", "null")),
+    ),
+    (r#"{"overdueBlockDays": -1}"#, Err(&["overdueBlockDays"])),
+    (r#"{"overdueBlockDays": "ten"}"#, Err(&["overdueBlockDays"])),
     (r#"{"currency": "EURO"}"#, Err(&["currency"])),
     (r#"{"currency": 978}"#, Err(&["currency"])),
     (r#"{"taxRate": 0.25}"#, Ok(("taxRate", "0.25"))),
@@ -992,6 +1245,85 @@ fn check_credit_query(scope: Scope, query: &str, expect: &CreditQueryExpect) {
     }
 }
 
+fn interest_invoice(value: &str, paid: &str, status: InvoiceStatus, due: Timestamp) -> Invoice {
+    let tx: TransactionId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
+    Invoice {
+        id: InvoiceId::new(&tx, 1),
+        friendly_id: FriendlyId::new(&"AbCd1234".parse().unwrap(), 1),
+        account_id: "1_CPF".parse().unwrap(),
+        transaction_id: tx,
+        order_id: "o-1".to_owned(),
+        installment: 1,
+        number_of_installments: 1,
+        value: value.parse().unwrap(),
+        credit_value: Money::ZERO,
+        paid_value: paid.parse().unwrap(),
+        written_off_value: Money::ZERO,
+        interest_paid_value: Money::ZERO,
+        interest_tax_paid_value: Money::ZERO,
+        interest_through: None,
+        status,
+        created_at: due,
+        updated_at: due,
+        resolved_at: None,
+        original_due_date: due,
+        due_date: due,
+        postponements: 0,
+        postponed_days: 0,
+        observation: None,
+        payment_link: None,
+    }
+}
+
+case_test! {
+    fn interest_cases() {
+        let due: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
+        let hours = |h: i64| Timestamp::from_unix_micros(due.unix_micros() + h * 3_600_000_000).unwrap();
+        for (value, paid, status, through, (rate, tax, grace), now, expect) in INTEREST {
+            let mut invoice = interest_invoice(value, paid, *status, due);
+            invoice.interest_through = through.map(hours);
+            let policy = InterestPolicy {
+                daily_rate: rate.parse().unwrap(),
+                tax_rate: tax.parse().unwrap(),
+                grace_days: *grace,
+            };
+            let owed = interest::accrued(&invoice, &policy, hours(*now));
+            let got = (owed.days, owed.interest.to_string(), owed.tax.to_string());
+            let want = (expect.0, expect.1.to_owned(), expect.2.to_owned());
+            let case = format!("{value} paid {paid} {status:?} through {through:?} {rate}/{tax}/{grace} at +{now}h");
+            assert_eq!(got, want, "{case}");
+            // The counted days end where the next charge starts; the amount due adds them up.
+            if let Some((from, to)) = owed.period {
+                assert_eq!(from.days_until(to), i64::from(owed.days), "{case}");
+                assert!(to <= hours(*now), "{case}");
+            } else {
+                assert_eq!(owed.days, 0, "{case}");
+            }
+            assert_eq!(
+                owed.amount_due(invoice.remaining()).minor(),
+                (invoice.remaining().minor() + owed.interest.minor() + owed.tax.minor()).min(Money::TOTAL_MAX_MINOR),
+                "{case}"
+            );
+        }
+    }
+
+    fn days_late_count_full_days_of_open_invoices() {
+        let due: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
+        let hours = |h: i64| Timestamp::from_unix_micros(due.unix_micros() + h * 3_600_000_000).unwrap();
+        for (status, now, late) in [
+            (Opened, -5, 0),
+            (Opened, 23, 0),
+            (Opened, 24, 1),
+            (Opened, 24 * 9 + 1, 9),
+            (Paid, 24 * 9, 0),
+            (Cancelled, 24 * 9, 0),
+        ] {
+            let invoice = interest_invoice("100", "0", status, due);
+            assert_eq!(interest::days_late(&invoice, hours(now)), late, "{status:?} at +{now}h");
+        }
+    }
+}
+
 case_test! {
     fn tenant_locators_read_and_write_as_uuids() {
         use creditdesk_core::ids::TenantLocator;
@@ -1133,7 +1465,7 @@ case_test! {
         }
         assert!("authorized".parse::<TransactionStatus>().is_err());
         let names: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit", "WriteOff", "WriteOffReversed"]);
+        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit", "WriteOff", "WriteOffReversed", "Interest", "InterestTax", "InterestReversed", "InterestTaxReversed"]);
         for kind in EntryKind::ALL {
             assert_eq!(EntryKind::from_name(kind.as_str()), Some(kind));
         }
@@ -1334,7 +1666,7 @@ case_test! {
         let json = serde_json::to_string(&StoreConfig::default()).unwrap();
         assert_eq!(
             json,
-            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL"}"#
+            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","interestGraceDays":0,"overdueBlockDays":null}"#
         );
     }
 

@@ -12,6 +12,7 @@ use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{
     AccountId, Actor, Email, FriendlyCode, HolderId, InvoiceId, StatementId, TransactionId,
 };
+use creditdesk_core::interest::InterestPolicy;
 use creditdesk_core::reads::{Read, Reads};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Money, Timestamp};
@@ -542,6 +543,94 @@ const SCENARIOS: &[Scenario] = &[
         ],
     },
     Scenario {
+        name: "overdue interest: a payment charges it first, as its own entries; days are charged once",
+        limit: "2000", tolerance: "0",
+        steps: &[
+            (Config(r#"{"dailyInterestRate": 0.001, "taxRate": 0.1}"#), Ok(())),
+            (Hold(1, r#"{"value": 1000, "settle": true, "installments": 1}"#), Ok(())),
+            (Settle(1, "1000"), Ok(())),
+            (Wait(30), Ok(())),
+            (PayPart(1, 1, r#"{"value": 1}"#), Ok(())),
+            (Wait(10), Ok(())),
+            (PayPart(1, 1, r#"{"value": 10.98}"#), Err("Invalid")),
+            (PayPart(1, 1, r#"{"value": 1010.00}"#), Err("Invalid")),
+            (PayPart(1, 1, r#"{"value": 510.99}"#), Ok(())),
+            (Wait(1), Ok(())),
+            (Pay(1, 1), Ok(())),
+            (Reverse(9, "the earlier one first"), Err("ReverseLaterFirst")),
+            (Reverse(11, "bounced"), Ok(())),
+            (Reverse(9, "bounced too"), Ok(())),
+            (CancelInvoice(1, 1), Ok(())),
+        ],
+        totals: ("0.00", "2000.00", "0.00"),
+        book: &[
+            "account Open limit 2000.00 tolerance 0 balance 0.00",
+            "hold t1 Settled value 1000.00 (first 1000.00) settled 1000.00 refunded 0.00 n1 settle true expires 2024-01-31",
+            "invoice t1-1/1 Cancelled 1000.00 credit 0.00 paid 1.00 off 0.00 left 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-02-11",
+            "credit c5 Payment 1.00 t1-1 Posted",
+            "credit c9 Payment 510.99 t1-1 Reversed with interest 9.99 tax 1.00 for -..2024-02-10 reversed (bounced too)",
+            "credit c11 Payment 499.55 t1-1 Reversed with interest 0.50 tax 0.05 for 2024-02-10..2024-02-11 reversed (bounced)",
+            "entry CreditLimitChanged 2000.00",
+            "entry Settlement -1000.00 t1 n1",
+            "entry InvoicePaid 1.00 c5 t1 1/1",
+            "entry Interest -9.99 c9 t1 1/1",
+            "entry InterestTax -1.00 c9 t1 1/1",
+            "entry InvoicePaid 510.99 c9 t1 1/1",
+            "entry Interest -0.50 c11 t1 1/1",
+            "entry InterestTax -0.05 c11 t1 1/1",
+            "entry InvoicePaid 499.55 c11 t1 1/1",
+            "entry PaymentReversed -499.55 c11 t1 1/1 (bounced)",
+            "entry InterestReversed 0.50 c11 t1 1/1",
+            "entry InterestTaxReversed 0.05 c11 t1 1/1",
+            "entry PaymentReversed -510.99 c9 t1 1/1 (bounced too)",
+            "entry InterestReversed 9.99 c9 t1 1/1",
+            "entry InterestTaxReversed 1.00 c9 t1 1/1",
+            "entry InvoiceCancelled 999.00 t1 1/1",
+        ],
+    },
+    Scenario {
+        name: "interest: grace days, postponement, tax rounded half up; a write-off forgives it; overdue invoices stop new holds",
+        limit: "1000", tolerance: "0",
+        steps: &[
+            (Config(r#"{"dailyInterestRate": 0.01, "taxRate": 0.5, "interestGraceDays": 2, "postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10, "overdueBlockDays": 3}"#), Ok(())),
+            (Hold(1, r#"{"value": 200, "settle": true, "installments": 2}"#), Ok(())),
+            (Settle(1, "200"), Ok(())),
+            (Wait(32), Ok(())),
+            (PayPart(1, 1, r#"{"value": 67}"#), Ok(())),
+            (Hold(2, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
+            (Wait(2), Ok(())),
+            (Hold(3, r#"{"value": 10, "settle": true, "installments": 1}"#), Err("OverdueInvoices")),
+            (Postpone(1, 1, 5), Ok(())),
+            (Hold(3, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
+            (Wait(4), Ok(())),
+            (Pay(1, 1), Ok(())),
+            (Wait(29), Ok(())),
+            (Hold(4, r#"{"value": 10, "settle": true, "installments": 1}"#), Err("OverdueInvoices")),
+            (WriteOff(1, 2, "forgiven"), Ok(())),
+            (Hold(4, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
+        ],
+        totals: ("0.00", "990.00", "10.00"),
+        book: &[
+            "account Open limit 1000.00 tolerance 0 balance 0.00",
+            "hold t1 Settled value 200.00 (first 200.00) settled 200.00 refunded 0.00 n2 settle true expires 2024-01-31",
+            "hold t2 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-03-03",
+            "hold t3 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-03-05",
+            "hold t4 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-04-07",
+            "invoice t1-1/2 Paid 100.00 credit 0.00 paid 100.00 off 0.00 left 0.00 interest 0.33 tax 0.17 through 2024-02-08 due 2024-02-05 (first 2024-01-31, 1 times, 5 days) resolved 2024-02-08",
+            "invoice t1-2/2 Paid 100.00 credit 0.00 paid 0.00 off 100.00 left 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved 2024-03-08",
+            "credit c5 Payment 67.00 t1-1 Posted",
+            "credit c12 Payment 33.50 t1-1 Posted with interest 0.33 tax 0.17 for -..2024-02-08",
+            "credit c15 WriteOff 100.00 t1-2 Posted (forgiven)",
+            "entry CreditLimitChanged 1000.00",
+            "entry Settlement -200.00 t1 n2",
+            "entry InvoicePaid 67.00 c5 t1 1/2",
+            "entry Interest -0.33 c12 t1 1/2",
+            "entry InterestTax -0.17 c12 t1 1/2",
+            "entry InvoicePaid 33.50 c12 t1 1/2",
+            "entry WriteOff 100.00 c15 t1 2/2 (forgiven)",
+        ],
+    },
+    Scenario {
         name: "a refund takes only what is owed; an invoice paid in part and refunded the rest is paid",
         limit: "1000", tolerance: "0",
         steps: &[
@@ -729,11 +818,12 @@ impl Run {
 }
 
 /// What a step reads ([`Reads`], as the server loads it); `None` for steps that are no command.
-fn reads_of(step: Step) -> Option<Reads> {
+fn reads_of(step: Step, config: &StoreConfig) -> Option<Reads> {
     let invoice = |t: u8, n: u16| InvoiceId::new(&tx(t), n);
     Some(match step {
         Config(_) | Wait(_) => return None,
-        Hold(..) | Limit(_) | Tolerance(_) | Reopen => Reads::account(),
+        Hold(..) => Reads::new_hold(config),
+        Limit(_) | Tolerance(_) | Reopen => Reads::account(),
         Update(t, _) | CancelHold(t) | Put(t, _) => Reads::hold(&tx(t)),
         Settle(t, _) | Refund(t, _) => Reads::settlement(&tx(t)),
         Pay(t, n)
@@ -871,7 +961,7 @@ fn run(scenario: &Scenario) {
         let (config, now) = (run.config.clone(), run.now);
         let result = run.step(*step);
         let context = format!("{}: step {} {step:?}", scenario.name, i + 1);
-        if let Some(reads) = reads_of(*step) {
+        if let Some(reads) = reads_of(*step, &config) {
             // The same step on the book as storage loads it for the step's reads.
             let mut partial = Run {
                 book: before.loaded(&reads, now),
@@ -979,8 +1069,20 @@ fn book_lines(book: &Book) -> Vec<String> {
         } else {
             String::new()
         };
+        let interest = match i.interest_through {
+            Some(through) => format!(
+                " interest {} tax {} through {}",
+                i.interest_paid_value,
+                i.interest_tax_paid_value,
+                day(through)
+            ),
+            None if i.interest_paid_value.is_positive() => {
+                format!(" interest {} with no end", i.interest_paid_value)
+            }
+            None => String::new(),
+        };
         lines.push(format!(
-            "invoice {}-{}/{} {:?} {} credit {}{credits} due {} (first {}, {} times, {} days) resolved {}",
+            "invoice {}-{}/{} {:?} {} credit {}{credits}{interest} due {} (first {}, {} times, {} days) resolved {}",
             name(&i.transaction_id),
             i.installment,
             i.number_of_installments,
@@ -1015,6 +1117,15 @@ fn book_lines(book: &Book) -> Vec<String> {
         );
         if let Some(parent) = &c.parent {
             line += &format!(" of {}", credit_name(parent));
+        }
+        if let Some(charged) = &c.interest {
+            let from = charged.from.map_or_else(|| "-".to_owned(), day);
+            line += &format!(
+                " with interest {} tax {} for {from}..{}",
+                charged.interest,
+                charged.tax,
+                day(charged.through)
+            );
         }
         for text in [&c.reference, &c.reason].into_iter().flatten() {
             line += &format!(" ({text})");
@@ -1277,8 +1388,9 @@ case_test! {
     fn invoice_views_tell_when_they_are_overdue() {
         use creditdesk_core::wire::InvoiceView;
         let book = settled_book();
-        let (paid, open) = (InvoiceView::from(&book.invoices[0]), InvoiceView::from(&book.invoices[1]));
         let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        let view = |i: usize| InvoiceView::new(&book.invoices[i], &InterestPolicy::NONE, at(START));
+        let (paid, open) = (view(0), view(1));
         for (view, now, overdue) in [
             (&open, "2024-03-01T00:00:00Z", false),
             (&open, "2024-03-01T00:00:00.000001Z", true),

@@ -115,6 +115,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0i64..200_000).prop_map(|value| Op::Limit { value }),
         1 => (0i64..=300).prop_map(|thousandths| Op::Tolerance { thousandths }),
         2 => (0u32..15).prop_map(|days| Op::Wait { days }),
+        // Long enough for invoices to fall overdue and accrue interest.
+        1 => (25u32..60).prop_map(|days| Op::Wait { days }),
         1 => Just(Op::Expire),
         1 => Just(Op::Close),
         1 => Just(Op::ReopenAccount),
@@ -122,20 +124,38 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn config() -> impl Strategy<Value = StoreConfig> {
-    (0i64..=30, any::<bool>(), 0u16..=3, 0u16..=20, 0i64..=100).prop_map(
-        |(growth, tolerance, limit, days, shortfall)| {
-            StoreConfig::default()
-                .apply_update(&json!({
-                    "maxPreAuthorizationGrowthRate": Decimal::new(growth, 2).to_string(),
-                    "toleranceEnabled": tolerance,
-                    "postponementEnabled": true,
-                    "invoicePostponementLimit": limit,
-                    "maxPostponementDays": days,
-                    "shortfallTolerance": cents(shortfall).to_string(),
-                }))
-                .unwrap()
-        },
+    let interest = (
+        0i64..=200,
+        0i64..=50,
+        0u16..=3,
+        proptest::option::of(0u16..=20),
+    );
+    (
+        0i64..=30,
+        any::<bool>(),
+        0u16..=3,
+        0u16..=20,
+        0i64..=100,
+        interest,
     )
+        .prop_map(
+            |(growth, tolerance, limit, days, shortfall, (rate, tax, grace, block))| {
+                StoreConfig::default()
+                    .apply_update(&json!({
+                        "dailyInterestRate": Decimal::new(rate, 4).to_string(),
+                        "taxRate": Decimal::new(tax, 2).to_string(),
+                        "interestGraceDays": grace,
+                        "overdueBlockDays": block,
+                        "maxPreAuthorizationGrowthRate": Decimal::new(growth, 2).to_string(),
+                        "toleranceEnabled": tolerance,
+                        "postponementEnabled": true,
+                        "invoicePostponementLimit": limit,
+                        "maxPostponementDays": days,
+                        "shortfallTolerance": cents(shortfall).to_string(),
+                    }))
+                    .unwrap()
+            },
+        )
 }
 
 fn cents(value: i64) -> Money {
@@ -157,11 +177,22 @@ fn locators(book: &Book) -> PaymentLocators {
 }
 
 /// What the book's posted credits add up to, in minor units.
+/// What the posted credits took off invoices (a payment's interest is charged and paid at once,
+/// so it does not move the balance).
 fn posted_credits(book: &Book) -> i64 {
     book.credits
         .iter()
         .filter(|c| c.is_posted())
-        .map(|c| c.amount.minor())
+        .map(|c| c.principal().minor())
+        .sum()
+}
+
+/// The interest and tax the posted payments charged.
+fn posted_interest(book: &Book) -> i64 {
+    book.credits
+        .iter()
+        .filter(|c| c.is_posted())
+        .filter_map(|c| c.interest.map(|i| i.total().minor()))
         .sum()
 }
 
@@ -374,12 +405,18 @@ proptest! {
                     "after {:?}", op
                 );
             }
+            // The interest entries are exactly what the posted payments charged.
+            let interest_entries: i64 = book.entries.iter()
+                .filter(|e| e.origin() == creditdesk_core::ledger::Origin::Interest)
+                .map(|e| e.balance_effect())
+                .sum();
+            prop_assert_eq!(interest_entries, -posted_interest(&book), "after {:?}", op);
             for invoice in &book.invoices {
                 // Every invoice's share = paid + written off + refunded credit + remaining.
                 let of = |kind_is_payment: bool| -> i64 {
                     book.credits.iter()
                         .filter(|c| c.invoice_id == invoice.id && c.is_posted() && c.kind.is_payment() == kind_is_payment)
-                        .map(|c| c.amount.minor()).sum()
+                        .map(|c| c.principal().minor()).sum()
                 };
                 let cancelled = if invoice.status == InvoiceStatus::Cancelled { invoice.summary_value().minor() } else { 0 };
                 prop_assert_eq!(

@@ -204,15 +204,15 @@ case_test! {
 
     fn invoices_and_their_summary_come_from_core_search() {
         let ledger = store(&tolerant());
-        let list = ledger.invoices(&InvoiceFilter::default());
+        let list = ledger.invoices(&InvoiceFilter::default(), at(2));
         assert_eq!(list.data.len(), 2);
         assert_eq!(list.summary.count, 2);
         assert_eq!(list.summary.total.to_string(), "50.00");
         assert_eq!(list.summary.total_paid.to_string(), "50.00");
         let mut filter = InvoiceFilter::from_query(&query("status=Opened")).unwrap();
-        assert_eq!(ledger.invoices(&filter).data.len(), 1);
+        assert_eq!(ledger.invoices(&filter, at(2)).data.len(), 1);
         filter.account = Some(id("100_CPF"));
-        assert_eq!(ledger.invoices(&filter).summary.count, 0);
+        assert_eq!(ledger.invoices(&filter, at(2)).summary.count, 0);
     }
 
     fn the_dashboard_folds_every_account_and_open_invoice() {

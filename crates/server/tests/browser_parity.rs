@@ -39,7 +39,8 @@ fn build(start: Timestamp, rng: &mut Lcg) -> Ledger {
     let config = StoreConfig::default()
         .apply_update(
             &json!({"toleranceEnabled": true, "postponementEnabled": true,
-            "maxPostponementDays": 30, "invoicePostponementLimit": 2, "shortfallTolerance": 0.05}),
+            "maxPostponementDays": 30, "invoicePostponementLimit": 2, "shortfallTolerance": 0.05,
+            "dailyInterestRate": 0.002, "taxRate": 0.15, "interestGraceDays": 1}),
         )
         .unwrap();
     ledger.set_config(config.clone());
@@ -285,7 +286,7 @@ async fn the_browser_engine_and_the_server_answer_alike() {
         assert_eq!(status, StatusCode::OK, "{query}: {answer}");
         assert_eq!(
             answer,
-            json_of(ledger.invoices(&filter)),
+            json_of(ledger.invoices(&filter, now)),
             "invoices?{query}"
         );
     }
@@ -332,7 +333,11 @@ async fn the_browser_engine_and_the_server_answer_alike() {
         let mut filter = InvoiceFilter::from_query(&pairs("to=1000")).unwrap();
         filter.account = Some(id.clone());
         let (_, list) = app.get(&format!("{path}/invoices?to=1000")).await;
-        assert_eq!(list, json_of(ledger.invoices(&filter)), "{id} invoices");
+        assert_eq!(
+            list,
+            json_of(ledger.invoices(&filter, now)),
+            "{id} invoices"
+        );
         let (_, list) = app
             .get(&format!("/api/creditdesk/accounts/{id}/transactions"))
             .await;

@@ -119,6 +119,7 @@ async fn storage_loads_exactly_what_each_command_reads() {
         Reads::statement(),
         Reads::expiry(),
         Reads::transaction_list(),
+        Reads::of(&[Read::OldestOpenInvoice]),
     ];
     for reads in cases {
         let stored = app

@@ -28,7 +28,7 @@ async fn defaults_before_any_update_are_the_spec_example() {
             "notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},
               {"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],
               "daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},
-            "shortfallTolerance":0.00,"currency":"BRL"}"#,
+            "shortfallTolerance":0.00,"currency":"BRL","interestGraceDays":0,"overdueBlockDays":null}"#,
     );
     assert_eq!(body, expected);
     let body = reference_fields(&body);
@@ -41,7 +41,12 @@ async fn defaults_before_any_update_are_the_spec_example() {
 /// The configuration without Creditdesk's extension fields (what the reference's examples hold).
 fn reference_fields(value: &Value) -> Value {
     let mut value = value.clone();
-    for extension in ["shortfallTolerance", "currency"] {
+    for extension in [
+        "shortfallTolerance",
+        "currency",
+        "interestGraceDays",
+        "overdueBlockDays",
+    ] {
         value.as_object_mut().unwrap().remove(extension);
     }
     value

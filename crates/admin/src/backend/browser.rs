@@ -198,7 +198,7 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
         }
         (Get, ["creditcontrol", "invoices"]) => {
             let filter = InvoiceFilter::from_query(query).map_err(invalid)?;
-            to_json(ledger.invoices(&filter))
+            to_json(ledger.invoices(&filter, request.now))
         }
         (Get, ["creditcontrol", "accounts"]) => {
             let filter = AccountFilter::from_query(query).map_err(invalid)?;
@@ -244,7 +244,7 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
                     .as_mut()
                     .ok_or_else(|| refused(CreditError::AccountNotFound(id.clone())))?;
                 let written = book.write_off(&invoice, &reason, &locator, &ctx);
-                to_json(InvoiceView::from(written.map_err(refused)?))
+                to_json(InvoiceView::of(written.map_err(refused)?, &ctx))
             })
         }
         (Post, ["creditdesk", "credits", locator, "reversal"]) => {
@@ -361,7 +361,7 @@ fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request, ctx: &Ct
         ["invoices"] => {
             let mut filter = InvoiceFilter::from_query(query).map_err(invalid)?;
             filter.account = Some(book.account.id.clone());
-            to_json(ledger.invoices(&filter))
+            to_json(ledger.invoices(&filter, request.now))
         }
         ["invoices", invoice] => {
             let invoice: InvoiceId = parse_id(invoice, PathId::Invoice)?;
@@ -371,7 +371,7 @@ fn read(book: &Book, ledger: &Ledger, rest: &[&str], request: &Request, ctx: &Ct
                 .find(|i| i.id == invoice)
                 .ok_or(CreditError::InvoiceNotFound(invoice))
                 .map_err(refused)?;
-            to_json(InvoiceView::from(found))
+            to_json(InvoiceView::of(found, ctx))
         }
         _ => Err(no_route()),
     }
@@ -462,9 +462,10 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
                 (Post, ["payments"]) => {
                     let payment = commands::Pay::from_json(body).map_err(invalid)?;
                     let locators = payment_locators(ctx);
-                    to_json(InvoiceView::from(
+                    to_json(InvoiceView::of(
                         book.pay(&invoice, &payment, &locators, ctx)
                             .map_err(refused)?,
+                        ctx,
                     ))
                 }
                 (Put, ["postponement"]) => {

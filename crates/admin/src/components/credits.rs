@@ -37,7 +37,9 @@ pub fn PayPanel(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let remaining = invoice.remaining_value;
-    let amount = RwSignal::new(remaining.to_string());
+    let interest = invoice.interest_owed();
+    let due = invoice.amount_due;
+    let amount = RwSignal::new(due.to_string());
     let reference = RwSignal::new(String::new());
     let form = use_form(
         FormSpec::new(
@@ -54,13 +56,17 @@ pub fn PayPanel(
                 }
                 body
             },
-            move |body| Pay::from_json(body)?.amount_of(remaining).map(|_| ()),
+            move |body| {
+                Pay::from_json(body)?
+                    .amount_of(remaining, interest)
+                    .map(|_| ())
+            },
             move |body| {
                 let paid = Pay::from_json(body)
                     .ok()
-                    .and_then(|p| p.amount_of(remaining).ok())
-                    .unwrap_or(remaining);
-                if paid == remaining {
+                    .and_then(|p| p.amount_of(remaining, interest).ok())
+                    .unwrap_or(due);
+                if paid == due {
                     "Invoice paid.".to_owned()
                 } else {
                     format!("Payment of {} recorded.", format::money(paid))
@@ -73,13 +79,33 @@ pub fn PayPanel(
         <Panel title=format!("Pay invoice {}", invoice.friendly_id) submit_id="invoice-pay-save" submit="Record payment"
             on_submit=form.submit on_close general=form.general()>
             <TextField id="invoice-pay-amount".into() label="Amount".into() inputmode="decimal"
-                help=format!("{} is left to pay; less leaves the rest open (a rest within the store's shortfall tolerance is written off).", format::money(remaining))
+                help=pay_help(&invoice)
                 value=amount error=form.error("value")/>
             <TextField id="invoice-pay-reference".into() label="Payer's reference (optional)".into()
                 help="A bank transfer's text, say; at most 64 characters." value=reference error=form.error("reference")/>
         </Panel>
     }
     .into_any()
+}
+
+/// What the amount field says: what is left, and the overdue interest paid first.
+fn pay_help(invoice: &InvoiceView) -> String {
+    let rest =
+        "less leaves the rest open (a rest within the store's shortfall tolerance is written off)";
+    let interest = invoice.interest_owed();
+    if interest.is_positive() {
+        format!(
+            "{} is due: {} left and {} of overdue interest with its tax, which a payment pays first; {rest}.",
+            format::money(invoice.amount_due),
+            format::money(invoice.remaining_value),
+            format::money(interest)
+        )
+    } else {
+        format!(
+            "{} is left to pay; {rest}.",
+            format::money(invoice.remaining_value)
+        )
+    }
 }
 
 /// An invoice's credits, loaded when the panel opens.

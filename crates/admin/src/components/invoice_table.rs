@@ -66,7 +66,7 @@ pub fn InvoiceTable(
                 <th scope="col">"Invoice"</th>
                 {show_account.then(|| view! { <th scope="col">"Account"</th> })}
                 <th scope="col">"Status"</th><th scope="col" class="num">"Value"</th>
-                <th scope="col" class="num">"Paid"</th><th scope="col" class="num">"Left"</th>
+                <th scope="col" class="num">"Paid"</th><th scope="col" class="num" title="What is left, plus overdue interest and its tax">"Due now"</th>
                 <th scope="col">"Due"</th><th scope="col">"Installment"</th><th scope="col">"Actions"</th>
             </tr></thead>
             <tbody>{rows}</tbody>
@@ -116,6 +116,7 @@ fn InvoiceRow(
     let open = invoice.status == InvoiceStatus::Opened;
     let credited = invoice.paid_value.is_positive() || invoice.written_off_value.is_positive();
     let overdue = invoice.is_overdue(now);
+    let interest = Some(invoice.interest_owed()).filter(|i| i.is_positive());
     let row_id = if show_account {
         format!("invoice-{}", invoice.id)
     } else {
@@ -139,7 +140,9 @@ fn InvoiceRow(
                 {overdue.then(|| view! { <span class="badge badge-overdue">"Overdue"</span> })}</td>
             <td class="num" data-value=invoice.value.to_string()>{format::money(invoice.value)}</td>
             <td class="num" data-paid=invoice.paid_value.to_string()>{format::money(invoice.paid_value)}</td>
-            <td class="num" data-remaining=invoice.remaining_value.to_string()>{format::money(invoice.remaining_value)}</td>
+            <td class="num" data-remaining=invoice.remaining_value.to_string() data-amount-due=invoice.amount_due.to_string()>
+                {format::money(invoice.amount_due)}
+                {interest.map(|i| view! { <span class="interest muted">{format!("incl. {} interest", format::money(i))}</span> })}</td>
             <td data-due=invoice.due_date.to_string()>{format::date(invoice.due_date)}</td>
             <td>{format!("{} of {}", invoice.installment, invoice.number_of_installments)}</td>
             <td class="actions">{actions}{credits}</td>

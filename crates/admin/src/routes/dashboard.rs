@@ -68,6 +68,12 @@ fn Totals(
             "Open invoices past their due date".to_owned(),
         ),
         (
+            "interest",
+            "Overdue interest",
+            format::money(d.overdue_interest),
+            "Interest and its tax owed on them today, charged when paid".to_owned(),
+        ),
+        (
             "available",
             "Available",
             format::money(d.available),

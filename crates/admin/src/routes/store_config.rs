@@ -50,6 +50,9 @@ struct FormState {
     max_postponement_days: RwSignal<String>,
     default_credit_value: RwSignal<String>,
     shortfall_tolerance: RwSignal<String>,
+    interest_grace_days: RwSignal<String>,
+    /// Empty: off (sent as `null`).
+    overdue_block_days: RwSignal<String>,
     max_pre_authorization_growth_rate: RwSignal<String>,
     postponement_enabled: RwSignal<bool>,
     automatic_checking_account_creation_enabled: RwSignal<bool>,
@@ -70,6 +73,13 @@ impl FormState {
             max_postponement_days: text(config.max_postponement_days().to_string()),
             default_credit_value: text(config.default_credit_value().to_string()),
             shortfall_tolerance: text(config.shortfall_tolerance().to_string()),
+            interest_grace_days: text(config.interest_grace_days().to_string()),
+            overdue_block_days: text(
+                config
+                    .overdue_block_days()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ),
             max_pre_authorization_growth_rate: text(
                 config.max_pre_authorization_growth_rate().to_string(),
             ),
@@ -134,6 +144,8 @@ impl FormState {
             "maxPostponementDays": self.max_postponement_days.get(),
             "defaultCreditValue": self.default_credit_value.get(),
             "shortfallTolerance": self.shortfall_tolerance.get(),
+            "interestGraceDays": self.interest_grace_days.get(),
+            "overdueBlockDays": Some(self.overdue_block_days.get()).filter(|d| !d.trim().is_empty()),
             "postponementEnabled": self.postponement_enabled.get(),
             "automaticCheckingAccountCreationEnabled": self.automatic_checking_account_creation_enabled.get(),
             "toleranceEnabled": self.tolerance_enabled.get(),
@@ -221,6 +233,24 @@ pub fn StoreConfigForm(
                         error=errors("taxRate")
                         hint=percent_hint(state.tax_rate)
                         inputmode="decimal"
+                    />
+                </div>
+                <div class="grid-2">
+                    <TextField
+                        id="interestGraceDays".into()
+                        label="Interest grace days".into()
+                        help="Days after the due date before interest starts (0 = the first full day late)."
+                        value=state.interest_grace_days
+                        error=errors("interestGraceDays")
+                        inputmode="numeric"
+                    />
+                    <TextField
+                        id="overdueBlockDays".into()
+                        label="Stop new purchases after (days late)".into()
+                        help="New pre-authorizations are refused while an invoice of the account is more than this many days late; empty = never."
+                        value=state.overdue_block_days
+                        error=errors("overdueBlockDays")
+                        inputmode="numeric"
                     />
                 </div>
             </section>

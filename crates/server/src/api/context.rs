@@ -8,7 +8,9 @@ use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{
     AccountId, Actor, FriendlyCode, HolderId, InvoiceId, PathId, TransactionId,
 };
+use creditdesk_core::invoice::Invoice;
 use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::wire::InvoiceView;
 use creditdesk_core::{CreditError, Timestamp};
 use rand::distr::{Alphanumeric, SampleString};
 use rand::{Rng, RngCore};
@@ -44,6 +46,11 @@ impl Env {
             actor: &self.actor,
             config: &self.config,
         }
+    }
+
+    /// An invoice as the API shows it now, with the interest it owes under the store's policy.
+    pub fn invoice_view(&self, invoice: &Invoice) -> InvoiceView {
+        InvoiceView::of(invoice, &self.ctx())
     }
 }
 

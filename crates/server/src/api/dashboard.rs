@@ -16,9 +16,6 @@ pub async fn get(
     State(state): State<AppState>,
 ) -> Result<Json<Dashboard>, ApiError> {
     let env = Env::load(&state, &principal).await?;
-    let dashboard = state
-        .db
-        .dashboard(env.now, env.config.tolerance_enabled())
-        .await?;
+    let dashboard = state.db.dashboard(env.now, &env.config).await?;
     Ok(Json(dashboard))
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::context::{
     account_id, invoice_id, new_credit_locator, new_payment_locators, on_account, read_account,
-    QueryPairs,
+    Env, QueryPairs,
 };
 use crate::auth::{perm, Auth};
 use crate::db::books::Reads;
@@ -20,21 +20,27 @@ use crate::error::ApiError;
 use crate::extract::{JsonBody, MaybeJsonBody};
 use crate::AppState;
 
-async fn list(state: &AppState, filter: &InvoiceFilter) -> Result<Json<InvoiceList>, ApiError> {
+async fn list(
+    state: &AppState,
+    env: &Env,
+    filter: &InvoiceFilter,
+) -> Result<Json<InvoiceList>, ApiError> {
     let (invoices, summary) = state.db.search_invoices(filter).await?;
     Ok(Json(InvoiceList {
-        data: invoices.iter().map(InvoiceView::from).collect(),
+        data: invoices.iter().map(|i| env.invoice_view(i)).collect(),
         summary: summary.into(),
     }))
 }
 
 /// `GET /invoices` with every filter of `core::search`.
 pub async fn search(
-    _: Auth<perm::ReadInvoices>,
+    Auth(principal, _): Auth<perm::ReadInvoices>,
     State(state): State<AppState>,
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<InvoiceList>, ApiError> {
-    list(&state, &InvoiceFilter::from_query(&query)?).await
+    let filter = InvoiceFilter::from_query(&query)?;
+    let env = Env::load(&state, &principal).await?;
+    list(&state, &env, &filter).await
 }
 
 /// `GET /accounts/{id}/invoices`: the account's invoices (the same filters may narrow them).
@@ -46,9 +52,9 @@ pub async fn of_account(
 ) -> Result<Json<InvoiceList>, ApiError> {
     let id = account_id(&id)?;
     let mut filter = InvoiceFilter::from_query(&query)?;
-    read_account(&state, &principal, &id, &Reads::account()).await?;
+    let (_, env) = read_account(&state, &principal, &id, &Reads::account()).await?;
     filter.account = Some(id);
-    list(&state, &filter).await
+    list(&state, &env, &filter).await
 }
 
 fn ids(id: &str, invoice: &str) -> Result<(AccountId, InvoiceId), ApiError> {
@@ -62,13 +68,13 @@ pub async fn get(
     Path((id, invoice)): Path<(String, String)>,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let (id, invoice) = ids(&id, &invoice)?;
-    let (book, _) = read_account(&state, &principal, &id, &Reads::invoice(&invoice)).await?;
+    let (book, env) = read_account(&state, &principal, &id, &Reads::invoice(&invoice)).await?;
     let found = book
         .invoices
         .iter()
         .find(|i| i.id == invoice)
         .ok_or(CreditError::InvoiceNotFound(invoice))?;
-    Ok(Json(InvoiceView::from(found)))
+    Ok(Json(env.invoice_view(found)))
 }
 
 /// `PUT /accounts/{id}/invoices/{invoiceId}`: `{status, observation?, paymentLink?}`.
@@ -132,7 +138,7 @@ pub async fn pay(
         move |book, env| {
             let locators = new_payment_locators(env.now);
             let paid = book.pay(&invoice, &payment, &locators, &env.ctx())?;
-            Ok(Json(InvoiceView::from(paid)))
+            Ok(Json(env.invoice_view(paid)))
         },
     )
     .await
@@ -156,7 +162,7 @@ pub async fn write_off(
         move |book, env| {
             let locator = new_credit_locator(env.now);
             let written = book.write_off(&invoice, &reason, &locator, &env.ctx())?;
-            Ok(Json(InvoiceView::from(written)))
+            Ok(Json(env.invoice_view(written)))
         },
     )
     .await

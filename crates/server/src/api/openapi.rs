@@ -152,7 +152,8 @@ fn schemas() -> Value {
         ],
         json!({ "id": text, "friendlyId": text, "status": { "type": "string", "enum": ["Opened", "Paid", "Cancelled"] },
                 "value": money, "accountId": text, "creditValue": money, "createdAt": time, "resolvedAt": time,
-                "updatedAt": time, "paymentLink": text, "paidValue": money, "writtenOffValue": money, "remainingValue": money, "originalDueDate": time, "dueDate": time, "installment": int,
+                "updatedAt": time, "paymentLink": text, "paidValue": money, "writtenOffValue": money, "remainingValue": money,
+                "interest": money, "interestTax": money, "amountDue": money, "interestPaidValue": money, "originalDueDate": time, "dueDate": time, "installment": int,
                 "orderId": text, "observation": text, "transactionId": text, "numberOfInstallments": int,
                 "creditAccountId": text, "postponements": int, "postponedDays": int }),
     );
@@ -168,7 +169,9 @@ fn schemas() -> Value {
         "dailyInterestRate": rate, "invoicePostponementLimit": int, "taxRate": rate, "maxPostponementDays": int,
         "defaultCreditValue": money, "postponementEnabled": boolean, "automaticCheckingAccountCreationEnabled": boolean,
         "toleranceEnabled": boolean, "myCreditsEnabled": boolean, "maxPreAuthorizationGrowthRate": rate,
-        "notificationsSettings": notifications, "shortfallTolerance": money, "currency": text });
+        "notificationsSettings": notifications, "shortfallTolerance": money, "currency": text,
+        "interestGraceDays": int,
+        "overdueBlockDays": { "type": "integer", "nullable": true, "description": "New pre-authorizations are refused while an invoice is more than this many days late; null: never." } });
     // Every field but notificationsSettings is required in answers (as the reference spec says).
     let config_fields: Vec<&str> = FIELDS
         .iter()
@@ -183,7 +186,7 @@ fn schemas() -> Value {
     let entry = object(
         &["value", "date", "origin"],
         json!({ "value": money, "date": time, "doneby": text,
-        "origin": { "type": "string", "enum": ["Invoice", "Payment", "Credit", "Statement"] }, "kind": text, "countsInBalance": boolean,
+        "origin": { "type": "string", "enum": ["Invoice", "Payment", "Credit", "Statement", "Interest"], "description": "Interest: overdue interest and its tax, charged with a payment (a Creditdesk extension of the reference's enum)." }, "kind": text, "countsInBalance": boolean,
         "metadata": object(&[], json!({ "transactionId": text, "numberOfInstallments": int, "installment": int, "statementId": text, "reason": text })) }),
     );
     let transaction = object(
@@ -257,7 +260,7 @@ fn schemas() -> Value {
             "dueSoon",
         ],
         json!({ "accounts": int, "openAccounts": int, "creditExtended": money, "outstanding": money,
-                "overdue": money, "available": money, "held": money, "usage": { "type": "array", "items": usage },
+                "overdue": money, "overdueInterest": money, "available": money, "held": money, "usage": { "type": "array", "items": usage },
                 "aging": { "type": "array", "items": aging }, "dueSoon": due_soon }),
     );
     let all = json!({

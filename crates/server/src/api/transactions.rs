@@ -34,14 +34,16 @@ pub async fn create(
     let command = CreateHold::from_json(&body, env.now)?;
     let new_id = new_transaction_id();
     if mode == HoldMode::DryRun {
-        let book = state.db.read_book(&id, &Reads::account(), env.now).await?;
+        let reads = Reads::new_hold(&env.config);
+        let book = state.db.read_book(&id, &reads, env.now).await?;
         let view = ops::dry_run(book, &id, &command, new_id, &env.ctx())?;
         return Ok(Json(view).into_response());
     }
     let account = id.clone();
+    let reads = Reads::new_hold(&env.config);
     let view = state
         .db
-        .with_book(&id, &Reads::account(), env.now, move |book| {
+        .with_book(&id, &reads, env.now, move |book| {
             Ok::<_, ApiError>(ops::hold(book, &account, &command, new_id, &env.ctx())?)
         })
         .await?;

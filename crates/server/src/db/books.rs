@@ -10,6 +10,7 @@ use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
 use creditdesk_core::credit::{Credit, CreditKind, CreditLocator, Reversal};
 use creditdesk_core::ids::{AccountId, InvoiceId};
+use creditdesk_core::interest::ChargedInterest;
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::ledger::{Entry, EntryKind};
 use creditdesk_core::search::fold;
@@ -112,6 +113,9 @@ pub(crate) struct InvoiceRow {
     credit_value_minor: i64,
     paid_minor: i64,
     written_off_minor: i64,
+    interest_paid_minor: i64,
+    interest_tax_paid_minor: i64,
+    interest_through_us: Option<i64>,
     status: String,
     created_at_us: i64,
     updated_at_us: i64,
@@ -154,11 +158,15 @@ pub(crate) struct CreditRow {
     reversal_reason: Option<String>,
     reversed_at_us: Option<i64>,
     reversed_by: Option<String>,
+    interest_minor: Option<i64>,
+    interest_tax_minor: Option<i64>,
+    interest_from_us: Option<i64>,
+    interest_through_us: Option<i64>,
 }
 
 pub(crate) const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, amount_minor, \
      reference, reason, parent_locator, created_at_us, actor, reversal_reason, reversed_at_us, \
-     reversed_by";
+     reversed_by, interest_minor, interest_tax_minor, interest_from_us, interest_through_us";
 
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, document, document_type, email, description, credit_limit_minor, tolerance, \
@@ -166,8 +174,9 @@ pub(crate) const ACCOUNT_COLUMNS: &str =
 const TRANSACTION_COLUMNS: &str = "id, account_id, order_id, value_minor, original_value_minor, installments, settle, \
      status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, settled_at_us";
 pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transaction_id, order_id, installment, \
-     number_of_installments, value_minor, credit_value_minor, paid_minor, written_off_minor, status, created_at_us, \
-     updated_at_us, resolved_at_us, original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
+     number_of_installments, value_minor, credit_value_minor, paid_minor, written_off_minor, interest_paid_minor, \
+     interest_tax_paid_minor, interest_through_us, status, created_at_us, updated_at_us, resolved_at_us, \
+     original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
 const ENTRY_COLUMNS: &str =
     "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
      number_of_installments, statement_id, reason, credit_locator";
@@ -249,6 +258,9 @@ impl InvoiceRow {
             credit_value: money(self.credit_value_minor)?,
             paid_value: money(self.paid_minor)?,
             written_off_value: money(self.written_off_minor)?,
+            interest_paid_value: money(self.interest_paid_minor)?,
+            interest_tax_paid_value: money(self.interest_tax_paid_minor)?,
+            interest_through: self.interest_through_us.map(time).transpose()?,
             status: parse(&self.status, "invoice status")?,
             created_at: time(self.created_at_us)?,
             updated_at: time(self.updated_at_us)?,
@@ -322,7 +334,27 @@ impl CreditRow {
                 )))
             }
         };
+        let interest = match (
+            self.interest_minor,
+            self.interest_tax_minor,
+            self.interest_through_us,
+        ) {
+            (Some(interest), Some(tax), Some(through)) => Some(ChargedInterest {
+                interest: money(interest)?,
+                tax: money(tax)?,
+                from: self.interest_from_us.map(time).transpose()?,
+                through: time(through)?,
+            }),
+            (None, None, None) if self.interest_from_us.is_none() => None,
+            _ => {
+                return Err(StorageError::corrupt(format!(
+                    "credit {} has part of its interest",
+                    self.locator
+                )))
+            }
+        };
         Ok(Credit {
+            interest,
             locator: parse(&self.locator, "credit locator")?,
             kind: CreditKind::from_name(&self.kind)
                 .ok_or_else(|| StorageError::corrupt(format!("credit kind {:?}", self.kind)))?,
@@ -437,6 +469,14 @@ pub(super) async fn load(
                 );
                 add_invoices(&mut book, tx.fetch_all(&sql, account()).await?)?;
             }
+            Read::OldestOpenInvoice => {
+                let sql = format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened' \
+                     ORDER BY due_date_us, {} LIMIT 1",
+                    tx.in_byte_order("id")
+                );
+                add_invoices(&mut book, tx.fetch_all(&sql, account()).await?)?;
+            }
             Read::Holders => {
                 let sql =
                     "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 \
@@ -498,12 +538,16 @@ const UPSERT_TRANSACTION: &str =
 const UPSERT_INVOICE: &str = "INSERT INTO invoices (id, friendly_id, account_id, transaction_id, \
      order_id, installment, number_of_installments, value_minor, credit_value_minor, paid_minor, \
      written_off_minor, status, created_at_us, updated_at_us, resolved_at_us, original_due_date_us, \
-     due_date_us, postponements, postponed_days, observation, observation_folded, payment_link) \
+     due_date_us, postponements, postponed_days, observation, observation_folded, payment_link, \
+     interest_paid_minor, interest_tax_paid_minor, interest_through_us) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-     $21, $22) \
+     $21, $22, $23, $24, $25) \
      ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
      credit_value_minor = excluded.credit_value_minor, paid_minor = excluded.paid_minor, \
      written_off_minor = excluded.written_off_minor, status = excluded.status, \
+     interest_paid_minor = excluded.interest_paid_minor, \
+     interest_tax_paid_minor = excluded.interest_tax_paid_minor, \
+     interest_through_us = excluded.interest_through_us, \
      updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
      due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
      postponed_days = excluded.postponed_days, observation = excluded.observation, \
@@ -610,6 +654,9 @@ fn invoice_args(i: &Invoice) -> Vec<Arg> {
         i.observation.as_deref().into(),
         i.observation.as_deref().map(fold).into(),
         i.payment_link.as_deref().into(),
+        i.interest_paid_value.minor().into(),
+        i.interest_tax_paid_value.minor().into(),
+        i.interest_through.map(Timestamp::unix_micros).into(),
     ]
 }
 
@@ -632,7 +679,9 @@ fn entry_args(e: &Entry) -> Vec<Arg> {
 /// A credit's row, in [`CREDIT_COLUMNS`] order ([`credit_args`]).
 const INSERT_CREDIT: &str = "INSERT INTO credits (locator, account_id, invoice_id, kind, \
      amount_minor, reference, reason, parent_locator, created_at_us, actor, reversal_reason, \
-     reversed_at_us, reversed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+     reversed_at_us, reversed_by, interest_minor, interest_tax_minor, interest_from_us, \
+     interest_through_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+     $16, $17)";
 
 /// A credit that exists (the same locator) is updated with its reversal — the one change a
 /// credit gets.
@@ -660,6 +709,13 @@ fn credit_args(c: &Credit) -> Vec<Arg> {
         reversal.map(|r| r.reason.as_str()).into(),
         reversal.map(|r| r.at.unix_micros()).into(),
         reversal.map(|r| r.actor.as_str()).into(),
+        c.interest.map(|i| i.interest.minor()).into(),
+        c.interest.map(|i| i.tax.minor()).into(),
+        c.interest
+            .and_then(|i| i.from)
+            .map(Timestamp::unix_micros)
+            .into(),
+        c.interest.map(|i| i.through.unix_micros()).into(),
     ]
 }
 

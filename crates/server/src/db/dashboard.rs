@@ -5,8 +5,9 @@ use creditdesk_core::account::AccountStatus;
 use creditdesk_core::dashboard::{
     AccountFigures, AgingBucket, Dashboard, DUE_SOON_DAYS, DUE_SOON_LISTED_MAX,
 };
+use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::InvoiceView;
-use creditdesk_core::{Money, Timestamp};
+use creditdesk_core::{Money, Rate, Timestamp};
 use sqlx::FromRow;
 
 use super::books::{InvoiceRow, INVOICE_COLUMNS};
@@ -29,13 +30,15 @@ struct BucketRow {
 }
 
 impl Db {
-    /// The dashboard at `now`: one pass over the accounts (streamed), one sum per aging bucket,
-    /// and the open invoices due in the next days.
+    /// The dashboard at `now` under `config`: one pass over the accounts (streamed), one sum
+    /// per aging bucket, the open invoices due in the next days, and (when the store charges
+    /// interest) one pass over the overdue invoices, each one's interest computed by core.
     pub async fn dashboard(
         &self,
         now: Timestamp,
-        tolerance_enabled: bool,
+        config: &StoreConfig,
     ) -> Result<Dashboard, StorageError> {
+        let tolerance_enabled = config.tolerance_enabled();
         let mut dashboard = Dashboard::new();
         let accounts_sql = format!(
             "SELECT a.status, a.credit_limit_minor, a.tolerance, a.balance_minor, \
@@ -86,11 +89,22 @@ impl Db {
         }
         dashboard.due_soon.count = count(soon_count.count);
         dashboard.due_soon.total = money(soon_count.total_minor);
+        let policy = config.interest_policy();
         for row in soon_rows {
-            dashboard
-                .due_soon
-                .invoices
-                .push(InvoiceView::from(&row.into_invoice()?));
+            let invoice = row.into_invoice()?;
+            let view = InvoiceView::new(&invoice, &policy, now);
+            dashboard.due_soon.invoices.push(view);
+        }
+        if policy.daily_rate != Rate::ZERO {
+            let overdue_sql = format!(
+                "SELECT {INVOICE_COLUMNS} FROM invoices WHERE status = 'Opened' AND due_date_us < $1"
+            );
+            let args = vec![now.unix_micros().into()];
+            pool.for_each_row(&overdue_sql, args, |row: InvoiceRow| {
+                dashboard.add_interest(&row.into_invoice()?, &policy, now);
+                Ok::<_, StorageError>(())
+            })
+            .await?;
         }
         Ok(dashboard)
     }

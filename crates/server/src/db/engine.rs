@@ -343,6 +343,14 @@ impl Pool {
 }
 
 impl Tx {
+    /// `ORDER BY` of a text column in byte order ([`Pool::in_byte_order`]).
+    pub fn in_byte_order(&self, column: &str) -> String {
+        match self {
+            Tx::Sqlite(_) => column.to_owned(),
+            Tx::Postgres(_) => format!("{column} COLLATE \"C\""),
+        }
+    }
+
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, sqlx::Error> {
         Ok(match self {
             Tx::Sqlite(tx) => sqlx::query_with(sql, sqlite_args(args)?)

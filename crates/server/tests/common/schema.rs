@@ -106,9 +106,18 @@ fn store_own_document_type(violation: &str) -> bool {
             .any(|known| known.eq_ignore_ascii_case(value))
 }
 
+/// A statement entry of overdue interest has its own origin, `Interest` (issue 14; docs/api.md):
+/// the one value Creditdesk adds to the reference's enum of `origin`. Only that value, only
+/// there, is forgiven.
+fn interest_origin(violation: &str) -> bool {
+    violation.starts_with("$.statements[")
+        && violation.contains("].origin: \"Interest\" is not one of")
+}
+
 pub fn assert_matches_response_schema(value: &Value, path: &str, method: &str) {
     let forgiven = |v: &String| {
         store_own_document_type(v)
+            || interest_origin(v)
             || ERRATA
                 .iter()
                 .any(|(p, m, field, _)| *p == path && *m == method && v.starts_with(field))
