@@ -48,6 +48,7 @@ pub mod text;
 pub mod timestamp;
 pub mod transaction;
 pub mod validation;
+pub mod webhooks;
 pub mod wire;
 
 pub use error::CreditError;

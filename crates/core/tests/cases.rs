@@ -1325,6 +1325,70 @@ case_test! {
 }
 
 case_test! {
+    fn webhook_retries_follow_the_schedule_then_give_up() {
+        use creditdesk_core::webhooks::{after_attempt, next_attempt, AttemptOutcome, RETRY_DELAYS_SECONDS};
+        let now: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
+        let later = |s: i64| Timestamp::from_unix_micros(now.unix_micros() + s).unwrap();
+        // (attempt that failed, jitter) → the next attempt, microseconds after now.
+        for (attempt, jitter, after_us) in [
+            (1, 0, Some(5_000_000)),
+            (1, 1000, Some(5_500_000)),
+            (1, 5000, Some(5_500_000)),
+            (2, 0, Some(60_000_000)),
+            (10, 0, Some(72_000_000_000)),
+            (11, 0, None),
+            (0, 0, None),
+        ] {
+            assert_eq!(next_attempt(attempt, now, jitter), after_us.map(later), "attempt {attempt} jitter {jitter}");
+        }
+        let total: u32 = RETRY_DELAYS_SECONDS.iter().sum();
+        assert!((3 * 86_400 - 6 * 3600..=3 * 86_400 + 6 * 3600).contains(&total), "about three days: {total} s");
+        for (status, attempt, outcome) in [
+            (Some(200), 1, AttemptOutcome::Delivered),
+            (Some(204), 3, AttemptOutcome::Delivered),
+            (Some(299), 1, AttemptOutcome::Delivered),
+            (Some(410), 1, AttemptOutcome::EndpointGone),
+            (Some(500), 1, AttemptOutcome::RetryAt(later(5_000_000))),
+            (Some(301), 1, AttemptOutcome::RetryAt(later(5_000_000))),
+            (None, 2, AttemptOutcome::RetryAt(later(60_000_000))),
+            (Some(500), 11, AttemptOutcome::GiveUp),
+        ] {
+            assert_eq!(after_attempt(status, attempt, now, 0), outcome, "{status:?} after attempt {attempt}");
+        }
+    }
+
+    fn webhook_endpoints_read_their_url_and_events() {
+        use creditdesk_core::webhooks::{check_url, EventType, NewWebhook, Subscription};
+        for (url, ok) in [
+            ("https://example.com/hooks", true),
+            ("http://127.0.0.1:8080/x?y=1", true),
+            ("https://user:pw@example.com", true),
+            ("ftp://example.com", false),
+            ("https://", false),
+            ("https://:80/x", false),
+            ("https://exa mple.com", false),
+            ("example.com", false),
+        ] {
+            assert_eq!(check_url(url).is_ok(), ok, "{url}");
+        }
+        let hears = |names: &[&str]| Subscription::from_names(names.iter().copied());
+        assert_eq!(hears(&["*"]), Ok(Subscription::All));
+        assert_eq!(hears(&["invoice.paid", "invoice.paid"]), Ok(Subscription::Only(vec![EventType::InvoicePaid])));
+        assert!(hears(&[]).is_err());
+        assert!(hears(&["*", "invoice.paid"]).is_err());
+        assert!(hears(&["invoice.nope"]).unwrap_err().contains("invoice.paid"));
+        assert!(Subscription::All.hears(EventType::HoldExpired));
+        assert!(!hears(&["invoice.paid"]).unwrap().hears(EventType::HoldExpired));
+        let new = NewWebhook::from_json(&serde_json::json!({"url": " http://a.example/h ", "events": ["*"]})).unwrap();
+        assert_eq!(new.url, "http://a.example/h");
+        assert!(new.is_plain_http());
+        let bad = NewWebhook::from_json(&serde_json::json!({"url": 5, "events": "all"})).unwrap_err();
+        let fields: Vec<&str> = bad.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["url", "events"]);
+    }
+}
+
+case_test! {
     fn tenant_locators_read_and_write_as_uuids() {
         use creditdesk_core::ids::TenantLocator;
         for (text, want) in TENANTS {

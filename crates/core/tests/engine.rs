@@ -15,6 +15,7 @@ use creditdesk_core::ids::{
 use creditdesk_core::interest::InterestPolicy;
 use creditdesk_core::reads::{Read, Reads};
 use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::webhooks::{book_events, EventType};
 use creditdesk_core::{CreditError, Money, Timestamp};
 use serde_json::{json, Value};
 
@@ -978,6 +979,12 @@ fn run(scenario: &Scenario) {
                 "{context}: the answer on the book loaded for {reads:?}"
             );
             same_changes(&context, &before, &run.book, &partial_before, &partial.book);
+            // The events storage writes from the loaded book are the whole book's.
+            assert_eq!(
+                book_events(Some(&partial_before), &partial.book),
+                book_events(Some(&before), &run.book),
+                "{context}: the events of the loaded book"
+            );
         }
         match (result, expect) {
             (Ok(()), Ok(())) => {}
@@ -1164,7 +1171,104 @@ fn money(text: &str) -> Money {
     text.parse().unwrap()
 }
 
+/// The event types of each step of a small story, in order.
+fn event_story() -> Vec<(&'static str, Vec<EventType>)> {
+    let config = StoreConfig::default();
+    let actor: Actor = "tests".parse().unwrap();
+    let now: Timestamp = START.parse().unwrap();
+    let ctx = Ctx {
+        now,
+        actor: &actor,
+        config: &config,
+    };
+    let open = OpenAccount::from_json(
+        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000}),
+    )
+    .unwrap();
+    let opened = Book::open(&open, &ctx);
+    let mut story = vec![(
+        "open",
+        book_events(None, &opened).iter().map(|e| e.kind).collect(),
+    )];
+    let mut book = opened;
+    let mut step = |name: &'static str, book: &mut Book, f: &dyn Fn(&mut Book)| {
+        let before = book.clone();
+        f(book);
+        story.push((
+            name,
+            book_events(Some(&before), book)
+                .iter()
+                .map(|e| e.kind)
+                .collect(),
+        ));
+    };
+    step("hold", &mut book, &|b| {
+        let hold = CreateHold::from_json(
+            &json!({"value": 200, "settle": true, "installments": 2}),
+            now,
+        )
+        .unwrap();
+        b.create_hold(&hold, tx(1), &ctx).unwrap();
+    });
+    step("settle", &mut book, &|b| {
+        b.settle(&tx(1), money("200"), &"AbCd1234".parse().unwrap(), &ctx)
+            .unwrap();
+    });
+    step("pay", &mut book, &|b| {
+        b.pay(&InvoiceId::new(&tx(1), 1), &Pay::all(), &locators(1), &ctx)
+            .unwrap();
+    });
+    step("reverse", &mut book, &|b| {
+        let reason = CreditReason::from_json(&json!({"reason": "bounced"})).unwrap();
+        b.reverse_credit(&credit(1), &reason, &ctx).unwrap();
+    });
+    step("cancel", &mut book, &|b| {
+        b.cancel_invoice(&InvoiceId::new(&tx(1), 2), &ctx).unwrap();
+    });
+    step("limit", &mut book, &|b| {
+        b.change_credit_limit(
+            &Change::credit_limit_from_json(&json!({"value": 1500})).unwrap(),
+            &ctx,
+        );
+    });
+    step("hold that expires", &mut book, &|b| {
+        let hold = CreateHold::from_json(
+            &json!({"value": 5, "settle": false, "installments": 1}),
+            now,
+        )
+        .unwrap();
+        b.create_hold(&hold, tx(2), &ctx).unwrap();
+    });
+    step("expire", &mut book, &|b| {
+        b.expire_holds(now.plus_days(2).unwrap());
+    });
+    step("nothing", &mut book, &|_| {});
+    story
+}
+
 case_test! {
+    fn commands_tell_their_events() {
+        use EventType::*;
+        let story = event_story();
+        let expected: &[(&str, &[EventType])] = &[
+            ("open", &[AccountCreditLimitChanged]),
+            ("hold", &[HoldCreated]),
+            ("settle", &[HoldSettled, InvoiceCreated, InvoiceCreated]),
+            ("pay", &[InvoicePaid, CreditPosted]),
+            ("reverse", &[InvoiceReopened, CreditReversed]),
+            ("cancel", &[InvoiceCancelled]),
+            ("limit", &[AccountCreditLimitChanged]),
+            ("hold that expires", &[HoldCreated]),
+            ("expire", &[HoldExpired]),
+            ("nothing", &[]),
+        ];
+        let got: Vec<(&str, &[EventType])> = story.iter().map(|(n, k)| (*n, k.as_slice())).collect();
+        assert_eq!(got, expected);
+        for kind in EventType::ALL {
+            assert_eq!(EventType::from_name(kind.as_str()), Some(kind));
+        }
+    }
+
     fn scenarios() {
         for scenario in SCENARIOS {
             run(scenario);

@@ -37,6 +37,11 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_SWEEP_SECONDS", default_value_t = 60)]
     pub sweep_seconds: u64,
 
+    /// Seconds between rounds of webhook deliveries (events are kept in the database until
+    /// delivered, whatever the interval).
+    #[arg(long, env = "CREDITDESK_WEBHOOK_SECONDS", default_value_t = 2)]
+    pub webhook_seconds: u64,
+
     /// Seconds a client has to send a request's line and headers (from its first byte, or from
     /// opening the connection).
     #[arg(long, env = "CREDITDESK_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]

@@ -144,6 +144,7 @@ impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Refused(credit) => ApiError::Credit(credit),
+            StorageError::Limit(why) => ApiError::Conflict(why),
             other => ApiError::Storage(other),
         }
     }

@@ -23,6 +23,7 @@ pub mod serve;
 pub mod sweep;
 pub mod throttle;
 pub mod web;
+pub mod webhooks;
 
 use api::unknown_fields::UnknownFields;
 use auth::Resource;
@@ -189,6 +190,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         unknown_fields: config.unknown_fields,
         ..AppState::new(db.clone())
     };
+    webhooks::spawn(
+        state.clone(),
+        std::time::Duration::from_secs(config.webhook_seconds.max(1)),
+    );
     let app = app(state, &config.static_dir);
     serve::serve(listener, app, limits, shutdown_signal()).await?;
     db.close().await;

@@ -347,6 +347,10 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
     // Back to the schema before 0009 (what later migrations added, removed), then up again:
     // invoices paid in full get their payment credits back from the upgrade at start.
     for sql in [
+        "DROP TABLE webhook_attempts",
+        "DROP TABLE webhook_deliveries",
+        "DROP TABLE outbox",
+        "DROP TABLE webhook_endpoints",
         "DROP INDEX invoices_open_by_due",
         "ALTER TABLE invoices DROP COLUMN interest_through_us",
         "ALTER TABLE invoices DROP COLUMN interest_tax_paid_minor",

@@ -23,6 +23,7 @@ pub mod statements;
 pub mod store_config;
 pub mod transactions;
 pub mod unknown_fields;
+pub mod webhooks;
 
 /// What the OpenAPI document says of a route.
 #[derive(Debug, Clone, Copy)]
@@ -151,6 +152,16 @@ api_routes! {
         "Create an API key (its token is shown only in this answer)", Some(Resource::MainAccess), Some("NewKey"), Some("CreatedKey"), &[] }
     delete "/creditdesk/keys/{key}" => keys::revoke {
         "Revoke an API key", Some(Resource::MainAccess), None, Some("Revoked"), &[] }
+    get "/creditdesk/webhooks" => webhooks::list {
+        "Webhook endpoints (never their secrets)", Some(Resource::ReadConfiguration), None, Some("WebhookList"), &[] }
+    post "/creditdesk/webhooks" => webhooks::create {
+        "Add a webhook endpoint (its signing secret is shown only in this answer)", Some(Resource::EditConfiguration), Some("NewWebhook"), Some("CreatedWebhook"), &[] }
+    delete "/creditdesk/webhooks/{id}" => webhooks::delete {
+        "Delete a webhook endpoint (its pending deliveries stop)", Some(Resource::EditConfiguration), None, Some("WebhookDeleted"), &[] }
+    get "/creditdesk/webhooks/{id}/deliveries" => webhooks::deliveries {
+        "A webhook endpoint's deliveries with their tries, newest first (at most 100)", Some(Resource::ReadConfiguration), None, Some("DeliveryList"), &[] }
+    post "/creditdesk/webhooks/deliveries/{id}/replay" => webhooks::replay {
+        "Send a delivery again now", Some(Resource::EditConfiguration), None, Some("Replayed"), &[] }
     post "/creditdesk/books" => import::book {
         "Import one account's whole book from a dump (the admin's browser data); an existing account is refused", Some(Resource::MainAccess), Some("Book"), Some("Imported"), &[] }
     get "/openapi.json" => openapi::get {
@@ -176,6 +187,7 @@ pub fn request_fields(schema: &str) -> &'static [&'static str] {
         "Book" => creditdesk_core::memory::BOOK_FIELDS,
         "Payment" => c::Pay::FIELDS,
         "CreditReason" => c::CreditReason::FIELDS,
+        "NewWebhook" => creditdesk_core::webhooks::NewWebhook::FIELDS,
         other => panic!("no reader declares the fields of {other}"),
     }
 }

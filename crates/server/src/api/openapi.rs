@@ -246,6 +246,30 @@ fn schemas() -> Value {
                 "targets": { "type": "array", "items": object(&["invoiceLocator", "amount"], json!({ "invoiceLocator": text, "amount": money })) },
                 "createdBy": text, "parentCreditLocator": text, "shortfallCreditState": text, "reference": text, "reason": text }),
     );
+    let webhook = object(
+        &["id", "url", "events", "createdAt"],
+        json!({ "id": text, "url": text, "events": { "type": "array", "items": text }, "createdAt": time,
+                "disabledAt": time, "disabledReason": text }),
+    );
+    let attempt = object(
+        &["attempt", "at"],
+        json!({ "attempt": int, "at": time, "statusCode": int, "error": text }),
+    );
+    let delivery = object(
+        &[
+            "id",
+            "eventId",
+            "eventType",
+            "status",
+            "attempts",
+            "createdAt",
+            "tries",
+        ],
+        json!({ "id": text, "eventId": text, "eventType": text,
+                "status": { "type": "string", "enum": ["pending", "delivered", "failed"] }, "attempts": int,
+                "nextAttemptAt": time, "lastStatusCode": int, "lastError": text, "createdAt": time,
+                "tries": { "type": "array", "items": attempt } }),
+    );
     let dashboard = object(
         &[
             "accounts",
@@ -323,9 +347,22 @@ fn schemas() -> Value {
         "CreditList": object(&["listCompleted", "items"], json!({ "listCompleted": boolean, "items": { "type": "array", "items": credit } })),
         "Store": object(&["tenantLocator", "currency"], json!({ "tenantLocator": { "type": "string", "format": "uuid" }, "currency": text })),
     });
+    let webhooks = json!({
+        "NewWebhook": object(&["url", "events"], json!({ "url": text, "events": { "type": "array", "items": text, "description": "Event types (invoice.created, invoice.paid, …), or [\"*\"] for all." } })),
+        "WebhookList": object(&["data"], json!({ "data": { "type": "array", "items": webhook.clone() } })),
+        "CreatedWebhook": object(&["id", "url", "events", "createdAt"], json!({ "id": text, "url": text,
+            "events": { "type": "array", "items": text }, "createdAt": time,
+            "secret": { "type": "string", "description": "The whsec_ signing secret: in the first answer only." },
+            "secretWithheld": { "type": "string", "description": "Why a replayed answer has no secret." }, "warning": text })),
+        "WebhookDeleted": object(&["id", "deleted"], json!({ "id": text, "deleted": boolean })),
+        "DeliveryList": object(&["data"], json!({ "data": { "type": "array", "items": delivery } })),
+        "Replayed": object(&["id", "replayed"], json!({ "id": text, "replayed": boolean })),
+    });
     let mut all = all;
-    if let (Some(all), Value::Object(credits)) = (all.as_object_mut(), credits) {
-        all.extend(credits);
+    for more in [credits, webhooks] {
+        if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
+            all.extend(more);
+        }
     }
     all
 }

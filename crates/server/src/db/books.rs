@@ -724,7 +724,9 @@ pub(super) async fn write(
     tx: &mut Tx,
     before: Option<&Book>,
     after: &Book,
+    now: Timestamp,
 ) -> Result<(), StorageError> {
+    super::outbox::record_events(tx, before, after, now).await?;
     let a = &after.account;
     let old_transactions = before
         .map(|b| b.transactions.as_slice())

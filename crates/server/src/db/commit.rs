@@ -380,7 +380,7 @@ async fn load_run_write(tx: &mut Tx, lock: &str, job: &mut Job) -> Result<(), St
     }
     if let Some(after) = &after {
         check(account, Some(after), reads, "before the write")?;
-        write(tx, before.as_ref(), after).await?;
+        write(tx, before.as_ref(), after, *now).await?;
     }
     Ok(())
 }

@@ -343,6 +343,15 @@ impl Pool {
 }
 
 impl Tx {
+    /// What ends a `SELECT` of rows to claim: on PostgreSQL, lock them and skip those another
+    /// transaction holds (so several servers share the work); SQLite has one writer anyway.
+    pub fn skip_locked(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "",
+            Tx::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// `ORDER BY` of a text column in byte order ([`Pool::in_byte_order`]).
     pub fn in_byte_order(&self, column: &str) -> String {
         match self {

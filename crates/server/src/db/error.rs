@@ -32,6 +32,9 @@ pub enum StorageError {
     /// another request meanwhile (its key is taken).
     #[error("{0}")]
     Refused(creditdesk_core::CreditError),
+    /// A store-wide bound would be passed (the endpoints a store may have): nothing written.
+    #[error("{0}")]
+    Limit(String),
 }
 
 impl StorageError {

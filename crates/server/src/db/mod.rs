@@ -36,6 +36,7 @@ pub mod commit;
 pub mod dashboard;
 pub mod engine;
 pub mod error;
+pub mod outbox;
 pub mod search;
 
 pub use error::StorageError;

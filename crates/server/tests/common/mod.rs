@@ -34,6 +34,8 @@ impl Lcg {
 
 pub struct TestApp {
     pub router: Router,
+    /// The app's state (for tests that run its background work, such as webhook rounds).
+    pub state: AppState,
     pub db: Db,
     /// The app's clock (tests move it forward to see invoices fall due).
     pub clock: Clock,
@@ -88,9 +90,10 @@ pub async fn test_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
     let mut state = AppState::new(db.clone());
     configure(&mut state);
     let clock = state.clock.clone();
-    let router = creditdesk_server::app(state, dir.path());
+    let router = creditdesk_server::app(state.clone(), dir.path());
     let mut app = TestApp {
         router,
+        state,
         db,
         clock,
         admin: Creds::None,

@@ -89,6 +89,11 @@ impl ServerProcess {
         (status, response)
     }
 
+    /// Kills the process at once (SIGKILL: no shutdown, nothing flushed) and waits for it.
+    pub async fn kill_9(&mut self) {
+        self.child.kill().await.expect("kill the server");
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().expect("poll the server").is_none()
