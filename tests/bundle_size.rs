@@ -8,9 +8,9 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 503,333 B measured with the credit screens and the billing-credits lists in the page's engine
-/// (2026-12-02; 480,036 B before them, 461,444 B before credits), plus 2 %.
-const BUNDLE_GZIP_BYTES_MAX: u64 = 515_000;
+/// 536,587 B measured with overdue interest and the Webhooks screen (2026-12-02; 503,333 B
+/// before them, 480,036 B before the credit screens, 461,444 B before credits), plus 2 %.
+const BUNDLE_GZIP_BYTES_MAX: u64 = 547_000;
 
 /// The goal the bound moves toward.
 const BUNDLE_GZIP_BYTES_GOAL: u64 = 250 * 1024;

@@ -24,6 +24,7 @@ use routes::{
 };
 use routes::{
     keys::KeysPage, not_found::NotFoundPage, sign_in::SignInPage, store_config::StoreConfigPage,
+    webhooks::WebhooksPage,
 };
 use session::Session;
 
@@ -52,6 +53,7 @@ fn Screen() -> impl IntoView {
         Page::Invoices => view! { <InvoicesPage/> }.into_any(),
         Page::StoreConfiguration => view! { <StoreConfigPage/> }.into_any(),
         Page::Keys => view! { <KeysPage/> }.into_any(),
+        Page::Webhooks => view! { <WebhooksPage/> }.into_any(),
         Page::Data => view! { <DataPage/> }.into_any(),
         Page::NotFound => view! { <NotFoundPage/> }.into_any(),
     }

@@ -17,6 +17,7 @@ pub enum Page {
     Invoices,
     StoreConfiguration,
     Keys,
+    Webhooks,
     Data,
     NotFound,
 }
@@ -32,6 +33,7 @@ impl Page {
             ["invoices"] => Page::Invoices,
             ["store-configuration"] => Page::StoreConfiguration,
             ["keys"] => Page::Keys,
+            ["webhooks"] => Page::Webhooks,
             ["data"] => Page::Data,
             _ => Page::NotFound,
         }

@@ -179,6 +179,12 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
             ErrorCode::Conflict,
             "keys belong to a Creditdesk server; in this browser nobody signs in",
         )),
+        (Get, ["creditdesk", "webhooks"]) => Ok(r#"{"data":[]}"#.to_owned()),
+        (_, ["creditdesk", "webhooks", ..]) => Err(ErrorBody::new(
+            ErrorCode::Conflict,
+            "webhooks are sent by a Creditdesk server; in this browser there is none to send \
+             them (move the data to a server from the Data screen)",
+        )),
         (Get, ["creditdesk", "dashboard"]) => to_json(ledger.dashboard(request.now)),
         (Get, ["creditdesk", "store"]) => to_json(StoreView {
             tenant_locator: ledger.tenant().cloned().ok_or_else(no_route)?,

@@ -26,6 +26,7 @@ pub fn Shell(
                     <A href="/invoices">"Invoices"</A>
                     <A href="/store-configuration">"Store configuration"</A>
                     <A href="/keys">"API keys"</A>
+                    <A href="/webhooks">"Webhooks"</A>
                     <A href="/data">"Data"</A>
                 </nav>
                 <div class="whoami">

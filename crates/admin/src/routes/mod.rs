@@ -9,3 +9,4 @@ pub mod keys;
 pub mod not_found;
 pub mod sign_in;
 pub mod store_config;
+pub mod webhooks;
