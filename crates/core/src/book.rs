@@ -689,6 +689,7 @@ impl Book {
                 interest_paid_value: Money::ZERO,
                 interest_tax_paid_value: Money::ZERO,
                 interest_through: None,
+                overdue_at: None,
                 status: InvoiceStatus::Opened,
                 created_at: ctx.now,
                 updated_at: ctx.now,
@@ -1267,10 +1268,28 @@ impl Book {
             .ok_or(CreditError::OutOfRange)?;
         let invoice = &mut self.invoices[at];
         invoice.due_date = due;
+        if due >= ctx.now {
+            invoice.overdue_at = None;
+        }
         invoice.postponements += 1;
         invoice.postponed_days += days;
         invoice.updated_at = ctx.now;
         Ok(&self.invoices[at])
+    }
+
+    /// Marks the open invoices that fell due before `now` and are not marked yet as overdue
+    /// since `now` (their `invoice.overdue` event); returns them. Reads: those invoices
+    /// ([`crate::reads::Reads::overdue`]).
+    pub fn mark_overdue(&mut self, now: Timestamp) -> Vec<InvoiceId> {
+        let mut marked = Vec::new();
+        for invoice in &mut self.invoices {
+            let late = crate::invoice::is_overdue(invoice.status, invoice.due_date, now);
+            if late && invoice.overdue_at.is_none() {
+                invoice.overdue_at = Some(now);
+                marked.push(invoice.id.clone());
+            }
+        }
+        marked
     }
 
     // ----- the ledger ------------------------------------------------------------------------

@@ -88,6 +88,10 @@ pub struct Invoice {
     /// Interest has been charged for every day before this instant (`None`: never charged).
     #[serde(default)]
     pub interest_through: Option<Timestamp>,
+    /// When the store's sweep first saw it late (`invoice.overdue` was told then); cleared when a
+    /// postponement makes it current again.
+    #[serde(default)]
+    pub overdue_at: Option<Timestamp>,
     pub status: InvoiceStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -33,6 +33,8 @@ pub enum Read {
     OpenInvoices,
     /// The open invoice due first (earliest due date, then smallest id), if any.
     OldestOpenInvoice,
+    /// Open invoices due before now that are not marked overdue yet.
+    NewlyOverdue,
     Holders,
     /// The entry with this statement id, if any.
     StatementEntry(StatementId),
@@ -140,6 +142,11 @@ impl Reads {
         Reads::of(&[Read::ExpiredHolds])
     }
 
+    /// [`Book::mark_overdue`]: the open invoices fallen due and not yet marked.
+    pub fn overdue() -> Reads {
+        Reads::of(&[Read::NewlyOverdue])
+    }
+
     /// The account's transaction list.
     pub fn transaction_list() -> Reads {
         Reads::of(&[Read::RecentTransactions])
@@ -227,6 +234,13 @@ impl Book {
                         .filter(|i| i.status == InvoiceStatus::Opened)
                         .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
                     oldest.into_iter().for_each(|i| push_invoice(&mut book, i));
+                }
+                Read::NewlyOverdue => {
+                    let newly = self.invoices.iter().filter(|i| {
+                        crate::invoice::is_overdue(i.status, i.due_date, now)
+                            && i.overdue_at.is_none()
+                    });
+                    newly.for_each(|i| push_invoice(&mut book, i));
                 }
                 Read::Holders => {
                     let mut holders = self.holders.clone();

@@ -29,6 +29,8 @@ pub enum EventType {
     InvoiceCancelled,
     /// An invoice became open again (a payment reversed).
     InvoiceReopened,
+    /// The first moment an invoice is late (seen by the store's sweep).
+    InvoiceOverdue,
     HoldCreated,
     HoldSettled,
     HoldCancelled,
@@ -39,11 +41,12 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 12] = [
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
         EventType::InvoiceCancelled,
         EventType::InvoiceReopened,
+        EventType::InvoiceOverdue,
         EventType::HoldCreated,
         EventType::HoldSettled,
         EventType::HoldCancelled,
@@ -60,6 +63,7 @@ impl EventType {
             EventType::InvoicePaid => "invoice.paid",
             EventType::InvoiceCancelled => "invoice.cancelled",
             EventType::InvoiceReopened => "invoice.reopened",
+            EventType::InvoiceOverdue => "invoice.overdue",
             EventType::HoldCreated => "hold.created",
             EventType::HoldSettled => "hold.settled",
             EventType::HoldCancelled => "hold.cancelled",
@@ -147,6 +151,10 @@ pub fn book_events(before: Option<&Book>, after: &Book) -> Vec<Event> {
             (_, InvoiceStatus::Opened) => Some(EventType::InvoiceReopened),
         };
         events.extend(kind.map(|k| event(k, invoice_data(invoice))));
+        let newly_late = invoice.overdue_at.is_some() && old.is_some_and(|o| o.overdue_at.is_none());
+        if newly_late {
+            events.push(event(EventType::InvoiceOverdue, invoice_data(invoice)));
+        }
     }
     for credit in &after.credits {
         let old = before.and_then(|b| b.credits.iter().find(|c| c.locator == credit.locator));

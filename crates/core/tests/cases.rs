@@ -1262,6 +1262,7 @@ fn interest_invoice(value: &str, paid: &str, status: InvoiceStatus, due: Timesta
         interest_paid_value: Money::ZERO,
         interest_tax_paid_value: Money::ZERO,
         interest_through: None,
+        overdue_at: None,
         status,
         created_at: due,
         updated_at: due,

@@ -50,6 +50,9 @@ enum Step {
     Wait(u32),
     /// Run the expiry sweep; these holds must be the ones it expires.
     Expire(&'static [u8]),
+    /// Run the overdue sweep; these invoices (transaction, installment) must be the ones it
+    /// marks.
+    Overdue(&'static [(u8, u16)]),
     /// `PUT` a hold by id: update it, or create it when the account has none by that id.
     Put(u8, &'static str),
     /// A payment with a body (`{"value": …, "reference": …}`).
@@ -597,6 +600,8 @@ const SCENARIOS: &[Scenario] = &[
             (Hold(1, r#"{"value": 200, "settle": true, "installments": 2}"#), Ok(())),
             (Settle(1, "200"), Ok(())),
             (Wait(32), Ok(())),
+            (Overdue(&[(1, 1)]), Ok(())),
+            (Overdue(&[]), Ok(())),
             (PayPart(1, 1, r#"{"value": 67}"#), Ok(())),
             (Hold(2, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
             (Wait(2), Ok(())),
@@ -604,8 +609,10 @@ const SCENARIOS: &[Scenario] = &[
             (Postpone(1, 1, 5), Ok(())),
             (Hold(3, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
             (Wait(4), Ok(())),
+            (Overdue(&[(1, 1)]), Ok(())),
             (Pay(1, 1), Ok(())),
             (Wait(29), Ok(())),
+            (Overdue(&[(1, 2)]), Ok(())),
             (Hold(4, r#"{"value": 10, "settle": true, "installments": 1}"#), Err("OverdueInvoices")),
             (WriteOff(1, 2, "forgiven"), Ok(())),
             (Hold(4, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
@@ -619,16 +626,16 @@ const SCENARIOS: &[Scenario] = &[
             "hold t4 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-04-07",
             "invoice t1-1/2 Paid 100.00 credit 0.00 paid 100.00 off 0.00 left 0.00 interest 0.33 tax 0.17 through 2024-02-08 due 2024-02-05 (first 2024-01-31, 1 times, 5 days) resolved 2024-02-08",
             "invoice t1-2/2 Paid 100.00 credit 0.00 paid 0.00 off 100.00 left 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved 2024-03-08",
-            "credit c5 Payment 67.00 t1-1 Posted",
-            "credit c12 Payment 33.50 t1-1 Posted with interest 0.33 tax 0.17 for -..2024-02-08",
-            "credit c15 WriteOff 100.00 t1-2 Posted (forgiven)",
+            "credit c7 Payment 67.00 t1-1 Posted",
+            "credit c15 Payment 33.50 t1-1 Posted with interest 0.33 tax 0.17 for -..2024-02-08",
+            "credit c19 WriteOff 100.00 t1-2 Posted (forgiven)",
             "entry CreditLimitChanged 1000.00",
             "entry Settlement -200.00 t1 n2",
-            "entry InvoicePaid 67.00 c5 t1 1/2",
-            "entry Interest -0.33 c12 t1 1/2",
-            "entry InterestTax -0.17 c12 t1 1/2",
-            "entry InvoicePaid 33.50 c12 t1 1/2",
-            "entry WriteOff 100.00 c15 t1 2/2 (forgiven)",
+            "entry InvoicePaid 67.00 c7 t1 1/2",
+            "entry Interest -0.33 c15 t1 1/2",
+            "entry InterestTax -0.17 c15 t1 1/2",
+            "entry InvoicePaid 33.50 c15 t1 1/2",
+            "entry WriteOff 100.00 c19 t1 2/2 (forgiven)",
         ],
     },
     Scenario {
@@ -805,6 +812,11 @@ impl Run {
             }
             RemoveHolder(n) => book.remove_holder(&HolderId::from_bytes([n; 16]), &ctx)?,
             Wait(days) => self.now = self.now.plus_days(days).unwrap(),
+            Overdue(want) => {
+                let marked = book.mark_overdue(self.now);
+                let want: Vec<InvoiceId> = want.iter().map(|&(t, n)| InvoiceId::new(&tx(t), n)).collect();
+                assert_eq!(marked, want, "the invoices the sweep marked overdue");
+            }
             Expire(want) => {
                 let expired = book.expire_holds(self.now);
                 let want: Vec<TransactionId> = want.iter().map(|&n| tx(n)).collect();
@@ -840,6 +852,7 @@ fn reads_of(step: Step, config: &StoreConfig) -> Option<Reads> {
         Close => Reads::close(),
         AddHolder(..) | RemoveHolder(_) => Reads::holders(),
         Expire(_) => Reads::expiry(),
+        Overdue(_) => Reads::overdue(),
     })
 }
 
@@ -1225,6 +1238,12 @@ fn event_story() -> Vec<(&'static str, Vec<EventType>)> {
     step("cancel", &mut book, &|b| {
         b.cancel_invoice(&InvoiceId::new(&tx(1), 2), &ctx).unwrap();
     });
+    step("late", &mut book, &|b| {
+        b.mark_overdue(now.plus_days(31).unwrap());
+    });
+    step("still late", &mut book, &|b| {
+        b.mark_overdue(now.plus_days(32).unwrap());
+    });
     step("limit", &mut book, &|b| {
         b.change_credit_limit(
             &Change::credit_limit_from_json(&json!({"value": 1500})).unwrap(),
@@ -1257,6 +1276,8 @@ case_test! {
             ("pay", &[InvoicePaid, CreditPosted]),
             ("reverse", &[InvoiceReopened, CreditReversed]),
             ("cancel", &[InvoiceCancelled]),
+            ("late", &[InvoiceOverdue]),
+            ("still late", &[]),
             ("limit", &[AccountCreditLimitChanged]),
             ("hold that expires", &[HoldCreated]),
             ("expire", &[HoldExpired]),

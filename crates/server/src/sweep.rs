@@ -37,7 +37,32 @@ pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
     }
 }
 
-/// Runs [`expire_holds`] every `interval` until the process ends.
+/// Marks every open invoice fallen due before `now` as overdue (core's `Book::mark_overdue`:
+/// its `invoice.overdue` event goes to the outbox with the change); returns how many. One that
+/// fell due while the server was down is marked at the first sweep after it comes back.
+pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> {
+    let mut marked = 0;
+    loop {
+        let accounts = db.accounts_with_newly_overdue(now, ACCOUNTS_PER_PASS).await?;
+        let mut this_pass = 0;
+        for id in &accounts {
+            this_pass += db
+                .with_book(id, &Reads::overdue(), now, move |book| {
+                    Ok::<_, StorageError>(
+                        book.as_mut()
+                            .map_or(0, |b| b.mark_overdue(now).len() as u64),
+                    )
+                })
+                .await?;
+        }
+        marked += this_pass;
+        if this_pass == 0 {
+            return Ok(marked);
+        }
+    }
+}
+
+/// Runs [`expire_holds`] and [`mark_overdue`] every `interval` until the process ends.
 pub fn spawn(db: Db, interval: Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
@@ -64,6 +89,11 @@ pub fn spawn(db: Db, interval: Duration) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "released expired holds"),
                 Err(error) => tracing::warn!(%error, "expiry sweep failed; it runs again shortly"),
+            }
+            match mark_overdue(&db, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(overdue = n, "invoices fell overdue"),
+                Err(error) => tracing::warn!(%error, "overdue sweep failed; it runs again shortly"),
             }
         }
     });

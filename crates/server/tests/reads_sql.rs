@@ -120,6 +120,8 @@ async fn storage_loads_exactly_what_each_command_reads() {
         Reads::expiry(),
         Reads::transaction_list(),
         Reads::of(&[Read::OldestOpenInvoice]),
+        Reads::overdue(),
+        Reads::of(&[Read::NewlyOverdue, Read::OldestOpenInvoice]),
     ];
     for reads in cases {
         let stored = app

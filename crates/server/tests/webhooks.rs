@@ -432,3 +432,25 @@ async fn an_event_committed_before_a_kill_9_is_delivered_after_the_restart() {
     assert_eq!(got[0].body["type"], "hold.created");
     assert_eq!(got[0].body["data"]["transactionId"], transaction);
 }
+
+#[tokio::test]
+async fn the_first_moment_an_invoice_is_late_is_told_once() {
+    let app = test_app().await;
+    let (r, url) = receiver(&[]).await;
+    let (_, secret) = add(&app, &url, json!(["invoice.overdue"])).await;
+    r.secrets.lock().unwrap().push(secret);
+    app.open_account("1", "1000").await;
+    let tx = app.hold_and_settle("1_CPF", "100.00", 1).await;
+    let now = || creditdesk_core::Timestamp::from_unix_micros(app.clock.now_us()).unwrap();
+    let sweep = |at| creditdesk_server::sweep::mark_overdue(&app.db, at);
+    assert_eq!(sweep(now()).await.unwrap(), 0, "not due yet");
+    // Down for days past the due date: the first sweep after marks it.
+    app.clock.advance_days(35);
+    assert_eq!(sweep(now()).await.unwrap(), 1);
+    assert_eq!(sweep(now()).await.unwrap(), 0, "once");
+    round(&app).await;
+    let got = r.got.lock().unwrap().clone();
+    assert_eq!(types(&got), ["invoice.overdue"]);
+    assert!(got[0].verified);
+    assert_eq!(got[0].body["data"]["invoiceId"], format!("{tx}-01"));
+}

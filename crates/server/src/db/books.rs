@@ -116,6 +116,7 @@ pub(crate) struct InvoiceRow {
     interest_paid_minor: i64,
     interest_tax_paid_minor: i64,
     interest_through_us: Option<i64>,
+    overdue_at_us: Option<i64>,
     status: String,
     created_at_us: i64,
     updated_at_us: i64,
@@ -175,7 +176,7 @@ const TRANSACTION_COLUMNS: &str = "id, account_id, order_id, value_minor, origin
      status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, settled_at_us";
 pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transaction_id, order_id, installment, \
      number_of_installments, value_minor, credit_value_minor, paid_minor, written_off_minor, interest_paid_minor, \
-     interest_tax_paid_minor, interest_through_us, status, created_at_us, updated_at_us, resolved_at_us, \
+     interest_tax_paid_minor, interest_through_us, overdue_at_us, status, created_at_us, updated_at_us, resolved_at_us, \
      original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
 const ENTRY_COLUMNS: &str =
     "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
@@ -261,6 +262,7 @@ impl InvoiceRow {
             interest_paid_value: money(self.interest_paid_minor)?,
             interest_tax_paid_value: money(self.interest_tax_paid_minor)?,
             interest_through: self.interest_through_us.map(time).transpose()?,
+            overdue_at: self.overdue_at_us.map(time).transpose()?,
             status: parse(&self.status, "invoice status")?,
             created_at: time(self.created_at_us)?,
             updated_at: time(self.updated_at_us)?,
@@ -477,6 +479,14 @@ pub(super) async fn load(
                 );
                 add_invoices(&mut book, tx.fetch_all(&sql, account()).await?)?;
             }
+            Read::NewlyOverdue => {
+                let sql = format!(
+                    "SELECT {INVOICE_COLUMNS} FROM invoices WHERE account_id = $1 AND status = 'Opened' \
+                     AND overdue_at_us IS NULL AND due_date_us < $2"
+                );
+                let args = vec![id.as_str().into(), now.unix_micros().into()];
+                add_invoices(&mut book, tx.fetch_all(&sql, args).await?)?;
+            }
             Read::Holders => {
                 let sql =
                     "SELECT id, email, level, created_at_us FROM holders WHERE account_id = $1 \
@@ -539,15 +549,15 @@ const UPSERT_INVOICE: &str = "INSERT INTO invoices (id, friendly_id, account_id,
      order_id, installment, number_of_installments, value_minor, credit_value_minor, paid_minor, \
      written_off_minor, status, created_at_us, updated_at_us, resolved_at_us, original_due_date_us, \
      due_date_us, postponements, postponed_days, observation, observation_folded, payment_link, \
-     interest_paid_minor, interest_tax_paid_minor, interest_through_us) \
+     interest_paid_minor, interest_tax_paid_minor, interest_through_us, overdue_at_us) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-     $21, $22, $23, $24, $25) \
+     $21, $22, $23, $24, $25, $26) \
      ON CONFLICT (account_id, id) DO UPDATE SET value_minor = excluded.value_minor, \
      credit_value_minor = excluded.credit_value_minor, paid_minor = excluded.paid_minor, \
      written_off_minor = excluded.written_off_minor, status = excluded.status, \
      interest_paid_minor = excluded.interest_paid_minor, \
      interest_tax_paid_minor = excluded.interest_tax_paid_minor, \
-     interest_through_us = excluded.interest_through_us, \
+     interest_through_us = excluded.interest_through_us, overdue_at_us = excluded.overdue_at_us, \
      updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
      due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
      postponed_days = excluded.postponed_days, observation = excluded.observation, \
@@ -657,6 +667,7 @@ fn invoice_args(i: &Invoice) -> Vec<Arg> {
         i.interest_paid_value.minor().into(),
         i.interest_tax_paid_value.minor().into(),
         i.interest_through.map(Timestamp::unix_micros).into(),
+        i.overdue_at.map(Timestamp::unix_micros).into(),
     ]
 }
 

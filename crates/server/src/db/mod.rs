@@ -320,6 +320,25 @@ impl Db {
             .collect()
     }
 
+    /// Accounts with an open invoice fallen due before `now` and not yet marked overdue (core's
+    /// `Read::NewlyOverdue`), at most `limit`.
+    pub async fn accounts_with_newly_overdue(
+        &self,
+        now: creditdesk_core::Timestamp,
+        limit: i64,
+    ) -> Result<Vec<creditdesk_core::ids::AccountId>, StorageError> {
+        let sql = "SELECT DISTINCT account_id FROM invoices WHERE status = 'Opened' \
+                   AND overdue_at_us IS NULL AND due_date_us < $1 LIMIT $2";
+        let args = vec![now.unix_micros().into(), limit.into()];
+        let rows: Vec<(String,)> = self.pool.fetch_all(sql, args).await?;
+        rows.into_iter()
+            .map(|(id,)| {
+                id.parse()
+                    .map_err(|e| StorageError::corrupt(format!("account id {id:?}: {e}")))
+            })
+            .collect()
+    }
+
     /// What is kept for this idempotency key (replies older than `cutoff_us` count as absent).
     pub async fn idempotent_reply(
         &self,
