@@ -9,4 +9,4 @@ ALTER TABLE credits ADD COLUMN interest_tax_minor BIGINT;
 ALTER TABLE credits ADD COLUMN interest_from_us BIGINT;
 ALTER TABLE credits ADD COLUMN interest_through_us BIGINT;
 -- The open invoice due first, for the overdue hold on new pre-authorizations.
-CREATE INDEX invoices_open_by_due ON invoices (account_id, due_date_us, id) WHERE status = 'Opened';
+CREATE INDEX invoices_open_by_due ON invoices (account_id, status, due_date_us, id);
