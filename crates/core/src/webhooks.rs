@@ -151,7 +151,8 @@ pub fn book_events(before: Option<&Book>, after: &Book) -> Vec<Event> {
             (_, InvoiceStatus::Opened) => Some(EventType::InvoiceReopened),
         };
         events.extend(kind.map(|k| event(k, invoice_data(invoice))));
-        let newly_late = invoice.overdue_at.is_some() && old.is_some_and(|o| o.overdue_at.is_none());
+        let newly_late =
+            invoice.overdue_at.is_some() && old.is_some_and(|o| o.overdue_at.is_none());
         if newly_late {
             events.push(event(EventType::InvoiceOverdue, invoice_data(invoice)));
         }

@@ -814,7 +814,10 @@ impl Run {
             Wait(days) => self.now = self.now.plus_days(days).unwrap(),
             Overdue(want) => {
                 let marked = book.mark_overdue(self.now);
-                let want: Vec<InvoiceId> = want.iter().map(|&(t, n)| InvoiceId::new(&tx(t), n)).collect();
+                let want: Vec<InvoiceId> = want
+                    .iter()
+                    .map(|&(t, n)| InvoiceId::new(&tx(t), n))
+                    .collect();
                 assert_eq!(marked, want, "the invoices the sweep marked overdue");
             }
             Expire(want) => {

@@ -43,7 +43,9 @@ pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
 pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> {
     let mut marked = 0;
     loop {
-        let accounts = db.accounts_with_newly_overdue(now, ACCOUNTS_PER_PASS).await?;
+        let accounts = db
+            .accounts_with_newly_overdue(now, ACCOUNTS_PER_PASS)
+            .await?;
         let mut this_pass = 0;
         for id in &accounts {
             this_pass += db
