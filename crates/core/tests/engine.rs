@@ -1187,6 +1187,15 @@ fn money(text: &str) -> Money {
     text.parse().unwrap()
 }
 
+/// Account `1_CPF` opened with a limit of 1000.
+fn opened(ctx: &Ctx) -> Book {
+    let open = OpenAccount::from_json(
+        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000}),
+    )
+    .unwrap();
+    Book::open(&open, ctx)
+}
+
 /// The event types of each step of a small story, in order.
 fn event_story() -> Vec<(&'static str, Vec<EventType>)> {
     let config = StoreConfig::default();
@@ -1197,11 +1206,7 @@ fn event_story() -> Vec<(&'static str, Vec<EventType>)> {
         actor: &actor,
         config: &config,
     };
-    let open = OpenAccount::from_json(
-        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000}),
-    )
-    .unwrap();
-    let opened = Book::open(&open, &ctx);
+    let opened = opened(&ctx);
     let mut story = vec![(
         "open",
         book_events(None, &opened).iter().map(|e| e.kind).collect(),
@@ -1610,11 +1615,7 @@ fn settled_book() -> Book {
         actor: &actor,
         config: &config,
     };
-    let open = OpenAccount::from_json(
-        &json!({"document": "1", "documentType": "CPF", "email": "a@b.co", "creditLimit": 1000}),
-    )
-    .unwrap();
-    let mut book = Book::open(&open, &ctx);
+    let mut book = opened(&ctx);
     let hold = CreateHold::from_json(
         &json!({"value": 300, "settle": true, "installments": 3}),
         now,

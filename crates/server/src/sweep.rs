@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use creditdesk_core::book::Book;
+use creditdesk_core::ids::AccountId;
 use creditdesk_core::Timestamp;
 
 use crate::db::books::Reads;
@@ -13,55 +15,69 @@ use crate::db::StorageError;
 /// Accounts handled per pass.
 const ACCOUNTS_PER_PASS: i64 = 500;
 
-/// Marks every hold whose time has passed at `now` as expired; returns how many.
-pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> {
-    let mut expired = 0;
-    loop {
-        let accounts = db
-            .accounts_with_expired_holds(now, ACCOUNTS_PER_PASS)
-            .await?;
-        if accounts.is_empty() {
-            return Ok(expired);
+/// What a sweep does to each account it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// Holds whose time has passed become `Expired` (core's `Book::expire_holds`).
+    ExpireHolds,
+    /// Open invoices fallen due are marked overdue, their `invoice.overdue` event written with
+    /// the mark (core's `Book::mark_overdue`).
+    MarkOverdue,
+}
+
+impl Sweep {
+    async fn accounts(self, db: &Db, now: Timestamp) -> Result<Vec<AccountId>, StorageError> {
+        match self {
+            Sweep::ExpireHolds => db.accounts_with_expired_holds(now, ACCOUNTS_PER_PASS).await,
+            Sweep::MarkOverdue => db.accounts_with_newly_overdue(now, ACCOUNTS_PER_PASS).await,
         }
-        for id in &accounts {
-            let load = Reads::expiry();
-            expired += db
-                .with_book(id, &load, now, move |book| {
-                    Ok::<_, StorageError>(
-                        book.as_mut()
-                            .map_or(0, |b| b.expire_holds(now).len() as u64),
-                    )
-                })
-                .await?;
+    }
+
+    fn reads(self) -> Reads {
+        match self {
+            Sweep::ExpireHolds => Reads::expiry(),
+            Sweep::MarkOverdue => Reads::overdue(),
+        }
+    }
+
+    /// What it changed on one book.
+    fn apply(self, book: &mut Book, now: Timestamp) -> u64 {
+        let changed = match self {
+            Sweep::ExpireHolds => book.expire_holds(now).len(),
+            Sweep::MarkOverdue => book.mark_overdue(now).len(),
+        };
+        changed as u64
+    }
+
+    /// Runs the sweep over every account that needs it at `now`; returns how many things it
+    /// changed. What came due while the server was down is handled by the first sweep after.
+    pub async fn run(self, db: &Db, now: Timestamp) -> Result<u64, StorageError> {
+        let mut changed = 0;
+        loop {
+            let mut this_pass = 0;
+            for id in &self.accounts(db, now).await? {
+                this_pass += db
+                    .with_book(id, &self.reads(), now, move |book| {
+                        Ok::<_, StorageError>(book.as_mut().map_or(0, |b| self.apply(b, now)))
+                    })
+                    .await?;
+            }
+            changed += this_pass;
+            if this_pass == 0 {
+                return Ok(changed);
+            }
         }
     }
 }
 
-/// Marks every open invoice fallen due before `now` as overdue (core's `Book::mark_overdue`:
-/// its `invoice.overdue` event goes to the outbox with the change); returns how many. One that
-/// fell due while the server was down is marked at the first sweep after it comes back.
+/// Marks every hold whose time has passed at `now` as expired; returns how many.
+pub async fn expire_holds(db: &Db, now: Timestamp) -> Result<u64, StorageError> {
+    Sweep::ExpireHolds.run(db, now).await
+}
+
+/// Marks every open invoice fallen due before `now` as overdue; returns how many.
 pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> {
-    let mut marked = 0;
-    loop {
-        let accounts = db
-            .accounts_with_newly_overdue(now, ACCOUNTS_PER_PASS)
-            .await?;
-        let mut this_pass = 0;
-        for id in &accounts {
-            this_pass += db
-                .with_book(id, &Reads::overdue(), now, move |book| {
-                    Ok::<_, StorageError>(
-                        book.as_mut()
-                            .map_or(0, |b| b.mark_overdue(now).len() as u64),
-                    )
-                })
-                .await?;
-        }
-        marked += this_pass;
-        if this_pass == 0 {
-            return Ok(marked);
-        }
-    }
+    Sweep::MarkOverdue.run(db, now).await
 }
 
 /// Runs [`expire_holds`] and [`mark_overdue`] every `interval` until the process ends.
