@@ -1462,7 +1462,6 @@ impl Book {
                     credit.kind.is_payment()
                         && !charged.interest.is_negative()
                         && !charged.tax.is_negative()
-                        && !credit.principal().is_negative()
                         && charged.from.is_none_or(|from| from < charged.through)
                 }
             };

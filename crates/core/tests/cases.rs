@@ -1308,6 +1308,29 @@ case_test! {
         }
     }
 
+    fn a_payment_pays_the_interest_first_and_at_most_what_is_due() {
+        use creditdesk_core::commands::Pay;
+        let m = |t: &str| t.parse::<Money>().unwrap();
+        // (value given, remaining, interest owed) → what it pays, or the start of the refusal.
+        for (value, remaining, interest, expect) in [
+            (None, "100", "11", Ok("111.00")),
+            (Some("11"), "100", "11", Ok("11.00")),
+            (Some("10.99"), "100", "11", Err("must be at least 11.00")),
+            (Some("111"), "100", "11", Ok("111.00")),
+            (Some("111.01"), "100", "11", Err("must be at most 111.00, what is due")),
+            (Some("100.01"), "100", "0", Err("must be at most 100.00, what is left")),
+            (Some("0.01"), "100", "0", Ok("0.01")),
+        ] {
+            let pay = Pay { value: value.map(m), reference: None };
+            let got = pay.amount_of(m(remaining), m(interest)).map(|v| v.to_string()).map_err(|e| e.to_string());
+            match (&got, expect) {
+                (Ok(paid), Ok(want)) => assert_eq!(paid, want, "{value:?}"),
+                (Err(message), Err(want)) => assert!(message.contains(want), "{value:?}: {message}"),
+                _ => panic!("{value:?} of {remaining} + {interest}: {got:?}, want {expect:?}"),
+            }
+        }
+    }
+
     fn days_late_count_full_days_of_open_invoices() {
         let due: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
         let hours = |h: i64| Timestamp::from_unix_micros(due.unix_micros() + h * 3_600_000_000).unwrap();
@@ -1358,6 +1381,16 @@ case_test! {
         }
     }
 
+    fn a_webhook_body_has_its_type_time_and_data() {
+        use creditdesk_core::webhooks::{body, EventType};
+        let at: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
+        let got = body(EventType::InvoicePaid, at, &serde_json::json!({"invoiceId": "x-01"}));
+        assert_eq!(
+            got,
+            serde_json::json!({"type": "invoice.paid", "timestamp": "2024-03-01T12:00:00.0000000Z", "data": {"invoiceId": "x-01"}})
+        );
+    }
+
     fn webhook_endpoints_read_their_url_and_events() {
         use creditdesk_core::webhooks::{check_url, EventType, NewWebhook, Subscription};
         for (url, ok) in [
@@ -1383,6 +1416,21 @@ case_test! {
         let new = NewWebhook::from_json(&serde_json::json!({"url": " http://a.example/h ", "events": ["*"]})).unwrap();
         assert_eq!(new.url, "http://a.example/h");
         assert!(new.is_plain_http());
+        let tls = NewWebhook::from_json(&serde_json::json!({"url": "https://a.example/h", "events": ["hold.created"]})).unwrap();
+        assert!(!tls.is_plain_http());
+        assert_eq!(tls.events.names(), ["hold.created"]);
+        assert_eq!(Subscription::All.names(), ["*"]);
+        // At most 2048 characters.
+        let long = |n: usize| format!("https://a.example/{}", "x".repeat(n - "https://a.example/".len()));
+        assert!(check_url(&long(2048)).is_ok());
+        assert!(check_url(&long(2049)).is_err());
+        use creditdesk_core::webhooks::DeliveryStatus;
+        let names: Vec<&str> = DeliveryStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["pending", "delivered", "failed"]);
+        for status in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::from_name(status.as_str()), Some(status));
+        }
+        assert_eq!(DeliveryStatus::from_name("sent"), None);
         let bad = NewWebhook::from_json(&serde_json::json!({"url": 5, "events": "all"})).unwrap_err();
         let fields: Vec<&str> = bad.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["url", "events"]);

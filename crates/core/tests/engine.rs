@@ -559,10 +559,13 @@ const SCENARIOS: &[Scenario] = &[
             (PayPart(1, 1, r#"{"value": 10.98}"#), Err("Invalid")),
             (PayPart(1, 1, r#"{"value": 1010.00}"#), Err("Invalid")),
             (PayPart(1, 1, r#"{"value": 510.99}"#), Ok(())),
+            (PayPart(1, 1, r#"{"value": 1}"#), Ok(())),
+            (Reverse(9, "tied to the later payment"), Err("ReverseLaterFirst")),
+            (Reverse(10, "the same-day payment bounced"), Ok(())),
             (Wait(1), Ok(())),
             (Pay(1, 1), Ok(())),
             (Reverse(9, "the earlier one first"), Err("ReverseLaterFirst")),
-            (Reverse(11, "bounced"), Ok(())),
+            (Reverse(14, "bounced"), Ok(())),
             (Reverse(9, "bounced too"), Ok(())),
             (CancelInvoice(1, 1), Ok(())),
         ],
@@ -573,19 +576,22 @@ const SCENARIOS: &[Scenario] = &[
             "invoice t1-1/1 Cancelled 1000.00 credit 0.00 paid 1.00 off 0.00 left 0.00 due 2024-01-31 (first 2024-01-31, 0 times, 0 days) resolved 2024-02-11",
             "credit c5 Payment 1.00 t1-1 Posted",
             "credit c9 Payment 510.99 t1-1 Reversed with interest 9.99 tax 1.00 for -..2024-02-10 reversed (bounced too)",
-            "credit c11 Payment 499.55 t1-1 Reversed with interest 0.50 tax 0.05 for 2024-02-10..2024-02-11 reversed (bounced)",
+            "credit c10 Payment 1.00 t1-1 Reversed reversed (the same-day payment bounced)",
+            "credit c14 Payment 499.55 t1-1 Reversed with interest 0.50 tax 0.05 for 2024-02-10..2024-02-11 reversed (bounced)",
             "entry CreditLimitChanged 2000.00",
             "entry Settlement -1000.00 t1 n1",
             "entry InvoicePaid 1.00 c5 t1 1/1",
             "entry Interest -9.99 c9 t1 1/1",
             "entry InterestTax -1.00 c9 t1 1/1",
             "entry InvoicePaid 510.99 c9 t1 1/1",
-            "entry Interest -0.50 c11 t1 1/1",
-            "entry InterestTax -0.05 c11 t1 1/1",
-            "entry InvoicePaid 499.55 c11 t1 1/1",
-            "entry PaymentReversed -499.55 c11 t1 1/1 (bounced)",
-            "entry InterestReversed 0.50 c11 t1 1/1",
-            "entry InterestTaxReversed 0.05 c11 t1 1/1",
+            "entry InvoicePaid 1.00 c10 t1 1/1",
+            "entry PaymentReversed -1.00 c10 t1 1/1 (the same-day payment bounced)",
+            "entry Interest -0.50 c14 t1 1/1",
+            "entry InterestTax -0.05 c14 t1 1/1",
+            "entry InvoicePaid 499.55 c14 t1 1/1",
+            "entry PaymentReversed -499.55 c14 t1 1/1 (bounced)",
+            "entry InterestReversed 0.50 c14 t1 1/1",
+            "entry InterestTaxReversed 0.05 c14 t1 1/1",
             "entry PaymentReversed -510.99 c9 t1 1/1 (bounced too)",
             "entry InterestReversed 9.99 c9 t1 1/1",
             "entry InterestTaxReversed 1.00 c9 t1 1/1",
@@ -596,7 +602,7 @@ const SCENARIOS: &[Scenario] = &[
         name: "interest: grace days, postponement, tax rounded half up; a write-off forgives it; overdue invoices stop new holds",
         limit: "1000", tolerance: "0",
         steps: &[
-            (Config(r#"{"dailyInterestRate": 0.01, "taxRate": 0.5, "interestGraceDays": 2, "postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10, "overdueBlockDays": 3}"#), Ok(())),
+            (Config(r#"{"dailyInterestRate": 0.01, "taxRate": 0.5, "interestGraceDays": 2, "postponementEnabled": true, "invoicePostponementLimit": 1, "maxPostponementDays": 10, "overdueBlockDays": 3, "shortfallTolerance": 0.05}"#), Ok(())),
             (Hold(1, r#"{"value": 200, "settle": true, "installments": 2}"#), Ok(())),
             (Settle(1, "200"), Ok(())),
             (Wait(32), Ok(())),
@@ -604,13 +610,15 @@ const SCENARIOS: &[Scenario] = &[
             (Overdue(&[]), Ok(())),
             (PayPart(1, 1, r#"{"value": 67}"#), Ok(())),
             (Hold(2, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
-            (Wait(2), Ok(())),
+            (Wait(1), Ok(())),
+            (Hold(5, r#"{"value": 1, "settle": false, "installments": 1}"#), Ok(())),
+            (Wait(1), Ok(())),
             (Hold(3, r#"{"value": 10, "settle": true, "installments": 1}"#), Err("OverdueInvoices")),
             (Postpone(1, 1, 5), Ok(())),
             (Hold(3, r#"{"value": 10, "settle": true, "installments": 1}"#), Ok(())),
             (Wait(4), Ok(())),
             (Overdue(&[(1, 1)]), Ok(())),
-            (Pay(1, 1), Ok(())),
+            (PayPart(1, 1, r#"{"value": 33.45}"#), Ok(())),
             (Wait(29), Ok(())),
             (Overdue(&[(1, 2)]), Ok(())),
             (Hold(4, r#"{"value": 10, "settle": true, "installments": 1}"#), Err("OverdueInvoices")),
@@ -622,20 +630,23 @@ const SCENARIOS: &[Scenario] = &[
             "account Open limit 1000.00 tolerance 0 balance 0.00",
             "hold t1 Settled value 200.00 (first 200.00) settled 200.00 refunded 0.00 n2 settle true expires 2024-01-31",
             "hold t2 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-03-03",
+            "hold t5 Authorized value 1.00 (first 1.00) settled 0.00 refunded 0.00 n1 settle false expires 2024-02-04",
             "hold t3 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-03-05",
             "hold t4 Authorized value 10.00 (first 10.00) settled 0.00 refunded 0.00 n1 settle true expires 2024-04-07",
-            "invoice t1-1/2 Paid 100.00 credit 0.00 paid 100.00 off 0.00 left 0.00 interest 0.33 tax 0.17 through 2024-02-08 due 2024-02-05 (first 2024-01-31, 1 times, 5 days) resolved 2024-02-08",
+            "invoice t1-1/2 Paid 100.00 credit 0.00 paid 99.95 off 0.05 left 0.00 interest 0.33 tax 0.17 through 2024-02-08 due 2024-02-05 (first 2024-01-31, 1 times, 5 days) resolved 2024-02-08",
             "invoice t1-2/2 Paid 100.00 credit 0.00 paid 0.00 off 100.00 left 0.00 due 2024-03-01 (first 2024-03-01, 0 times, 0 days) resolved 2024-03-08",
             "credit c7 Payment 67.00 t1-1 Posted",
-            "credit c15 Payment 33.50 t1-1 Posted with interest 0.33 tax 0.17 for -..2024-02-08",
-            "credit c19 WriteOff 100.00 t1-2 Posted (forgiven)",
+            "credit c17 Payment 33.45 t1-1 Posted with interest 0.33 tax 0.17 for -..2024-02-08",
+            "credit s17 ShortfallWriteOff 0.05 t1-1 Posted of c17",
+            "credit c21 WriteOff 100.00 t1-2 Posted (forgiven)",
             "entry CreditLimitChanged 1000.00",
             "entry Settlement -200.00 t1 n2",
             "entry InvoicePaid 67.00 c7 t1 1/2",
-            "entry Interest -0.33 c15 t1 1/2",
-            "entry InterestTax -0.17 c15 t1 1/2",
-            "entry InvoicePaid 33.50 c15 t1 1/2",
-            "entry WriteOff 100.00 c19 t1 2/2 (forgiven)",
+            "entry Interest -0.33 c17 t1 1/2",
+            "entry InterestTax -0.17 c17 t1 1/2",
+            "entry InvoicePaid 33.45 c17 t1 1/2",
+            "entry WriteOff 0.05 s17 t1 1/2",
+            "entry WriteOff 100.00 c21 t1 2/2 (forgiven)",
         ],
     },
     Scenario {
@@ -1197,7 +1208,7 @@ fn opened(ctx: &Ctx) -> Book {
 }
 
 /// The event types of each step of a small story, in order.
-fn event_story() -> Vec<(&'static str, Vec<EventType>)> {
+fn event_story() -> Vec<(&'static str, Vec<creditdesk_core::webhooks::Event>)> {
     let config = StoreConfig::default();
     let actor: Actor = "tests".parse().unwrap();
     let now: Timestamp = START.parse().unwrap();
@@ -1207,21 +1218,12 @@ fn event_story() -> Vec<(&'static str, Vec<EventType>)> {
         config: &config,
     };
     let opened = opened(&ctx);
-    let mut story = vec![(
-        "open",
-        book_events(None, &opened).iter().map(|e| e.kind).collect(),
-    )];
+    let mut story = vec![("open", book_events(None, &opened))];
     let mut book = opened;
     let mut step = |name: &'static str, book: &mut Book, f: &dyn Fn(&mut Book)| {
         let before = book.clone();
         f(book);
-        story.push((
-            name,
-            book_events(Some(&before), book)
-                .iter()
-                .map(|e| e.kind)
-                .collect(),
-        ));
+        story.push((name, book_events(Some(&before), book)));
     };
     step("hold", &mut book, &|b| {
         let hold = CreateHold::from_json(
@@ -1291,8 +1293,21 @@ case_test! {
             ("expire", &[HoldExpired]),
             ("nothing", &[]),
         ];
-        let got: Vec<(&str, &[EventType])> = story.iter().map(|(n, k)| (*n, k.as_slice())).collect();
+        let kinds: Vec<(&str, Vec<EventType>)> =
+            story.iter().map(|(n, e)| (*n, e.iter().map(|e| e.kind).collect())).collect();
+        let got: Vec<(&str, &[EventType])> = kinds.iter().map(|(n, k)| (*n, k.as_slice())).collect();
         assert_eq!(got, expected);
+        // Each event says what it is about.
+        let data = |step: &str, i: usize| story.iter().find(|(n, _)| *n == step).unwrap().1[i].data.clone();
+        assert_eq!(data("hold", 0)["transactionId"], tx(1).to_string());
+        assert_eq!(data("hold", 0)["value"].to_string(), "200.00");
+        assert_eq!(data("settle", 0)["status"], "Settled");
+        assert_eq!(data("settle", 1)["invoiceId"], InvoiceId::new(&tx(1), 1).to_string());
+        assert_eq!(data("settle", 2)["remainingValue"].to_string(), "100.00");
+        assert_eq!(data("pay", 0)["status"], "Paid");
+        assert_eq!(data("pay", 1)["creditType"], "payment");
+        assert_eq!(data("limit", 0)["previousCreditLimit"].to_string(), "1000.00");
+        assert!(story.iter().flat_map(|(_, e)| e).all(|e| e.account_id.to_string() == "1_CPF"));
         for kind in EventType::ALL {
             assert_eq!(EventType::from_name(kind.as_str()), Some(kind));
         }
@@ -1559,11 +1574,17 @@ case_test! {
     fn a_loaded_book_is_checked_for_what_was_read() {
         // Each corruption, seen through a command's reads: found when what it breaks was read.
         for (what, corrupt, want) in CORRUPTIONS {
-            for (reads, found) in [
-                (Reads::settlement(&tx(1)), *what != "the balance off by a cent"),
+            // A credit's corruption is seen where the invoice's credits are read.
+            let of_credit = ["is malformed", "but its posted credits say", "but its posted payments say"].contains(want);
+            let mut cases = vec![
+                (Reads::settlement(&tx(1)), *what != "the balance off by a cent" && !of_credit),
                 (Reads::statement(), *what == "the balance off by a cent"),
                 (Reads::hold(&tx(1)), *what == "more refunded than settled"),
-            ] {
+            ];
+            if of_credit {
+                cases.push((Reads::invoice_credits(&InvoiceId::new(&tx(1), 1)), true));
+            }
+            for (reads, found) in cases {
                 let mut book = settled_book();
                 corrupt(&mut book);
                 let loaded = book.loaded(&reads, START.parse().unwrap());
@@ -1918,7 +1939,66 @@ const CORRUPTIONS: &[Corruption] = &[
         },
         "has a negative value",
     ),
+    (
+        "interest on a write-off",
+        |b| {
+            b.invoices[0].written_off_value = b.invoices[0].paid_value;
+            b.invoices[0].paid_value = Money::ZERO;
+            b.credits[0].kind = creditdesk_core::credit::CreditKind::WriteOff;
+            b.credits[0].interest = Some(charged("0", "0", None, 5));
+        },
+        "is malformed",
+    ),
+    (
+        "negative interest balanced by its tax",
+        |b| {
+            b.credits[0].interest = Some(charged("-1", "1", None, 5));
+            b.invoices[0].interest_paid_value = money("-1");
+            b.invoices[0].interest_tax_paid_value = money("1");
+        },
+        "is malformed",
+    ),
+    (
+        "negative tax balanced by the interest",
+        |b| {
+            b.credits[0].interest = Some(charged("1", "-1", None, 5));
+            b.invoices[0].interest_paid_value = money("1");
+            b.invoices[0].interest_tax_paid_value = money("-1");
+        },
+        "is malformed",
+    ),
+    (
+        "a payment's amount off its invoice's paid value",
+        |b| b.credits[0].amount = money("99.99"),
+        "but its posted credits say",
+    ),
+    (
+        "interest paid with no payment charging it",
+        |b| b.invoices[0].interest_paid_value = money("0.01"),
+        "but its posted payments say",
+    ),
+    (
+        "interest charged for no days",
+        |b| b.credits[0].interest = Some(charged("0", "0", Some(5), 5)),
+        "is malformed",
+    ),
 ];
+
+/// Interest a payment charged: amounts, and `from`/`through` as days after [`START`].
+fn charged(
+    interest: &str,
+    tax: &str,
+    from: Option<u32>,
+    through: u32,
+) -> creditdesk_core::interest::ChargedInterest {
+    let day = |d: u32| START.parse::<Timestamp>().unwrap().plus_days(d).unwrap();
+    creditdesk_core::interest::ChargedInterest {
+        interest: money(interest),
+        tax: money(tax),
+        from: from.map(day),
+        through: day(through),
+    }
+}
 
 /// Three settlements on different days (2, 1 and 3 installments), some paid, cancelled or
 /// annotated; returns the book.
