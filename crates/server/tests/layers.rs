@@ -21,6 +21,8 @@ const NOT_IN_STORAGE: &[&str] = &[
     "crate::web",
     "crate::serve",
     "crate::sweep",
+    "crate::webhooks",
+    "reqwest",
     "crate::throttle",
     "crate::AppState",
 ];
