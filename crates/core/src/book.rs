@@ -451,11 +451,7 @@ impl Book {
         let Some(block_days) = ctx.config.overdue_block_days() else {
             return Ok(());
         };
-        let oldest = self
-            .invoices
-            .iter()
-            .filter(|i| i.status == InvoiceStatus::Opened)
-            .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
+        let oldest = crate::invoice::due_first(&self.invoices);
         match oldest {
             Some(invoice)
                 if crate::interest::days_late(invoice, ctx.now) > u32::from(block_days) =>
@@ -1283,8 +1279,7 @@ impl Book {
     pub fn mark_overdue(&mut self, now: Timestamp) -> Vec<InvoiceId> {
         let mut marked = Vec::new();
         for invoice in &mut self.invoices {
-            let late = crate::invoice::is_overdue(invoice.status, invoice.due_date, now);
-            if late && invoice.overdue_at.is_none() {
+            if invoice.is_newly_overdue(now) {
                 invoice.overdue_at = Some(now);
                 marked.push(invoice.id.clone());
             }

@@ -46,6 +46,22 @@ impl CreditLocator {
         CreditLocator::new(u64::try_from(now.unix_micros() / 1000).unwrap_or(0), random)
     }
 
+    /// `count` ULIDs made at `now`, these random bits first, then the next ones — a monotonic
+    /// run, so they sort in the order made. Random bits too near the top to count on are taken
+    /// lower.
+    pub fn successive(now: Timestamp, random: [u8; 10], count: u16) -> Vec<CreditLocator> {
+        let mut wide = [0u8; 16];
+        wide[6..].copy_from_slice(&random);
+        let first = u128::from_be_bytes(wide).min((1 << 80) - u128::from(count.max(1)));
+        (0..u128::from(count))
+            .map(|i| {
+                let mut bits = [0u8; 10];
+                bits.copy_from_slice(&(first + i).to_be_bytes()[6..]);
+                CreditLocator::at(now, bits)
+            })
+            .collect()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -218,19 +234,11 @@ impl PaymentLocators {
     /// ones (a monotonic ULID), so a shortfall write-off always sorts right after its payment.
     /// Random bits all ones have no next: they are taken one lower for the payment.
     pub fn at(now: Timestamp, random: [u8; 10]) -> PaymentLocators {
-        let mut wide = [0u8; 16];
-        wide[6..].copy_from_slice(&random);
-        let value = u128::from_be_bytes(wide).min((1 << 80) - 2);
-        let bytes = |v: u128| -> [u8; 10] {
-            let all = v.to_be_bytes();
-            let mut out = [0u8; 10];
-            out.copy_from_slice(&all[6..]);
-            out
+        let mut both = CreditLocator::successive(now, random, 2).into_iter();
+        let (Some(payment), Some(shortfall)) = (both.next(), both.next()) else {
+            unreachable!("two locators were asked for");
         };
-        PaymentLocators {
-            payment: CreditLocator::at(now, bytes(value)),
-            shortfall: CreditLocator::at(now, bytes(value + 1)),
-        }
+        PaymentLocators { payment, shortfall }
     }
 }
 

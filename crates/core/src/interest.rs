@@ -22,9 +22,6 @@ use crate::money::Money;
 use crate::rate::Rate;
 use crate::timestamp::Timestamp;
 
-/// Microseconds in one day of interest.
-const MICROS_PER_DAY: i64 = 86_400_000_000;
-
 /// The store's interest policy (from its configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestPolicy {
@@ -119,8 +116,7 @@ pub fn accrued(invoice: &Invoice, policy: &InterestPolicy, now: Timestamp) -> Ac
         return Accrued::default();
     }
     let from = start(invoice, policy);
-    let elapsed = now.unix_micros() - from.unix_micros();
-    let days = u32::try_from(elapsed.max(0) / MICROS_PER_DAY).unwrap_or(u32::MAX);
+    let days = full_days(from, now);
     if days == 0 {
         return Accrued::default();
     }
@@ -143,6 +139,10 @@ pub fn days_late(invoice: &Invoice, now: Timestamp) -> u32 {
     if invoice.status != InvoiceStatus::Opened {
         return 0;
     }
-    let elapsed = now.unix_micros() - invoice.due_date.unix_micros();
-    u32::try_from(elapsed.max(0) / MICROS_PER_DAY).unwrap_or(u32::MAX)
+    full_days(invoice.due_date, now)
+}
+
+/// Full days (24 hours) from `from` to `now`; 0 when `now` is not later.
+fn full_days(from: Timestamp, now: Timestamp) -> u32 {
+    u32::try_from(from.days_until(now).max(0)).unwrap_or(u32::MAX)
 }

@@ -144,6 +144,12 @@ impl Invoice {
         *slot = Money::saturating_from_minor(slot.minor() + minor);
     }
 
+    /// Open, past its due date at `now`, and not yet marked overdue (what the overdue sweep
+    /// marks).
+    pub fn is_newly_overdue(&self, now: Timestamp) -> bool {
+        is_overdue(self.status, self.due_date, now) && self.overdue_at.is_none()
+    }
+
     /// Whether credits (payments, write-offs) went to it.
     pub fn has_credits(&self) -> bool {
         self.paid_value != Money::ZERO || self.written_off_value != Money::ZERO
@@ -153,4 +159,13 @@ impl Invoice {
 /// An invoice with this status and due date is overdue at `now`: open, and due before now.
 pub fn is_overdue(status: InvoiceStatus, due_date: Timestamp, now: Timestamp) -> bool {
     status == InvoiceStatus::Opened && due_date < now
+}
+
+/// The open invoice due first among `invoices` (earliest due date, then smallest id): the most
+/// late one.
+pub fn due_first<'a>(invoices: impl IntoIterator<Item = &'a Invoice>) -> Option<&'a Invoice> {
+    invoices
+        .into_iter()
+        .filter(|i| i.status == InvoiceStatus::Opened)
+        .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)))
 }

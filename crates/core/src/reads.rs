@@ -228,18 +228,11 @@ impl Book {
                     open.for_each(|i| push_invoice(&mut book, i));
                 }
                 Read::OldestOpenInvoice => {
-                    let oldest = self
-                        .invoices
-                        .iter()
-                        .filter(|i| i.status == InvoiceStatus::Opened)
-                        .min_by(|a, b| (a.due_date, &a.id).cmp(&(b.due_date, &b.id)));
+                    let oldest = crate::invoice::due_first(&self.invoices);
                     oldest.into_iter().for_each(|i| push_invoice(&mut book, i));
                 }
                 Read::NewlyOverdue => {
-                    let newly = self.invoices.iter().filter(|i| {
-                        crate::invoice::is_overdue(i.status, i.due_date, now)
-                            && i.overdue_at.is_none()
-                    });
+                    let newly = self.invoices.iter().filter(|i| i.is_newly_overdue(now));
                     newly.for_each(|i| push_invoice(&mut book, i));
                 }
                 Read::Holders => {

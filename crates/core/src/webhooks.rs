@@ -344,6 +344,15 @@ impl Subscription {
     }
 }
 
+const URL_TOO_LONG: &str = "must be at most 2048 characters";
+const _: () = assert!(URL_CHARS_MAX == 2048, "URL_TOO_LONG names the bound");
+
+/// Whether `url` (as typed: spaces around it do not count) is plain `http://`, not TLS:
+/// allowed, but the API answers a warning and the admin shows one.
+pub fn is_plain_http(url: &str) -> bool {
+    url.trim().starts_with("http://")
+}
+
 /// Whether `url` may receive webhooks: `http://` or `https://`, a host, no spaces or control
 /// characters, at most [`URL_CHARS_MAX`] characters.
 pub fn check_url(url: &str) -> Result<(), &'static str> {
@@ -357,7 +366,7 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
         return Err("must name a host");
     }
     if url.chars().count() > URL_CHARS_MAX as usize {
-        return Err("must be at most 2048 characters");
+        return Err(URL_TOO_LONG);
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters");
@@ -388,8 +397,8 @@ impl NewWebhook {
         })
     }
 
-    /// Plain `http://` (not TLS): allowed, but the admin warns.
+    /// Plain `http://` (not TLS): see [`is_plain_http`].
     pub fn is_plain_http(&self) -> bool {
-        self.url.starts_with("http://")
+        is_plain_http(&self.url)
     }
 }

@@ -177,7 +177,7 @@ fn NewEndpointForm(
             json!({ "url": url.get().trim(), "events": events })
         }
     };
-    let plain_http = Signal::derive(move || url.get().trim().starts_with("http://"));
+    let plain_http = Signal::derive(move || creditdesk_core::webhooks::is_plain_http(&url.get()));
     let form = use_form(
         FormSpec::new(
             Method::Post,

@@ -186,7 +186,7 @@ fn money(minor: i64) -> Result<Money, StorageError> {
     Money::from_minor(minor).map_err(|e| StorageError::corrupt(format!("amount {minor}: {e}")))
 }
 
-fn time(us: i64) -> Result<Timestamp, StorageError> {
+pub(super) fn time(us: i64) -> Result<Timestamp, StorageError> {
     Timestamp::from_unix_micros(us).map_err(|e| StorageError::corrupt(format!("time {us}: {e}")))
 }
 

@@ -10,6 +10,7 @@ use creditdesk_core::Timestamp;
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::books::time;
 use super::engine::{Arg, Tx};
 use super::{Db, StorageError};
 
@@ -18,20 +19,13 @@ pub const ROUND_ROWS_MAX: i64 = 100;
 /// How long a claimed delivery is held before another task may take it (its sender died).
 pub const LEASE_US: i64 = 120 * 1_000_000;
 
-/// Successive ULIDs made at `now`: random bits, then the next ones, so a command's events keep
-/// their order.
+/// Successive ULIDs made at `now` (core's monotonic run), so a command's events keep their
+/// order.
 fn ulids(now: Timestamp, count: usize) -> Vec<String> {
-    let random: [u8; 10] = rand::random();
-    let mut wide = [0u8; 16];
-    wide[6..].copy_from_slice(&random);
-    let base = u128::from_be_bytes(wide) & ((1 << 79) - 1);
-    (0..count as u128)
-        .map(|i| {
-            let bits = (base + i).to_be_bytes();
-            let mut out = [0u8; 10];
-            out.copy_from_slice(&bits[6..]);
-            CreditLocator::at(now, out).to_string()
-        })
+    let count = u16::try_from(count).unwrap_or(u16::MAX);
+    CreditLocator::successive(now, rand::random(), count)
+        .iter()
+        .map(ToString::to_string)
         .collect()
 }
 
@@ -89,10 +83,6 @@ struct EndpointRow {
 }
 
 const ENDPOINT_COLUMNS: &str = "id, url, events, created_at_us, disabled_at_us, disabled_reason";
-
-fn time(us: i64) -> Result<Timestamp, StorageError> {
-    Timestamp::from_unix_micros(us).map_err(|e| StorageError::corrupt(format!("time {us}: {e}")))
-}
 
 impl EndpointRow {
     fn subscription(&self) -> Result<Subscription, StorageError> {
