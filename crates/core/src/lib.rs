@@ -42,6 +42,7 @@ pub mod money;
 pub mod ops;
 pub mod rate;
 pub mod reads;
+pub mod reminders;
 pub mod search;
 pub mod store_config;
 pub mod text;

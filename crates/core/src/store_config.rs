@@ -57,6 +57,53 @@ pub struct StoreConfig {
     /// Extension: a new pre-authorization is refused while an invoice of the account is more
     /// than this many days late (`None`: never).
     overdue_block_days: Option<u16>,
+    /// Extension: the store's time zone, where reminders' `timeOfDay` is read.
+    time_zone: TimeZoneName,
+}
+
+/// Most characters of a time zone's name (the longest IANA name has 32).
+pub const TIME_ZONE_CHARS_MAX: usize = 64;
+
+/// An IANA time zone's name as the store gives it (`UTC`, `America/Sao_Paulo`,
+/// `Etc/GMT+3`). Core checks its shape only — ASCII letters, digits, `_`, `+`, `-`, parts
+/// separated by `/`, each starting with a letter, at most [`TIME_ZONE_CHARS_MAX`] characters —
+/// as it holds no time zone database; the server refuses a well-formed name its database does
+/// not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    /// `UTC`, the default.
+    pub fn utc() -> TimeZoneName {
+        TimeZoneName("UTC".to_owned())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for TimeZoneName {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let part_ok = |part: &str| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))
+        };
+        if text.len() <= TIME_ZONE_CHARS_MAX && text.split('/').all(part_ok) {
+            Ok(TimeZoneName(text.to_owned()))
+        } else {
+            Err("must be an IANA time zone name, such as UTC or America/Sao_Paulo")
+        }
+    }
+}
+
+impl Serialize for TimeZoneName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
 }
 
 /// An ISO 4217 currency code: three upper-case letters (`BRL`, `USD`).
@@ -200,12 +247,13 @@ impl Default for StoreConfig {
             currency: Currency(*b"BRL"),
             interest_grace_days: 0,
             overdue_block_days: None,
+            time_zone: TimeZoneName::utc(),
         }
     }
 }
 
 /// The top-level fields, in the spec's order, then the extensions.
-pub const FIELDS: [&str; 15] = [
+pub const FIELDS: [&str; 16] = [
     "dailyInterestRate",
     "invoicePostponementLimit",
     "taxRate",
@@ -221,6 +269,7 @@ pub const FIELDS: [&str; 15] = [
     "currency",
     "interestGraceDays",
     "overdueBlockDays",
+    "timeZone",
 ];
 
 /// The fields whose `null` means "off" (every other field refuses `null`).
@@ -311,6 +360,10 @@ impl StoreConfig {
     /// account are refused (`None`: never).
     pub fn overdue_block_days(&self) -> Option<u16> {
         self.overdue_block_days
+    }
+    /// Extension: the store's time zone (reminders are timed there).
+    pub fn time_zone(&self) -> &TimeZoneName {
+        &self.time_zone
     }
     /// The interest rules of [`crate::interest`] under this configuration.
     pub fn interest_policy(&self) -> crate::interest::InterestPolicy {
@@ -423,6 +476,16 @@ impl StoreConfig {
                         value => count(value, POLICY_DAYS_MAX).map(Some),
                     },
                     &mut next.overdue_block_days,
+                ),
+                "timeZone" => set(
+                    &mut errors,
+                    path,
+                    value
+                        .as_str()
+                        .ok_or("must be a string")
+                        .and_then(str::parse)
+                        .map_err(str::to_owned),
+                    &mut next.time_zone,
                 ),
                 // Unknown top-level fields are ignored (the server lists them; see commands).
                 _ => {}

@@ -31,6 +31,9 @@ pub enum EventType {
     InvoiceReopened,
     /// The first moment an invoice is late (seen by the store's sweep).
     InvoiceOverdue,
+    /// A reminder of an open invoice, from the store's `notificationsSettings`
+    /// (see [`crate::reminders`]).
+    InvoiceReminder,
     HoldCreated,
     HoldSettled,
     HoldCancelled,
@@ -41,12 +44,13 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         EventType::InvoiceCreated,
         EventType::InvoicePaid,
         EventType::InvoiceCancelled,
         EventType::InvoiceReopened,
         EventType::InvoiceOverdue,
+        EventType::InvoiceReminder,
         EventType::HoldCreated,
         EventType::HoldSettled,
         EventType::HoldCancelled,
@@ -64,6 +68,7 @@ impl EventType {
             EventType::InvoiceCancelled => "invoice.cancelled",
             EventType::InvoiceReopened => "invoice.reopened",
             EventType::InvoiceOverdue => "invoice.overdue",
+            EventType::InvoiceReminder => "invoice.reminder",
             EventType::HoldCreated => "hold.created",
             EventType::HoldSettled => "hold.settled",
             EventType::HoldCancelled => "hold.cancelled",
@@ -103,6 +108,25 @@ fn invoice_data(invoice: &Invoice) -> Value {
         "dueDate": invoice.due_date,
         "paymentLink": invoice.payment_link,
     })
+}
+
+/// The `invoice.reminder` event of `reminder` of `invoice`: the invoice's data with the
+/// reminder (`when`, `at`) and its message's amount due, subject and text.
+pub fn reminder_event(
+    invoice: &Invoice,
+    reminder: &crate::reminders::Reminder,
+    message: &crate::reminders::Message,
+) -> Event {
+    let mut data = invoice_data(invoice);
+    data["reminder"] = json!({ "when": reminder.when, "at": reminder.at });
+    data["amountDue"] = json!(message.amount_due);
+    data["subject"] = json!(message.subject);
+    data["text"] = json!(message.text);
+    Event {
+        kind: EventType::InvoiceReminder,
+        account_id: invoice.account_id.clone(),
+        data,
+    }
 }
 
 fn hold_data(transaction: &Transaction) -> Value {

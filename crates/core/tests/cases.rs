@@ -522,6 +522,38 @@ const UPDATES: &[(&str, UpdateExpect)] = &[
         Ok(("interestGraceDays", "365")),
     ),
     (r#"{"interestGraceDays": 366}"#, Err(&["interestGraceDays"])),
+    // The time zone: an IANA name's shape (the server's database says whether it exists).
+    (
+        r#"{"timeZone": "America/Sao_Paulo"}"#,
+        Ok(("timeZone", r#""America/Sao_Paulo""#)),
+    ),
+    (
+        r#"{"timeZone": "Etc/GMT+3"}"#,
+        Ok(("timeZone", r#""Etc/GMT+3""#)),
+    ),
+    (
+        r#"{"timeZone": "America/Argentina/Buenos_Aires"}"#,
+        Ok(("timeZone", r#""America/Argentina/Buenos_Aires""#)),
+    ),
+    (r#"{"timeZone": ""}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": "Europe/"}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": "/Berlin"}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": "Mars Base"}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": "3Zone"}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": "America/São_Paulo"}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": 3}"#, Err(&["timeZone"])),
+    (r#"{"timeZone": null}"#, Err(&["timeZone"])),
+    (
+        r#"{"timeZone": "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#,
+        Err(&["timeZone"]),
+    ),
+    (
+        r#"{"timeZone": "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#,
+        Ok((
+            "timeZone",
+            r#""Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa""#,
+        )),
+    ),
     (r#"{"interestGraceDays": 1.5}"#, Err(&["interestGraceDays"])),
     (
         r#"{"interestGraceDays": null}"#,
@@ -1779,7 +1811,7 @@ case_test! {
         let json = serde_json::to_string(&StoreConfig::default()).unwrap();
         assert_eq!(
             json,
-            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","interestGraceDays":0,"overdueBlockDays":null}"#
+            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","interestGraceDays":0,"overdueBlockDays":null,"timeZone":"UTC"}"#
         );
     }
 
