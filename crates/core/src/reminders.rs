@@ -22,7 +22,7 @@
 //! server's comes from the IANA database).
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::interest::{self, InterestPolicy};
 use crate::invoice::{Invoice, InvoiceStatus};
@@ -58,10 +58,9 @@ pub fn local_date(at: Timestamp, zone: &dyn Zone) -> NaiveDate {
 }
 
 fn clamped(micros: i64) -> Timestamp {
-    Timestamp::from_unix_micros(micros.clamp(
-        Timestamp::MIN.unix_micros(),
-        Timestamp::MAX.unix_micros(),
-    ))
+    Timestamp::from_unix_micros(
+        micros.clamp(Timestamp::MIN.unix_micros(), Timestamp::MAX.unix_micros()),
+    )
     .expect("clamped into range")
 }
 
@@ -88,7 +87,7 @@ pub fn instant(date: NaiveDate, time: TimeOfDay, zone: &dyn Zone) -> Timestamp {
 }
 
 /// Which rule a reminder comes from: so many days before, or after, the due day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum When {
     #[serde(rename = "daysPrior")]
     Prior(u16),
@@ -125,7 +124,11 @@ pub struct Reminder {
 }
 
 /// Every reminder of an invoice due at `due`, earliest first.
-pub fn schedule(due: Timestamp, settings: &NotificationsSettings, zone: &dyn Zone) -> Vec<Reminder> {
+pub fn schedule(
+    due: Timestamp,
+    settings: &NotificationsSettings,
+    zone: &dyn Zone,
+) -> Vec<Reminder> {
     let day = local_date(due, zone);
     let rule = |when: When, rule: &NotificationRule| {
         let date = match when {
@@ -153,7 +156,7 @@ pub fn schedule(due: Timestamp, settings: &NotificationsSettings, zone: &dyn Zon
 }
 
 /// Why a reminder was not sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// A later reminder of the same invoice was due at the same time (only the latest goes).
@@ -193,14 +196,22 @@ pub struct Decision {
     pub next_at: Option<Timestamp>,
 }
 
-/// Decides the reminders of `invoice` due after `through` and up to `now` (module rules).
+/// Where reminders of `invoice` are decided through: `through` as the store keeps it, or
+/// (never decided) the invoice's creation.
+fn decided_through(invoice: &Invoice, through: Option<Timestamp>) -> Timestamp {
+    through.unwrap_or(invoice.created_at)
+}
+
+/// Decides the reminders of `invoice` due after `through` (`None`: never decided) and up to
+/// `now` (module rules).
 pub fn decide(
     invoice: &Invoice,
     settings: &NotificationsSettings,
     zone: &dyn Zone,
-    through: Timestamp,
+    through: Option<Timestamp>,
     now: Timestamp,
 ) -> Decision {
+    let through = decided_through(invoice, through);
     let reminders = schedule(invoice.due_date, settings, zone);
     let open = invoice.status == InvoiceStatus::Opened;
     let due: Vec<Reminder> = reminders
@@ -232,25 +243,189 @@ pub fn decide(
     }
 }
 
-/// The reminders of `invoice` not decided yet (after `through`), earliest first; none once it
-/// is no longer open.
+/// The reminders of `invoice` not decided yet (after `through`, `None`: never decided),
+/// earliest first; none once it is no longer open.
 pub fn upcoming(
     invoice: &Invoice,
     settings: &NotificationsSettings,
     zone: &dyn Zone,
-    through: Timestamp,
+    through: Option<Timestamp>,
 ) -> Vec<Reminder> {
     if invoice.status != InvoiceStatus::Opened {
         return Vec::new();
     }
+    let through = decided_through(invoice, through);
     schedule(invoice.due_date, settings, zone)
         .into_iter()
         .filter(|r| r.at > through)
         .collect()
 }
 
+/// Where the email of a sent reminder stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EmailStatus {
+    /// Waiting for the mail task (or for its next try).
+    Pending,
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Every try failed (about three days of them, as webhooks are retried).
+    Failed,
+    /// Not sent: the invoice was no longer open when the mail task came to it, or the account
+    /// has no address at all.
+    Skipped,
+    /// The server has no SMTP configured: no email.
+    NotConfigured,
+}
+
+impl EmailStatus {
+    pub const ALL: [EmailStatus; 5] = [
+        EmailStatus::Pending,
+        EmailStatus::Sent,
+        EmailStatus::Failed,
+        EmailStatus::Skipped,
+        EmailStatus::NotConfigured,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailStatus::Pending => "Pending",
+            EmailStatus::Sent => "Sent",
+            EmailStatus::Failed => "Failed",
+            EmailStatus::Skipped => "Skipped",
+            EmailStatus::NotConfigured => "NotConfigured",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EmailStatus> {
+        EmailStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// Where one reminder stands, as the API and the admin show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReminderStatus {
+    /// Not decided yet: it goes at its time if the invoice is still open.
+    Scheduled,
+    Sent,
+    Skipped,
+}
+
+/// Who gets a reminder's email: the account's address, then its holders', each address once
+/// (addresses that differ only in case are one).
+pub fn recipients(account: Option<&str>, holders: &[String]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for address in account
+        .into_iter()
+        .chain(holders.iter().map(String::as_str))
+    {
+        if !seen.iter().any(|s| s.eq_ignore_ascii_case(address)) {
+            seen.push(address.to_owned());
+        }
+    }
+    seen
+}
+
+/// One reminder of an invoice as the API answers it (`GET …/invoices/{id}/reminders`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderView {
+    /// `{"daysPrior": n}` or `{"daysAfter": n}`.
+    #[serde(flatten)]
+    pub when: When,
+    pub at: Timestamp,
+    pub status: ReminderStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<SkipReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<Timestamp>,
+    /// The `invoice.reminder` event's message id (`webhook-id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// What the buyer was told: the message at the moment it was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailView>,
+}
+
+impl ReminderView {
+    /// A reminder not decided yet.
+    pub fn scheduled(reminder: Reminder) -> ReminderView {
+        ReminderView {
+            when: reminder.when,
+            at: reminder.at,
+            status: ReminderStatus::Scheduled,
+            reason: None,
+            decided_at: None,
+            event_id: None,
+            message: None,
+            email: None,
+        }
+    }
+}
+
+/// The email of a sent reminder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailView {
+    pub status: EmailStatus,
+    pub recipients: Vec<String>,
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// An invoice's reminders, decided and scheduled, earliest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderList {
+    pub time_zone: String,
+    /// Whether the server sends email (it has SMTP configured).
+    pub email_configured: bool,
+    pub items: Vec<ReminderView>,
+}
+
+impl ReminderList {
+    /// The `decided` reminders (as the store kept them) and the `upcoming` ones, by time.
+    pub fn new(
+        time_zone: &str,
+        email: Emailing,
+        decided: Vec<ReminderView>,
+        upcoming: Vec<Reminder>,
+    ) -> ReminderList {
+        let mut items = decided;
+        items.extend(upcoming.into_iter().map(ReminderView::scheduled));
+        items.sort_by_key(|r| r.at);
+        ReminderList {
+            time_zone: time_zone.to_owned(),
+            email_configured: email == Emailing::Configured,
+            items,
+        }
+    }
+}
+
+/// Whether sent reminders get an email: the server has SMTP configured, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emailing {
+    Configured,
+    NotConfigured,
+}
+
+impl Emailing {
+    /// The email status a reminder sent now to `recipients` starts with.
+    pub fn first_status(self, recipients: &[String]) -> EmailStatus {
+        match (self, recipients.is_empty()) {
+            (Emailing::NotConfigured, _) => EmailStatus::NotConfigured,
+            (Emailing::Configured, true) => EmailStatus::Skipped,
+            (Emailing::Configured, false) => EmailStatus::Pending,
+        }
+    }
+}
+
 /// What a reminder tells the buyer: the email's subject and text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub subject: String,
     pub text: String,

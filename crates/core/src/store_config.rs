@@ -365,6 +365,12 @@ impl StoreConfig {
     pub fn time_zone(&self) -> &TimeZoneName {
         &self.time_zone
     }
+    /// Whether `other` times reminders as this does (same `notificationsSettings` and time
+    /// zone); when not, what was not sent is rescheduled (see [`crate::reminders`]).
+    pub fn times_reminders_as(&self, other: &StoreConfig) -> bool {
+        self.notifications_settings == other.notifications_settings
+            && self.time_zone == other.time_zone
+    }
     /// The interest rules of [`crate::interest`] under this configuration.
     pub fn interest_policy(&self) -> crate::interest::InterestPolicy {
         crate::interest::InterestPolicy {

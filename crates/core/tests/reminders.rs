@@ -5,9 +5,7 @@ use chrono::{DateTime, Offset, TimeZone};
 use creditdesk_core::ids::{FriendlyId, InvoiceId, TransactionId};
 use creditdesk_core::interest::InterestPolicy;
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
-use creditdesk_core::reminders::{
-    self, Decision, Outcome, Reminder, SkipReason, When, Zone,
-};
+use creditdesk_core::reminders::{self, Decision, Outcome, Reminder, SkipReason, When, Zone};
 use creditdesk_core::store_config::{NotificationsSettings, StoreConfig};
 use creditdesk_core::{Money, Timestamp};
 
@@ -24,7 +22,10 @@ impl Zone for Iana {
         let utc = DateTime::from_timestamp_micros(at.unix_micros())
             .unwrap()
             .naive_utc();
-        self.0.offset_from_utc_datetime(&utc).fix().local_minus_utc()
+        self.0
+            .offset_from_utc_datetime(&utc)
+            .fix()
+            .local_minus_utc()
     }
 }
 
@@ -131,7 +132,12 @@ const SCHEDULE: &[ScheduleCase] = &[
         ],
     ),
     // No rules, no reminders.
-    ("UTC", "2024-03-10T00:00:00Z", r#"{"daysPrior": [], "daysAfter": []}"#, &[]),
+    (
+        "UTC",
+        "2024-03-10T00:00:00Z",
+        r#"{"daysPrior": [], "daysAfter": []}"#,
+        &[],
+    ),
     // Days before the first representable day are left out, not wrapped.
     (
         "UTC",
@@ -180,7 +186,7 @@ fn invoice(due: Timestamp, status: InvoiceStatus) -> Invoice {
 /// reminder's rule and outcome, the next reminder's time).
 type DecideCase = (
     InvoiceStatus,
-    &'static str,
+    Option<&'static str>,
     &'static str,
     &'static [(When, Outcome)],
     Option<&'static str>,
@@ -191,10 +197,19 @@ const SUPERSEDED: Outcome = Outcome::Skip(SkipReason::Superseded);
 const NOT_OPEN: Outcome = Outcome::Skip(SkipReason::InvoiceNotOpen);
 
 const DECIDE: &[DecideCase] = &[
+    // Never decided: from the invoice's creation (here 03-10T00:00), so what fell before it is
+    // never sent.
+    (
+        InvoiceStatus::Opened,
+        None,
+        "2024-03-10T13:00:00Z",
+        &[(When::Prior(0), SEND)],
+        Some("2024-03-13T12:00:00Z"),
+    ),
     // A second before its time: nothing yet.
     (
         InvoiceStatus::Opened,
-        "2024-03-01T00:00:00Z",
+        Some("2024-03-01T00:00:00Z"),
         "2024-03-05T11:59:59Z",
         &[],
         Some("2024-03-05T12:00:00Z"),
@@ -202,7 +217,7 @@ const DECIDE: &[DecideCase] = &[
     // At its time: sent.
     (
         InvoiceStatus::Opened,
-        "2024-03-01T00:00:00Z",
+        Some("2024-03-01T00:00:00Z"),
         "2024-03-05T12:00:00Z",
         &[(When::Prior(5), SEND)],
         Some("2024-03-09T12:00:00Z"),
@@ -210,7 +225,7 @@ const DECIDE: &[DecideCase] = &[
     // Once: decided through its time, it is not due again.
     (
         InvoiceStatus::Opened,
-        "2024-03-05T12:00:00Z",
+        Some("2024-03-05T12:00:00Z"),
         "2024-03-05T12:00:30Z",
         &[],
         Some("2024-03-09T12:00:00Z"),
@@ -218,7 +233,7 @@ const DECIDE: &[DecideCase] = &[
     // Down for days: only the latest of those due goes, the earlier are skipped.
     (
         InvoiceStatus::Opened,
-        "2024-03-01T00:00:00Z",
+        Some("2024-03-01T00:00:00Z"),
         "2024-03-10T13:00:00Z",
         &[
             (When::Prior(5), SUPERSEDED),
@@ -229,7 +244,7 @@ const DECIDE: &[DecideCase] = &[
     ),
     (
         InvoiceStatus::Opened,
-        "2024-03-09T12:00:00Z",
+        Some("2024-03-09T12:00:00Z"),
         "2024-04-01T00:00:00Z",
         &[(When::Prior(0), SUPERSEDED), (When::After(3), SEND)],
         None,
@@ -237,7 +252,7 @@ const DECIDE: &[DecideCase] = &[
     // Paid or cancelled by then: every due one is skipped, nothing comes next.
     (
         InvoiceStatus::Paid,
-        "2024-03-01T00:00:00Z",
+        Some("2024-03-01T00:00:00Z"),
         "2024-03-10T13:00:00Z",
         &[
             (When::Prior(5), NOT_OPEN),
@@ -248,7 +263,7 @@ const DECIDE: &[DecideCase] = &[
     ),
     (
         InvoiceStatus::Cancelled,
-        "2024-03-01T00:00:00Z",
+        Some("2024-03-01T00:00:00Z"),
         "2024-03-02T00:00:00Z",
         &[],
         None,
@@ -256,7 +271,7 @@ const DECIDE: &[DecideCase] = &[
     // A settings change moved "through" past a time: that reminder is not sent.
     (
         InvoiceStatus::Opened,
-        "2024-03-09T12:30:00Z",
+        Some("2024-03-09T12:30:00Z"),
         "2024-03-09T13:00:00Z",
         &[],
         Some("2024-03-10T12:00:00Z"),
@@ -264,7 +279,7 @@ const DECIDE: &[DecideCase] = &[
     // "Through" later than now (a clock set back): nothing, and through stays.
     (
         InvoiceStatus::Opened,
-        "2024-03-10T00:00:00Z",
+        Some("2024-03-10T00:00:00Z"),
         "2024-03-06T00:00:00Z",
         &[],
         Some("2024-03-10T12:00:00Z"),
@@ -290,15 +305,16 @@ fn check_decide(case: &DecideCase) {
         outcomes,
         through: decided,
         next_at,
-    } = reminders::decide(&invoice, settings, &reminders::Utc, t(through), t(now));
+    } = reminders::decide(&invoice, settings, &reminders::Utc, through.map(t), t(now));
     let got: Vec<(When, Outcome)> = outcomes.iter().map(|(r, o)| (r.when, *o)).collect();
-    let label = format!("{status:?} through {through} at {now}");
+    let label = format!("{status:?} through {through:?} at {now}");
+    let through = through.map_or(invoice.created_at, t);
     assert_eq!(got, want.to_vec(), "{label}");
     assert_eq!(next_at, next.map(t), "{label}");
-    assert_eq!(decided, t(through).max(t(now)), "{label}");
+    assert_eq!(decided, through.max(t(now)), "{label}");
     // What is decided is exactly what was upcoming then and no longer is.
-    let before = reminders::upcoming(&invoice, settings, &reminders::Utc, t(through));
-    let after = reminders::upcoming(&invoice, settings, &reminders::Utc, decided);
+    let before = reminders::upcoming(&invoice, settings, &reminders::Utc, Some(through));
+    let after = reminders::upcoming(&invoice, settings, &reminders::Utc, Some(decided));
     let decided_now: Vec<Reminder> = outcomes.iter().map(|(r, _)| *r).collect();
     if *status == InvoiceStatus::Opened {
         assert_eq!(
@@ -361,6 +377,10 @@ case_test! {
             assert_eq!(SkipReason::from_name(reason.as_str()), Some(reason));
         }
         assert_eq!(SkipReason::from_name("late"), None);
+        for status in reminders::EmailStatus::ALL {
+            assert_eq!(reminders::EmailStatus::from_name(status.as_str()), Some(status));
+        }
+        assert_eq!(reminders::EmailStatus::from_name("Bounced"), None);
         assert_eq!(
             serde_json::to_value(When::After(3)).unwrap(),
             serde_json::json!({ "daysAfter": 3 })

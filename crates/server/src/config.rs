@@ -42,6 +42,16 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_WEBHOOK_SECONDS", default_value_t = 2)]
     pub webhook_seconds: u64,
 
+    /// SMTP server for reminder emails: `smtp://host:port` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@host` (TLS, with credentials). None: no email.
+    #[arg(long, env = "CREDITDESK_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of reminder emails: `billing@store.example` or `Store <billing@store.example>`
+    /// (needed with --smtp-url).
+    #[arg(long, env = "CREDITDESK_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
     /// Seconds a client has to send a request's line and headers (from its first byte, or from
     /// opening the connection).
     #[arg(long, env = "CREDITDESK_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]

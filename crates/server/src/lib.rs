@@ -18,10 +18,13 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod mail;
+pub mod notify;
 pub mod resource;
 pub mod serve;
 pub mod sweep;
 pub mod throttle;
+pub mod time_zone;
 pub mod web;
 pub mod webhooks;
 
@@ -44,6 +47,8 @@ pub struct AppState {
     pub limits: ConnectionLimits,
     /// What to do with fields a request body's reader does not know.
     pub unknown_fields: UnknownFields,
+    /// Where reminder emails go (`None`: no SMTP configured, no email).
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl AppState {
@@ -55,7 +60,22 @@ impl AppState {
             throttle: AuthThrottle::default(),
             limits: ConnectionLimits::default(),
             unknown_fields: UnknownFields::default(),
+            mailer: None,
         }
+    }
+
+    /// Whether sent reminders get an email.
+    pub fn emailing(&self) -> creditdesk_core::reminders::Emailing {
+        match self.mailer {
+            Some(_) => creditdesk_core::reminders::Emailing::Configured,
+            None => creditdesk_core::reminders::Emailing::NotConfigured,
+        }
+    }
+
+    /// Now as core's [`Timestamp`] (the state's clock; the epoch if it were ever before it).
+    pub fn now(&self) -> creditdesk_core::Timestamp {
+        creditdesk_core::Timestamp::from_unix_micros(self.now_us())
+            .unwrap_or(creditdesk_core::Timestamp::MIN)
     }
 
     /// Now, in microseconds since the Unix epoch. The only clock of the handlers; core gets
@@ -180,17 +200,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let limits = config.connection_limits();
     tracing::info!(%address, database = db.engine(), ?limits, "Creditdesk is listening");
     println!("Creditdesk is running at http://{address}/ (API under /api/creditcontrol/). Ctrl-C stops it.");
-    sweep::spawn(
-        db.clone(),
-        std::time::Duration::from_secs(config.sweep_seconds.max(1)),
-    );
+    let mailer = match (&config.smtp_url, &config.mail_from) {
+        (Some(url), Some(from)) => Some(mail::Mailer::new(url, from)?),
+        (Some(_), None) => anyhow::bail!(
+            "--smtp-url is set without a sender: set --mail-from or CREDITDESK_MAIL_FROM (billing@store.example)"
+        ),
+        (None, _) => None,
+    };
     let state = AppState {
         throttle: AuthThrottle::new(config.auth_failures_per_minute),
         limits,
         unknown_fields: config.unknown_fields,
+        mailer,
         ..AppState::new(db.clone())
     };
-    webhooks::spawn(
+    sweep::spawn(
+        state.clone(),
+        std::time::Duration::from_secs(config.sweep_seconds.max(1)),
+    );
+    notify::spawn(
         state.clone(),
         std::time::Duration::from_secs(config.webhook_seconds.max(1)),
     );

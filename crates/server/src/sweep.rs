@@ -80,8 +80,10 @@ pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
     Sweep::MarkOverdue.run(db, now).await
 }
 
-/// Runs [`expire_holds`] and [`mark_overdue`] every `interval` until the process ends.
-pub fn spawn(db: Db, interval: Duration) {
+/// Runs [`expire_holds`] and [`mark_overdue`] every `interval` at the state's clock until the
+/// process ends.
+pub fn spawn(state: crate::AppState, interval: Duration) {
+    let db = state.db.clone();
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -94,9 +96,7 @@ pub fn spawn(db: Db, interval: Duration) {
                     tracing::warn!(%error, "could not refresh the query planner's statistics");
                 }
             }
-            let Ok(now) = Timestamp::from_unix_micros(crate::now_us()) else {
-                continue;
-            };
+            let now = state.now();
             if let Err(error) = db
                 .forget_idempotency_before(now.unix_micros() - crate::idempotency::KEEP_US)
                 .await

@@ -60,7 +60,7 @@ pub async fn deliver_due(
     state: &AppState,
     client: &reqwest::Client,
 ) -> Result<Round, StorageError> {
-    let now = || Timestamp::from_unix_micros(state.now_us()).unwrap_or(Timestamp::MIN);
+    let now = || state.now();
     let mut round = Round {
         fanned_out: state.db.fan_out(now()).await?,
         ..Round::default()
@@ -126,23 +126,6 @@ pub fn client() -> reqwest::Client {
         .user_agent(concat!("Creditdesk-Webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("a client with rustls and no other options builds")
-}
-
-/// Runs [`deliver_due`] every `interval`, the first one interval after start, until the
-/// process ends. What waited while the server was down goes out in the first round.
-pub fn spawn(state: AppState, interval: Duration) {
-    tokio::spawn(async move {
-        let client = client();
-        let start = tokio::time::Instant::now() + interval;
-        let mut ticker = tokio::time::interval_at(start, interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(error) = deliver_due(&state, &client).await {
-                tracing::warn!(%error, "the webhook round failed; the next one retries");
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -347,6 +347,10 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
     // Back to the schema before 0009 (what later migrations added, removed), then up again:
     // invoices paid in full get their payment credits back from the upgrade at start.
     for sql in [
+        "DROP TABLE reminders",
+        "DROP INDEX invoices_reminders_due",
+        "ALTER TABLE invoices DROP COLUMN next_reminder_us",
+        "ALTER TABLE invoices DROP COLUMN reminded_through_us",
         "DROP INDEX invoices_newly_overdue",
         "ALTER TABLE invoices DROP COLUMN overdue_at_us",
         "DROP TABLE webhook_attempts",

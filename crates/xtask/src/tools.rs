@@ -120,9 +120,11 @@ pub fn ensure_build_tools() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Chromium and chromedriver (browser tests) and the PostgreSQL server binaries.
+/// Chromium and chromedriver (browser tests), the PostgreSQL server binaries, and the SMTP
+/// server the reminder tests mail to.
 pub fn ensure_test_tools() -> anyhow::Result<()> {
     step("Checking test tools (installing what is missing)");
+    ensure_aiosmtpd()?;
     let mut apt = Vec::new();
     match output("chromedriver", &["--version"]) {
         Some(v) if chromium().is_some() => println!("ok   {v}"),
@@ -194,6 +196,30 @@ fn lockfile_version(package: &str) -> anyhow::Result<String> {
         }
     }
     bail!("{package} is not in Cargo.lock")
+}
+
+/// aiosmtpd, pinned, from PyPI into a virtualenv in `.tools/aiosmtpd`: the real SMTP server
+/// the server's reminder tests start (they look for `.tools/aiosmtpd/bin/aiosmtpd`).
+pub const AIOSMTPD_VERSION: &str = "1.4.6";
+
+pub fn ensure_aiosmtpd() -> anyhow::Result<PathBuf> {
+    let venv = root().join(".tools/aiosmtpd");
+    let smtpd = venv.join("bin/aiosmtpd");
+    let version = output(&smtpd.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if version.ends_with(AIOSMTPD_VERSION) {
+        println!("ok   aiosmtpd {AIOSMTPD_VERSION} (PyPI, in .tools/)");
+        return Ok(smtpd);
+    }
+    println!("get  aiosmtpd {AIOSMTPD_VERSION} from PyPI into .tools/aiosmtpd");
+    run_checked(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .context("cannot create a Python virtualenv: is python3 (with venv) installed?")?;
+    run_checked(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}")),
+    )
+    .context("cannot install aiosmtpd from PyPI")?;
+    Ok(smtpd)
 }
 
 /// Schemathesis, pinned, from PyPI into a virtualenv in `.tools/schemathesis`; its `st`.

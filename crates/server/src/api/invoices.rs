@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use creditdesk_core::commands::{self, ChangeInvoice, CreditReason, Pay};
 use creditdesk_core::ids::{AccountId, InvoiceId};
+use creditdesk_core::reminders::ReminderList;
 use creditdesk_core::search::InvoiceFilter;
 use creditdesk_core::wire::{InvoiceList, InvoiceView};
 use creditdesk_core::CreditError;
@@ -18,7 +19,7 @@ use crate::auth::{perm, Auth};
 use crate::db::books::Reads;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, MaybeJsonBody};
-use crate::AppState;
+use crate::{time_zone, AppState};
 
 async fn list(
     state: &AppState,
@@ -75,6 +76,31 @@ pub async fn get(
         .find(|i| i.id == invoice)
         .ok_or(CreditError::InvoiceNotFound(invoice))?;
     Ok(Json(env.invoice_view(found)))
+}
+
+/// `GET /api/creditdesk/accounts/{id}/invoices/{invoiceId}/reminders`: those decided (as
+/// storage kept them), then those scheduled (core's `reminders::upcoming` now).
+pub async fn reminders(
+    Auth(principal, _): Auth<perm::ReadInvoices>,
+    State(state): State<AppState>,
+    Path((id, invoice)): Path<(String, String)>,
+) -> Result<Json<ReminderList>, ApiError> {
+    let (id, invoice) = ids(&id, &invoice)?;
+    let env = Env::load(&state, &principal).await?;
+    let Some((found, through, decided)) = state.db.reminders_of(&id, &invoice).await? else {
+        // Which is missing: the account, or only its invoice.
+        read_account(&state, &principal, &id, &Reads::account()).await?;
+        return Err(CreditError::InvoiceNotFound(invoice).into());
+    };
+    let zone = time_zone::store_zone(env.config.time_zone());
+    let settings = env.config.notifications_settings();
+    let upcoming = creditdesk_core::reminders::upcoming(&found, settings, &zone, through);
+    Ok(Json(ReminderList::new(
+        env.config.time_zone().as_str(),
+        state.emailing(),
+        decided,
+        upcoming,
+    )))
 }
 
 /// `PUT /accounts/{id}/invoices/{invoiceId}`: `{status, observation?, paymentLink?}`.

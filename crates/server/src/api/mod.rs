@@ -152,6 +152,8 @@ api_routes! {
         "Create an API key (its token is shown only in this answer)", Some(Resource::MainAccess), Some("NewKey"), Some("CreatedKey"), &[] }
     delete "/creditdesk/keys/{key}" => keys::revoke {
         "Revoke an API key", Some(Resource::MainAccess), None, Some("Revoked"), &[] }
+    get "/creditdesk/accounts/{id}/invoices/{invoice}/reminders" => invoices::reminders {
+        "An invoice's reminders by time: sent and skipped (what the buyer was told, and when), then those scheduled", Some(Resource::ReadInvoices), None, Some("ReminderList"), &[] }
     get "/creditdesk/webhooks" => webhooks::list {
         "Webhook endpoints (never their secrets)", Some(Resource::ReadConfiguration), None, Some("WebhookList"), &[] }
     post "/creditdesk/webhooks" => webhooks::create {

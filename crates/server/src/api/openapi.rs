@@ -171,7 +171,8 @@ fn schemas() -> Value {
         "toleranceEnabled": boolean, "myCreditsEnabled": boolean, "maxPreAuthorizationGrowthRate": rate,
         "notificationsSettings": notifications, "shortfallTolerance": money, "currency": text,
         "interestGraceDays": int,
-        "overdueBlockDays": { "type": "integer", "nullable": true, "description": "New pre-authorizations are refused while an invoice is more than this many days late; null: never." } });
+        "overdueBlockDays": { "type": "integer", "nullable": true, "description": "New pre-authorizations are refused while an invoice is more than this many days late; null: never." },
+        "timeZone": { "type": "string", "description": "IANA time zone where reminders' timeOfDay is read (default UTC)." } });
     // Every field but notificationsSettings is required in answers (as the reference spec says).
     let config_fields: Vec<&str> = FIELDS
         .iter()
@@ -356,6 +357,16 @@ fn schemas() -> Value {
             "secretWithheld": { "type": "string", "description": "Why a replayed answer has no secret." }, "warning": text })),
         "WebhookDeleted": object(&["id", "deleted"], json!({ "id": text, "deleted": boolean })),
         "DeliveryList": object(&["data"], json!({ "data": { "type": "array", "items": delivery } })),
+        "ReminderList": object(&["timeZone", "emailConfigured", "items"], json!({ "timeZone": text, "emailConfigured": boolean,
+            "items": { "type": "array", "items": object(&["at", "status"], json!({
+                "daysPrior": int, "daysAfter": int, "at": time,
+                "status": { "type": "string", "enum": ["Scheduled", "Sent", "Skipped"] },
+                "reason": { "type": "string", "enum": ["superseded", "invoice_not_open"] },
+                "decidedAt": time, "eventId": text,
+                "message": object(&["subject", "text", "amountDue"], json!({ "subject": text, "text": text, "amountDue": money })),
+                "email": object(&["status", "recipients", "attempts"], json!({
+                    "status": { "type": "string", "enum": ["Pending", "Sent", "Failed", "Skipped", "NotConfigured"] },
+                    "recipients": { "type": "array", "items": text }, "attempts": int, "sentAt": time, "error": text })) })) } })),
         "Replayed": object(&["id", "replayed"], json!({ "id": text, "replayed": boolean })),
     });
     let mut all = all;

@@ -561,7 +561,8 @@ const UPSERT_INVOICE: &str = "INSERT INTO invoices (id, friendly_id, account_id,
      updated_at_us = excluded.updated_at_us, resolved_at_us = excluded.resolved_at_us, \
      due_date_us = excluded.due_date_us, postponements = excluded.postponements, \
      postponed_days = excluded.postponed_days, observation = excluded.observation, \
-     observation_folded = excluded.observation_folded, payment_link = excluded.payment_link";
+     observation_folded = excluded.observation_folded, payment_link = excluded.payment_link, \
+     next_reminder_us = 0";
 
 const ADD_INVOICE_TOTALS: &str = "INSERT INTO invoice_totals (shard, status, invoice_count, \
      value_minor) VALUES ($1, $2, $3, $4) ON CONFLICT (shard, status) DO UPDATE SET \

@@ -37,6 +37,7 @@ pub mod dashboard;
 pub mod engine;
 pub mod error;
 pub mod outbox;
+pub mod reminders;
 pub mod search;
 
 pub use error::StorageError;
@@ -211,10 +212,13 @@ impl Db {
         Ok((config, version))
     }
 
-    /// Writes `config` if the stored version is still `expected_version`; `false` if another
-    /// writer got there first (the caller re-reads and retries).
+    /// Writes `config` (replacing `previous`) if the stored version is still
+    /// `expected_version`; `false` if another writer got there first (the caller re-reads and
+    /// retries). When it times reminders otherwise, what was not sent is rescheduled in the
+    /// same transaction.
     pub async fn replace_store_config(
         &self,
+        previous: &StoreConfig,
         config: &StoreConfig,
         expected_version: i64,
         now_us: i64,
@@ -229,7 +233,14 @@ impl Db {
             actor.into(),
             expected_version.into(),
         ];
-        Ok(self.pool.execute(sql, args).await? == 1)
+        let mut tx = self.pool.begin_write().await?;
+        let replaced = tx.execute(sql, args).await? == 1;
+        if replaced && !previous.times_reminders_as(config) {
+            let now = books::time(now_us)?;
+            reminders::reschedule(&mut tx, now).await?;
+        }
+        tx.commit().await?;
+        Ok(replaced)
     }
 
     pub async fn count_active_keys(&self) -> Result<i64, StorageError> {

@@ -21,7 +21,7 @@ pub const LEASE_US: i64 = 120 * 1_000_000;
 
 /// Successive ULIDs made at `now` (core's monotonic run), so a command's events keep their
 /// order.
-fn ulids(now: Timestamp, count: usize) -> Vec<String> {
+pub(super) fn ulids(now: Timestamp, count: usize) -> Vec<String> {
     let count = u16::try_from(count).unwrap_or(u16::MAX);
     CreditLocator::successive(now, rand::random(), count)
         .iter()
@@ -41,21 +41,32 @@ pub(super) async fn record_events(
     if events.is_empty() {
         return Ok(());
     }
-    let ids = ulids(now, events.len());
-    for (event, id) in events.iter().zip(ids) {
-        let body = webhooks::body(event.kind, now, &event.data).to_string();
-        let sql =
-            "INSERT INTO outbox (id, kind, account_id, at_us, body) VALUES ($1, $2, $3, $4, $5)";
-        let args = vec![
-            format!("msg_{id}").into(),
-            event.kind.as_str().into(),
-            event.account_id.as_str().into(),
-            now.unix_micros().into(),
-            body.into(),
-        ];
-        tx.execute(sql, args).await?;
+    for (event, id) in events.iter().zip(ulids(now, events.len())) {
+        insert_event(tx, event, &id, now).await?;
     }
     Ok(())
+}
+
+/// Writes one event at `now` into the outbox as message `msg_<id>`, in the caller's
+/// transaction; answers the message id.
+pub(super) async fn insert_event(
+    tx: &mut Tx,
+    event: &webhooks::Event,
+    id: &str,
+    now: Timestamp,
+) -> Result<String, StorageError> {
+    let message = format!("msg_{id}");
+    let body = webhooks::body(event.kind, now, &event.data).to_string();
+    let sql = "INSERT INTO outbox (id, kind, account_id, at_us, body) VALUES ($1, $2, $3, $4, $5)";
+    let args = vec![
+        message.as_str().into(),
+        event.kind.as_str().into(),
+        event.account_id.as_str().into(),
+        now.unix_micros().into(),
+        body.into(),
+    ];
+    tx.execute(sql, args).await?;
+    Ok(message)
 }
 
 /// A webhook endpoint as the API shows it (never its secret, but when created).
