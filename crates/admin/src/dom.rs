@@ -14,6 +14,15 @@ pub fn browser_now() -> Timestamp {
     Timestamp::from_unix_micros(micros).unwrap_or_else(|_| Timestamp::from_unix_micros(0).unwrap())
 }
 
+/// The time zones this browser knows (the IANA names of `Intl.supportedValuesOf`), `UTC`
+/// first: the suggestions of the store's time zone field.
+pub fn time_zones() -> Vec<String> {
+    let known = js_sys::Intl::supported_values_of(js_sys::Intl::SupportedValuesKey::TimeZone);
+    let mut zones = vec!["UTC".to_owned()];
+    zones.extend(known.iter().map(String::from).filter(|zone| zone != "UTC"));
+    zones
+}
+
 /// Asks the user to confirm an irreversible action.
 pub fn confirm(question: &str) -> bool {
     web_sys::window()

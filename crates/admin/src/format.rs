@@ -106,6 +106,29 @@ pub fn date(at: Timestamp) -> String {
     String::from(date.to_locale_date_string(&language(), &options))
 }
 
+/// The day and time of `at` in the time zone `zone` (an IANA name), in the browser's locale
+/// (`Mar 5, 2026, 09:00`); in UTC if the browser does not know the zone.
+pub fn date_time_in(at: Timestamp, zone: &str) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("timeZone", zone),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    let millis = (at.unix_micros() / 1000) as f64;
+    let date = js_sys::Date::new(&JsValue::from_f64(millis));
+    let shown = date.to_locale_string(&language(), &options);
+    match shown.as_string() {
+        Some(text) if !text.is_empty() => text,
+        _ => format!("{at}"),
+    }
+}
+
 /// A rate as a percentage without trailing zeros: `0.125` → `12.5`.
 pub fn percent(rate: creditdesk_core::Rate) -> String {
     (rate.fraction() * rust_decimal::Decimal::ONE_HUNDRED)

@@ -87,15 +87,43 @@ pub fn instant(date: NaiveDate, time: TimeOfDay, zone: &dyn Zone) -> Timestamp {
 }
 
 /// Which rule a reminder comes from: so many days before, or after, the due day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum When {
-    #[serde(rename = "daysPrior")]
     Prior(u16),
-    #[serde(rename = "daysAfter")]
     After(u16),
 }
 
+/// Which list of `notificationsSettings` a rule is in, as the API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Side {
+    #[serde(rename = "daysPrior")]
+    Prior,
+    #[serde(rename = "daysAfter")]
+    After,
+}
+
 impl When {
+    /// The rule `days` days on `side` of the due day.
+    pub fn new(side: Side, days: u16) -> When {
+        match side {
+            Side::Prior => When::Prior(days),
+            Side::After => When::After(days),
+        }
+    }
+
+    pub fn side(self) -> Side {
+        match self {
+            When::Prior(_) => Side::Prior,
+            When::After(_) => Side::After,
+        }
+    }
+
+    pub fn days(self) -> u16 {
+        match self {
+            When::Prior(days) | When::After(days) => days,
+        }
+    }
+
     /// The storage form: `prior:5`, `after:3`.
     pub fn key(self) -> String {
         match self {
@@ -117,7 +145,7 @@ impl When {
 }
 
 /// One reminder of an invoice: its rule and its instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reminder {
     pub when: When,
     pub at: Timestamp,
@@ -329,9 +357,9 @@ pub fn recipients(account: Option<&str>, holders: &[String]) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderView {
-    /// `{"daysPrior": n}` or `{"daysAfter": n}`.
-    #[serde(flatten)]
-    pub when: When,
+    /// Its rule: `"rule": "daysPrior"` (or `"daysAfter"`) and `"days"`.
+    pub rule: Side,
+    pub days: u16,
     pub at: Timestamp,
     pub status: ReminderStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -349,10 +377,16 @@ pub struct ReminderView {
 }
 
 impl ReminderView {
+    /// Its rule.
+    pub fn when(&self) -> When {
+        When::new(self.rule, self.days)
+    }
+
     /// A reminder not decided yet.
     pub fn scheduled(reminder: Reminder) -> ReminderView {
         ReminderView {
-            when: reminder.when,
+            rule: reminder.when.side(),
+            days: reminder.when.days(),
             at: reminder.at,
             status: ReminderStatus::Scheduled,
             reason: None,

@@ -111,14 +111,18 @@ fn invoice_data(invoice: &Invoice) -> Value {
 }
 
 /// The `invoice.reminder` event of `reminder` of `invoice`: the invoice's data with the
-/// reminder (`when`, `at`) and its message's amount due, subject and text.
+/// reminder (`rule`, `days`, `at`) and its message's amount due, subject and text.
 pub fn reminder_event(
     invoice: &Invoice,
     reminder: &crate::reminders::Reminder,
     message: &crate::reminders::Message,
 ) -> Event {
     let mut data = invoice_data(invoice);
-    data["reminder"] = json!({ "when": reminder.when, "at": reminder.at });
+    data["reminder"] = json!({
+        "rule": reminder.when.side(),
+        "days": reminder.when.days(),
+        "at": reminder.at,
+    });
     data["amountDue"] = json!(message.amount_due);
     data["subject"] = json!(message.subject);
     data["text"] = json!(message.text);

@@ -629,10 +629,13 @@ impl CreditList {
 }
 
 /// `GET /api/creditdesk/store`: the store's identity (its tenant locator, for the billing-credits
-/// API's paths) and its currency.
+/// API's paths), its currency, and whether its server sends reminder emails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreView {
     pub tenant_locator: crate::ids::TenantLocator,
     pub currency: String,
+    /// Whether the server has SMTP configured (reminders go by email too).
+    #[serde(default)]
+    pub email_configured: bool,
 }

@@ -381,10 +381,51 @@ case_test! {
             assert_eq!(reminders::EmailStatus::from_name(status.as_str()), Some(status));
         }
         assert_eq!(reminders::EmailStatus::from_name("Bounced"), None);
-        assert_eq!(
-            serde_json::to_value(When::After(3)).unwrap(),
-            serde_json::json!({ "daysAfter": 3 })
-        );
+        for when in [When::Prior(0), When::After(3), When::Prior(365)] {
+            assert_eq!(When::new(when.side(), when.days()), when);
+        }
+        assert_eq!(serde_json::to_value(reminders::Side::After).unwrap(), "daysAfter");
+        assert_eq!(serde_json::to_value(When::Prior(2).side()).unwrap(), "daysPrior");
+    }
+
+    fn recipients_the_event_and_the_list() {
+        use reminders::{EmailStatus, Emailing, ReminderList, ReminderStatus, ReminderView};
+        let holders = ["B@x.co".to_owned(), "a@X.co".to_owned(), "c+1@x.co".to_owned(), "b@x.co".to_owned()];
+        assert_eq!(reminders::recipients(Some("a@x.co"), &holders), ["a@x.co", "B@x.co", "c+1@x.co"]);
+        assert_eq!(reminders::recipients(None, &holders[..1]), ["B@x.co"]);
+        assert!(reminders::recipients(None, &[]).is_empty());
+        let to = ["a@x.co".to_owned()];
+        assert_eq!(Emailing::Configured.first_status(&to), EmailStatus::Pending);
+        assert_eq!(Emailing::Configured.first_status(&[]), EmailStatus::Skipped);
+        assert_eq!(Emailing::NotConfigured.first_status(&to), EmailStatus::NotConfigured);
+
+        let due = t("2024-03-10T00:00:00Z");
+        let open = invoice(due, InvoiceStatus::Opened);
+        let reminder = Reminder { when: When::Prior(1), at: t("2024-03-09T12:00:00Z") };
+        let policy = StoreConfig::default().interest_policy();
+        let message = reminders::message(&open, &reminder, &policy, StoreConfig::default().currency(), &reminders::Utc, reminder.at);
+        let event = creditdesk_core::webhooks::reminder_event(&open, &reminder, &message);
+        assert_eq!(event.kind.as_str(), "invoice.reminder");
+        assert_eq!(event.account_id.to_string(), "1_CPF");
+        assert_eq!(event.data["reminder"], serde_json::json!({"rule": "daysPrior", "days": 1, "at": "2024-03-09T12:00:00.0000000Z"}));
+        assert_eq!(event.data["amountDue"].to_string(), "100.00");
+        assert_eq!(event.data["subject"], message.subject.as_str());
+        assert_eq!(event.data["text"], message.text.as_str());
+        assert_eq!(event.data["invoiceId"], open.id.to_string());
+
+        // Decided ones and scheduled ones merge by time.
+        let sent = ReminderView { status: ReminderStatus::Sent, ..ReminderView::scheduled(Reminder { when: When::Prior(5), at: t("2024-03-05T12:00:00Z") }) };
+        let later = Reminder { when: When::After(3), at: t("2024-03-13T12:00:00Z") };
+        let list = ReminderList::new("UTC", Emailing::NotConfigured, vec![sent.clone()], vec![later, reminder]);
+        let got: Vec<(When, ReminderStatus)> = list.items.iter().map(|r| (r.when(), r.status)).collect();
+        assert_eq!(got, [(When::Prior(5), ReminderStatus::Sent), (When::Prior(1), ReminderStatus::Scheduled), (When::After(3), ReminderStatus::Scheduled)]);
+        assert!(!list.email_configured);
+        assert!(ReminderList::new("UTC", Emailing::Configured, vec![], vec![]).email_configured);
+        let json = serde_json::to_value(&list).unwrap();
+        assert_eq!(json["items"][0]["rule"], "daysPrior");
+        assert_eq!(json["items"][0]["days"], 5);
+        assert_eq!(json["items"][1]["status"], "Scheduled");
+        assert_eq!(serde_json::from_value::<ReminderList>(json).unwrap(), list);
     }
 
     fn reminder_messages() {

@@ -177,9 +177,9 @@ fn items(list: &Value) -> Vec<(String, String)> {
         .unwrap()
         .iter()
         .map(|r| {
-            let rule = match (r.get("daysPrior"), r.get("daysAfter")) {
-                (Some(days), None) => format!("prior {days}"),
-                (None, Some(days)) => format!("after {days}"),
+            let rule = match r["rule"].as_str() {
+                Some("daysPrior") => format!("prior {}", r["days"]),
+                Some("daysAfter") => format!("after {}", r["days"]),
                 _ => panic!("a reminder names its rule: {r}"),
             };
             (rule, r["status"].as_str().unwrap().to_owned())
@@ -476,4 +476,47 @@ async fn an_email_survives_a_dead_round_and_is_skipped_once_the_invoice_is_paid(
     assert_eq!(email["status"], "Pending", "{list}");
     assert_eq!(email["attempts"], 1);
     assert!(email["error"].is_string());
+}
+
+#[tokio::test]
+async fn two_servers_deciding_at_once_send_each_reminder_once() {
+    let app = test_app().await;
+    configure(&app).await;
+    let mut paths = Vec::new();
+    for n in 1..=12 {
+        paths.push(invoice(&app, &n.to_string()).await);
+    }
+    let at = reminders(&app, &paths[0]).await["items"][0]["at"].clone();
+    move_past(&app, &at);
+    // A second server: its own connections to the same database, the same clock.
+    let other_db = creditdesk_server::db::Db::connect(
+        &app.database_url,
+        creditdesk_server::db::Synchronous::Full,
+    )
+    .await
+    .unwrap();
+    let other = creditdesk_server::AppState {
+        clock: app.clock.clone(),
+        ..creditdesk_server::AppState::new(other_db)
+    };
+    let (a, b) = tokio::join!(remind_due(&app.state), remind_due(&other));
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        12,
+        "each invoice's reminder decided by one of them"
+    );
+    let (count,): (i64,) = app
+        .db
+        .pool()
+        .fetch_one(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'invoice.reminder'",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(count, 12, "one invoice.reminder event each");
+    for path in &paths {
+        let list = reminders(&app, path).await;
+        assert_eq!(list["items"][0]["status"], "Sent", "{list}");
+    }
 }

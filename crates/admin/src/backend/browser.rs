@@ -185,10 +185,16 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
             "webhooks are sent by a Creditdesk server; in this browser there is none to send \
              them (move the data to a server from the Data screen)",
         )),
+        (Get, ["creditdesk", "accounts", _, "invoices", _, "reminders"]) => Err(ErrorBody::new(
+            ErrorCode::Conflict,
+            "reminders are sent by a Creditdesk server; in this browser none are scheduled or \
+             sent (move the data to a server from the Data screen)",
+        )),
         (Get, ["creditdesk", "dashboard"]) => to_json(ledger.dashboard(request.now)),
         (Get, ["creditdesk", "store"]) => to_json(StoreView {
             tenant_locator: ledger.tenant().cloned().ok_or_else(no_route)?,
             currency: config.currency().as_str().to_owned(),
+            email_configured: false,
         }),
         (Get, ["billing", tenant, rest @ ..]) => {
             if tenant.parse::<TenantLocator>().ok().as_ref() != ledger.tenant() {

@@ -24,6 +24,9 @@ pub fn TextField(
     /// `inputmode` for on-screen keyboards.
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// The id of a `<datalist>` of suggestions (a searchable list as the user types).
+    #[prop(optional)]
+    list: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let help_id = format!("{id}-help");
@@ -36,6 +39,7 @@ pub fn TextField(
                     id=id
                     type="text"
                     inputmode=inputmode
+                    list=list
                     autocomplete="off"
                     aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                     aria-describedby=described_by

@@ -1,7 +1,8 @@
 //! The invoice table of the account page and the invoices screen: overdue marked, what was paid
 //! and what is left, and every action on an open invoice (pay all or part, cancel, postpone
 //! within the store's limits, edit observation and payment link), each body checked by core
-//! before it is sent; any invoice with payments or credits lists them.
+//! before it is sent; any invoice with payments or credits lists them, and every invoice its
+//! reminders.
 
 use crate::router::A;
 use creditdesk_core::commands::{self, ChangeInvoice};
@@ -17,6 +18,7 @@ use crate::components::credits::{InvoiceCredits, PayPanel};
 use crate::components::field::TextField;
 use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::panel::Panel;
+use crate::components::reminders::InvoiceReminders;
 use crate::dom::{browser_now, confirm};
 use crate::format;
 
@@ -76,6 +78,7 @@ pub fn InvoiceTable(
             InvoicePanel::Edit => view! { <InvoiceEditor invoice on_close=close on_done=done/> }.into_any(),
             InvoicePanel::Pay => view! { <PayPanel invoice on_close=close on_done=done/> }.into_any(),
             InvoicePanel::Credits => view! { <InvoiceCredits invoice on_close=close on_done=done/> }.into_any(),
+            InvoicePanel::Reminders => view! { <InvoiceReminders invoice on_close=close/> }.into_any(),
         })}
     }
     .into_any()
@@ -87,6 +90,7 @@ enum InvoicePanel {
     Edit,
     Pay,
     Credits,
+    Reminders,
 }
 
 /// The API path of an invoice, followed by `rest`.
@@ -131,6 +135,10 @@ fn InvoiceRow(
         let invoice = invoice.clone();
         view! { <button type="button" class="link small credits" on:click=move |_| open_panel.set(Some((InvoicePanel::Credits, invoice.clone())))>"Credits"</button> }
     });
+    let reminders = {
+        let invoice = invoice.clone();
+        view! { <button type="button" class="link small reminders" on:click=move |_| open_panel.set(Some((InvoicePanel::Reminders, invoice.clone())))>"Reminders"</button> }
+    };
     view! {
         <tr id=row_id class:overdue=overdue>
             <td><code>{invoice.friendly_id.clone()}</code>
@@ -145,7 +153,7 @@ fn InvoiceRow(
                 {interest.map(|i| view! { <span class="interest muted">{format!("incl. {} interest", format::money(i))}</span> })}</td>
             <td data-due=invoice.due_date.to_string()>{format::date(invoice.due_date)}</td>
             <td>{format!("{} of {}", invoice.installment, invoice.number_of_installments)}</td>
-            <td class="actions">{actions}{credits}</td>
+            <td class="actions">{actions}{credits}{reminders}</td>
         </tr>
     }
     .into_any()

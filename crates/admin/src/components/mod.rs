@@ -8,3 +8,4 @@ pub mod layout;
 pub mod loading;
 pub mod notice;
 pub mod panel;
+pub mod reminders;

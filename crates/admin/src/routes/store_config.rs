@@ -2,6 +2,7 @@
 //! types), save, and show what the server said.
 
 use creditdesk_core::store_config::{NotificationRule, StoreConfig, NOTIFICATION_RULES_MAX};
+use creditdesk_core::wire::StoreView;
 use creditdesk_core::Rate;
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -12,6 +13,7 @@ use crate::components::form::{use_form, Form, FormSpec};
 use crate::components::layout::PageHeader;
 use crate::components::loading::loading;
 use crate::components::notice::Toast;
+use crate::dom::time_zones;
 use crate::session::use_session;
 
 /// Loads the configuration and shows the form, or why it could not be loaded.
@@ -58,6 +60,7 @@ struct FormState {
     automatic_checking_account_creation_enabled: RwSignal<bool>,
     tolerance_enabled: RwSignal<bool>,
     my_credits_enabled: RwSignal<bool>,
+    time_zone: RwSignal<String>,
     days_prior: RwSignal<Vec<RuleRow>>,
     days_after: RwSignal<Vec<RuleRow>>,
     next_key: StoredValue<u32>,
@@ -89,6 +92,7 @@ impl FormState {
             ),
             tolerance_enabled: RwSignal::new(config.tolerance_enabled()),
             my_credits_enabled: RwSignal::new(config.my_credits_enabled()),
+            time_zone: text(config.time_zone().as_str().to_owned()),
             days_prior: RwSignal::new(Vec::new()),
             days_after: RwSignal::new(Vec::new()),
             next_key: StoredValue::new(0),
@@ -151,7 +155,27 @@ impl FormState {
             "toleranceEnabled": self.tolerance_enabled.get(),
             "myCreditsEnabled": self.my_credits_enabled.get(),
             "maxPreAuthorizationGrowthRate": self.max_pre_authorization_growth_rate.get(),
+            "timeZone": self.time_zone.get(),
             "notificationsSettings": { "daysPrior": rules(self.days_prior), "daysAfter": rules(self.days_after) },
+        })
+    }
+}
+
+/// Whether the server sends reminder emails; says how to turn them on when it does not.
+#[component]
+fn EmailSetup() -> impl IntoView {
+    let session = use_session();
+    let store = LocalResource::new(move || {
+        let backend = session.backend();
+        async move { api::get::<StoreView>(&backend?, "/api/creditdesk/store").await }
+    });
+    move || {
+        store.get().and_then(Result::ok).map(|store| {
+            if store.email_configured {
+                view! { <p class="notice notice-info" id="email-setup">"Reminder emails are on: the server sends them over SMTP."</p> }
+            } else {
+                view! { <p class="notice notice-warning" id="email-setup">"No reminder email is sent: the server has no SMTP configured. Start it with --smtp-url and --mail-from (or CREDITDESK_SMTP_URL and CREDITDESK_MAIL_FROM); webhooks still get every reminder."</p> }
+            }
         })
     }
 }
@@ -304,7 +328,19 @@ pub fn StoreConfigForm(
 
             <section class="card">
                 <h2>"Reminders"</h2>
-                <p class="help">"When buyers are reminded of an invoice, relative to its due date."</p>
+                <p class="help">"When buyers are reminded of an invoice, relative to its due date, at the time of day in the store's time zone. Each reminder goes to webhooks (invoice.reminder) and by email to the account and its holders."</p>
+                <EmailSetup/>
+                <TextField
+                    id="timeZone".into()
+                    label="Time zone".into()
+                    help="Where the reminders' times of day are read (an IANA name; type to search)."
+                    value=state.time_zone
+                    error=errors("timeZone")
+                    list="time-zones"
+                />
+                <datalist id="time-zones">
+                    {time_zones().into_iter().map(|zone| view! { <option value=zone></option> }).collect_view()}
+                </datalist>
                 <div class="grid-2">
                     <NotificationRules
                         title="Before the due date"

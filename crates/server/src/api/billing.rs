@@ -24,6 +24,7 @@ pub async fn store(
     Ok(Json(StoreView {
         tenant_locator: state.db.tenant().clone(),
         currency: config.currency().as_str().to_owned(),
+        email_configured: state.mailer.is_some(),
     }))
 }
 

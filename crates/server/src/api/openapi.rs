@@ -346,7 +346,8 @@ fn schemas() -> Value {
         "CreditReason": object(&["reason"], json!({ "reason": text })),
         "Credit": credit.clone(),
         "CreditList": object(&["listCompleted", "items"], json!({ "listCompleted": boolean, "items": { "type": "array", "items": credit } })),
-        "Store": object(&["tenantLocator", "currency"], json!({ "tenantLocator": { "type": "string", "format": "uuid" }, "currency": text })),
+        "Store": object(&["tenantLocator", "currency", "emailConfigured"], json!({ "tenantLocator": { "type": "string", "format": "uuid" }, "currency": text,
+            "emailConfigured": { "type": "boolean", "description": "Whether the server sends reminder emails (SMTP configured)." } })),
     });
     let webhooks = json!({
         "NewWebhook": object(&["url", "events"], json!({ "url": text, "events": { "type": "array", "items": text, "description": "Event types (invoice.created, invoice.paid, …), or [\"*\"] for all." } })),
@@ -358,8 +359,8 @@ fn schemas() -> Value {
         "WebhookDeleted": object(&["id", "deleted"], json!({ "id": text, "deleted": boolean })),
         "DeliveryList": object(&["data"], json!({ "data": { "type": "array", "items": delivery } })),
         "ReminderList": object(&["timeZone", "emailConfigured", "items"], json!({ "timeZone": text, "emailConfigured": boolean,
-            "items": { "type": "array", "items": object(&["at", "status"], json!({
-                "daysPrior": int, "daysAfter": int, "at": time,
+            "items": { "type": "array", "items": object(&["rule", "days", "at", "status"], json!({
+                "rule": { "type": "string", "enum": ["daysPrior", "daysAfter"] }, "days": int, "at": time,
                 "status": { "type": "string", "enum": ["Scheduled", "Sent", "Skipped"] },
                 "reason": { "type": "string", "enum": ["superseded", "invoice_not_open"] },
                 "decidedAt": time, "eventId": text,

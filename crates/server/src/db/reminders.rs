@@ -130,7 +130,8 @@ impl ReminderRow {
             })
             .transpose()?;
         Ok(ReminderView {
-            when,
+            rule: when.side(),
+            days: when.days(),
             at: time(self.at_us)?,
             status,
             reason,
