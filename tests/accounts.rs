@@ -329,6 +329,28 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
         })
         .await?;
 
+    // The last invoice's reminders: scheduled by the server's rules (the store's defaults: 5, 1
+    // and 0 days before, 3 after), none sent yet; in the browser alone there is no sender.
+    click(browser, "#invoice-3 button.reminders").await?;
+    match mode {
+        Mode::Server(_) => {
+            browser
+                .wait_for_text(".reminders-panel", |t| {
+                    t.matches("Scheduled").count() == 4 && t.contains("5 days before")
+                })
+                .await?;
+        }
+        Mode::Browser(_) => {
+            browser
+                .wait_for_text(".reminders-panel", |t| {
+                    t.contains("Reminders are sent by a Creditdesk server")
+                })
+                .await?;
+        }
+    }
+    browser.screenshot(&shot(mode, "invoice-reminders")).await?;
+    click(browser, ".reminders-panel button.secondary").await?;
+
     // Pay part of the first: core refuses more than is left as it is typed; the remainder
     // shows; the payment is reversed (reason, confirmation) and the remainder grows back.
     click(browser, "#invoice-1 button.pay").await?;

@@ -8,8 +8,9 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 536,587 B measured with overdue interest and the Webhooks screen (2026-12-02; 503,333 B
-/// before them, 480,036 B before the credit screens, 461,444 B before credits), plus 2 %.
+/// 554,837 B measured with reminders (2026-12-02; 536,587 B before them, 503,333 B before
+/// overdue interest and the Webhooks screen, 480,036 B before the credit screens, 461,444 B
+/// before credits), plus 2 %.
 const BUNDLE_GZIP_BYTES_MAX: u64 = 566_000;
 
 /// The goal the bound moves toward.

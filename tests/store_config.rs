@@ -82,6 +82,17 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .await?;
     browser.type_into("#invoicePostponementLimit", "3").await?;
     browser.type_into("#maxPostponementDays", "30").await?;
+    // Reminders: the server here has no SMTP, and says so; the time zone is searched among the
+    // browser's own zones.
+    browser
+        .wait_for_text("#email-setup", |t| t.contains("no SMTP configured"))
+        .await?;
+    let zones = page
+        .find_all(Locator::Css("#time-zones option"))
+        .await?
+        .len();
+    assert!(zones > 100, "the browser's zones are suggested: {zones}");
+    browser.type_into("#timeZone", "America/Sao_Paulo").await?;
     browser.screenshot("store-configuration").await?;
     browser.find("#save-store-config").await?.click().await?;
     browser
@@ -94,6 +105,7 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     assert_eq!(browser.value("#defaultCreditValue").await?, "1234.56");
     assert_eq!(browser.value("#taxRate").await?, "0.25");
     assert_eq!(browser.value("#invoicePostponementLimit").await?, "3");
+    assert_eq!(browser.value("#timeZone").await?, "America/Sao_Paulo");
     assert_eq!(
         browser
             .find("#postponementEnabled")
@@ -113,5 +125,6 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     assert_eq!(body["defaultCreditValue"].to_string(), "1234.56");
     assert_eq!(body["maxPostponementDays"], 30);
     assert_eq!(body["postponementEnabled"], true);
+    assert_eq!(body["timeZone"], "America/Sao_Paulo");
     Ok(())
 }
