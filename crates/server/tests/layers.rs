@@ -23,6 +23,11 @@ const NOT_IN_STORAGE: &[&str] = &[
     "crate::sweep",
     "crate::webhooks",
     "reqwest",
+    "crate::mail",
+    "crate::notify",
+    "lettre",
+    "crate::time_zone",
+    "chrono_tz",
     "crate::throttle",
     "crate::AppState",
 ];

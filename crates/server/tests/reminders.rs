@@ -389,12 +389,46 @@ async fn settings_changes_reschedule_what_was_not_sent_and_closed_invoices_get_n
         "{after}"
     );
 
-    // Sent without SMTP: the reminder (and its webhook event) goes, its email is not configured.
+    // Sent without SMTP: the reminder goes (its event through the outbox to the endpoints that
+    // hear invoice.reminder), its email is not configured.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let endpoint = app
+        .ok(
+            Method::POST,
+            "/api/creditdesk/webhooks",
+            Some(json!({"url": format!("http://{closed}/hook"), "events": ["invoice.reminder"]})),
+        )
+        .await;
     move_past(&app, &after["items"][0]["at"]);
     assert_eq!(remind_due(&app.state).await.unwrap(), 1);
     let sent = reminders(&app, &open).await;
     assert_eq!(sent["items"][0]["status"], "Sent");
     assert_eq!(sent["items"][0]["email"]["status"], "NotConfigured");
+    let round = creditdesk_server::webhooks::deliver_due(
+        &app.state,
+        &creditdesk_server::webhooks::client(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(round.attempted, 1, "{round:?}");
+    let deliveries = app
+        .ok(
+            Method::GET,
+            &format!(
+                "/api/creditdesk/webhooks/{}/deliveries",
+                endpoint["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(deliveries["data"][0]["eventType"], "invoice.reminder");
+    assert_eq!(
+        deliveries["data"][0]["eventId"],
+        sent["items"][0]["eventId"]
+    );
     // Not a reminder of the paid invoice.
     assert!(reminders(&app, &paid).await["items"]
         .as_array()
