@@ -428,6 +428,28 @@ case_test! {
         assert_eq!(serde_json::from_value::<ReminderList>(json).unwrap(), list);
     }
 
+    fn what_changes_the_timing_of_reminders() {
+        let base = StoreConfig::default();
+        assert_eq!(base.time_zone().as_str(), "UTC");
+        // (update) → whether reminders are timed as before.
+        for (update, same) in [
+            (r#"{}"#, true),
+            (r#"{"taxRate": 0.1, "myCreditsEnabled": true}"#, true),
+            (r#"{"timeZone": "UTC"}"#, true),
+            (r#"{"timeZone": "Europe/Berlin"}"#, false),
+            (r#"{"notificationsSettings": {"daysAfter": []}}"#, false),
+            (r#"{"notificationsSettings": {"daysPrior": [{"days": 5, "timeOfDay": "12:00:00"}, {"days": 1, "timeOfDay": "12:00:00"}, {"days": 0, "timeOfDay": "12:00:00"}]}}"#, true),
+            (r#"{"notificationsSettings": {"daysPrior": [{"days": 5, "timeOfDay": "12:00:01"}]}}"#, false),
+            (r#"{"timeZone": "Asia/Tokyo", "notificationsSettings": {"daysAfter": []}}"#, false),
+        ] {
+            let next = base.apply_update(&serde_json::from_str(update).unwrap()).unwrap();
+            assert_eq!(base.times_reminders_as(&next), same, "{update}");
+            assert_eq!(next.times_reminders_as(&base), same, "{update}");
+        }
+        let berlin = base.apply_update(&serde_json::json!({"timeZone": "Europe/Berlin"})).unwrap();
+        assert_eq!(berlin.time_zone().as_str(), "Europe/Berlin");
+    }
+
     fn reminder_messages() {
         let policy = InterestPolicy {
             daily_rate: "0.01".parse().unwrap(),
