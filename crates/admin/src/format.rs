@@ -89,44 +89,59 @@ pub fn money(amount: Money) -> String {
     group_digits(&amount.to_string(), &separators())
 }
 
+/// `Intl.DateTimeFormat` options from their names and values.
+fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
+    let options = js_sys::Object::new();
+    for (key, value) in pairs {
+        let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
+    }
+    options
+}
+
+/// `at` as a JavaScript date (milliseconds since the epoch are exact in an f64 for every date
+/// the API accepts).
+fn js_date(at: Timestamp) -> js_sys::Date {
+    js_sys::Date::new(&JsValue::from_f64((at.unix_micros() / 1000) as f64))
+}
+
 /// The UTC day of `at` in the browser's locale (`Mar 5, 2026`).
 pub fn date(at: Timestamp) -> String {
-    let options = js_sys::Object::new();
-    for (key, value) in [
+    let options = options(&[
         ("year", "numeric"),
         ("month", "short"),
         ("day", "numeric"),
         ("timeZone", "UTC"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    // Milliseconds since the epoch are exact in an f64 for every date the API accepts.
-    let millis = (at.unix_micros() / 1000) as f64;
-    let date = js_sys::Date::new(&JsValue::from_f64(millis));
-    String::from(date.to_locale_date_string(&language(), &options))
+    ]);
+    String::from(js_date(at).to_locale_date_string(&language(), &options))
 }
 
 /// The day and time of `at` in the time zone `zone` (an IANA name), in the browser's locale
-/// (`Mar 5, 2026, 09:00`); in UTC if the browser does not know the zone.
+/// (`Mar 5, 2026, 09:00`); the ISO instant in UTC if the browser does not know the zone (its
+/// `Intl` throws then, which is caught here rather than let abort the page).
 pub fn date_time_in(at: Timestamp, zone: &str) -> String {
-    let options = js_sys::Object::new();
-    for (key, value) in [
+    let options = options(&[
         ("year", "numeric"),
         ("month", "short"),
         ("day", "numeric"),
         ("hour", "2-digit"),
         ("minute", "2-digit"),
         ("timeZone", zone),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    let millis = (at.unix_micros() / 1000) as f64;
-    let date = js_sys::Date::new(&JsValue::from_f64(millis));
-    let shown = date.to_locale_string(&language(), &options);
-    match shown.as_string() {
-        Some(text) if !text.is_empty() => text,
-        _ => format!("{at}"),
-    }
+    ]);
+    let shown = (|| {
+        let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let constructor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+            .ok()?
+            .into();
+        let args = js_sys::Array::of2(&language().into(), &options);
+        let formatter = js_sys::Reflect::construct(&constructor, &args).ok()?;
+        let format: js_sys::Function = js_sys::Reflect::get(&formatter, &"format".into())
+            .ok()?
+            .into();
+        format.call1(&formatter, &js_date(at)).ok()?.as_string()
+    })();
+    shown
+        .filter(|text| !text.is_empty())
+        .unwrap_or_else(|| at.to_string())
 }
 
 /// A rate as a percentage without trailing zeros: `0.125` → `12.5`.

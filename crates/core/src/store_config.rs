@@ -458,16 +458,7 @@ impl StoreConfig {
                     Money::non_negative_from_json(value).map_err(|e| e.to_string()),
                     &mut next.shortfall_tolerance,
                 ),
-                "currency" => set(
-                    &mut errors,
-                    path,
-                    value
-                        .as_str()
-                        .ok_or("must be a string")
-                        .and_then(str::parse)
-                        .map_err(str::to_owned),
-                    &mut next.currency,
-                ),
+                "currency" => set(&mut errors, path, parsed(value), &mut next.currency),
                 "interestGraceDays" => set(
                     &mut errors,
                     path,
@@ -483,16 +474,7 @@ impl StoreConfig {
                     },
                     &mut next.overdue_block_days,
                 ),
-                "timeZone" => set(
-                    &mut errors,
-                    path,
-                    value
-                        .as_str()
-                        .ok_or("must be a string")
-                        .and_then(str::parse)
-                        .map_err(str::to_owned),
-                    &mut next.time_zone,
-                ),
+                "timeZone" => set(&mut errors, path, parsed(value), &mut next.time_zone),
                 // Unknown top-level fields are ignored (the server lists them; see commands).
                 _ => {}
             }
@@ -533,6 +515,15 @@ impl NotificationsSettings {
             }
         }
     }
+}
+
+/// A JSON string read by `T`'s own reader (a currency code, a time zone's name).
+fn parsed<T: FromStr<Err = &'static str>>(value: &Value) -> Result<T, String> {
+    value
+        .as_str()
+        .ok_or("must be a string")
+        .and_then(str::parse)
+        .map_err(str::to_owned)
 }
 
 /// Stores `result` in `slot`, or records its error under `path`.

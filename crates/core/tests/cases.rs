@@ -3,9 +3,8 @@
 //! the same vectors.
 
 use creditdesk_core::account::AccountStatus;
-use creditdesk_core::ids::{FriendlyId, InvoiceId, TransactionId};
 use creditdesk_core::interest::{self, InterestPolicy};
-use creditdesk_core::invoice::{Invoice, InvoiceStatus, InvoiceStatus::*};
+use creditdesk_core::invoice::{InvoiceStatus, InvoiceStatus::*};
 use creditdesk_core::store_config::{StoreConfig, TimeOfDay};
 use creditdesk_core::text::{self, TextError, TextKind, TextRule};
 use creditdesk_core::Timestamp;
@@ -1277,43 +1276,12 @@ fn check_credit_query(scope: Scope, query: &str, expect: &CreditQueryExpect) {
     }
 }
 
-fn interest_invoice(value: &str, paid: &str, status: InvoiceStatus, due: Timestamp) -> Invoice {
-    let tx: TransactionId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
-    Invoice {
-        id: InvoiceId::new(&tx, 1),
-        friendly_id: FriendlyId::new(&"AbCd1234".parse().unwrap(), 1),
-        account_id: "1_CPF".parse().unwrap(),
-        transaction_id: tx,
-        order_id: "o-1".to_owned(),
-        installment: 1,
-        number_of_installments: 1,
-        value: value.parse().unwrap(),
-        credit_value: Money::ZERO,
-        paid_value: paid.parse().unwrap(),
-        written_off_value: Money::ZERO,
-        interest_paid_value: Money::ZERO,
-        interest_tax_paid_value: Money::ZERO,
-        interest_through: None,
-        overdue_at: None,
-        status,
-        created_at: due,
-        updated_at: due,
-        resolved_at: None,
-        original_due_date: due,
-        due_date: due,
-        postponements: 0,
-        postponed_days: 0,
-        observation: None,
-        payment_link: None,
-    }
-}
-
 case_test! {
     fn interest_cases() {
         let due: Timestamp = "2024-03-01T12:00:00Z".parse().unwrap();
         let hours = |h: i64| Timestamp::from_unix_micros(due.unix_micros() + h * 3_600_000_000).unwrap();
         for (value, paid, status, through, (rate, tax, grace), now, expect) in INTEREST {
-            let mut invoice = interest_invoice(value, paid, *status, due);
+            let mut invoice = common::invoice(value, paid, *status, due);
             invoice.interest_through = through.map(hours);
             let policy = InterestPolicy {
                 daily_rate: rate.parse().unwrap(),
@@ -1374,7 +1342,7 @@ case_test! {
             (Paid, 24 * 9, 0),
             (Cancelled, 24 * 9, 0),
         ] {
-            let invoice = interest_invoice("100", "0", status, due);
+            let invoice = common::invoice("100", "0", status, due);
             assert_eq!(interest::days_late(&invoice, hours(now)), late, "{status:?} at +{now}h");
         }
     }

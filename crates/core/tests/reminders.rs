@@ -2,12 +2,11 @@
 //! and overlaps, repeated settings, decisions after downtime, the message. Native and wasm.
 
 use chrono::{DateTime, Offset, TimeZone};
-use creditdesk_core::ids::{FriendlyId, InvoiceId, TransactionId};
 use creditdesk_core::interest::InterestPolicy;
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::reminders::{self, Decision, Outcome, Reminder, SkipReason, When, Zone};
 use creditdesk_core::store_config::{NotificationsSettings, StoreConfig};
-use creditdesk_core::{Money, Timestamp};
+use creditdesk_core::Timestamp;
 
 mod common;
 
@@ -151,34 +150,7 @@ const SCHEDULE: &[ScheduleCase] = &[
 ];
 
 fn invoice(due: Timestamp, status: InvoiceStatus) -> Invoice {
-    let tx: TransactionId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
-    Invoice {
-        id: InvoiceId::new(&tx, 1),
-        friendly_id: FriendlyId::new(&"AbCd1234".parse().unwrap(), 1),
-        account_id: "1_CPF".parse().unwrap(),
-        transaction_id: tx,
-        order_id: "o-1".to_owned(),
-        installment: 1,
-        number_of_installments: 2,
-        value: "100".parse().unwrap(),
-        credit_value: Money::ZERO,
-        paid_value: Money::ZERO,
-        written_off_value: Money::ZERO,
-        interest_paid_value: Money::ZERO,
-        interest_tax_paid_value: Money::ZERO,
-        interest_through: None,
-        overdue_at: None,
-        status,
-        created_at: due,
-        updated_at: due,
-        resolved_at: None,
-        original_due_date: due,
-        due_date: due,
-        postponements: 0,
-        postponed_days: 0,
-        observation: None,
-        payment_link: None,
-    }
+    common::invoice("100", "0", status, due)
 }
 
 /// Decisions for an invoice due 2024-03-10T00:00Z under the default settings in UTC (reminders
@@ -464,7 +436,7 @@ case_test! {
         assert_eq!(message.subject, "Invoice AbCd1234-1: 100.00 BRL due on 2024-03-01");
         assert_eq!(
             message.text,
-            "Invoice AbCd1234-1 (order o-1, installment 1 of 2).\nDue date: 2024-03-01.\nAmount due: 100.00 BRL.\nPay it through the store where you bought.\n"
+            "Invoice AbCd1234-1 (order o-1, installment 1 of 1).\nDue date: 2024-03-01.\nAmount due: 100.00 BRL.\nPay it through the store where you bought.\n"
         );
         assert_eq!(message.amount_due.to_string(), "100.00");
         // Three full days late: 3.00 interest and 0.30 tax; the link when there is one; the due
@@ -475,7 +447,7 @@ case_test! {
         assert_eq!(message.subject, "Invoice AbCd1234-1 is overdue: 103.30 BRL was due on 2024-03-01");
         assert_eq!(
             message.text,
-            "Invoice AbCd1234-1 (order o-1, installment 1 of 2).\nDue date: 2024-03-01.\nAmount due: 103.30 BRL, of which 3.30 BRL is overdue interest and its tax (3 days late).\nPay here: https://pay.example/i/1\n"
+            "Invoice AbCd1234-1 (order o-1, installment 1 of 1).\nDue date: 2024-03-01.\nAmount due: 103.30 BRL, of which 3.30 BRL is overdue interest and its tax (3 days late).\nPay here: https://pay.example/i/1\n"
         );
         assert_eq!(message.amount_due.to_string(), "103.30");
         let tokyo = reminders::message(&open, &after, &policy, config.currency(), &zone("Asia/Tokyo"), after.at);
