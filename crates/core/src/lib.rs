@@ -25,6 +25,7 @@
 pub mod account;
 pub mod book;
 pub mod commands;
+pub mod company;
 pub mod credit;
 pub mod dashboard;
 pub mod decimal;
@@ -44,6 +45,7 @@ pub mod rate;
 pub mod reads;
 pub mod reminders;
 pub mod search;
+pub mod search_criteria;
 pub mod store_config;
 pub mod text;
 pub mod timestamp;
