@@ -1,4 +1,5 @@
-//! The company-credit API's model over the same book (its history's operation types, for now).
+//! The company-credit API's model over the same book: its history's operation types, the
+//! fields its lists search, the readers of its bodies, its refusals.
 //!
 //! Rules (also in `docs/company-credit-api.md`):
 //! - Every ledger entry, whichever API made it, has one operation type of that platform:
@@ -21,7 +22,12 @@
 //! - **Decision**: write-offs and interest are the seller's adjustments of the balance (2
 //!   Updated), not purchases or reimbursements: the buyer neither bought nor paid anything.
 
+use serde_json::{Map, Value};
+
 use crate::ledger::{Entry, EntryKind};
+use crate::money::Money;
+use crate::search_criteria::{Field, Kind};
+use crate::store_config::Currency;
 
 /// What an operation on a company's credit was, as that platform numbers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,4 +107,444 @@ pub fn operation_types(entries: &[Entry]) -> Vec<OperationType> {
             | EntryKind::InterestTaxReversed => OperationType::Reverted,
         })
         .collect()
+}
+
+/// A refusal in that platform's error shape: a message with `%1`, `%2`… standing for its
+/// parameters (the API answers `{"message", "parameters"}` with status 400).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: &'static str,
+    pub parameters: Vec<String>,
+}
+
+impl Refusal {
+    pub(crate) fn new(message: &'static str, parameters: &[&str]) -> Refusal {
+        Refusal {
+            message,
+            parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    /// The message with its parameters put in.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = self.message.to_owned();
+        for (n, parameter) in self.parameters.iter().enumerate().rev() {
+            text = text.replace(&format!("%{}", n + 1), parameter);
+        }
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// The fields of a company credit, as its list searches and sorts them.
+pub const CREDIT_FIELDS: &[Field] = &[
+    Field {
+        name: "id",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "company_id",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "credit_limit",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "balance",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "currency_code",
+        kind: Kind::Text,
+    },
+    Field {
+        name: "exceed_limit",
+        kind: Kind::Boolean,
+    },
+    Field {
+        name: "available_limit",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "credit_comment",
+        kind: Kind::Text,
+    },
+];
+
+/// The fields of a history entry, as its list searches and sorts them.
+pub const HISTORY_FIELDS: &[Field] = &[
+    Field {
+        name: "id",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "company_credit_id",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "user_id",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "user_type",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "currency_credit",
+        kind: Kind::Text,
+    },
+    Field {
+        name: "currency_operation",
+        kind: Kind::Text,
+    },
+    Field {
+        name: "rate",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "rate_credit",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "amount",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "balance",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "credit_limit",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "available_limit",
+        kind: Kind::Number,
+    },
+    Field {
+        name: "type",
+        kind: Kind::Integer,
+    },
+    Field {
+        name: "datetime",
+        kind: Kind::Text,
+    },
+    Field {
+        name: "purchase_order",
+        kind: Kind::Text,
+    },
+    Field {
+        name: "comment",
+        kind: Kind::Text,
+    },
+];
+
+/// Most characters of a comment, and of a purchase order number.
+pub const COMMENT_CHARS_MAX: usize = 255;
+pub const PURCHASE_ORDER_CHARS_MAX: usize = 64;
+
+/// Which way a balance operation moves the company's credit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BalanceChange {
+    /// `increaseBalance`: more credit available (what is owed shrinks).
+    Increase,
+    /// `decreaseBalance`: less credit available (what is owed grows).
+    Decrease,
+}
+
+impl BalanceChange {
+    /// The operation types it may carry, as the reference lists them.
+    pub fn operation_types(self) -> &'static [OperationType] {
+        match self {
+            BalanceChange::Increase => &[
+                OperationType::Allocated,
+                OperationType::Updated,
+                OperationType::Reimbursed,
+                OperationType::Refunded,
+                OperationType::Reverted,
+            ],
+            BalanceChange::Decrease => &[
+                OperationType::Updated,
+                OperationType::Purchased,
+                OperationType::Reimbursed,
+            ],
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            BalanceChange::Increase => "increase",
+            BalanceChange::Decrease => "decrease",
+        }
+    }
+}
+
+/// An `increaseBalance` / `decreaseBalance` body, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceOperation {
+    pub change: BalanceChange,
+    /// More than zero.
+    pub value: Money,
+    pub currency: Currency,
+    pub operation: OperationType,
+    pub comment: Option<String>,
+    pub purchase_order: Option<String>,
+    pub order_increment: Option<String>,
+}
+
+/// `field`'s text, if given and not empty (a number is its text, as ERPs send purchase
+/// orders), at most `chars_max` characters.
+fn optional_text(
+    object: &Map<String, Value>,
+    field: &'static str,
+    chars_max: usize,
+) -> Result<Option<String>, Refusal> {
+    let text = match object.get(field) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) => text.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => return Err(Refusal::new("%1 must be text.", &[field])),
+    };
+    if text.chars().count() > chars_max {
+        return Err(Refusal::new(
+            "%1 is longer than %2 characters.",
+            &[field, &chars_max.to_string()],
+        ));
+    }
+    Ok(Some(text).filter(|t| !t.is_empty()))
+}
+
+/// A whole number given as a JSON number or numeric string.
+fn whole_number(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// An id repeated in the body (as clients do) must be the path's.
+fn same_id(object: &Map<String, Value>, field: &'static str, path_id: i64) -> Result<(), Refusal> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(()),
+        Some(value) if whole_number(value) == Some(path_id) => Ok(()),
+        Some(value) => Err(Refusal::new(
+            "%1 %2 in the body is not %3, the one of the path.",
+            &[field, &value.to_string(), &path_id.to_string()],
+        )),
+    }
+}
+
+fn required<'a>(object: &'a Map<String, Value>, field: &'static str) -> Result<&'a Value, Refusal> {
+    match object.get(field) {
+        None | Some(Value::Null) => Err(Refusal::new(
+            "\"%1\" is required. Enter and try again.",
+            &[field],
+        )),
+        Some(value) => Ok(value),
+    }
+}
+
+fn currency_of(value: &Value, field: &'static str) -> Result<Currency, Refusal> {
+    value
+        .as_str()
+        .map(str::trim)
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| {
+            Refusal::new(
+                "%1 \"%2\" is not a currency code; write three letters, such as USD.",
+                &[field, value.as_str().unwrap_or(&value.to_string())],
+            )
+        })
+}
+
+fn object_of(body: &Value) -> Result<&Map<String, Value>, Refusal> {
+    body.as_object()
+        .ok_or_else(|| Refusal::new("The request body must be a JSON object.", &[]))
+}
+
+impl BalanceOperation {
+    /// Reads a balance operation's body for the credit `credit_id` (a `creditId` repeated in
+    /// the body must be it): `value` more than zero (a number or numeric string, at most 2
+    /// decimals), `currency`, `operationType` among those `change` allows, `comment` and
+    /// `options` (all, some or none of `purchase_order`, `order_increment`, `currency_display`,
+    /// `currency_base`; the last two are not kept). Other fields are ignored.
+    pub fn read(
+        change: BalanceChange,
+        credit_id: i64,
+        body: &Value,
+    ) -> Result<BalanceOperation, Refusal> {
+        let object = object_of(body)?;
+        same_id(object, "creditId", credit_id)?;
+        let value = Money::from_json(required(object, "value")?)
+            .map_err(|e| Refusal::new("%1 %2.", &["value", &e.to_string()]))?;
+        if !value.is_positive() {
+            return Err(Refusal::new(
+                "value must be more than 0; it is %1.",
+                &[&value.to_string()],
+            ));
+        }
+        let currency = currency_of(required(object, "currency")?, "currency")?;
+        let given = required(object, "operationType")?;
+        let operation = whole_number(given)
+            .and_then(|n| u8::try_from(n).ok())
+            .and_then(OperationType::from_code)
+            .ok_or_else(|| {
+                Refusal::new(
+                    "operationType %1 is not an operation type: 1 Allocated, 2 Updated, 3 Purchased, 4 Reimbursed, 5 Refunded or 6 Reverted.",
+                    &[&given.to_string()],
+                )
+            })?;
+        if !change.operation_types().contains(&operation) {
+            let allowed: Vec<String> = change
+                .operation_types()
+                .iter()
+                .map(|t| format!("{} {}", t.code(), t.name()))
+                .collect();
+            return Err(Refusal::new(
+                "operationType %1 (%2) cannot %3 the balance; use %4.",
+                &[
+                    &operation.code().to_string(),
+                    operation.name(),
+                    change.name(),
+                    &allowed.join(", "),
+                ],
+            ));
+        }
+        let comment = optional_text(object, "comment", COMMENT_CHARS_MAX)?;
+        let empty = Map::new();
+        let options = match object.get("options") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Object(options)) => options,
+            Some(_) => return Err(Refusal::new("options must be an object.", &[])),
+        };
+        Ok(BalanceOperation {
+            change,
+            value,
+            currency,
+            operation,
+            comment,
+            purchase_order: optional_text(options, "purchase_order", PURCHASE_ORDER_CHARS_MAX)?,
+            order_increment: optional_text(options, "order_increment", PURCHASE_ORDER_CHARS_MAX)?,
+        })
+    }
+}
+
+/// A `PUT /V1/companyCredits/{id}` body (`{"creditLimit": {...}}`), read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditLimitUpdate {
+    /// `None`: unchanged.
+    pub credit_limit: Option<Money>,
+    pub currency: Currency,
+    pub exceed_limit: Option<bool>,
+    pub comment: Option<String>,
+    /// A `company_id` given (the caller checks it is the account's).
+    pub company_id: Option<i64>,
+    /// The read-only fields that were given, and so ignored (`balance`, `available_limit`, …).
+    pub ignored: Vec<String>,
+}
+
+/// The fields of `creditLimit` that are read; the others are ignored and listed.
+const CREDIT_LIMIT_READ: [&str; 6] = [
+    "id",
+    "company_id",
+    "credit_limit",
+    "currency_code",
+    "exceed_limit",
+    "credit_comment",
+];
+
+/// A boolean as clients send it: `true`/`false`, `1`/`0`, or those as text.
+fn flag(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(1) => Some(true),
+            Some(0) => Some(false),
+            _ => None,
+        },
+        Value::String(text) => match text.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" => Some(true),
+            "0" | "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl CreditLimitUpdate {
+    /// Reads the body for the credit `credit_id` (an `id` given must be it): `currency_code`
+    /// required; `credit_limit` (at least 0), `exceed_limit`, `credit_comment` and
+    /// `company_id` when given; read-only and unknown fields ignored and listed.
+    pub fn read(credit_id: i64, body: &Value) -> Result<CreditLimitUpdate, Refusal> {
+        let outer = object_of(body)?;
+        let object = match required(outer, "creditLimit")? {
+            Value::Object(object) => object,
+            _ => return Err(Refusal::new("creditLimit must be an object.", &[])),
+        };
+        same_id(object, "id", credit_id)?;
+        let company_id = match object.get("company_id") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(whole_number(value).ok_or_else(|| {
+                Refusal::new(
+                    "company_id %1 is not a whole number.",
+                    &[&value.to_string()],
+                )
+            })?),
+        };
+        let credit_limit = match object.get("credit_limit") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(
+                Money::non_negative_from_json(value)
+                    .map_err(|e| Refusal::new("%1 %2.", &["credit_limit", &e.to_string()]))?,
+            ),
+        };
+        let exceed_limit = match object.get("exceed_limit") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(flag(value).ok_or_else(|| {
+                Refusal::new(
+                    "exceed_limit %1 is not true or false.",
+                    &[&value.to_string()],
+                )
+            })?),
+        };
+        let mut ignored: Vec<String> = object
+            .keys()
+            .filter(|k| !CREDIT_LIMIT_READ.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        ignored.sort();
+        Ok(CreditLimitUpdate {
+            credit_limit,
+            currency: currency_of(required(object, "currency_code")?, "currency_code")?,
+            exceed_limit,
+            comment: optional_text(object, "credit_comment", COMMENT_CHARS_MAX)?,
+            company_id,
+            ignored,
+        })
+    }
+}
+
+/// A `PUT /V1/companyCredits/history/{historyId}` body, read: what changes (`None`: kept; an
+/// empty text is no change, as every optional text of the API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryUpdate {
+    pub purchase_order: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl HistoryUpdate {
+    /// Reads the body for the entry `history_id` (a `historyId` given must be it).
+    pub fn read(history_id: i64, body: &Value) -> Result<HistoryUpdate, Refusal> {
+        let object = object_of(body)?;
+        same_id(object, "historyId", history_id)?;
+        Ok(HistoryUpdate {
+            purchase_order: optional_text(object, "purchaseOrder", PURCHASE_ORDER_CHARS_MAX)?,
+            comment: optional_text(object, "comment", COMMENT_CHARS_MAX)?,
+        })
+    }
 }

@@ -200,33 +200,8 @@ pub struct SearchCriteria {
     pub current_page: u32,
 }
 
-/// A refused search, in that platform's error shape: a message with `%1`, `%2`… standing for
-/// its parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CriteriaError {
-    pub message: &'static str,
-    pub parameters: Vec<String>,
-}
-
-impl CriteriaError {
-    fn new(message: &'static str, parameters: &[&str]) -> CriteriaError {
-        CriteriaError {
-            message,
-            parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
-        }
-    }
-}
-
-impl std::fmt::Display for CriteriaError {
-    /// The message with its parameters put in.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut text = self.message.to_owned();
-        for (n, parameter) in self.parameters.iter().enumerate().rev() {
-            text = text.replace(&format!("%{}", n + 1), parameter);
-        }
-        f.write_str(&text)
-    }
-}
+/// A refused search, in that platform's error shape (see [`crate::company::Refusal`]).
+pub type CriteriaError = crate::company::Refusal;
 
 /// A record searched: its fields' values (`None`: absent) and its id (the last sort key).
 pub trait Record {
