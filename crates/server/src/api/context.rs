@@ -31,8 +31,7 @@ pub struct Env {
 impl Env {
     pub async fn load(state: &AppState, principal: &Principal) -> Result<Env, ApiError> {
         let (config, _) = state.db.store_config().await?;
-        let now = Timestamp::from_unix_micros(state.now_us())
-            .map_err(|e| anyhow::anyhow!("clock: {e}"))?;
+        let now = state.now();
         let actor = principal
             .app_key
             .parse()

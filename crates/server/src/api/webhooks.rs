@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::credit::CreditLocator;
 use creditdesk_core::webhooks::NewWebhook;
-use creditdesk_core::Timestamp;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -21,10 +20,6 @@ use crate::AppState;
 /// Most deliveries listed per endpoint (newest first).
 pub const DELIVERIES_LISTED_MAX: i64 = 100;
 
-fn now(state: &AppState) -> Result<Timestamp, ApiError> {
-    Timestamp::from_unix_micros(state.now_us())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("clock: {e}")))
-}
 
 /// A new endpoint with its secret (this answer only).
 #[derive(Debug, Serialize)]
@@ -51,7 +46,7 @@ pub async fn create(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let new = NewWebhook::from_json(&body)?;
-    let now = now(&state)?;
+    let now = state.now();
     let id = format!("ep_{}", CreditLocator::at(now, rand::random()));
     let secret = crate::webhooks::new_secret();
     let endpoint = state
@@ -85,7 +80,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if !state.db.delete_webhook(&id, now(&state)?).await? {
+    if !state.db.delete_webhook(&id, state.now()).await? {
         return Err(ApiError::NotFound(format!(
             "there is no webhook endpoint {id}"
         )));
@@ -109,7 +104,7 @@ pub async fn replay(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if !state.db.replay_delivery(&id, now(&state)?).await? {
+    if !state.db.replay_delivery(&id, state.now()).await? {
         return Err(ApiError::NotFound(format!(
             "there is no delivery {id} of a webhook endpoint"
         )));
