@@ -1,5 +1,6 @@
-//! The company-credit API's model over the same book: its history's operation types, the
-//! fields its lists search, the readers of its bodies, its refusals.
+//! The company-credit API's model over the same book: its history (operation types, the
+//! figures after each entry), the fields its lists search, the readers of its bodies, its
+//! refusals.
 //!
 //! Rules (also in `docs/company-credit-api.md`):
 //! - Every ledger entry, whichever API made it, has one operation type of that platform:
@@ -547,4 +548,45 @@ impl HistoryUpdate {
             comment: optional_text(object, "comment", COMMENT_CHARS_MAX)?,
         })
     }
+}
+
+/// One line of a company's credit history: an entry's operation type, its amount (signed:
+/// positive gives the company credit back, negative takes it), and the figures after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryLine {
+    pub operation: OperationType,
+    pub amount: Money,
+    /// What the company's credit stands at: negative when it owes (that platform's sign, and
+    /// the Customer Credit API's balance).
+    pub balance: Money,
+    pub credit_limit: Money,
+    /// `credit_limit + balance`.
+    pub available_limit: Money,
+}
+
+/// The history lines of an account's `entries` (in the book's order): each entry's operation
+/// type (the module's table) with the balance and limit it leaves. Limit changes move the
+/// limit and not the balance; tolerance changes neither (that platform has no tolerance).
+pub fn history_lines(entries: &[Entry]) -> Vec<HistoryLine> {
+    let mut balance_minor: i64 = 0;
+    let mut limit_minor: i64 = 0;
+    entries
+        .iter()
+        .zip(operation_types(entries))
+        .map(|(entry, operation)| {
+            balance_minor = balance_minor.saturating_add(entry.balance_effect());
+            if entry.kind == EntryKind::CreditLimitChanged {
+                limit_minor = limit_minor.saturating_add(entry.value.minor());
+            }
+            HistoryLine {
+                operation,
+                amount: entry.value,
+                balance: Money::saturating_from_minor(balance_minor),
+                credit_limit: Money::saturating_from_minor(limit_minor),
+                available_limit: Money::saturating_from_minor(
+                    limit_minor.saturating_add(balance_minor),
+                ),
+            }
+        })
+        .collect()
 }

@@ -49,7 +49,70 @@ const HISTORY: &[(EntryKind, &str, u8)] = &[
     (EntryKind::InterestTaxReversed, "0.1", 6),
 ];
 
+/// (entry kind, value) in book order → (type, amount, balance, limit, available) after it.
+const LINES: &[(EntryKind, &str, (u8, &str, &str, &str, &str))] = &[
+    (
+        EntryKind::CreditLimitChanged,
+        "1000",
+        (1, "1000.00", "0.00", "1000.00", "1000.00"),
+    ),
+    (
+        EntryKind::Settlement,
+        "-100",
+        (3, "-100.00", "-100.00", "1000.00", "900.00"),
+    ),
+    (
+        EntryKind::ToleranceChanged,
+        "100",
+        (2, "100.00", "-100.00", "1000.00", "900.00"),
+    ),
+    (
+        EntryKind::InvoicePaid,
+        "40",
+        (4, "40.00", "-60.00", "1000.00", "940.00"),
+    ),
+    (
+        EntryKind::CreditLimitChanged,
+        "-500",
+        (2, "-500.00", "-60.00", "500.00", "440.00"),
+    ),
+    (
+        EntryKind::Refund,
+        "10",
+        (5, "10.00", "-50.00", "500.00", "450.00"),
+    ),
+    (
+        EntryKind::PaymentReversed,
+        "-40",
+        (6, "-40.00", "-90.00", "500.00", "410.00"),
+    ),
+    (
+        EntryKind::Interest,
+        "-1.5",
+        (2, "-1.50", "-91.50", "500.00", "408.50"),
+    ),
+    (
+        EntryKind::ManualDebit,
+        "-500",
+        (3, "-500.00", "-591.50", "500.00", "-91.50"),
+    ),
+];
+
 case_test! {
+    fn history_lines_carry_the_figures_after_each_entry() {
+        let entries: Vec<Entry> = LINES.iter().map(|(k, v, _)| entry(*k, v)).collect();
+        let got: Vec<(u8, String, String, String, String)> = creditdesk_core::company::history_lines(&entries)
+            .iter()
+            .map(|l| (l.operation.code(), l.amount.to_string(), l.balance.to_string(), l.credit_limit.to_string(), l.available_limit.to_string()))
+            .collect();
+        let want: Vec<(u8, String, String, String, String)> = LINES
+            .iter()
+            .map(|(_, _, (t, a, b, l, av))| (*t, a.to_string(), b.to_string(), l.to_string(), av.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        assert!(creditdesk_core::company::history_lines(&[]).is_empty());
+    }
+
     fn every_entry_has_its_operation_type() {
         let entries: Vec<Entry> = HISTORY.iter().map(|(k, v, _)| entry(*k, v)).collect();
         let got: Vec<u8> = operation_types(&entries).iter().map(|t| t.code()).collect();

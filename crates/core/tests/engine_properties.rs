@@ -405,6 +405,16 @@ proptest! {
                     "after {:?}", op
                 );
             }
+            // The company-credit history ends where the account stands.
+            let lines = creditdesk_core::company::history_lines(&book.entries);
+            let last = lines.last().expect("the opening's limit is an entry");
+            prop_assert_eq!(last.balance, book.account.balance, "after {:?}", op);
+            prop_assert_eq!(last.credit_limit, book.account.credit_limit, "after {:?}", op);
+            prop_assert_eq!(
+                last.available_limit.minor(),
+                book.account.credit_limit.minor() + book.account.balance.minor(),
+                "after {:?}", op
+            );
             // The interest entries are exactly what the posted payments charged.
             let interest_entries: i64 = book.entries.iter()
                 .filter(|e| e.origin() == creditdesk_core::ledger::Origin::Interest)

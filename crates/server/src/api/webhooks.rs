@@ -20,7 +20,6 @@ use crate::AppState;
 /// Most deliveries listed per endpoint (newest first).
 pub const DELIVERIES_LISTED_MAX: i64 = 100;
 
-
 /// A new endpoint with its secret (this answer only).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
