@@ -49,8 +49,11 @@ const HISTORY: &[(EntryKind, &str, u8)] = &[
     (EntryKind::InterestTaxReversed, "0.1", 6),
 ];
 
-/// (entry kind, value) in book order → (type, amount, balance, limit, available) after it.
-const LINES: &[(EntryKind, &str, (u8, &str, &str, &str, &str))] = &[
+/// A history line's figures: (type, amount, balance, limit, available).
+type Figures = (u8, &'static str, &'static str, &'static str, &'static str);
+
+/// (entry kind, value) in book order → the figures after it.
+const LINES: &[(EntryKind, &str, Figures)] = &[
     (
         EntryKind::CreditLimitChanged,
         "1000",
