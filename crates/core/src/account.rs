@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::company::CompanyTerms;
 use crate::ids::{AccountId, Document, DocumentType, Email, HolderId};
 use crate::money::Money;
 use crate::rate::Rate;
@@ -61,6 +62,9 @@ pub struct Account {
     pub balance: Money,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Its numbers and terms in the company-credit API ([`crate::company`]).
+    #[serde(default)]
+    pub company: CompanyTerms,
 }
 
 /// Someone else allowed to buy on the account.

@@ -47,6 +47,7 @@ use crate::account::{
 use crate::commands::{
     Change, ChangeInvoice, CreateHold, CreditReason, OpenAccount, Pay, UpdateHold, UpsertAccount,
 };
+use crate::company::CompanyTerms;
 use crate::credit::{Credit, CreditKind, CreditLocator, PaymentLocators, Reversal};
 use crate::error::CreditError;
 use crate::ids::{
@@ -209,6 +210,10 @@ impl Book {
             balance: Money::ZERO,
             created_at: ctx.now,
             updated_at: ctx.now,
+            company: CompanyTerms {
+                company_id: command.company_id,
+                ..CompanyTerms::default()
+            },
         };
         let mut book = Book::new(account);
         book.change_credit_limit(
@@ -247,6 +252,7 @@ impl Book {
             balance: Money::ZERO,
             created_at: ctx.now,
             updated_at: ctx.now,
+            company: CompanyTerms::default(),
         };
         let mut book = Book::new(account);
         let limit = Change {
@@ -293,6 +299,7 @@ impl Book {
             credit_limit: command.credit_limit.unwrap_or(Money::ZERO),
             tolerance: command.tolerance.unwrap_or(Rate::ZERO),
             description: command.description.clone(),
+            company_id: command.company_id,
         };
         Book::open(&open, ctx)
     }
@@ -303,6 +310,9 @@ impl Book {
         self.account.email = Some(command.email.clone());
         if command.description.is_some() {
             self.account.description = command.description.clone();
+        }
+        if command.company_id.is_some() {
+            self.account.company.company_id = command.company_id;
         }
         if let Some(limit) = command.credit_limit {
             self.change_credit_limit(
@@ -466,8 +476,11 @@ impl Book {
         }
     }
 
+    /// New credit must fit in what is available — unless the account may exceed its limit
+    /// (`exceed_limit`, [`crate::company::ExceedLimit`]), which waives the limit and the
+    /// tolerance alike.
     fn ensure_available(&self, requested: Money, available: Money) -> Result<(), CreditError> {
-        if requested > available {
+        if requested > available && !self.account.company.exceed_limit.allowed() {
             return Err(CreditError::InsufficientCredit {
                 requested,
                 available,

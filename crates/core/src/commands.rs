@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::account::DESCRIPTION_CHARS_MAX;
+use crate::company::CompanyId;
 use crate::fields::{parse, Fields};
 use crate::ids::{AccountId, Document, DocumentType, Email};
 use crate::installments::INSTALLMENTS_MAX;
@@ -33,6 +34,9 @@ pub struct OpenAccount {
     pub credit_limit: Money,
     pub tolerance: Rate,
     pub description: Option<String>,
+    /// Extension: the company id the store gives the account in the company-credit API
+    /// (`None`: its credit id).
+    pub company_id: Option<CompanyId>,
 }
 
 /// The fields of an account's body (`POST /accounts`, `PUT /accounts/{id}`).
@@ -43,6 +47,7 @@ pub const ACCOUNT_FIELDS: &[&str] = &[
     "creditLimit",
     "tolerance",
     "description",
+    "companyId",
 ];
 
 impl OpenAccount {
@@ -59,6 +64,7 @@ impl OpenAccount {
         let description = f.optional("description", |v| {
             parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
         });
+        let company_id = f.optional("companyId", CompanyId::from_json);
         f.finish(|| {
             Some(OpenAccount {
                 document: document?,
@@ -67,6 +73,7 @@ impl OpenAccount {
                 credit_limit: credit_limit?,
                 tolerance: tolerance.unwrap_or(Rate::ZERO),
                 description,
+                company_id,
             })
         })
     }
@@ -84,6 +91,8 @@ pub struct UpsertAccount {
     pub credit_limit: Option<Money>,
     pub tolerance: Option<Rate>,
     pub description: Option<String>,
+    /// Extension: a new company id (`None`: kept; the credit id for a new account).
+    pub company_id: Option<CompanyId>,
 }
 
 impl UpsertAccount {
@@ -106,6 +115,7 @@ impl UpsertAccount {
         let description = f.optional("description", |v| {
             parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
         });
+        let company_id = f.optional("companyId", CompanyId::from_json);
         if AccountId::new(&document, &document_type) != *id {
             f.push(
                 "document",
@@ -118,6 +128,7 @@ impl UpsertAccount {
                 credit_limit,
                 tolerance,
                 description,
+                company_id,
             })
         })
     }

@@ -23,6 +23,7 @@
 //! - **Decision**: write-offs and interest are the seller's adjustments of the balance (2
 //!   Updated), not purchases or reimbursements: the buyer neither bought nor paid anything.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::ledger::{Entry, EntryKind};
@@ -589,4 +590,276 @@ pub fn history_lines(entries: &[Entry]) -> Vec<HistoryLine> {
             }
         })
         .collect()
+}
+
+// ----- the model: an account's numbers and terms in this API ---------------------------------
+
+/// The largest credit or company id: they are 32-bit signed integers on that platform.
+pub const ID_MAX: u32 = i32::MAX as u32;
+
+/// A positive id of this API (1 ..= [`ID_MAX`]).
+fn positive_id(n: u32, what: &str) -> Result<u32, String> {
+    if (1..=ID_MAX).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{what} must be a whole number from 1 to {ID_MAX}"))
+    }
+}
+
+/// A positive id from a JSON number or numeric string.
+fn positive_id_json(value: &Value, what: &str) -> Result<u32, String> {
+    whole_number(value)
+        .and_then(|n| u32::try_from(n).ok())
+        .map_or_else(|| positive_id(0, what), |n| positive_id(n, what))
+}
+
+/// An account's number in this API (`id` of a company credit): given by storage (or the
+/// browser's memory) when the account is first written, in increasing order, never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct CreditId(u32);
+
+impl CreditId {
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    pub fn from_json(value: &Value) -> Result<CreditId, String> {
+        positive_id_json(value, "a credit id").map(CreditId)
+    }
+}
+
+impl TryFrom<u32> for CreditId {
+    type Error = String;
+
+    fn try_from(n: u32) -> Result<CreditId, String> {
+        positive_id(n, "a credit id").map(CreditId)
+    }
+}
+
+impl From<CreditId> for u32 {
+    fn from(id: CreditId) -> u32 {
+        id.0
+    }
+}
+
+impl std::fmt::Display for CreditId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The company an account belongs to (`company_id`): the credit id unless the store gives its
+/// own (`companyId` when opening or upserting); one account per company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct CompanyId(u32);
+
+impl CompanyId {
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// A JSON number or numeric string (`company_id` as clients send it).
+    pub fn from_json(value: &Value) -> Result<CompanyId, String> {
+        positive_id_json(value, "a company id").map(CompanyId)
+    }
+}
+
+impl TryFrom<u32> for CompanyId {
+    type Error = String;
+
+    fn try_from(n: u32) -> Result<CompanyId, String> {
+        positive_id(n, "a company id").map(CompanyId)
+    }
+}
+
+impl From<CompanyId> for u32 {
+    fn from(id: CompanyId) -> u32 {
+        id.0
+    }
+}
+
+impl std::fmt::Display for CompanyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl CompanyId {
+    /// The company id an account gets when the store gives none.
+    pub fn of_credit(credit: CreditId) -> CompanyId {
+        CompanyId(credit.0)
+    }
+}
+
+/// Whether the account's new credit may go past its limit (and tolerance): that platform's
+/// `exceed_limit`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExceedLimit {
+    /// Today's rule: a hold must fit in the available credit.
+    #[default]
+    Refused,
+    /// Holds and debits are not checked against the limit or the tolerance at all; every other
+    /// rule (an open account, the overdue hold, the currency) still holds.
+    Allowed,
+}
+
+impl ExceedLimit {
+    pub fn from_flag(allowed: bool) -> ExceedLimit {
+        if allowed {
+            ExceedLimit::Allowed
+        } else {
+            ExceedLimit::Refused
+        }
+    }
+
+    pub fn allowed(self) -> bool {
+        self == ExceedLimit::Allowed
+    }
+}
+
+/// An account's terms in this API. Books from before it (older dumps) get the default: no
+/// numbers yet (the store's memory or storage gives them), the store's currency, the limit kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CompanyTerms {
+    /// `None` until the account is first stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_id: Option<CreditId>,
+    /// As the store asked; `None` until stored when it asked none (then the credit id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<CompanyId>,
+    /// `None`: the store's currency (`currency` of its configuration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    #[serde(default)]
+    pub exceed_limit: ExceedLimit,
+    /// `credit_comment`: the last comment given with a limit update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl CompanyTerms {
+    /// Gives a new account its numbers: `credit`, and the company id asked or else `credit`'s.
+    pub fn number(&mut self, credit: CreditId) {
+        self.credit_id = Some(credit);
+        self.company_id.get_or_insert(CompanyId::of_credit(credit));
+    }
+
+    /// The account's currency: its own, or the store's.
+    pub fn currency_or<'a>(&'a self, store: &'a Currency) -> &'a Currency {
+        self.currency.as_ref().unwrap_or(store)
+    }
+}
+
+// ----- the credit as this API shows it ---------------------------------------------------------
+
+/// A company credit (`GET /V1/companyCredits/{id}` and the list's items): the account's limit
+/// and ledger balance in that platform's names. `balance` is negative while the company owes
+/// (its sign in that API and in the Customer Credit API alike); `available_limit =
+/// credit_limit + balance`. Pre-authorizations not yet settled are in neither (the Customer
+/// Credit API shows them as `preAuthorizedCredit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreditView {
+    pub id: CreditId,
+    pub company_id: CompanyId,
+    pub credit_limit: Money,
+    pub balance: Money,
+    pub currency_code: Currency,
+    pub exceed_limit: bool,
+    pub available_limit: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_comment: Option<String>,
+}
+
+impl CreditView {
+    /// The account's credit, with `store_currency` where the account has none of its own;
+    /// `None` for an account not stored yet (it has no numbers).
+    pub fn of(account: &crate::account::Account, store_currency: &Currency) -> Option<CreditView> {
+        let terms = &account.company;
+        Some(CreditView {
+            id: terms.credit_id?,
+            company_id: terms.company_id?,
+            credit_limit: account.credit_limit,
+            balance: account.balance,
+            currency_code: terms.currency_or(store_currency).clone(),
+            exceed_limit: terms.exceed_limit.allowed(),
+            available_limit: Money::saturating_from_minor(
+                account.credit_limit.minor() + account.balance.minor(),
+            ),
+            credit_comment: terms.comment.clone(),
+        })
+    }
+}
+
+impl crate::search_criteria::Record for CreditView {
+    fn cell(&self, field: &str) -> Option<crate::search_criteria::Value> {
+        use crate::search_criteria::Value as Cell;
+        Some(match field {
+            "id" => Cell::Integer(self.id.get().into()),
+            "company_id" => Cell::Integer(self.company_id.get().into()),
+            "credit_limit" => Cell::Number(self.credit_limit.amount()),
+            "balance" => Cell::Number(self.balance.amount()),
+            "currency_code" => Cell::Text(self.currency_code.as_str().to_owned()),
+            "exceed_limit" => Cell::Boolean(self.exceed_limit),
+            "available_limit" => Cell::Number(self.available_limit.amount()),
+            "credit_comment" => Cell::Text(self.credit_comment.clone()?),
+            _ => return None,
+        })
+    }
+
+    fn id(&self) -> i64 {
+        self.id.get().into()
+    }
+}
+
+/// `PUT /V1/companyCredits/{id}` on the account's book: the limit (with `credit_comment` as
+/// the change's reason, recorded as every limit change is), `exceed_limit`, and the currency —
+/// which may change only while the account owes and holds nothing (no conversion: an amount
+/// in one currency is never read as another's). Checks everything before changing anything.
+pub fn update_credit(
+    book: &mut crate::book::Book,
+    update: &CreditLimitUpdate,
+    ctx: &crate::book::Ctx,
+) -> Result<(), crate::CreditError> {
+    let terms = &book.account.company;
+    if let Some(asked) = update.company_id {
+        let company = terms.company_id.map(|c| i64::from(c.get()));
+        if company != Some(asked) {
+            return Err(crate::CreditError::field(
+                "company_id",
+                format!(
+                    "{asked} is not this credit's company ({}); a company id is changed through the Customer Credit API",
+                    company.map_or("none".to_owned(), |c| c.to_string())
+                ),
+            ));
+        }
+    }
+    let current = terms.currency_or(ctx.config.currency()).clone();
+    if update.currency != current {
+        let held = book.pre_authorized(ctx.now);
+        if book.account.balance != Money::ZERO || held != Money::ZERO {
+            return Err(crate::CreditError::CurrencyInUse {
+                currency: current,
+                asked: update.currency.clone(),
+            });
+        }
+    }
+    book.account.company.currency = Some(update.currency.clone());
+    if let Some(allowed) = update.exceed_limit {
+        book.account.company.exceed_limit = ExceedLimit::from_flag(allowed);
+    }
+    if update.comment.is_some() {
+        book.account.company.comment = update.comment.clone();
+    }
+    if let Some(limit) = update.credit_limit {
+        let change = crate::commands::Change {
+            value: limit,
+            reason: update.comment.clone(),
+        };
+        book.change_credit_limit(&change, ctx);
+    }
+    book.account.updated_at = ctx.now;
+    Ok(())
 }

@@ -23,6 +23,15 @@ pub enum CreditError {
     HolderNotFound(HolderId),
     /// Opening an account that exists.
     AccountExists(AccountId),
+    /// A company id another account has (one account per company).
+    CompanyIdTaken(crate::company::CompanyId),
+    /// Changing an account's currency while it owes or holds credit.
+    CurrencyInUse {
+        currency: crate::store_config::Currency,
+        asked: crate::store_config::Currency,
+    },
+    /// A credit id another account has (an imported book's).
+    CreditIdTaken(crate::company::CreditId),
     /// The account is closed: no new holds or settlements.
     AccountClosed(AccountId),
     /// Closing an account that still owes or holds credit.
@@ -92,6 +101,9 @@ impl CreditError {
             InvoiceNotFound(_) => "invoice_not_found",
             HolderNotFound(_) => "holder_not_found",
             AccountExists(_) => "account_exists",
+            CompanyIdTaken(_) => "company_id_taken",
+            CreditIdTaken(_) => "credit_id_taken",
+            CurrencyInUse { .. } => "currency_in_use",
             AccountClosed(_) => "account_closed",
             AccountInUse { .. } => "account_in_use",
             InsufficientCredit { .. } => "insufficient_credit",
@@ -153,6 +165,14 @@ impl std::fmt::Display for CreditError {
             InvoiceNotFound(id) => write!(f, "there is no invoice {id} on this account"),
             HolderNotFound(id) => write!(f, "there is no holder {id} on this account"),
             AccountExists(id) => write!(f, "the account {id} exists already; update it with PUT instead"),
+            CompanyIdTaken(id) => write!(f, "companyId {id} belongs to another account; give each account its own company id"),
+            CreditIdTaken(id) => write!(f, "credit id {id} belongs to another account of this store"),
+            CurrencyInUse { currency, asked } => write!(
+                f,
+                "the credit is in {} and owes or holds credit in it: it cannot change to {} (amounts are never converted); settle it to zero first",
+                currency.as_str(),
+                asked.as_str()
+            ),
             AccountClosed(id) => write!(f, "the account {id} is closed; reopen it by updating it first"),
             AccountInUse { open_invoices, pre_authorized, balance } => write!(
                 f,

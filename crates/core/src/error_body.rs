@@ -94,6 +94,12 @@ impl From<&ValidationErrors> for ErrorBody {
     }
 }
 
+impl From<CreditError> for ErrorBody {
+    fn from(error: CreditError) -> Self {
+        ErrorBody::from(&error)
+    }
+}
+
 impl From<&CreditError> for ErrorBody {
     /// The rule that refused: its code, its sentence and its `reason`; invalid input as
     /// [`From<&ValidationErrors>`] writes it.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
+use crate::company::{CompanyId, CreditId};
 use crate::dashboard::{
     AccountFigures, AgingBucket, Dashboard, DUE_SOON_DAYS, DUE_SOON_LISTED_MAX,
 };
@@ -129,17 +130,34 @@ impl Ledger {
     }
 
     /// The store a dump describes, once [`Dump::check`] accepts it.
+    /// Accounts from before the company-credit numbers get theirs in the order they were
+    /// opened; a company id held twice is refused.
     pub fn from_dump(mut dump: Dump) -> Result<Ledger, String> {
         dump.accept()?;
-        Ok(Ledger {
+        let mut ledger = Ledger {
             tenant: dump.tenant_locator,
             config: dump.store_config,
-            books: dump
-                .books
-                .into_iter()
-                .map(|book| (book.account.id.clone(), book))
-                .collect(),
-        })
+            books: BTreeMap::new(),
+        };
+        let mut books = dump.books;
+        books.sort_by_key(|b| (b.account.company.credit_id.is_none(), b.account.created_at));
+        for mut book in books {
+            let credit = book.account.company.credit_id;
+            if credit.is_some()
+                && ledger
+                    .books
+                    .values()
+                    .any(|b| b.account.company.credit_id == credit)
+            {
+                return Err(format!(
+                    "account {}: its credit id is another account's",
+                    book.account.id
+                ));
+            }
+            ledger.number(&mut book).map_err(|e| e.to_string())?;
+            ledger.books.insert(book.account.id.clone(), book);
+        }
+        Ok(ledger)
     }
 
     /// Everything, as a dump (accounts in id order).
@@ -191,17 +209,47 @@ impl Ledger {
         &mut self,
         id: &AccountId,
         command: impl FnOnce(&mut Option<Book>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    ) -> Result<T, E>
+    where
+        E: From<CreditError>,
+    {
         let mut slot = self.books.get(id).cloned();
         let answer = command(&mut slot)?;
-        if let Some(book) = slot {
+        if let Some(mut book) = slot {
             debug_assert_eq!(book.account.id, *id, "a command changed the account's id");
+            self.number(&mut book)?;
             if let Err(why) = book.check_invariants() {
                 panic!("a command broke account {id}: {why}");
             }
             self.books.insert(id.clone(), book);
         }
         Ok(answer)
+    }
+
+    /// Gives a new account its credit id (and its company id when the store gave none) as
+    /// storage does: the next number not yet used, skipping those taken as company ids; and
+    /// refuses a company id another account has.
+    fn number(&self, book: &mut Book) -> Result<(), CreditError> {
+        let others = || {
+            self.books
+                .values()
+                .filter(|b| b.account.id != book.account.id)
+        };
+        let taken =
+            |company: CompanyId| others().any(|b| b.account.company.company_id == Some(company));
+        if let Some(company) = book.account.company.company_id.filter(|c| taken(*c)) {
+            return Err(CreditError::CompanyIdTaken(company));
+        }
+        if book.account.company.credit_id.is_none() {
+            let last = others().filter_map(|b| b.account.company.credit_id).max();
+            let mut next = last.map_or(1, |id| id.get() + 1);
+            while taken(CompanyId::try_from(next).map_err(|_| CreditError::OutOfRange)?) {
+                next += 1;
+            }
+            let credit = CreditId::try_from(next).map_err(|_| CreditError::OutOfRange)?;
+            book.account.company.number(credit);
+        }
+        Ok(())
     }
 
     /// `GET /accounts`: the page of matching accounts, oldest first (creation time, then id, as

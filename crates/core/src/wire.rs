@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, AccountStatus, Balances, Holder};
+use crate::company::{CompanyId, CreditId};
 use crate::interest::InterestPolicy;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::ledger::{Entry, Origin, Statement};
@@ -33,6 +34,13 @@ pub struct AccountView {
     pub email: String,
     pub tolerance: Rate,
     pub available_balance: Money,
+    /// Extension: the account's number in the company-credit API (absent only before the
+    /// account is first stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_id: Option<CreditId>,
+    /// Extension: its company's id in that API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<CompanyId>,
 }
 
 impl AccountView {
@@ -62,6 +70,8 @@ impl AccountView {
                 .unwrap_or_default(),
             tolerance: account.tolerance,
             available_balance: balances.available_balance,
+            credit_id: account.company.credit_id,
+            company_id: account.company.company_id,
         }
     }
 }

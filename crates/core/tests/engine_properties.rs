@@ -356,6 +356,7 @@ fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
                 credit_limit: None,
                 tolerance: None,
                 description: None,
+                company_id: None,
             };
             book.update(&update, ctx);
             true

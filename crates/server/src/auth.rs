@@ -1,6 +1,7 @@
 //! Authentication by app key and token, and the resources a key may use.
 //!
-//! As the reference API: every request sends `X-VTEX-API-AppKey` and `X-VTEX-API-AppToken`.
+//! As the reference API: every request sends `X-VTEX-API-AppKey` and `X-VTEX-API-AppToken`;
+//! or, as the company-credit API's clients do, `Authorization: Bearer <app token>`.
 //! Each endpoint names the resource it needs in its handler's signature (`Auth<perm::X>`); a key
 //! holding that resource or `Main Access` passes. Tokens are stored only as SHA-256 hashes.
 
@@ -19,6 +20,7 @@ use crate::AppState;
 
 pub const APP_KEY_HEADER: &str = "x-vtex-api-appkey";
 pub const APP_TOKEN_HEADER: &str = "x-vtex-api-apptoken";
+pub const AUTHORIZATION_HEADER: &str = "authorization";
 
 pub use crate::resource::Resource;
 
@@ -112,6 +114,16 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// The credentials a request sends: the reference's two headers, or (as the company-credit
+/// API's clients do) `Authorization: Bearer <app token>`, the key found by its token's hash.
+enum Credentials<'a> {
+    AppKey {
+        app_key: &'a str,
+        app_token: &'a str,
+    },
+    Bearer(&'a str),
+}
+
 /// What checking a request's credentials found. Kept in the request's extensions, so the
 /// idempotency layer and the handler's extractor check (and count a failure) once.
 #[derive(Debug, Clone)]
@@ -127,7 +139,8 @@ impl Checked {
         match self {
             Checked::Key(principal) => Ok(principal),
             Checked::Missing => Err(ApiError::Unauthorized(
-                "send your credentials in the X-VTEX-API-AppKey and X-VTEX-API-AppToken headers",
+                "send your credentials in the X-VTEX-API-AppKey and X-VTEX-API-AppToken headers \
+                 (or the app token as Authorization: Bearer)",
             )),
             Checked::Wrong => Err(ApiError::Unauthorized(
                 "the app key or app token is wrong, or the key was revoked",
@@ -162,9 +175,14 @@ async fn check(parts: &Parts, state: &AppState) -> Result<Checked, ApiError> {
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
     };
-    let (Some(app_key), Some(app_token)) = (header(APP_KEY_HEADER), header(APP_TOKEN_HEADER))
-    else {
-        return Ok(Checked::Missing);
+    let bearer = header(AUTHORIZATION_HEADER).and_then(|value| {
+        let (scheme, token) = value.split_once(' ')?;
+        Some(token.trim()).filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
+    });
+    let credentials = match (header(APP_KEY_HEADER), header(APP_TOKEN_HEADER), bearer) {
+        (Some(app_key), Some(app_token), _) => Credentials::AppKey { app_key, app_token },
+        (_, _, Some(token)) => Credentials::Bearer(token),
+        _ => return Ok(Checked::Missing),
     };
     let peer = parts
         .extensions
@@ -174,14 +192,19 @@ async fn check(parts: &Parts, state: &AppState) -> Result<Checked, ApiError> {
     if let Err(throttled) = state.throttle.check(peer, now) {
         return Ok(Checked::Throttled(throttled));
     }
-    let stored = state.db.active_key(app_key).await?;
-    let matches = stored.as_ref().is_some_and(|stored| {
-        constant_time_eq(
-            hash_token(app_token).as_bytes(),
-            stored.token_sha256.as_bytes(),
-        )
-    });
-    let Some(stored) = stored.filter(|_| matches) else {
+    let found = match credentials {
+        Credentials::AppKey { app_key, app_token } => {
+            let stored = state.db.active_key(app_key).await?;
+            stored.filter(|stored| {
+                constant_time_eq(
+                    hash_token(app_token).as_bytes(),
+                    stored.token_sha256.as_bytes(),
+                )
+            })
+        }
+        Credentials::Bearer(token) => state.db.active_key_by_token(&hash_token(token)).await?,
+    };
+    let Some(stored) = found else {
         state.throttle.record_failure(peer, now);
         return Ok(Checked::Wrong);
     };

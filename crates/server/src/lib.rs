@@ -128,6 +128,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api", api::router(state.clone()))
         .nest_service("/billing", billing_paths(state.clone()))
+        .nest_service("/rest", company_paths(state.clone()))
         .with_state(state)
         .fallback_service(admin.router)
         .layer(middleware::from_fn(move |request, next| {
@@ -164,6 +165,36 @@ fn billing_paths(
             request
         },
     )
+}
+
+/// The company-credit API at `/rest/…` (nesting strips `/rest`): store code filled in and
+/// trailing slash dropped by [`api::company::normalize`], then its own router.
+fn company_paths(
+    state: AppState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
+    use tower::ServiceExt;
+    api::company::router()
+        .with_state(state)
+        .map_request(|mut request: axum::extract::Request| {
+            let path = api::company::normalize(request.uri().path());
+            let query = request
+                .uri()
+                .query()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            if let Ok(uri) = format!("{path}{query}").parse() {
+                *request.uri_mut() = uri;
+            }
+            request
+        })
 }
 
 async fn healthz(

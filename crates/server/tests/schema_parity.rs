@@ -347,6 +347,14 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
     // Back to the schema before 0009 (what later migrations added, removed), then up again:
     // invoices paid in full get their payment credits back from the upgrade at start.
     for sql in [
+        "DROP INDEX api_keys_by_token",
+        "DROP INDEX accounts_company_id",
+        "DROP INDEX accounts_credit_id",
+        "ALTER TABLE accounts DROP COLUMN credit_comment",
+        "ALTER TABLE accounts DROP COLUMN exceed_limit",
+        "ALTER TABLE accounts DROP COLUMN currency_code",
+        "ALTER TABLE accounts DROP COLUMN company_id",
+        "ALTER TABLE accounts DROP COLUMN credit_id",
         "DROP TABLE reminders",
         "DROP INDEX invoices_reminders_due",
         "ALTER TABLE invoices DROP COLUMN next_reminder_us",

@@ -218,12 +218,12 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
         }
         (Post, ["creditcontrol", "accounts"]) => {
             let command = commands::OpenAccount::from_json(body).map_err(invalid)?;
-            let view = ledger
-                .with_book(&command.account_id(), |slot| {
-                    ops::open(slot, &command, &ctx)
-                })
+            let id = command.account_id();
+            ledger
+                .with_book(&id, |slot| ops::open(slot, &command, &ctx))
                 .map_err(refused)?;
-            to_json(view)
+            // The account as stored: with the numbers the ledger gave it.
+            to_json(ops::account_view(ledger.book(&id).map_err(refused)?, &ctx))
         }
         (Get, ["creditdesk", "accounts", id, "transactions"]) => {
             let book = ledger
@@ -324,10 +324,12 @@ fn on_account(
     match (method, rest) {
         (Put, []) => {
             let command = commands::UpsertAccount::from_json(body, id).map_err(invalid)?;
-            let view = ledger
-                .with_book(id, |slot| Ok(ops::upsert(slot, id, &command, ctx)))
+            ledger
+                .with_book(id, |slot| {
+                    Ok::<_, CreditError>(ops::upsert(slot, id, &command, ctx))
+                })
                 .map_err(refused)?;
-            to_json(view)
+            to_json(ops::account_view(ledger.book(id).map_err(refused)?, ctx))
         }
         (Post, ["transactions" | "transaction"]) => {
             let mode = HoldMode::from_query(query).map_err(invalid)?;

@@ -51,12 +51,27 @@ pub async fn open(
     let command = OpenAccount::from_json(&body)?;
     let env = Env::load(&state, &principal).await?;
     let id = command.account_id();
-    state
+    let view = state
         .db
         .with_book(&id, &Reads::account(), env.now, move |book| {
-            Ok::<_, ApiError>(Json(ops::open(book, &command, &env.ctx())?))
+            Ok::<_, ApiError>(ops::open(book, &command, &env.ctx())?)
         })
-        .await
+        .await?;
+    numbered(&state, &id, view).await
+}
+
+/// A new account's answer with the numbers storage gave it as it wrote the account.
+async fn numbered(
+    state: &AppState,
+    id: &creditdesk_core::ids::AccountId,
+    mut view: AccountView,
+) -> Result<Json<AccountView>, ApiError> {
+    if view.credit_id.is_none() {
+        let (credit, company) = state.db.company_numbers(id).await?;
+        view.credit_id = Some(credit);
+        view.company_id = Some(company);
+    }
+    Ok(Json(view))
 }
 
 /// `GET /accounts/{id}`.
@@ -96,12 +111,14 @@ pub async fn upsert(
     let id = account_id(&id)?;
     let command = UpsertAccount::from_json(&body, &id)?;
     let env = Env::load(&state, &principal).await?;
-    state
+    let view = state
         .db
-        .with_book(&id.clone(), &Reads::account(), env.now, move |book| {
-            Ok::<_, ApiError>(Json(ops::upsert(book, &id, &command, &env.ctx())))
+        .with_book(&id.clone(), &Reads::account(), env.now, {
+            let id = id.clone();
+            move |book| Ok::<_, ApiError>(ops::upsert(book, &id, &command, &env.ctx()))
         })
-        .await
+        .await?;
+    numbered(&state, &id, view).await
 }
 
 /// `PUT /accounts/{id}/creditlimit`: `{value, reason?}`.

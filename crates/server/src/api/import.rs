@@ -1,7 +1,9 @@
 //! `POST /api/creditdesk/books`: one account's whole book, as a dump carries it (the admin's
 //! "Use in this browser" data moving to a server). The book is checked by core first; an
 //! account that exists already is refused (409) and left as it is, so sending a dump twice
-//! imports each account once.
+//! imports each account once. Its credit and company ids come along (refused with 409
+//! `credit_id_taken` or `company_id_taken` when another account has one); a book without them
+//! gets the server's next.
 
 use axum::extract::State;
 use axum::Json;

@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub mod accounts;
 pub mod billing;
+pub mod company;
 pub mod context;
 pub mod credits;
 pub mod dashboard;

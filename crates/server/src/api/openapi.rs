@@ -100,6 +100,11 @@ fn operation(route: &RouteDoc) -> Value {
     operation
 }
 
+/// A credit or company id of the company-credit API.
+fn company_number(description: &str) -> Value {
+    json!({ "type": "integer", "minimum": 1, "maximum": creditdesk_core::company::ID_MAX, "description": description })
+}
+
 fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
@@ -111,6 +116,7 @@ fn schemas() -> Value {
     let text = json!({ "type": "string" });
     let int = json!({ "type": "integer" });
     let boolean = json!({ "type": "boolean" });
+    let company_id = company_number("Extension: the account's company id in the company-credit API (unique; by default its credit id).");
     let account = object(
         &[
             "id",
@@ -130,7 +136,9 @@ fn schemas() -> Value {
         json!({ "id": text, "balance": money, "document": text, "status": { "type": "string", "enum": ["Open", "Closed"] },
                 "documentType": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$", "description": "CPF, CNPJ or Other (matched in any letter case), or a store's own type." }, "creditLimit": money,
                 "updatedAt": time, "createdAt": time, "description": text, "availableCredit": money,
-                "preAuthorizedCredit": money, "email": text, "tolerance": rate, "availableBalance": money }),
+                "preAuthorizedCredit": money, "email": text, "tolerance": rate, "availableBalance": money,
+                "creditId": company_number("Extension: the account's number in the company-credit API (`id` there)."),
+                "companyId": company_number("Extension: its company's id in the company-credit API.") }),
     );
     let invoice = object(
         &[
@@ -295,8 +303,8 @@ fn schemas() -> Value {
             "fields": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) } })) })),
         "Account": account,
         "AccountList": object(&["data", "summary"], json!({ "data": { "type": "array", "items": reference("Account") }, "summary": object(&["count"], json!({ "count": int })) })),
-        "OpenAccount": object(&["document", "documentType", "email", "creditLimit"], json!({ "document": text, "documentType": text, "email": text, "creditLimit": money, "tolerance": rate, "description": text })),
-        "UpsertAccount": object(&["email"], json!({ "document": text, "documentType": text, "email": text, "creditLimit": money, "tolerance": rate, "description": text })),
+        "OpenAccount": object(&["document", "documentType", "email", "creditLimit"], json!({ "document": text, "documentType": text, "email": text, "creditLimit": money, "tolerance": rate, "description": text, "companyId": company_id })),
+        "UpsertAccount": object(&["email"], json!({ "document": text, "documentType": text, "email": text, "creditLimit": money, "tolerance": rate, "description": text, "companyId": company_id })),
         "MoneyChange": object(&["value"], json!({ "value": money, "reason": text })),
         "RateChange": object(&["value"], json!({ "value": rate, "reason": text })),
         "Invoice": invoice,

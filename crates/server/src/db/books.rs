@@ -8,6 +8,7 @@
 
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
+use creditdesk_core::company::{CompanyId, CompanyTerms, CreditId, ExceedLimit};
 use creditdesk_core::credit::{Credit, CreditKind, CreditLocator, Reversal};
 use creditdesk_core::ids::{AccountId, InvoiceId};
 use creditdesk_core::interest::ChargedInterest;
@@ -38,6 +39,11 @@ pub(crate) struct AccountRow {
     balance_minor: i64,
     created_at_us: i64,
     updated_at_us: i64,
+    credit_id: i64,
+    company_id: i64,
+    currency_code: Option<String>,
+    exceed_limit: bool,
+    credit_comment: Option<String>,
 }
 
 /// The account row as a write locks it, with what its holds reserve.
@@ -171,7 +177,8 @@ pub(crate) const CREDIT_COLUMNS: &str = "locator, account_id, invoice_id, kind, 
 
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, document, document_type, email, description, credit_limit_minor, tolerance, \
-     status, balance_minor, created_at_us, updated_at_us";
+     status, balance_minor, created_at_us, updated_at_us, credit_id, company_id, currency_code, \
+     exceed_limit, credit_comment";
 const TRANSACTION_COLUMNS: &str = "id, account_id, order_id, value_minor, original_value_minor, installments, settle, \
      status, expires_at_us, created_at_us, updated_at_us, settled_value_minor, refunded_value_minor, settled_at_us";
 pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transaction_id, order_id, installment, \
@@ -198,6 +205,21 @@ where
         .map_err(|e| StorageError::corrupt(format!("{what} {text:?}: {e}")))
 }
 
+/// An account's number in the company-credit API, either kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Number {
+    Credit(CreditId),
+    Company(CompanyId),
+}
+
+/// A credit or company id as stored.
+fn number<T: TryFrom<u32>>(n: i64, what: &str) -> Result<T, StorageError> {
+    u32::try_from(n)
+        .ok()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| StorageError::corrupt(format!("{what} {n} out of range")))
+}
+
 fn small(n: i32) -> Result<u16, StorageError> {
     u16::try_from(n).map_err(|_| StorageError::corrupt(format!("count {n} out of range")))
 }
@@ -220,6 +242,17 @@ impl AccountRow {
             balance: money(self.balance_minor)?,
             created_at: time(self.created_at_us)?,
             updated_at: time(self.updated_at_us)?,
+            company: CompanyTerms {
+                credit_id: Some(number(self.credit_id, "credit id")?),
+                company_id: Some(number(self.company_id, "company id")?),
+                currency: self
+                    .currency_code
+                    .as_deref()
+                    .map(|c| parse(c, "currency code"))
+                    .transpose()?,
+                exceed_limit: ExceedLimit::from_flag(self.exceed_limit),
+                comment: self.credit_comment,
+            },
         })
     }
 }
@@ -526,12 +559,14 @@ pub(super) async fn load(
 /// `$13`: what the written holds change in the account's `reserved_minor`.
 const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, document, document_type, email, \
      email_folded, description, credit_limit_minor, tolerance, status, balance_minor, \
-     created_at_us, updated_at_us, reserved_minor) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+     created_at_us, updated_at_us, credit_id, company_id, currency_code, exceed_limit, \
+     credit_comment, reserved_minor) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 const UPDATE_ACCOUNT: &str = "UPDATE accounts SET document = $2, document_type = $3, email = $4, \
      email_folded = $5, description = $6, credit_limit_minor = $7, tolerance = $8, status = $9, \
-     balance_minor = $10, created_at_us = $11, updated_at_us = $12, \
-     reserved_minor = reserved_minor + $13 WHERE id = $1";
+     balance_minor = $10, created_at_us = $11, updated_at_us = $12, credit_id = $13, \
+     company_id = $14, currency_code = $15, exceed_limit = $16, credit_comment = $17, \
+     reserved_minor = reserved_minor + $18 WHERE id = $1";
 const INSERT_HOLDER: &str =
     "INSERT INTO holders (id, account_id, email, level, created_at_us) VALUES ($1, $2, $3, $4, $5)";
 const DELETE_HOLDER: &str = "DELETE FROM holders WHERE id = $1 AND account_id = $2";
@@ -619,6 +654,11 @@ fn account_args(a: &Account) -> Vec<Arg> {
         a.balance.minor().into(),
         a.created_at.unix_micros().into(),
         a.updated_at.unix_micros().into(),
+        a.company.credit_id.map(|n| i64::from(n.get())).into(),
+        a.company.company_id.map(|n| i64::from(n.get())).into(),
+        a.company.currency.as_ref().map(|c| c.as_str()).into(),
+        a.company.exceed_limit.allowed().into(),
+        a.company.comment.as_deref().into(),
     ]
 }
 
@@ -731,6 +771,28 @@ fn credit_args(c: &Credit) -> Vec<Arg> {
     ]
 }
 
+/// A new account with its credit id (and company id, when the store gave none): the next
+/// number ([`Tx::next_credit_id`]) that no account holds already, as its credit id (one
+/// imported with its book) or its company id.
+async fn with_numbers(tx: &mut Tx, account: &Account) -> Result<Account, StorageError> {
+    let taken = "SELECT credit_id FROM accounts WHERE credit_id = $1 OR company_id = $2";
+    let next_sql = tx.next_credit_id();
+    let mut last = 0;
+    loop {
+        let (next,): (i64,) = tx.fetch_one(next_sql, vec![]).await?;
+        let next = next.max(last + 1);
+        let held: Option<(i64,)> = tx
+            .fetch_optional(taken, vec![next.into(), next.into()])
+            .await?;
+        if held.is_none() {
+            let mut account = account.clone();
+            account.company.number(number(next, "credit id")?);
+            return Ok(account);
+        }
+        last = next;
+    }
+}
+
 /// Writes what differs between `before` and `after`.
 pub(super) async fn write(
     tx: &mut Tx,
@@ -739,7 +801,14 @@ pub(super) async fn write(
     now: Timestamp,
 ) -> Result<(), StorageError> {
     super::outbox::record_events(tx, before, after, now).await?;
-    let a = &after.account;
+    let numbered;
+    let a = match before {
+        None if after.account.company.credit_id.is_none() => {
+            numbered = with_numbers(tx, &after.account).await?;
+            &numbered
+        }
+        _ => &after.account,
+    };
     let old_transactions = before
         .map(|b| b.transactions.as_slice())
         .unwrap_or_default();
@@ -764,6 +833,18 @@ pub(super) async fn write(
         let mut args = account_args(a);
         args.push(reserved_minor.into());
         match tx.execute(sql, args).await {
+            Err(sqlx::Error::Database(e))
+                if e.is_unique_violation() && e.message().contains("company_id") =>
+            {
+                let company = a.company.company_id.expect("stored accounts have one");
+                return Err(StorageError::Refused(CreditError::CompanyIdTaken(company)));
+            }
+            Err(sqlx::Error::Database(e))
+                if e.is_unique_violation() && e.message().contains("credit_id") =>
+            {
+                let credit = a.company.credit_id.expect("stored accounts have one");
+                return Err(StorageError::Refused(CreditError::CreditIdTaken(credit)));
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Err(StorageError::Refused(CreditError::AccountExists(
                     a.id.clone(),
@@ -885,6 +966,45 @@ impl Db {
         E: From<StorageError> + Send + 'static,
     {
         super::commit::submit(&self.writes, &self.lanes, id, reads, now, command).await
+    }
+
+    /// Every account of the store, by credit id (the company-credit API's list, evaluated by
+    /// core's `SearchCriteria` over them).
+    pub async fn accounts_by_credit_id(&self) -> Result<Vec<Account>, StorageError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY credit_id");
+        let rows: Vec<AccountRow> = self.pool.fetch_all(&sql, Vec::new()).await?;
+        rows.into_iter().map(AccountRow::into_account).collect()
+    }
+
+    /// The account holding a credit id or company id, if any.
+    pub async fn account_numbered(
+        &self,
+        number: Number,
+    ) -> Result<Option<AccountId>, StorageError> {
+        let (sql, n) = match number {
+            Number::Credit(id) => ("SELECT id FROM accounts WHERE credit_id = $1", id.get()),
+            Number::Company(id) => ("SELECT id FROM accounts WHERE company_id = $1", id.get()),
+        };
+        let row: Option<(String,)> = self
+            .pool
+            .fetch_optional(sql, vec![i64::from(n).into()])
+            .await?;
+        row.map(|(id,)| parse(&id, "account id")).transpose()
+    }
+
+    /// The company-credit numbers storage gave the account `id`.
+    pub async fn company_numbers(
+        &self,
+        id: &AccountId,
+    ) -> Result<(CreditId, CompanyId), StorageError> {
+        let sql = "SELECT credit_id, company_id FROM accounts WHERE id = $1";
+        let row: Option<(i64, i64)> = self
+            .pool
+            .fetch_optional(sql, vec![id.as_str().into()])
+            .await?;
+        let (credit, company) =
+            row.ok_or_else(|| StorageError::Refused(CreditError::AccountNotFound(id.clone())))?;
+        Ok((number(credit, "credit id")?, number(company, "company id")?))
     }
 
     /// The account and invoice of the credit `locator`, if there is one.

@@ -352,6 +352,17 @@ impl Tx {
         }
     }
 
+    /// The query answering the next credit id to try: a sequence on PostgreSQL, so that
+    /// several servers number accounts without waiting on one another (a number whose
+    /// transaction rolls back is skipped); one past the largest on SQLite, whose one writer
+    /// holds the file.
+    pub fn next_credit_id(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "SELECT COALESCE(MAX(credit_id), 0) + 1 FROM accounts",
+            Tx::Postgres(_) => "SELECT nextval('credit_ids')",
+        }
+    }
+
     /// `ORDER BY` of a text column in byte order ([`Pool::in_byte_order`]).
     pub fn in_byte_order(&self, column: &str) -> String {
         match self {

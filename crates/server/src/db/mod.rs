@@ -441,6 +441,29 @@ impl Db {
     }
 
     /// The active (not revoked) key with this id.
+    /// The active key whose token has this SHA-256 (`None` also when two keys share it: a
+    /// bearer token must name one key).
+    pub async fn active_key_by_token(
+        &self,
+        token_sha256: &str,
+    ) -> Result<Option<StoredKey>, StorageError> {
+        let sql = "SELECT app_key, token_sha256, resources, label, created_at_us FROM api_keys \
+                   WHERE token_sha256 = $1 AND revoked_at_us IS NULL LIMIT 2";
+        let mut rows: Vec<(String, String, String, String, i64)> =
+            self.pool.fetch_all(sql, vec![token_sha256.into()]).await?;
+        if rows.len() != 1 {
+            return Ok(None);
+        }
+        let (app_key, token_sha256, resources, label, created_at_us) = rows.remove(0);
+        Ok(Some(StoredKey {
+            app_key,
+            token_sha256,
+            resources,
+            label,
+            created_at_us,
+        }))
+    }
+
     pub async fn active_key(&self, app_key: &str) -> Result<Option<StoredKey>, StorageError> {
         let sql = "SELECT app_key, token_sha256, resources, label, created_at_us FROM api_keys \
                    WHERE app_key = $1 AND revoked_at_us IS NULL";

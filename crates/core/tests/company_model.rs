@@ -1,0 +1,197 @@
+//! The company-credit model over the book (core's `company`): credit and company ids as read
+//! and as the store in memory numbers them, `exceed_limit` against the limit and tolerance, the
+//! limit update's rules, the credit's view. Native and wasm.
+
+use creditdesk_core::book::{Book, Ctx};
+use creditdesk_core::commands::{CreateHold, OpenAccount};
+use creditdesk_core::company::{
+    update_credit, CompanyId, CreditLimitUpdate, CreditView, ExceedLimit,
+};
+use creditdesk_core::ids::{Actor, TransactionId};
+use creditdesk_core::memory::Ledger;
+use creditdesk_core::ops;
+use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::{CreditError, Timestamp};
+use serde_json::{json, Value};
+
+mod common;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn at(days: u32) -> Timestamp {
+    "2026-03-01T10:00:00Z"
+        .parse::<Timestamp>()
+        .unwrap()
+        .plus_days(days)
+        .unwrap()
+}
+
+fn open(document: &str, limit: u32, company_id: Option<Value>) -> OpenAccount {
+    let mut body = json!({"document": document, "documentType": "CNPJ",
+        "email": format!("{document}@b2b.example"), "creditLimit": limit, "tolerance": "0.1"});
+    if let Some(company) = company_id {
+        body["companyId"] = company;
+    }
+    OpenAccount::from_json(&body).unwrap()
+}
+
+fn with_ctx<T>(config: &StoreConfig, days: u32, run: impl FnOnce(&Ctx) -> T) -> T {
+    let actor: Actor = "test".parse().unwrap();
+    run(&Ctx {
+        now: at(days),
+        actor: &actor,
+        config,
+    })
+}
+
+/// Opens the account in the ledger; its credit and company ids as stored, or the refusal.
+fn open_in(ledger: &mut Ledger, command: &OpenAccount) -> Result<(u32, u32), CreditError> {
+    let config = ledger.config().clone();
+    let id = command.account_id();
+    with_ctx(&config, 0, |ctx| {
+        ledger.with_book(&id, |slot| ops::open(slot, command, ctx))
+    })?;
+    let terms = &ledger.book(&id).unwrap().account.company;
+    Ok((
+        terms.credit_id.unwrap().get(),
+        terms.company_id.unwrap().get(),
+    ))
+}
+
+/// A `companyId` as given → the id, or the refusal's message.
+const COMPANY_IDS: &[(&str, Result<u32, &str>)] = &[
+    ("1", Ok(1)),
+    ("\"42\"", Ok(42)),
+    ("\" 7 \"", Ok(7)),
+    ("2147483647", Ok(2_147_483_647)),
+    ("2147483648", Err("from 1 to 2147483647")),
+    ("0", Err("from 1 to 2147483647")),
+    ("-1", Err("from 1 to 2147483647")),
+    ("1.5", Err("from 1 to 2147483647")),
+    ("\"abc\"", Err("from 1 to 2147483647")),
+    ("true", Err("from 1 to 2147483647")),
+];
+
+case_test! {
+    fn company_ids_are_positive_whole_numbers_as_numbers_or_text() {
+        for (given, want) in COMPANY_IDS {
+            let value: Value = serde_json::from_str(given).unwrap();
+            let got = CompanyId::from_json(&value).map(CompanyId::get);
+            match (got, want) {
+                (Ok(n), Ok(w)) => assert_eq!(n, *w, "{given}"),
+                (Err(message), Err(part)) => assert!(message.contains(part), "{given}: {message}"),
+                (got, want) => panic!("{given}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    fn the_store_in_memory_numbers_accounts_as_storage_does() {
+        let mut ledger = Ledger::new();
+        assert_eq!(open_in(&mut ledger, &open("1", 10, None)), Ok((1, 1)));
+        assert_eq!(open_in(&mut ledger, &open("2", 10, Some(json!(3)))), Ok((2, 3)));
+        // 3 is a company's id: the next account is 4.
+        assert_eq!(open_in(&mut ledger, &open("4", 10, None)), Ok((4, 4)));
+        // A company id held by another account is refused, and nothing is kept.
+        let taken = open("5", 10, Some(json!("4")));
+        assert_eq!(
+            open_in(&mut ledger, &taken),
+            Err(CreditError::CompanyIdTaken(CompanyId::try_from(4).unwrap()))
+        );
+        assert!(ledger.book(&taken.account_id()).is_err());
+        assert_eq!(open_in(&mut ledger, &open("6", 10, None)), Ok((5, 5)));
+    }
+
+    fn a_dump_from_before_the_numbers_gets_them_in_opening_order() {
+        let mut ledger = Ledger::new();
+        let config = ledger.config().clone();
+        for (day, document) in [(2, "10"), (0, "30"), (1, "20")] {
+            let command = open(document, 10, None);
+            with_ctx(&config, day, |ctx| {
+                ledger.with_book(&command.account_id(), |slot| ops::open(slot, &command, ctx))
+            })
+            .unwrap();
+        }
+        let mut dump = ledger.dump();
+        for book in &mut dump.books {
+            book.account.company = Default::default();
+        }
+        let text = serde_json::to_string(&dump).unwrap();
+        assert!(!text.contains("creditId"), "an older dump carries no numbers");
+        let read = Ledger::from_dump(serde_json::from_str(&text).unwrap()).unwrap();
+        let numbers: Vec<(String, u32)> = ["30_CNPJ", "20_CNPJ", "10_CNPJ"]
+            .iter()
+            .map(|id| {
+                let book = read.book(&id.parse().unwrap()).unwrap();
+                (id.to_string(), book.account.company.credit_id.unwrap().get())
+            })
+            .collect();
+        assert_eq!(
+            numbers,
+            [("30_CNPJ".into(), 1), ("20_CNPJ".into(), 2), ("10_CNPJ".into(), 3)]
+        );
+        // A dump holding one credit id twice is refused.
+        let mut twice = read.dump();
+        twice.books[1].account.company.credit_id = twice.books[0].account.company.credit_id;
+        assert!(Ledger::from_dump(twice).is_err());
+    }
+
+    fn exceed_limit_waives_the_limit_and_the_tolerance_alike() {
+        let config = StoreConfig::default()
+            .apply_update(&json!({"toleranceEnabled": true}))
+            .unwrap();
+        // Limit 100, tolerance 10%: at most 110 without exceed_limit.
+        let cases = [
+            (ExceedLimit::Refused, "110", true),
+            (ExceedLimit::Refused, "110.01", false),
+            (ExceedLimit::Allowed, "110.01", true),
+            (ExceedLimit::Allowed, "5000", true),
+        ];
+        for (exceed, value, accepted) in cases {
+            with_ctx(&config, 0, |ctx| {
+                let mut book = Book::open(&open("1", 100, None), ctx);
+                book.account.company.exceed_limit = exceed;
+                let hold = CreateHold::from_json(&json!({"value": value}), ctx.now).unwrap();
+                let got = book.create_hold(&hold, TransactionId::from_bytes([1; 16]), ctx);
+                assert_eq!(got.is_ok(), accepted, "{exceed:?} {value}: {got:?}");
+            });
+        }
+    }
+
+    fn the_limit_update_checks_everything_before_changing_anything() {
+        let config = StoreConfig::default();
+        with_ctx(&config, 0, |ctx| {
+            let mut book = Book::open(&open("1", 100, None), ctx);
+            book.account.company.number(1.try_into().unwrap());
+            let read = |body: Value| CreditLimitUpdate::read(1, &json!({"creditLimit": body})).unwrap();
+
+            // Nothing owed or held: the currency may change; the comment is the change's reason.
+            let update = read(json!({"credit_limit": 300, "currency_code": "usd",
+                "exceed_limit": "true", "credit_comment": "raised"}));
+            update_credit(&mut book, &update, ctx).unwrap();
+            let view = CreditView::of(&book.account, config.currency()).unwrap();
+            assert_eq!(
+                serde_json::to_string(&view).unwrap(),
+                "{\"id\":1,\"company_id\":1,\"credit_limit\":300.00,\"balance\":0.00,\
+                 \"currency_code\":\"USD\",\"exceed_limit\":true,\"available_limit\":300.00,\
+                 \"credit_comment\":\"raised\"}"
+            );
+            let last = book.entries.last().unwrap();
+            assert_eq!((last.value.to_string().as_str(), last.reason.as_deref()), ("200.00", Some("raised")));
+
+            // Owing, the currency stays; another company's id is refused; neither writes.
+            let hold = CreateHold::from_json(&json!({"value": 50, "settle": true}), ctx.now).unwrap();
+            book.create_hold(&hold, TransactionId::from_bytes([2; 16]), ctx).unwrap();
+            let before = book.clone();
+            let to_eur = read(json!({"credit_limit": 1, "currency_code": "EUR"}));
+            assert!(matches!(
+                update_credit(&mut book, &to_eur, ctx),
+                Err(CreditError::CurrencyInUse { .. })
+            ));
+            let other = read(json!({"credit_limit": 1, "currency_code": "USD", "company_id": 2}));
+            let refused = update_credit(&mut book, &other, ctx).unwrap_err();
+            assert_eq!(refused.reason(), "invalid", "{refused}");
+            assert_eq!(book, before);
+        });
+    }
+}

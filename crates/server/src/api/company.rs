@@ -1,0 +1,371 @@
+//! The company-credit REST API (`docs/company-credit-api.md`) at `/rest/{storeCode}/V1/…` and
+//! `/rest/V1/…`, over the same accounts and ledger as the Customer Credit API: core's
+//! `company` reads its bodies and makes its views, core's `search_criteria` its searches.
+//!
+//! That platform's conventions, kept here at its edge: `Authorization: Bearer <app token>`
+//! (the key's resources apply as with the reference's headers), errors as `{"message",
+//! "parameters"}` ([`CompanyError`], its one mapping to HTTP), the store code `default` or
+//! `all`, paths with or without a trailing slash ([`normalize`]).
+
+use std::marker::PhantomData;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use creditdesk_core::company::{self, CompanyId, CreditId, CreditLimitUpdate, CreditView};
+use creditdesk_core::search_criteria::SearchCriteria;
+use creditdesk_core::CreditError;
+use serde_json::{json, Value};
+
+use super::context::{Env, QueryPairs};
+use crate::auth::{perm, Permission, Principal};
+use crate::db::books::{Number, Reads};
+use crate::db::StorageError;
+use crate::error::ApiError;
+use crate::extract::BODY_SIZE_MAX;
+use crate::AppState;
+
+/// The store codes a path may name (a single-store install answers both alike).
+pub const STORE_CODES: [&str; 2] = ["default", "all"];
+
+/// The API's routes and what a key needs for each: (method, path under `/rest`, resource).
+/// The auth matrix test walks this table.
+pub const ROUTES: &[(&str, &str, crate::auth::Resource)] = &[
+    (
+        "GET",
+        "/{store}/V1/companyCredits",
+        perm::ReadCheckingAccounts::RESOURCE,
+    ),
+    (
+        "GET",
+        "/{store}/V1/companyCredits/{creditId}",
+        perm::ReadCheckingAccounts::RESOURCE,
+    ),
+    (
+        "GET",
+        "/{store}/V1/companyCredits/company/{companyId}",
+        perm::ReadCheckingAccounts::RESOURCE,
+    ),
+    (
+        "PUT",
+        "/{store}/V1/companyCredits/{creditId}",
+        perm::EditCredits::RESOURCE,
+    ),
+];
+
+/// The API's router, for paths as [`normalize`] writes them.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{store}/V1/companyCredits", get(list))
+        .route(
+            "/{store}/V1/companyCredits/{credit_id}",
+            get(credit).put(update),
+        )
+        .route(
+            "/{store}/V1/companyCredits/company/{company_id}",
+            get(of_company),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_SIZE_MAX as usize))
+}
+
+/// A path under `/rest` as the router reads it: the store code put in when left out
+/// (`/V1/…` is `/default/V1/…`), a trailing slash dropped.
+pub fn normalize(path: &str) -> String {
+    let path = match path.strip_suffix('/') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => path,
+    };
+    if path.starts_with("/V1/") || path == "/V1" {
+        format!("/default{path}")
+    } else {
+        path.to_owned()
+    }
+}
+
+// ----- errors ----------------------------------------------------------------------------------
+
+/// A refusal of this API: its status and that platform's body.
+#[derive(Debug)]
+pub struct CompanyError {
+    status: StatusCode,
+    message: String,
+    parameters: Vec<String>,
+}
+
+impl CompanyError {
+    fn new(status: StatusCode, message: &str, parameters: &[&str]) -> CompanyError {
+        CompanyError {
+            status,
+            message: message.to_owned(),
+            parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
+        }
+    }
+
+    fn no_entity(field: &str, value: &str) -> CompanyError {
+        CompanyError::new(
+            StatusCode::NOT_FOUND,
+            "No such entity with %1 = %2",
+            &[field, value],
+        )
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for CompanyError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(message = %self.message, "company-credit API failed");
+        }
+        let body = json!({ "message": self.message, "parameters": self.parameters });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<company::Refusal> for CompanyError {
+    fn from(refusal: company::Refusal) -> CompanyError {
+        CompanyError {
+            status: StatusCode::BAD_REQUEST,
+            message: refusal.message.to_owned(),
+            parameters: refusal.parameters,
+        }
+    }
+}
+
+impl From<ApiError> for CompanyError {
+    /// The Customer Credit API's refusal in this API's shape: the same status, except that
+    /// invalid input is that platform's 400; the message with each field at fault.
+    fn from(error: ApiError) -> CompanyError {
+        let status = match error.status_code() {
+            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+            status => status,
+        };
+        let body = error.body();
+        let mut text = body.error.message;
+        for field in &body.error.fields {
+            text = format!("{text}; {}: {}", field.field, field.message);
+        }
+        CompanyError {
+            status,
+            message: "%1".to_owned(),
+            parameters: vec![text],
+        }
+    }
+}
+
+impl From<CreditError> for CompanyError {
+    fn from(error: CreditError) -> CompanyError {
+        CompanyError::from(ApiError::from(error))
+    }
+}
+
+impl From<StorageError> for CompanyError {
+    fn from(error: StorageError) -> CompanyError {
+        CompanyError::from(ApiError::from(error))
+    }
+}
+
+async fn not_found() -> CompanyError {
+    CompanyError::new(
+        StatusCode::NOT_FOUND,
+        "Request does not match any route.",
+        &[],
+    )
+}
+
+async fn method_not_allowed() -> CompanyError {
+    CompanyError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request does not match any route.",
+        &[],
+    )
+}
+
+// ----- extractors ------------------------------------------------------------------------------
+
+/// A key holding `P`'s resource, by bearer token or the reference's headers; refusals in this
+/// API's shape.
+pub struct Bearer<P>(pub Principal, PhantomData<P>);
+
+impl<P: Permission> FromRequestParts<AppState> for Bearer<P> {
+    type Rejection = CompanyError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = crate::auth::authenticate(parts, state)
+            .await
+            .map_err(|error| match error {
+                ApiError::Unauthorized(_) => CompanyError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "The consumer isn't authorized to access %1. Send an API key's app token as Authorization: Bearer <token>.",
+                    &[P::RESOURCE.name()],
+                ),
+                other => CompanyError::from(other),
+            })?;
+        if !principal.may(P::RESOURCE) {
+            return Err(CompanyError::new(
+                StatusCode::FORBIDDEN,
+                "The consumer isn't authorized to access %1.",
+                &[P::RESOURCE.name()],
+            ));
+        }
+        Ok(Bearer(principal, PhantomData))
+    }
+}
+
+/// The store code of the path: `default` or `all`.
+fn store(code: &str) -> Result<(), CompanyError> {
+    if STORE_CODES.contains(&code) {
+        Ok(())
+    } else {
+        Err(CompanyError::new(
+            StatusCode::NOT_FOUND,
+            "The store that was requested wasn't found. Verify the store code %1 and try again; this store answers default and all.",
+            &[code],
+        ))
+    }
+}
+
+fn credit_id(text: &str) -> Result<CreditId, CompanyError> {
+    text.parse::<u32>()
+        .ok()
+        .and_then(|n| CreditId::try_from(n).ok())
+        .ok_or_else(|| CompanyError::no_entity("creditId", text))
+}
+
+fn company_id(text: &str) -> Result<CompanyId, CompanyError> {
+    text.parse::<u32>()
+        .ok()
+        .and_then(|n| CompanyId::try_from(n).ok())
+        .ok_or_else(|| CompanyError::no_entity("companyId", text))
+}
+
+/// The body as JSON (any JSON; core's readers say what is wrong with it).
+fn json_body(body: &Bytes) -> Result<Value, CompanyError> {
+    serde_json::from_slice(body).map_err(|e| {
+        CompanyError::new(
+            StatusCode::BAD_REQUEST,
+            "The request body is not valid JSON: %1",
+            &[&e.to_string()],
+        )
+    })
+}
+
+// ----- handlers --------------------------------------------------------------------------------
+
+/// The credit of the account holding `number`, as this API shows it.
+async fn credit_of(
+    state: &AppState,
+    principal: &Principal,
+    number: Number,
+) -> Result<Json<CreditView>, CompanyError> {
+    let missing = || match number {
+        Number::Credit(id) => CompanyError::no_entity("creditId", &id.to_string()),
+        Number::Company(id) => CompanyError::no_entity("companyId", &id.to_string()),
+    };
+    let id = state
+        .db
+        .account_numbered(number)
+        .await?
+        .ok_or_else(missing)?;
+    let (book, env) =
+        super::context::read_account(state, principal, &id, &Reads::account()).await?;
+    let view = CreditView::of(&book.account, env.config.currency()).ok_or_else(missing)?;
+    Ok(Json(view))
+}
+
+/// `GET /V1/companyCredits/{creditId}` (its `reload` parameter changes nothing: every read
+/// is fresh).
+async fn credit(
+    Bearer(principal, _): Bearer<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Json<CreditView>, CompanyError> {
+    store(&code)?;
+    credit_of(&state, &principal, Number::Credit(credit_id(&id)?)).await
+}
+
+/// `GET /V1/companyCredits/company/{companyId}`.
+async fn of_company(
+    Bearer(principal, _): Bearer<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Json<CreditView>, CompanyError> {
+    store(&code)?;
+    credit_of(&state, &principal, Number::Company(company_id(&id)?)).await
+}
+
+/// `GET /V1/companyCredits/`: the credits the search criteria select, `{items,
+/// search_criteria, total_count}`.
+async fn list(
+    Bearer(principal, _): Bearer<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<Value>, CompanyError> {
+    store(&code)?;
+    let criteria = SearchCriteria::read(&query, company::CREDIT_FIELDS)?;
+    let env = Env::load(&state, &principal).await?;
+    let accounts = state.db.accounts_by_credit_id().await?;
+    let credits = accounts
+        .iter()
+        .filter_map(|account| CreditView::of(account, env.config.currency()));
+    let (items, total_count) = criteria.page(credits);
+    Ok(Json(json!({
+        "items": items,
+        "search_criteria": criteria.echo(),
+        "total_count": total_count,
+    })))
+}
+
+/// `PUT /V1/companyCredits/{id}` with `{"creditLimit": {…}}`: the saved credit; the read-only
+/// and unknown fields it ignored named in the `Creditdesk-Ignored-Fields` header.
+async fn update(
+    Bearer(principal, _): Bearer<perm::EditCredits>,
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, CompanyError> {
+    store(&code)?;
+    let credit = credit_id(&id)?;
+    let update = CreditLimitUpdate::read(i64::from(credit.get()), &json_body(&body)?)?;
+    let account = state
+        .db
+        .account_numbered(Number::Credit(credit))
+        .await?
+        .ok_or_else(|| CompanyError::no_entity("creditId", &id))?;
+    let ignored = update.ignored.clone();
+    let view = super::context::on_account(
+        &state,
+        &principal,
+        &account,
+        Reads::account(),
+        move |book, env| {
+            company::update_credit(book, &update, &env.ctx())?;
+            CreditView::of(&book.account, env.config.currency()).ok_or_else(|| {
+                ApiError::from(CreditError::AccountNotFound(book.account.id.clone()))
+            })
+        },
+    )
+    .await?;
+    let mut response = Json(view).into_response();
+    if !ignored.is_empty() {
+        let value = super::unknown_fields::header_value(&ignored);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            response
+                .headers_mut()
+                .insert(super::unknown_fields::HEADER, value);
+        }
+    }
+    Ok(response)
+}
