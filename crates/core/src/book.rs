@@ -146,6 +146,8 @@ struct Movement {
     statement_id: Option<StatementId>,
     reason: Option<String>,
     credit: Option<CreditLocator>,
+    operation: Option<crate::company::OperationType>,
+    purchase_order: Option<String>,
 }
 
 impl Movement {
@@ -159,6 +161,8 @@ impl Movement {
             statement_id: None,
             reason: None,
             credit: None,
+            operation: None,
+            purchase_order: None,
         }
     }
 
@@ -1338,6 +1342,43 @@ impl Book {
         Ok(value)
     }
 
+    /// The company-credit API's `increaseBalance` / `decreaseBalance`: a movement of the
+    /// balance by `operation.value` — a `ManualCredit` up, a `ManualDebit` down — with the
+    /// operation type, comment (as its reason) and purchase order given. It pays no invoice
+    /// and holds no credit: like the Customer Credit API's manual debit, it is the ledger's
+    /// own adjustment. Refused when the operation's currency is not the account's (no
+    /// conversion) or the balance would leave its range. Reads: nothing but the account.
+    pub fn adjust_balance(
+        &mut self,
+        operation: &crate::company::BalanceOperation,
+        ctx: &Ctx,
+    ) -> Result<Money, CreditError> {
+        let currency = self.account.company.currency_or(ctx.config.currency());
+        if operation.currency != *currency {
+            return Err(CreditError::CurrencyMismatch {
+                currency: currency.clone(),
+                asked: operation.currency.clone(),
+            });
+        }
+        let (kind, value) = match operation.change {
+            crate::company::BalanceChange::Increase => (EntryKind::ManualCredit, operation.value),
+            crate::company::BalanceChange::Decrease => {
+                (EntryKind::ManualDebit, money(-operation.value.minor()))
+            }
+        };
+        self.check_balance(value)?;
+        self.push_entry(
+            Movement {
+                reason: operation.comment.clone(),
+                operation: Some(operation.operation),
+                purchase_order: operation.purchase_order.clone(),
+                ..Movement::new(kind, value)
+            },
+            ctx,
+        );
+        Ok(value)
+    }
+
     /// The account's statement for `[from, to)`. Reads: every entry of the account.
     pub fn statement(&self, from: Option<Timestamp>, to: Option<Timestamp>) -> Statement {
         statement(&self.entries, from, to)
@@ -1371,6 +1412,8 @@ impl Book {
             statement_id: movement.statement_id,
             reason: movement.reason,
             credit: movement.credit,
+            operation: movement.operation,
+            purchase_order: movement.purchase_order,
         };
         self.account.balance = money(self.account.balance.minor() + entry.balance_effect());
         self.account.updated_at = ctx.now;

@@ -31,8 +31,10 @@ use crate::money::Money;
 use crate::search_criteria::{Field, Kind};
 use crate::store_config::Currency;
 
-/// What an operation on a company's credit was, as that platform numbers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// What an operation on a company's credit was, as that platform numbers it (its code on the
+/// wire and in storage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
 pub enum OperationType {
     Allocated,
     Updated,
@@ -81,32 +83,55 @@ impl OperationType {
     }
 }
 
+impl TryFrom<u8> for OperationType {
+    type Error = String;
+
+    fn try_from(code: u8) -> Result<OperationType, String> {
+        OperationType::from_code(code)
+            .ok_or_else(|| format!("{code} is not an operation type (1-6)"))
+    }
+}
+
+impl From<OperationType> for u8 {
+    fn from(operation: OperationType) -> u8 {
+        operation.code()
+    }
+}
+
 /// The operation type of each of an account's `entries` (in the book's order): the table of
 /// the module's rules.
 pub fn operation_types(entries: &[Entry]) -> Vec<OperationType> {
     let mut limit_seen = false;
     entries
         .iter()
-        .map(|entry| match entry.kind {
-            EntryKind::CreditLimitChanged if !limit_seen => {
-                limit_seen = true;
-                OperationType::Allocated
+        .map(|entry| {
+            if let Some(operation) = entry.operation {
+                return operation;
             }
-            EntryKind::CreditLimitChanged
-            | EntryKind::ToleranceChanged
-            | EntryKind::WriteOff
-            | EntryKind::Interest
-            | EntryKind::InterestTax => OperationType::Updated,
-            EntryKind::Settlement | EntryKind::ManualDebit => OperationType::Purchased,
-            EntryKind::SettlementChanged if entry.value.is_positive() => OperationType::Refunded,
-            EntryKind::SettlementChanged => OperationType::Purchased,
-            EntryKind::InvoicePaid => OperationType::Reimbursed,
-            EntryKind::Refund => OperationType::Refunded,
-            EntryKind::InvoiceCancelled
-            | EntryKind::PaymentReversed
-            | EntryKind::WriteOffReversed
-            | EntryKind::InterestReversed
-            | EntryKind::InterestTaxReversed => OperationType::Reverted,
+            match entry.kind {
+                EntryKind::CreditLimitChanged if !limit_seen => {
+                    limit_seen = true;
+                    OperationType::Allocated
+                }
+                EntryKind::CreditLimitChanged
+                | EntryKind::ToleranceChanged
+                | EntryKind::WriteOff
+                | EntryKind::Interest
+                | EntryKind::InterestTax => OperationType::Updated,
+                EntryKind::Settlement | EntryKind::ManualDebit => OperationType::Purchased,
+                EntryKind::ManualCredit => OperationType::Reimbursed,
+                EntryKind::SettlementChanged if entry.value.is_positive() => {
+                    OperationType::Refunded
+                }
+                EntryKind::SettlementChanged => OperationType::Purchased,
+                EntryKind::InvoicePaid => OperationType::Reimbursed,
+                EntryKind::Refund => OperationType::Refunded,
+                EntryKind::InvoiceCancelled
+                | EntryKind::PaymentReversed
+                | EntryKind::WriteOffReversed
+                | EntryKind::InterestReversed
+                | EntryKind::InterestTaxReversed => OperationType::Reverted,
+            }
         })
         .collect()
 }

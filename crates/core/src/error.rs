@@ -30,6 +30,11 @@ pub enum CreditError {
         currency: crate::store_config::Currency,
         asked: crate::store_config::Currency,
     },
+    /// An amount in another currency than the account's.
+    CurrencyMismatch {
+        currency: crate::store_config::Currency,
+        asked: crate::store_config::Currency,
+    },
     /// A credit id another account has (an imported book's).
     CreditIdTaken(crate::company::CreditId),
     /// The account is closed: no new holds or settlements.
@@ -104,6 +109,7 @@ impl CreditError {
             CompanyIdTaken(_) => "company_id_taken",
             CreditIdTaken(_) => "credit_id_taken",
             CurrencyInUse { .. } => "currency_in_use",
+            CurrencyMismatch { .. } => "currency_mismatch",
             AccountClosed(_) => "account_closed",
             AccountInUse { .. } => "account_in_use",
             InsufficientCredit { .. } => "insufficient_credit",
@@ -167,6 +173,13 @@ impl std::fmt::Display for CreditError {
             AccountExists(id) => write!(f, "the account {id} exists already; update it with PUT instead"),
             CompanyIdTaken(id) => write!(f, "companyId {id} belongs to another account; give each account its own company id"),
             CreditIdTaken(id) => write!(f, "credit id {id} belongs to another account of this store"),
+            CurrencyMismatch { currency, asked } => write!(
+                f,
+                "the credit is in {}, not {}: amounts are never converted; send the amount in {}",
+                currency.as_str(),
+                asked.as_str(),
+                currency.as_str()
+            ),
             CurrencyInUse { currency, asked } => write!(
                 f,
                 "the credit is in {} and owes or holds credit in it: it cannot change to {} (amounts are never converted); settle it to zero first",

@@ -16,7 +16,7 @@ pub enum Origin {
     Payment,
     /// Credit limit and tolerance changes, refunds credited, write-offs (and their reversals).
     Credit,
-    /// Manual debits ("decrease balance").
+    /// Manual debits ("decrease balance"), and the company-credit API's balance operations.
     Statement,
     /// Extension: overdue interest and its tax, charged with a payment (and their reversals).
     Interest,
@@ -35,6 +35,8 @@ pub enum EntryKind {
     CreditLimitChanged,
     ToleranceChanged,
     ManualDebit,
+    /// The company-credit API's `increaseBalance`: a credit to the balance, paying no invoice.
+    ManualCredit,
     /// A write-off: the merchant's, or a payment's shortfall within the tolerance.
     WriteOff,
     WriteOffReversed,
@@ -47,7 +49,7 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 15] = [
+    pub const ALL: [EntryKind; 16] = [
         EntryKind::Settlement,
         EntryKind::SettlementChanged,
         EntryKind::InvoicePaid,
@@ -57,6 +59,7 @@ impl EntryKind {
         EntryKind::CreditLimitChanged,
         EntryKind::ToleranceChanged,
         EntryKind::ManualDebit,
+        EntryKind::ManualCredit,
         EntryKind::WriteOff,
         EntryKind::WriteOffReversed,
         EntryKind::Interest,
@@ -77,6 +80,7 @@ impl EntryKind {
             EntryKind::CreditLimitChanged => "CreditLimitChanged",
             EntryKind::ToleranceChanged => "ToleranceChanged",
             EntryKind::ManualDebit => "ManualDebit",
+            EntryKind::ManualCredit => "ManualCredit",
             EntryKind::WriteOff => "WriteOff",
             EntryKind::WriteOffReversed => "WriteOffReversed",
             EntryKind::Interest => "Interest",
@@ -101,7 +105,7 @@ impl EntryKind {
             | EntryKind::ToleranceChanged
             | EntryKind::WriteOff
             | EntryKind::WriteOffReversed => Origin::Credit,
-            EntryKind::ManualDebit => Origin::Statement,
+            EntryKind::ManualDebit | EntryKind::ManualCredit => Origin::Statement,
             EntryKind::Interest
             | EntryKind::InterestTax
             | EntryKind::InterestReversed
@@ -137,6 +141,13 @@ pub struct Entry {
     /// The credit the entry posts or reverses.
     #[serde(default)]
     pub credit: Option<CreditLocator>,
+    /// The operation type the company-credit API gave it (a balance operation's); `None`: the
+    /// one its kind has ([`crate::company::operation_types`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<crate::company::OperationType>,
+    /// A purchase order number the company-credit API gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order: Option<String>,
 }
 
 impl Entry {

@@ -1578,7 +1578,7 @@ case_test! {
         }
         assert!("authorized".parse::<TransactionStatus>().is_err());
         let names: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit", "WriteOff", "WriteOffReversed", "Interest", "InterestTax", "InterestReversed", "InterestTaxReversed"]);
+        assert_eq!(names, ["Settlement", "SettlementChanged", "InvoicePaid", "PaymentReversed", "InvoiceCancelled", "Refund", "CreditLimitChanged", "ToleranceChanged", "ManualDebit", "ManualCredit", "WriteOff", "WriteOffReversed", "Interest", "InterestTax", "InterestReversed", "InterestTaxReversed"]);
         for kind in EntryKind::ALL {
             assert_eq!(EntryKind::from_name(kind.as_str()), Some(kind));
         }

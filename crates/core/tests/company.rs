@@ -23,6 +23,8 @@ fn entry(kind: EntryKind, value: &str) -> Entry {
         statement_id: None,
         reason: None,
         credit: None,
+        operation: None,
+        purchase_order: None,
     }
 }
 
@@ -41,6 +43,7 @@ const HISTORY: &[(EntryKind, &str, u8)] = &[
     (EntryKind::PaymentReversed, "-30", 6),
     (EntryKind::InvoiceCancelled, "40", 6),
     (EntryKind::ManualDebit, "-7", 3),
+    (EntryKind::ManualCredit, "7", 4),
     (EntryKind::WriteOff, "0.05", 2),
     (EntryKind::WriteOffReversed, "-0.05", 6),
     (EntryKind::Interest, "-1", 2),
@@ -130,6 +133,10 @@ case_test! {
         let codes: Vec<u8> = operation_types(&later).iter().map(|t| t.code()).collect();
         assert_eq!(codes, [3, 1, 2]);
         assert!(operation_types(&[]).is_empty());
+        // A balance operation's entry has the type it was given.
+        let mut given = entry(EntryKind::ManualCredit, "5");
+        given.operation = Some(OperationType::Refunded);
+        assert_eq!(operation_types(&[given]), [OperationType::Refunded]);
     }
 
     fn operation_types_read_back_by_code() {

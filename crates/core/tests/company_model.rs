@@ -5,9 +5,11 @@
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::company::{
-    update_credit, CompanyId, CreditLimitUpdate, CreditView, ExceedLimit,
+    operation_types, update_credit, BalanceChange, BalanceOperation, CompanyId, CreditLimitUpdate,
+    CreditView, ExceedLimit,
 };
 use creditdesk_core::ids::{Actor, TransactionId};
+use creditdesk_core::ledger::EntryKind;
 use creditdesk_core::memory::Ledger;
 use creditdesk_core::ops;
 use creditdesk_core::store_config::StoreConfig;
@@ -192,6 +194,45 @@ case_test! {
             let refused = update_credit(&mut book, &other, ctx).unwrap_err();
             assert_eq!(refused.reason(), "invalid", "{refused}");
             assert_eq!(book, before);
+        });
+    }
+
+    fn balance_operations_move_the_balance_with_the_type_they_were_given() {
+        let config = StoreConfig::default();
+        with_ctx(&config, 0, |ctx| {
+            let mut book = Book::open(&open("1", 100, None), ctx);
+            let read = |change, body: Value| BalanceOperation::read(change, 1, &body).unwrap();
+            // (change, body) → the entry's kind, value, operation type; the balance after.
+            let cases = [
+                (BalanceChange::Decrease, json!({"value": 40, "currency": "BRL", "operationType": 3,
+                    "options": {"purchase_order": "PO-9"}}), (EntryKind::ManualDebit, "-40.00", 3, Some("PO-9")), "-40.00"),
+                (BalanceChange::Increase, json!({"value": "25.5", "currency": "brl", "operationType": 4,
+                    "comment": "wire"}), (EntryKind::ManualCredit, "25.50", 4, None), "-14.50"),
+                (BalanceChange::Increase, json!({"value": 1, "currency": "BRL", "operationType": 6}), (EntryKind::ManualCredit, "1.00", 6, None), "-13.50"),
+                (BalanceChange::Decrease, json!({"value": 500, "currency": "BRL", "operationType": 2}), (EntryKind::ManualDebit, "-500.00", 2, None), "-513.50"),
+            ];
+            for (change, body, (kind, value, code, purchase_order), balance) in cases {
+                book.adjust_balance(&read(change, body.clone()), ctx).unwrap();
+                let entry = book.entries.last().unwrap();
+                let types = operation_types(&book.entries);
+                assert_eq!(
+                    (entry.kind, entry.value.to_string().as_str(), types.last().unwrap().code(), entry.purchase_order.as_deref()),
+                    (kind, value, code, purchase_order),
+                    "{body}"
+                );
+                assert_eq!(book.account.balance.to_string(), balance, "{body}");
+            }
+            assert_eq!(book.entries.last().unwrap().reason, None);
+            assert_eq!(book.entries[book.entries.len() - 3].reason.as_deref(), Some("wire"));
+            book.check_invariants().unwrap();
+            // Another currency than the account's is refused, and nothing moves.
+            let before = book.clone();
+            let usd = read(BalanceChange::Increase, json!({"value": 1, "currency": "USD", "operationType": 4}));
+            assert!(matches!(book.adjust_balance(&usd, ctx), Err(CreditError::CurrencyMismatch { .. })));
+            assert_eq!(book, before);
+            // Once the account is in USD, USD is its currency.
+            book.account.company.currency = Some("USD".parse().unwrap());
+            book.adjust_balance(&usd, ctx).unwrap();
         });
     }
 }

@@ -10,6 +10,7 @@ use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{
     Change, ChangeInvoice, CreateHold, CreditReason, OpenAccount, Pay, UpdateHold, UpsertAccount,
 };
+use creditdesk_core::company::{BalanceChange, BalanceOperation};
 use creditdesk_core::credit::{CreditLocator, PaymentLocators};
 use creditdesk_core::ids::{Actor, InvoiceId, TransactionId};
 use creditdesk_core::invoice::InvoiceStatus;
@@ -83,6 +84,12 @@ enum Op {
     Limit {
         value: i64,
     },
+    /// A company-credit balance operation: up or down by `value` cents, with `code` its type.
+    Adjust {
+        up: bool,
+        value: i64,
+        code: u8,
+    },
     Tolerance {
         thousandths: i64,
     },
@@ -113,6 +120,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (tx.clone(), 1u16..=4, 1u16..=10).prop_map(|(tx, installment, days)| Op::Postpone { tx, installment, days }),
         1 => (0u8..4, cents.clone()).prop_map(|(id, value)| Op::Debit { id, value }),
         1 => (0i64..200_000).prop_map(|value| Op::Limit { value }),
+        1 => (any::<bool>(), cents.clone(), 1u8..=6).prop_map(|(up, value, code)| Op::Adjust { up, value, code }),
         1 => (0i64..=300).prop_map(|thousandths| Op::Tolerance { thousandths }),
         2 => (0u32..15).prop_map(|days| Op::Wait { days }),
         // Long enough for invoices to fall overdue and accrue interest.
@@ -327,6 +335,25 @@ fn apply(book: &mut Book, op: &Op, ctx: &Ctx, next_tx: &mut u8) -> bool {
         Op::Debit { id, value } => book
             .debit(&format!("d{id}").parse().unwrap(), cents(-value), ctx)
             .is_ok(),
+        Op::Adjust { up, value, code } => {
+            let (change, path) = if up {
+                (BalanceChange::Increase, "increase")
+            } else {
+                (BalanceChange::Decrease, "decrease")
+            };
+            let body = json!({"value": cents(value), "currency": "BRL", "operationType": code});
+            // A type the direction does not allow is refused by the reader, as the API would.
+            match BalanceOperation::read(change, 1, &body) {
+                Ok(operation) => book.adjust_balance(&operation, ctx).is_ok(),
+                Err(refusal) => {
+                    assert!(
+                        !change.operation_types().iter().any(|t| t.code() == code),
+                        "{path} {code}: {refusal}"
+                    );
+                    false
+                }
+            }
+        }
         Op::Limit { value } => {
             book.change_credit_limit(
                 &Change {

@@ -455,12 +455,16 @@ async fn every_route_asks_for_its_resource_and_answers_in_that_platforms_shape()
             .replace("{creditId}", "1")
             .replace("{companyId}", "1")
     };
-    let body = json!({"creditLimit": {"currency_code": "BRL"}});
     for (method, template, resource) in creditdesk_server::api::company::ROUTES {
         let path = format!("/rest{}", concrete(template));
         let method: Method = method.parse().unwrap();
+        let body = match method {
+            Method::PUT => Some(json!({"creditLimit": {"currency_code": "BRL"}})),
+            Method::POST => Some(json!({"value": 1, "currency": "BRL", "operationType": 2})),
+            _ => None,
+        };
         let send = |auth: Auth| {
-            let body = (method == Method::PUT).then(|| body.clone());
+            let body = body.clone();
             let (app, path, method) = (&app, path.clone(), method.clone());
             async move { rest(app, method, &path, body, &auth).await }
         };
@@ -519,4 +523,158 @@ async fn every_route_asks_for_its_resource_and_answers_in_that_platforms_shape()
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn balance_operations_move_the_book_both_apis_read() {
+    let app = test_app().await;
+    app.ok(Method::POST, ACCOUNTS, Some(open_body("61", "1000")))
+        .await;
+    app.hold_and_settle("61_CNPJ", "300", 1).await;
+    let account = format!("{ACCOUNTS}/61_CNPJ");
+    let post = |path: &'static str, body: Value| {
+        let app = &app;
+        async move { rest(app, Method::POST, path, Some(body), &token(&app.admin)).await }
+    };
+    let decrease = "/rest/V1/companyCredits/1/decreaseBalance";
+    let increase = "/rest/default/V1/companyCredits/1/increaseBalance";
+
+    // What clients send: the reference's body, options partial or absent, `comment: ""`, a
+    // string value, a purchase order as a number, `creditId` repeated.
+    let sent = [
+        (
+            decrease,
+            json!({"value": 50, "currency": "BRL", "operationType": 3, "comment": "",
+            "options": {"purchase_order": "PO-1", "order_increment": "000000012",
+            "currency_display": "BRL", "currency_base": "BRL"}}),
+            "-350.00",
+            "650.00",
+        ),
+        (
+            increase,
+            json!({"creditId": 1, "value": "100.5", "currency": "brl", "operationType": "4",
+            "comment": "wire 8812", "options": {"purchase_order": 4711}}),
+            "-249.50",
+            "750.50",
+        ),
+        (
+            increase,
+            json!({"value": 0.5, "currency": "BRL", "operationType": 5}),
+            "-249.00",
+            "751.00",
+        ),
+        (
+            decrease,
+            json!({"value": 1, "currency": "BRL", "operationType": 2, "options": null}),
+            "-250.00",
+            "750.00",
+        ),
+    ];
+    for (path, body, balance, available) in sent {
+        let (status, headers, answer) = post(path, body.clone()).await;
+        assert_eq!((status, answer), (StatusCode::OK, json!(true)), "{body}");
+        assert!(headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let credit = ok(&app, Method::GET, "/rest/V1/companyCredits/1", None).await;
+        assert_eq!(money(&credit["balance"]), balance, "{body}");
+        let view = app.ok(Method::GET, &account, None).await;
+        assert_eq!(view["balance"], credit["balance"], "one book");
+        assert_eq!(money(&credit["available_limit"]), available, "{credit}");
+    }
+    // The Customer Credit statement shows them as the ledger's own movements.
+    let statement = app
+        .ok(Method::GET, &format!("{account}/statements"), None)
+        .await;
+    let last: Vec<(String, String)> = statement["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .take(4)
+        .map(|e| {
+            (
+                e["origin"].as_str().unwrap().to_owned(),
+                e["value"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        last,
+        [
+            ("Statement", "-1.00"),
+            ("Statement", "0.50"),
+            ("Statement", "100.50"),
+            ("Statement", "-50.00")
+        ]
+        .map(|(o, v)| (o.to_owned(), v.to_owned()))
+    );
+    assert_eq!(money(&statement["currentBalance"]), "-250.00");
+
+    // Refusals name what is wrong and write nothing.
+    let refusals = [
+        (
+            increase,
+            json!({"value": 5, "currency": "BRL", "operationType": 3}),
+            StatusCode::BAD_REQUEST,
+            "Purchased",
+        ),
+        (
+            decrease,
+            json!({"value": 5, "currency": "BRL", "operationType": 5}),
+            StatusCode::BAD_REQUEST,
+            "Refunded",
+        ),
+        (
+            decrease,
+            json!({"value": 0, "currency": "BRL", "operationType": 3}),
+            StatusCode::BAD_REQUEST,
+            "value",
+        ),
+        (
+            decrease,
+            json!({"value": "1.005", "currency": "BRL", "operationType": 3}),
+            StatusCode::BAD_REQUEST,
+            "value",
+        ),
+        (
+            decrease,
+            json!({"value": 5, "operationType": 3}),
+            StatusCode::BAD_REQUEST,
+            "currency",
+        ),
+        (
+            decrease,
+            json!({"value": 5, "currency": "BRL"}),
+            StatusCode::BAD_REQUEST,
+            "operationType",
+        ),
+        (
+            decrease,
+            json!({"creditId": 2, "value": 5, "currency": "BRL", "operationType": 3}),
+            StatusCode::BAD_REQUEST,
+            "creditId",
+        ),
+        (
+            decrease,
+            json!({"value": 5, "currency": "USD", "operationType": 3}),
+            StatusCode::CONFLICT,
+            "USD",
+        ),
+        (
+            "/rest/V1/companyCredits/9/decreaseBalance",
+            json!({"value": 5, "currency": "BRL", "operationType": 3}),
+            StatusCode::NOT_FOUND,
+            "9",
+        ),
+    ];
+    for (path, body, status_wanted, named) in refusals {
+        let (status, _, answer) = post(path, body.clone()).await;
+        assert_eq!(status, status_wanted, "{body}: {answer}");
+        let text = format!("{} {}", answer["message"], answer["parameters"]);
+        assert!(text.contains(named), "{body}: {answer}");
+    }
+    let credit = ok(&app, Method::GET, "/rest/V1/companyCredits/1", None).await;
+    assert_eq!(money(&credit["balance"]), "-250.00", "nothing was written");
 }

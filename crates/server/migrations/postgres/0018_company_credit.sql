@@ -19,3 +19,7 @@ CREATE INDEX api_keys_by_token ON api_keys (token_sha256);
 -- other (a number taken by a transaction that rolls back is skipped).
 CREATE SEQUENCE credit_ids;
 SELECT setval('credit_ids', COALESCE((SELECT MAX(credit_id) FROM accounts), 0) + 1, false);
+-- A balance operation's entry (`increaseBalance` / `decreaseBalance`): the operation type it
+-- was given (NULL: its kind's) and its purchase order number.
+ALTER TABLE entries ADD COLUMN operation_type INTEGER;
+ALTER TABLE entries ADD COLUMN purchase_order TEXT;

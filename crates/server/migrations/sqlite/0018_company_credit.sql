@@ -15,3 +15,7 @@ CREATE UNIQUE INDEX accounts_credit_id ON accounts (credit_id);
 CREATE UNIQUE INDEX accounts_company_id ON accounts (company_id);
 -- That API signs in with `Authorization: Bearer <app token>`: keys found by their token's hash.
 CREATE INDEX api_keys_by_token ON api_keys (token_sha256);
+-- A balance operation's entry (`increaseBalance` / `decreaseBalance`): the operation type it
+-- was given (NULL: its kind's) and its purchase order number.
+ALTER TABLE entries ADD COLUMN operation_type INTEGER;
+ALTER TABLE entries ADD COLUMN purchase_order TEXT;

@@ -14,9 +14,11 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use creditdesk_core::company::{self, CompanyId, CreditId, CreditLimitUpdate, CreditView};
+use creditdesk_core::company::{
+    self, BalanceChange, BalanceOperation, CompanyId, CreditId, CreditLimitUpdate, CreditView,
+};
 use creditdesk_core::search_criteria::SearchCriteria;
 use creditdesk_core::CreditError;
 use serde_json::{json, Value};
@@ -55,6 +57,16 @@ pub const ROUTES: &[(&str, &str, crate::auth::Resource)] = &[
         "/{store}/V1/companyCredits/{creditId}",
         perm::EditCredits::RESOURCE,
     ),
+    (
+        "POST",
+        "/{store}/V1/companyCredits/{creditId}/increaseBalance",
+        perm::EditCredits::RESOURCE,
+    ),
+    (
+        "POST",
+        "/{store}/V1/companyCredits/{creditId}/decreaseBalance",
+        perm::EditCredits::RESOURCE,
+    ),
 ];
 
 /// The API's router, for paths as [`normalize`] writes them.
@@ -68,6 +80,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/{store}/V1/companyCredits/company/{company_id}",
             get(of_company),
+        )
+        .route(
+            "/{store}/V1/companyCredits/{credit_id}/increaseBalance",
+            post(increase),
+        )
+        .route(
+            "/{store}/V1/companyCredits/{credit_id}/decreaseBalance",
+            post(decrease),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -368,4 +388,51 @@ async fn update(
         }
     }
     Ok(response)
+}
+
+/// `POST /V1/companyCredits/{creditId}/increaseBalance`: `true` once the balance moved.
+async fn increase(
+    Bearer(principal, _): Bearer<perm::EditCredits>,
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<bool>, CompanyError> {
+    store(&code)?;
+    balance_operation(&state, &principal, BalanceChange::Increase, &id, &body).await
+}
+
+/// `POST /V1/companyCredits/{creditId}/decreaseBalance`: `true` once the balance moved.
+async fn decrease(
+    Bearer(principal, _): Bearer<perm::EditCredits>,
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<bool>, CompanyError> {
+    store(&code)?;
+    balance_operation(&state, &principal, BalanceChange::Decrease, &id, &body).await
+}
+
+async fn balance_operation(
+    state: &AppState,
+    principal: &Principal,
+    change: BalanceChange,
+    id: &str,
+    body: &Bytes,
+) -> Result<Json<bool>, CompanyError> {
+    let credit = credit_id(id)?;
+    let operation = BalanceOperation::read(change, i64::from(credit.get()), &json_body(body)?)?;
+    let account = state
+        .db
+        .account_numbered(Number::Credit(credit))
+        .await?
+        .ok_or_else(|| CompanyError::no_entity("creditId", id))?;
+    super::context::on_account(
+        state,
+        principal,
+        &account,
+        Reads::account(),
+        move |book, env| Ok(book.adjust_balance(&operation, &env.ctx())?),
+    )
+    .await?;
+    Ok(Json(true))
 }

@@ -8,7 +8,7 @@
 
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
-use creditdesk_core::company::{CompanyId, CompanyTerms, CreditId, ExceedLimit};
+use creditdesk_core::company::{CompanyId, CompanyTerms, CreditId, ExceedLimit, OperationType};
 use creditdesk_core::credit::{Credit, CreditKind, CreditLocator, Reversal};
 use creditdesk_core::ids::{AccountId, InvoiceId};
 use creditdesk_core::interest::ChargedInterest;
@@ -148,6 +148,8 @@ struct EntryRow {
     statement_id: Option<String>,
     reason: Option<String>,
     credit_locator: Option<String>,
+    operation_type: Option<i32>,
+    purchase_order: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -187,7 +189,7 @@ pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transacti
      original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
 const ENTRY_COLUMNS: &str =
     "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
-     number_of_installments, statement_id, reason, credit_locator";
+     number_of_installments, statement_id, reason, credit_locator, operation_type, purchase_order";
 
 fn money(minor: i64) -> Result<Money, StorageError> {
     Money::from_minor(minor).map_err(|e| StorageError::corrupt(format!("amount {minor}: {e}")))
@@ -344,6 +346,16 @@ impl EntryRow {
                 .map(|s| parse(s, "statement id"))
                 .transpose()?,
             reason: self.reason,
+            operation: self
+                .operation_type
+                .map(|code| {
+                    u8::try_from(code)
+                        .ok()
+                        .and_then(OperationType::from_code)
+                        .ok_or_else(|| StorageError::corrupt(format!("operation type {code}")))
+                })
+                .transpose()?,
+            purchase_order: self.purchase_order,
             credit: self
                 .credit_locator
                 .as_deref()
@@ -725,6 +737,8 @@ fn entry_args(e: &Entry) -> Vec<Arg> {
         e.statement_id.as_ref().map(|s| s.to_string()).into(),
         e.reason.as_deref().into(),
         e.credit.as_ref().map(|c| c.to_string()).into(),
+        e.operation.map(|o| i32::from(o.code())).into(),
+        e.purchase_order.as_deref().into(),
     ]
 }
 
@@ -893,7 +907,8 @@ pub(super) async fn write(
         tx.execute(ADD_INVOICE_TOTALS, args).await?;
     }
     let sql = format!(
-        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13)"
     );
     let old_entries = before.map_or(0, |b| b.entries.len());
     for e in &after.entries[old_entries..] {
