@@ -576,6 +576,28 @@ impl HistoryUpdate {
     }
 }
 
+impl HistoryUpdate {
+    /// Puts the update on the account's entry `index` (of its `entries` in book order): only a
+    /// Reimbursed entry may be edited, as the reference says; what is left out is kept.
+    pub fn apply(&self, entries: &mut [Entry], index: usize) -> Result<(), Refusal> {
+        let operation = operation_types(entries)[index];
+        if operation != OperationType::Reimbursed {
+            return Err(Refusal::new(
+                "Only a Reimbursed history entry can be edited; this one is %1 (%2).",
+                &[&operation.code().to_string(), operation.name()],
+            ));
+        }
+        let entry = &mut entries[index];
+        if self.purchase_order.is_some() {
+            entry.purchase_order = self.purchase_order.clone();
+        }
+        if self.comment.is_some() {
+            entry.reason = self.comment.clone();
+        }
+        Ok(())
+    }
+}
+
 /// One line of a company's credit history: an entry's operation type, its amount (signed:
 /// positive gives the company credit back, negative takes it), and the figures after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -887,4 +909,104 @@ pub fn update_credit(
     }
     book.account.updated_at = ctx.now;
     Ok(())
+}
+
+// ----- the history as this API shows it --------------------------------------------------------
+
+/// The most entries one history search reads (a store with more narrows it by credit).
+pub const HISTORY_SCAN_MAX: u32 = 100_000;
+
+/// That platform's user type of whoever made an entry: every Creditdesk actor is an API key
+/// or the server itself, an integration.
+pub const USER_TYPE_INTEGRATION: u8 = 1;
+
+/// One history entry (`GET /V1/companyCredits/history`'s items): a ledger entry with its
+/// history line. `id` is the entry's number in storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryView {
+    pub id: i64,
+    pub company_credit_id: CreditId,
+    /// Creditdesk's actors are API keys, not numbered users: 0.
+    pub user_id: u32,
+    pub user_type: u8,
+    pub currency_credit: Currency,
+    pub currency_operation: Currency,
+    /// No conversion: 1.
+    pub rate: crate::rate::Rate,
+    pub rate_credit: crate::rate::Rate,
+    pub amount: Money,
+    pub balance: Money,
+    pub credit_limit: Money,
+    pub available_limit: Money,
+    #[serde(rename = "type")]
+    pub operation: u8,
+    /// `YYYY-MM-DD HH:MM:SS` in UTC, as that platform writes it.
+    pub datetime: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purchase_order: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// The history of one account: its `entries` in the book's order, each with its number in
+/// storage (`ids`, the same length), in the account's currency.
+pub fn history_views(
+    credit: CreditId,
+    currency: &Currency,
+    entries: &[Entry],
+    ids: &[i64],
+) -> Vec<HistoryView> {
+    assert_eq!(entries.len(), ids.len(), "an id for every entry");
+    let one = crate::rate::Rate::ONE;
+    history_lines(entries)
+        .into_iter()
+        .zip(entries.iter().zip(ids))
+        .map(|(line, (entry, id))| HistoryView {
+            id: *id,
+            company_credit_id: credit,
+            user_id: 0,
+            user_type: USER_TYPE_INTEGRATION,
+            currency_credit: currency.clone(),
+            currency_operation: currency.clone(),
+            rate: one,
+            rate_credit: one,
+            amount: line.amount,
+            balance: line.balance,
+            credit_limit: line.credit_limit,
+            available_limit: line.available_limit,
+            operation: line.operation.code(),
+            datetime: entry.at.date_time_text(),
+            purchase_order: entry.purchase_order.clone(),
+            comment: entry.reason.clone(),
+        })
+        .collect()
+}
+
+impl crate::search_criteria::Record for HistoryView {
+    fn cell(&self, field: &str) -> Option<crate::search_criteria::Value> {
+        use crate::search_criteria::Value as Cell;
+        Some(match field {
+            "id" => Cell::Integer(self.id),
+            "company_credit_id" => Cell::Integer(self.company_credit_id.get().into()),
+            "user_id" => Cell::Integer(self.user_id.into()),
+            "user_type" => Cell::Integer(self.user_type.into()),
+            "currency_credit" => Cell::Text(self.currency_credit.as_str().to_owned()),
+            "currency_operation" => Cell::Text(self.currency_operation.as_str().to_owned()),
+            "rate" => Cell::Number(self.rate.fraction()),
+            "rate_credit" => Cell::Number(self.rate_credit.fraction()),
+            "amount" => Cell::Number(self.amount.amount()),
+            "balance" => Cell::Number(self.balance.amount()),
+            "credit_limit" => Cell::Number(self.credit_limit.amount()),
+            "available_limit" => Cell::Number(self.available_limit.amount()),
+            "type" => Cell::Integer(self.operation.into()),
+            "datetime" => Cell::Text(self.datetime.clone()),
+            "purchase_order" => Cell::Text(self.purchase_order.clone()?),
+            "comment" => Cell::Text(self.comment.clone()?),
+            _ => return None,
+        })
+    }
+
+    fn id(&self) -> i64 {
+        self.id
+    }
 }

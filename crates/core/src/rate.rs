@@ -55,6 +55,7 @@ impl Rate {
     /// Most fractional digits a rate may have (0.000001 = one ten-thousandth of a percent).
     pub const SCALE_MAX: u32 = 6;
     pub const ZERO: Rate = Rate(Decimal::ZERO);
+    pub const ONE: Rate = Rate(Decimal::ONE);
 
     /// The fraction itself (`0.1` for 10 %).
     pub fn fraction(self) -> Decimal {

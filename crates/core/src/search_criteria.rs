@@ -511,6 +511,23 @@ impl SearchCriteria {
         (page, total)
     }
 
+    /// Values `field` must be among for a record to match, when one group holds only `eq` and
+    /// `in` filters on it (what lets storage read only those records); `None` otherwise.
+    pub fn among(&self, field: &str) -> Option<Vec<Value>> {
+        self.filter_groups.iter().find_map(|group| {
+            let mut values = Vec::new();
+            for filter in group {
+                match (&filter.operand, filter.condition) {
+                    _ if filter.field.name != field => return None,
+                    (Operand::One(value), Condition::Eq) => values.push(value.clone()),
+                    (Operand::Many(many), Condition::In) => values.extend(many.iter().cloned()),
+                    _ => return None,
+                }
+            }
+            Some(values)
+        })
+    }
+
     /// The criteria as the results echo them (`search_criteria`).
     pub fn echo(&self) -> Echo {
         Echo {

@@ -163,6 +163,23 @@ impl FromStr for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// `YYYY-MM-DD HH:MM:SS` in UTC, to the second (as the company-credit API writes times;
+    /// text in this shape sorts in time order).
+    pub fn date_time_text(self) -> String {
+        let at = self.to_utc();
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            at.year(),
+            at.month(),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let at = self.to_utc();

@@ -5,8 +5,8 @@
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::company::{
-    operation_types, update_credit, BalanceChange, BalanceOperation, CompanyId, CreditLimitUpdate,
-    CreditView, ExceedLimit,
+    history_views, operation_types, update_credit, BalanceChange, BalanceOperation, CompanyId,
+    CreditLimitUpdate, CreditView, ExceedLimit, HistoryUpdate,
 };
 use creditdesk_core::ids::{Actor, TransactionId};
 use creditdesk_core::ledger::EntryKind;
@@ -233,6 +233,39 @@ case_test! {
             // Once the account is in USD, USD is its currency.
             book.account.company.currency = Some("USD".parse().unwrap());
             book.adjust_balance(&usd, ctx).unwrap();
+        });
+    }
+
+    fn the_history_shows_each_entry_with_the_figures_after_it_and_edits_only_reimbursements() {
+        let config = StoreConfig::default();
+        with_ctx(&config, 0, |ctx| {
+            let no_tolerance = OpenAccount::from_json(&json!({"document": "1", "documentType": "CNPJ",
+                "email": "1@b2b.example", "creditLimit": 100})).unwrap();
+            let mut book = Book::open(&no_tolerance, ctx);
+            let up = BalanceOperation::read(BalanceChange::Increase, 1,
+                &json!({"value": 30, "currency": "BRL", "operationType": 4, "comment": "wire"})).unwrap();
+            let down = BalanceOperation::read(BalanceChange::Decrease, 1,
+                &json!({"value": 50, "currency": "BRL", "operationType": 3})).unwrap();
+            book.adjust_balance(&down, ctx).unwrap();
+            book.adjust_balance(&up, ctx).unwrap();
+            let credit = 7.try_into().unwrap();
+            let views = history_views(credit, &"BRL".parse().unwrap(), &book.entries, &[11, 12, 13]);
+            let got: Vec<String> = views.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
+            assert_eq!(got, [
+                "{\"id\":11,\"company_credit_id\":7,\"user_id\":0,\"user_type\":1,\"currency_credit\":\"BRL\",\"currency_operation\":\"BRL\",\"rate\":1,\"rate_credit\":1,\"amount\":100.00,\"balance\":0.00,\"credit_limit\":100.00,\"available_limit\":100.00,\"type\":1,\"datetime\":\"2026-03-01 10:00:00\"}",
+                "{\"id\":12,\"company_credit_id\":7,\"user_id\":0,\"user_type\":1,\"currency_credit\":\"BRL\",\"currency_operation\":\"BRL\",\"rate\":1,\"rate_credit\":1,\"amount\":-50.00,\"balance\":-50.00,\"credit_limit\":100.00,\"available_limit\":50.00,\"type\":3,\"datetime\":\"2026-03-01 10:00:00\"}",
+                "{\"id\":13,\"company_credit_id\":7,\"user_id\":0,\"user_type\":1,\"currency_credit\":\"BRL\",\"currency_operation\":\"BRL\",\"rate\":1,\"rate_credit\":1,\"amount\":30.00,\"balance\":-20.00,\"credit_limit\":100.00,\"available_limit\":80.00,\"type\":4,\"datetime\":\"2026-03-01 10:00:00\",\"comment\":\"wire\"}",
+            ]);
+            // Only the Reimbursed entry takes a purchase order; what is left out is kept.
+            let edit = HistoryUpdate::read(13, &json!({"purchaseOrder": "PO-1", "comment": ""})).unwrap();
+            let mut entries = book.entries.clone();
+            edit.apply(&mut entries, 2).unwrap();
+            assert_eq!((entries[2].purchase_order.as_deref(), entries[2].reason.as_deref()), (Some("PO-1"), Some("wire")));
+            for index in [0, 1] {
+                let refused = edit.apply(&mut entries, index).unwrap_err();
+                assert!(refused.to_string().contains("Only a Reimbursed"), "{refused}");
+            }
+            assert_eq!(entries[..2], book.entries[..2]);
         });
     }
 }

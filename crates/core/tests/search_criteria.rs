@@ -408,4 +408,23 @@ case_test! {
         assert_eq!(read("").unwrap().order(a, b), Ordering::Less);
         assert_eq!(read("").unwrap().order(b, a), Ordering::Greater);
     }
+
+    fn among_says_which_values_a_field_must_take_when_one_group_pins_it() {
+        let int = |n: i64| Value::Integer(n);
+        let g1 = "searchCriteria[filter_groups][1]";
+        let cases: Vec<(String, Option<Vec<Value>>)> = vec![
+            (String::new(), None),
+            (one("id", "eq", "3"), Some(vec![int(3)])),
+            (one("id", "in", "3,5"), Some(vec![int(3), int(5)])),
+            (one("id", "gt", "3"), None),
+            (one("company_id", "eq", "3"), None),
+            // Two filters in one group: either value.
+            (format!("{}&{F}[0][filters][1][field]=id&{F}[0][filters][1][value]=9", one("id", "eq", "3")), Some(vec![int(3), int(9)])),
+            // A group mixing another field pins nothing; a later group may.
+            (format!("{}&{F}[0][filters][1][field]=balance&{F}[0][filters][1][value]=0&{g1}[filters][0][field]=id&{g1}[filters][0][value]=4", one("id", "eq", "3")), Some(vec![int(4)])),
+        ];
+        for (query, want) in cases {
+            assert_eq!(read(&query).unwrap().among("id"), want, "{query}");
+        }
+    }
 }

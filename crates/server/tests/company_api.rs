@@ -449,16 +449,30 @@ async fn every_route_asks_for_its_resource_and_answers_in_that_platforms_shape()
     let app = test_app().await;
     app.ok(Method::POST, ACCOUNTS, Some(open_body("51", "10")))
         .await;
+    let reimbursed = json!({"value": 1, "currency": "BRL", "operationType": 4});
+    let increase = "/rest/V1/companyCredits/1/increaseBalance";
+    rest(
+        &app,
+        Method::POST,
+        increase,
+        Some(reimbursed),
+        &token(&app.admin),
+    )
+    .await;
+    let history = ok(&app, Method::GET, "/rest/V1/companyCredits/history", None).await;
+    let entry = history["items"].as_array().unwrap().last().unwrap()["id"].to_string();
     let concrete = |template: &str| {
         template
             .replace("{store}", "default")
             .replace("{creditId}", "1")
             .replace("{companyId}", "1")
+            .replace("{historyId}", &entry)
     };
     for (method, template, resource) in creditdesk_server::api::company::ROUTES {
         let path = format!("/rest{}", concrete(template));
         let method: Method = method.parse().unwrap();
         let body = match method {
+            Method::PUT if template.contains("history") => Some(json!({"comment": "checked"})),
             Method::PUT => Some(json!({"creditLimit": {"currency_code": "BRL"}})),
             Method::POST => Some(json!({"value": 1, "currency": "BRL", "operationType": 2})),
             _ => None,
@@ -677,4 +691,186 @@ async fn balance_operations_move_the_book_both_apis_read() {
     }
     let credit = ok(&app, Method::GET, "/rest/V1/companyCredits/1", None).await;
     assert_eq!(money(&credit["balance"]), "-250.00", "nothing was written");
+}
+
+#[tokio::test]
+async fn the_history_has_a_typed_row_per_entry_whichever_api_made_it() {
+    let app = test_app().await;
+    app.ok(Method::POST, ACCOUNTS, Some(open_body("71", "1000")))
+        .await;
+    app.ok(Method::POST, ACCOUNTS, Some(open_body("72", "50")))
+        .await;
+    // Customer Credit API: a limit change, a settlement, a payment.
+    let account = format!("{ACCOUNTS}/71_CNPJ");
+    app.ok(
+        Method::PUT,
+        &format!("{account}/creditlimit"),
+        Some(json!({"value": 1500, "reason": "review"})),
+    )
+    .await;
+    app.hold_and_settle("71_CNPJ", "200", 1).await;
+    let invoices = app
+        .ok(Method::GET, &format!("{account}/invoices"), None)
+        .await;
+    let invoice = invoices["data"][0]["id"].as_str().unwrap().to_owned();
+    app.ok(
+        Method::POST,
+        &format!("{account}/invoices/{invoice}/payments"),
+        Some(json!({"value": 80})),
+    )
+    .await;
+    // Company-credit API: a reimbursement with a purchase order.
+    let (status, _, _) = rest(
+        &app,
+        Method::POST,
+        "/rest/V1/companyCredits/1/increaseBalance",
+        Some(
+            json!({"value": 20, "currency": "BRL", "operationType": 4, "comment": "cheque",
+            "options": {"purchase_order": "PO-77"}}),
+        ),
+        &token(&app.admin),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let narrowed = "searchCriteria[filter_groups][0][filters][0][field]=company_credit_id&searchCriteria[filter_groups][0][filters][0][value]=1";
+    let history = ok(
+        &app,
+        Method::GET,
+        &format!("/rest/V1/companyCredits/history?{narrowed}"),
+        None,
+    )
+    .await;
+    check_schema("get", "/V1/companyCredits/history", &history);
+    let rows: Vec<(u64, String, String, String, String)> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["type"].as_u64().unwrap(),
+                money(&r["amount"]),
+                money(&r["balance"]),
+                money(&r["credit_limit"]),
+                money(&r["available_limit"]),
+            )
+        })
+        .collect();
+    let want = [
+        (1, "1000.00", "0.00", "1000.00", "1000.00"),
+        (2, "500.00", "0.00", "1500.00", "1500.00"),
+        (3, "-200.00", "-200.00", "1500.00", "1300.00"),
+        (4, "80.00", "-120.00", "1500.00", "1380.00"),
+        (4, "20.00", "-100.00", "1500.00", "1400.00"),
+    ]
+    .map(|(t, a, b, l, av)| (t, a.to_owned(), b.to_owned(), l.to_owned(), av.to_owned()));
+    assert_eq!(rows, want, "{history}");
+    assert_eq!(history["total_count"], json!(5));
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items[1]["comment"], "review");
+    assert_eq!(
+        (
+            items[4]["purchase_order"].clone(),
+            items[4]["comment"].clone()
+        ),
+        (json!("PO-77"), json!("cheque"))
+    );
+    assert!(items
+        .iter()
+        .all(|r| r["company_credit_id"] == json!(1) && r["currency_credit"] == "BRL"));
+    // The last line stands where the account does.
+    let credit = ok(&app, Method::GET, "/rest/V1/companyCredits/1", None).await;
+    assert_eq!(items[4]["balance"], credit["balance"]);
+    assert_eq!(items[4]["available_limit"], credit["available_limit"]);
+
+    // The whole store, filtered and sorted as that platform does: limit changes above 500.
+    let all = ok(&app, Method::GET, "/rest/V1/companyCredits/history", None).await;
+    assert_eq!(
+        all["total_count"],
+        json!(6),
+        "both accounts' entries: {all}"
+    );
+    let ids: Vec<i64> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "oldest first when unsorted");
+    let query = "searchCriteria[filter_groups][0][filters][0][field]=credit_limit&searchCriteria[filter_groups][0][filters][0][value]=500&searchCriteria[filter_groups][0][filters][0][condition_type]=gt&searchCriteria[filter_groups][1][filters][0][field]=type&searchCriteria[filter_groups][1][filters][0][value]=1,2&searchCriteria[filter_groups][1][filters][0][condition_type]=in&searchCriteria[sort_orders][0][field]=amount&searchCriteria[sort_orders][0][direction]=DESC";
+    let limits = ok(
+        &app,
+        Method::GET,
+        &format!("/rest/all/V1/companyCredits/history/?{query}"),
+        None,
+    )
+    .await;
+    let amounts: Vec<String> = limits["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| money(&r["amount"]))
+        .collect();
+    assert_eq!(amounts, ["1000.00", "500.00"], "{limits}");
+
+    // Editing: a Reimbursed entry takes a purchase order and a comment; others are refused.
+    let paid = items[3]["id"].as_i64().unwrap();
+    let path = format!("/rest/V1/companyCredits/history/{paid}");
+    let (status, _, answer) = rest(
+        &app,
+        Method::PUT,
+        &path,
+        Some(json!({"historyId": paid, "purchaseOrder": "PO-80", "comment": ""})),
+        &token(&app.admin),
+    )
+    .await;
+    assert_eq!((status, answer), (StatusCode::OK, json!(true)));
+    let again = ok(
+        &app,
+        Method::GET,
+        &format!("/rest/V1/companyCredits/history?{narrowed}"),
+        None,
+    )
+    .await;
+    assert_eq!(again["items"][3]["purchase_order"], "PO-80");
+    assert_eq!(
+        again["items"][3]["amount"], items[3]["amount"],
+        "its money is untouched"
+    );
+    let settled = items[2]["id"].as_i64().unwrap();
+    for (path, body, want) in [
+        (
+            format!("/rest/V1/companyCredits/history/{settled}"),
+            json!({"purchaseOrder": "X"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            path.clone(),
+            json!({"historyId": paid + 1, "comment": "x"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            path.clone(),
+            json!({"purchaseOrder": "x".repeat(65)}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/rest/V1/companyCredits/history/999999".to_owned(),
+            json!({"comment": "x"}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (status, _, answer) = rest(
+            &app,
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &token(&app.admin),
+        )
+        .await;
+        assert_eq!(status, want, "{path} {body}: {answer}");
+        assert!(answer["message"].is_string(), "{answer}");
+    }
 }

@@ -58,6 +58,16 @@ pub const ROUTES: &[(&str, &str, crate::auth::Resource)] = &[
         perm::EditCredits::RESOURCE,
     ),
     (
+        "GET",
+        "/{store}/V1/companyCredits/history",
+        perm::ReadCheckingAccounts::RESOURCE,
+    ),
+    (
+        "PUT",
+        "/{store}/V1/companyCredits/history/{historyId}",
+        perm::EditCredits::RESOURCE,
+    ),
+    (
         "POST",
         "/{store}/V1/companyCredits/{creditId}/increaseBalance",
         perm::EditCredits::RESOURCE,
@@ -73,6 +83,11 @@ pub const ROUTES: &[(&str, &str, crate::auth::Resource)] = &[
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/{store}/V1/companyCredits", get(list))
+        .route("/{store}/V1/companyCredits/history", get(history))
+        .route(
+            "/{store}/V1/companyCredits/history/{history_id}",
+            axum::routing::put(edit_history),
+        )
         .route(
             "/{store}/V1/companyCredits/{credit_id}",
             get(credit).put(update),
@@ -434,5 +449,95 @@ async fn balance_operation(
         move |book, env| Ok(book.adjust_balance(&operation, &env.ctx())?),
     )
     .await?;
+    Ok(Json(true))
+}
+
+/// `GET /V1/companyCredits/history`: every ledger entry of the selected credits as a history
+/// item, `{items, search_criteria, total_count}`; unsorted, oldest first (by id, the order the
+/// entries were written). At most [`company::HISTORY_SCAN_MAX`] entries are read: a larger store narrows the
+/// search to some credits (`company_credit_id` by `eq` or `in`).
+async fn history(
+    Bearer(principal, _): Bearer<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<Value>, CompanyError> {
+    use creditdesk_core::search_criteria::Value as Cell;
+    store(&code)?;
+    let criteria = SearchCriteria::read(&query, company::HISTORY_FIELDS)?;
+    let env = Env::load(&state, &principal).await?;
+    let credits: Option<Vec<CreditId>> = criteria.among("company_credit_id").map(|values| {
+        values
+            .iter()
+            .filter_map(|v| match v {
+                Cell::Integer(n) => u32::try_from(*n)
+                    .ok()
+                    .and_then(|n| CreditId::try_from(n).ok()),
+                _ => None,
+            })
+            .collect()
+    });
+    let entries = state
+        .db
+        .numbered_entries(credits.as_deref(), company::HISTORY_SCAN_MAX)
+        .await?
+        .ok_or_else(|| {
+            CompanyError::new(
+                StatusCode::BAD_REQUEST,
+                "The history holds more than %1 entries: narrow the search to some credits with a company_credit_id filter (eq or in).",
+                &[&company::HISTORY_SCAN_MAX.to_string()],
+            )
+        })?;
+    let accounts = state.db.accounts_by_credit_id().await?;
+    let views = accounts.iter().flat_map(|account| {
+        let numbered = entries.get(&account.id);
+        match (account.company.credit_id, numbered) {
+            (Some(credit), Some(numbered)) => company::history_views(
+                credit,
+                account.company.currency_or(env.config.currency()),
+                &numbered.entries,
+                &numbered.ids,
+            ),
+            _ => Vec::new(),
+        }
+    });
+    let (items, total_count) = criteria.page(views);
+    Ok(Json(json!({
+        "items": items,
+        "search_criteria": criteria.echo(),
+        "total_count": total_count,
+    })))
+}
+
+/// `PUT /V1/companyCredits/history/{historyId}` with `{purchaseOrder?, comment?}`: `true` once
+/// the Reimbursed entry carries them. The entry's money is untouched; the comment is also its
+/// reason in the Customer Credit statement.
+async fn edit_history(
+    _: Bearer<perm::EditCredits>,
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<bool>, CompanyError> {
+    store(&code)?;
+    let missing = || CompanyError::no_entity("historyId", &id);
+    let seq: i64 = id.parse().ok().filter(|n| *n > 0).ok_or_else(missing)?;
+    let update = company::HistoryUpdate::read(seq, &json_body(&body)?)?;
+    let (_, credit) = state.db.entry_owner(seq).await?.ok_or_else(missing)?;
+    let mut numbered = state
+        .db
+        .numbered_entries(Some(&[credit]), u32::MAX)
+        .await?
+        .and_then(|all| all.into_values().next())
+        .ok_or_else(missing)?;
+    let index = numbered
+        .ids
+        .iter()
+        .position(|n| *n == seq)
+        .ok_or_else(missing)?;
+    update.apply(&mut numbered.entries, index)?;
+    state
+        .db
+        .set_entry_note(seq, &numbered.entries[index])
+        .await?;
     Ok(Json(true))
 }

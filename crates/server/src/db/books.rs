@@ -6,6 +6,8 @@
 //! lane's writer (`db::commit`) runs it in a write transaction — SQLite holds the file's write
 //! lock (`BEGIN IMMEDIATE`), PostgreSQL locks the account row (`SELECT … FOR UPDATE`).
 
+use std::collections::BTreeMap;
+
 use creditdesk_core::account::{Account, Holder};
 use creditdesk_core::book::Book;
 use creditdesk_core::company::{CompanyId, CompanyTerms, CreditId, ExceedLimit, OperationType};
@@ -150,6 +152,21 @@ struct EntryRow {
     credit_locator: Option<String>,
     operation_type: Option<i32>,
     purchase_order: Option<String>,
+}
+
+/// An entry with its number in storage (the company-credit history's id).
+#[derive(FromRow)]
+struct NumberedEntryRow {
+    seq: i64,
+    #[sqlx(flatten)]
+    entry: EntryRow,
+}
+
+/// One account's entries in book order, each with its number in storage.
+#[derive(Debug, Clone, Default)]
+pub struct NumberedEntries {
+    pub ids: Vec<i64>,
+    pub entries: Vec<Entry>,
 }
 
 #[derive(FromRow)]
@@ -989,6 +1006,71 @@ impl Db {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY credit_id");
         let rows: Vec<AccountRow> = self.pool.fetch_all(&sql, Vec::new()).await?;
         rows.into_iter().map(AccountRow::into_account).collect()
+    }
+
+    /// The entries of the accounts with these credit ids (`None`: of every account), by
+    /// account in book order — at most `rows_max`: `None` when there are more.
+    pub async fn numbered_entries(
+        &self,
+        credits: Option<&[CreditId]>,
+        rows_max: u32,
+    ) -> Result<Option<BTreeMap<AccountId, NumberedEntries>>, StorageError> {
+        let (filter, args): (String, Vec<Arg>) = match credits {
+            None => (String::new(), Vec::new()),
+            Some(credits) => {
+                let marks: Vec<String> = (1..=credits.len()).map(|n| format!("${n}")).collect();
+                let args = credits.iter().map(|c| i64::from(c.get()).into()).collect();
+                let accounts = format!(
+                    "SELECT id FROM accounts WHERE credit_id IN ({})",
+                    marks.join(", ")
+                );
+                (format!(" WHERE account_id IN ({accounts})"), args)
+            }
+        };
+        if credits.is_some_and(<[CreditId]>::is_empty) {
+            return Ok(Some(BTreeMap::new()));
+        }
+        let sql = format!(
+            "SELECT seq, {ENTRY_COLUMNS} FROM entries{filter} ORDER BY account_id, at_us, seq LIMIT {}",
+            u64::from(rows_max) + 1
+        );
+        let rows: Vec<NumberedEntryRow> = self.pool.fetch_all(&sql, args).await?;
+        if rows.len() > rows_max as usize {
+            return Ok(None);
+        }
+        let mut out: BTreeMap<AccountId, NumberedEntries> = BTreeMap::new();
+        for row in rows {
+            let entry = row.entry.into_entry()?;
+            let numbered = out.entry(entry.account_id.clone()).or_default();
+            numbered.ids.push(row.seq);
+            numbered.entries.push(entry);
+        }
+        Ok(Some(out))
+    }
+
+    /// The account and credit id of the entry numbered `seq`, if there is one.
+    pub async fn entry_owner(
+        &self,
+        seq: i64,
+    ) -> Result<Option<(AccountId, CreditId)>, StorageError> {
+        let sql = "SELECT a.id, a.credit_id FROM entries e JOIN accounts a ON a.id = e.account_id \
+                   WHERE e.seq = $1";
+        let row: Option<(String, i64)> = self.pool.fetch_optional(sql, vec![seq.into()]).await?;
+        row.map(|(id, credit)| Ok((parse(&id, "account id")?, number(credit, "credit id")?)))
+            .transpose()
+    }
+
+    /// Writes an entry's purchase order and comment (its reason) — the one change an entry
+    /// gets, through the company-credit history's update.
+    pub async fn set_entry_note(&self, seq: i64, entry: &Entry) -> Result<(), StorageError> {
+        let sql = "UPDATE entries SET purchase_order = $1, reason = $2 WHERE seq = $3";
+        let args = vec![
+            entry.purchase_order.as_deref().into(),
+            entry.reason.as_deref().into(),
+            seq.into(),
+        ];
+        self.pool.execute(sql, args).await?;
+        Ok(())
     }
 
     /// The account holding a credit id or company id, if any.
