@@ -108,7 +108,11 @@ async fn move_to_a_server(browser: &Browser) -> anyhow::Result<()> {
         let (status, body) = server
             .http_authorized("GET", "/api/creditcontrol/accounts/11111111111_CPF", "")
             .await?;
-        anyhow::ensure!(status == 200 && body.contains("-61.66"), "{status} {body}");
+        // −61.66 after the scenario's invoices, +12.50 reimbursed through the company credit.
+        anyhow::ensure!(
+            status == 200 && body.contains("-49.16") && body.contains("\"creditId\":1"),
+            "{status} {body}"
+        );
         let (status, body) = server
             .http_authorized("GET", "/api/creditcontrol/storeconfig", "")
             .await?;
@@ -703,12 +707,87 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
     browser
         .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
         .await?;
+    company_credit(mode, browser).await?;
     // Nothing the admin did on the way was blocked by its Content-Security-Policy.
     let blocked = browser.policy_violations().await?;
     assert!(
         blocked.is_empty(),
         "the admin's policy blocked: {blocked:?}"
     );
+    Ok(())
+}
+
+/// The first account in the company-credit API: numbered 1, in the store's currency; a
+/// reimbursement with a purchase order moves the balance the Customer Credit panels show, the
+/// typed history lists it (and filters by type), its comment is edited, the exceed-limit switch
+/// is saved. The same in both modes.
+async fn company_credit(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
+    click(browser, "a[href$='/accounts/11111111111_CPF']").await?;
+    browser
+        .wait_for_text("#company-credit-numbers", |t| {
+            t.starts_with("Credit 1 · company 1")
+        })
+        .await?;
+    let balance = |text: &str| cents(&text.replace(',', ""));
+    let before = balance(&browser.find("#balance-balance").await?.text().await?);
+    browser.type_into("#increase-value", "12.5").await?;
+    browser
+        .find("#increase-type")
+        .await?
+        .select_by_value("4")
+        .await?;
+    browser.type_into("#increase-po", "PO-4711").await?;
+    click(browser, "#increase-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Increase the balance: done"))
+        .await?;
+    // The Customer Credit balance moved by the reimbursement.
+    browser
+        .wait_for_text("#balance-balance", |t| balance(t) == before + 1250)
+        .await?;
+    browser
+        .wait_for_text("#company-history", |t| {
+            t.contains("4 Reimbursed") && t.contains("PO-4711")
+        })
+        .await?;
+    // Only the purchases: the reimbursement is filtered out.
+    browser
+        .find("#history-type")
+        .await?
+        .select_by_value("3")
+        .await?;
+    browser
+        .wait_for_text("#company-history", |t| {
+            t.contains("3 Purchased") && !t.contains("PO-4711")
+        })
+        .await?;
+    browser
+        .find("#history-type")
+        .await?
+        .select_by_value("4")
+        .await?;
+    browser
+        .wait_for_text("#company-history", |t| t.contains("PO-4711"))
+        .await?;
+    click(browser, "#company-history tr:last-child button.link").await?;
+    browser
+        .type_into("#company-history input[id$='-comment']", "cheque 88")
+        .await?;
+    click(browser, "#company-history button[id$='-save']").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("History entry saved"))
+        .await?;
+    browser
+        .wait_for_text("#company-history", |t| t.contains("cheque 88"))
+        .await?;
+    click(browser, "label.switch:has(#company-exceed) .track").await?;
+    click(browser, "#company-terms-save").await?;
+    browser
+        .wait_for_text(".toast", |t| t.contains("Company credit saved"))
+        .await?;
+    browser
+        .screenshot(&shot(mode, "account-company-credit"))
+        .await?;
     Ok(())
 }
 

@@ -8,10 +8,10 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 554,837 B measured with reminders (2026-12-02; 536,587 B before them, 503,333 B before
-/// overdue interest and the Webhooks screen, 480,036 B before the credit screens, 461,444 B
-/// before credits), plus 2 %.
-const BUNDLE_GZIP_BYTES_MAX: u64 = 566_000;
+/// 613,857 B measured with the company-credit panel (2026-12-03; 554,837 B before it, 536,587 B
+/// before reminders, 503,333 B before overdue interest and the Webhooks screen, 480,036 B before
+/// the credit screens, 461,444 B before credits), plus 2 %.
+const BUNDLE_GZIP_BYTES_MAX: u64 = 626_000;
 
 /// The goal the bound moves toward.
 const BUNDLE_GZIP_BYTES_GOAL: u64 = 250 * 1024;

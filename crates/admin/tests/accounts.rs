@@ -125,6 +125,8 @@ async fn the_credit_bar_shows_cores_share_of_the_limit() {
         email: String::new(),
         tolerance: "0.1".parse().unwrap(),
         available_balance: "0".parse().unwrap(),
+        credit_id: None,
+        company_id: None,
     };
     // Holds plus debt, of the limit (not of limit + tolerance), as the dashboard's bands.
     for (limit, balance, held, expect) in [

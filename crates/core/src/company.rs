@@ -807,7 +807,7 @@ impl CompanyTerms {
 /// (its sign in that API and in the Customer Credit API alike); `available_limit =
 /// credit_limit + balance`. Pre-authorizations not yet settled are in neither (the Customer
 /// Credit API shows them as `preAuthorizedCredit`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditView {
     pub id: CreditId,
     pub company_id: CompanyId,
@@ -816,7 +816,7 @@ pub struct CreditView {
     pub currency_code: Currency,
     pub exceed_limit: bool,
     pub available_limit: Money,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_comment: Option<String>,
 }
 
@@ -922,7 +922,7 @@ pub const USER_TYPE_INTEGRATION: u8 = 1;
 
 /// One history entry (`GET /V1/companyCredits/history`'s items): a ledger entry with its
 /// history line. `id` is the entry's number in storage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryView {
     pub id: i64,
     pub company_credit_id: CreditId,
@@ -942,10 +942,40 @@ pub struct HistoryView {
     pub operation: u8,
     /// `YYYY-MM-DD HH:MM:SS` in UTC, as that platform writes it.
     pub datetime: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_order: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// A page of a list of this API (`{items, search_criteria, total_count}`), as it writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchResults<T> {
+    pub items: Vec<T>,
+    pub search_criteria: crate::search_criteria::Echo,
+    pub total_count: u64,
+}
+
+impl<T: crate::search_criteria::Record> SearchResults<T> {
+    /// The page of `records` that `criteria` select, with the criteria echoed.
+    pub fn of(
+        criteria: &crate::search_criteria::SearchCriteria,
+        records: impl IntoIterator<Item = T>,
+    ) -> SearchResults<T> {
+        let (items, total_count) = criteria.page(records);
+        SearchResults {
+            items,
+            search_criteria: criteria.echo(),
+            total_count,
+        }
+    }
+}
+
+/// A page of history (`GET /V1/companyCredits/history`), as the admin reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HistoryList {
+    pub items: Vec<HistoryView>,
+    pub total_count: u64,
 }
 
 /// The history of one account: its `entries` in the book's order, each with its number in

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
-use crate::company::{CompanyId, CreditId};
+use crate::company::{CompanyId, CreditId, HistoryView, SearchResults};
 use crate::dashboard::{
     AccountFigures, AgingBucket, Dashboard, DUE_SOON_DAYS, DUE_SOON_LISTED_MAX,
 };
@@ -17,6 +17,7 @@ use crate::ids::{AccountId, TenantLocator};
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
 use crate::search::{AccountFilter, CreditFilter, InvoiceFilter};
+use crate::search_criteria::SearchCriteria;
 use crate::store_config::StoreConfig;
 use crate::timestamp::Timestamp;
 use crate::wire::{AccountList, AccountSummary, AccountView, CreditList, InvoiceList, InvoiceView};
@@ -110,6 +111,20 @@ pub fn check_book(book: &Book) -> Result<(), String> {
     }
     book.check_invariants()
         .map_err(|why| format!("account {id}: {why}"))
+}
+
+/// How the store in memory numbers history entries (storage numbers them as it writes them):
+/// the credit id × 10⁹ + the entry's position in its book, from 1 — so unsorted, its history
+/// is by credit, each oldest first (storage's ids are the order of writing, store-wide).
+pub fn history_id(credit: CreditId, index: usize) -> i64 {
+    i64::from(credit.get()) * 1_000_000_000 + index as i64 + 1
+}
+
+/// The credit id and entry position of a [`history_id`].
+pub fn history_entry(id: i64) -> Option<(CreditId, usize)> {
+    let credit = u32::try_from(id / 1_000_000_000).ok()?;
+    let index = usize::try_from(id % 1_000_000_000).ok()?.checked_sub(1)?;
+    Some((CreditId::try_from(credit).ok()?, index))
 }
 
 /// The store configuration and every account, each account's book whole.
@@ -250,6 +265,29 @@ impl Ledger {
             book.account.company.number(credit);
         }
         Ok(())
+    }
+
+    /// The book of the account with this credit id (the company-credit API's `id`).
+    pub fn credit_book(&self, credit: CreditId) -> Option<&Book> {
+        self.books
+            .values()
+            .find(|b| b.account.company.credit_id == Some(credit))
+    }
+
+    /// The company-credit history this store answers: every account's entries, numbered
+    /// [`history_id`]s, selected, sorted and paged by `criteria` as storage's rows are.
+    pub fn history(&self, criteria: &SearchCriteria) -> SearchResults<HistoryView> {
+        let views = self.books.values().flat_map(|book| {
+            let Some(credit) = book.account.company.credit_id else {
+                return Vec::new();
+            };
+            let ids: Vec<i64> = (0..book.entries.len())
+                .map(|i| history_id(credit, i))
+                .collect();
+            let currency = book.account.company.currency_or(self.config.currency());
+            crate::company::history_views(credit, currency, &book.entries, &ids)
+        });
+        SearchResults::of(criteria, views)
     }
 
     /// `GET /accounts`: the page of matching accounts, oldest first (creation time, then id, as

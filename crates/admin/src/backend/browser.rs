@@ -164,6 +164,9 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
     };
     let (body, query) = (request.body, request.query);
     match (request.method, request.segments) {
+        (_, ["", "rest", "V1", "companyCredits", rest @ ..]) => {
+            company(ledger, request, rest, &ctx)
+        }
         (Get, ["creditdesk", "me"]) => to_json(Me {
             app_key: ACTOR.to_owned(),
             resources: Resource::ALL.to_vec(),
@@ -505,4 +508,103 @@ fn random_bits() -> [u8; 10] {
 /// Locators for a payment made in the page: the clock's millisecond and random bits.
 fn payment_locators(ctx: &Ctx) -> PaymentLocators {
     PaymentLocators::at(ctx.now, random_bits())
+}
+
+/// The company-credit API's calls the admin makes (`/rest/V1/companyCredits/…`), run by core's
+/// `company` as the server's handlers run it; refusals in the API's error body.
+fn company(ledger: &mut Ledger, request: &Request, rest: &[&str], ctx: &Ctx) -> Answer {
+    use creditdesk_core::company::{
+        self as co, BalanceChange, BalanceOperation, CreditId, CreditLimitUpdate, HistoryUpdate,
+    };
+    use creditdesk_core::memory::history_entry;
+    use creditdesk_core::search_criteria::SearchCriteria;
+    use Method::{Get, Post, Put};
+    let refusal = |r: co::Refusal| ErrorBody::new(ErrorCode::ValidationFailed, r.to_string());
+    let credit_of = |text: &str| -> Result<(CreditId, AccountId), ErrorBody> {
+        let credit = text
+            .parse::<u32>()
+            .ok()
+            .and_then(|n| CreditId::try_from(n).ok());
+        let book = credit.and_then(|c| ledger.credit_book(c));
+        match (credit, book) {
+            (Some(credit), Some(book)) => Ok((credit, book.account.id.clone())),
+            _ => Err(ErrorBody::new(
+                ErrorCode::NotFound,
+                format!("No such entity with creditId = {text}"),
+            )),
+        }
+    };
+    let view = |ledger: &Ledger, id: &AccountId| -> Answer {
+        let book = ledger.book(id).map_err(refused)?;
+        to_json(co::CreditView::of(
+            &book.account,
+            ledger.config().currency(),
+        ))
+    };
+    match (request.method, rest) {
+        (Get, ["history"]) => {
+            let criteria =
+                SearchCriteria::read(request.query, co::HISTORY_FIELDS).map_err(refusal)?;
+            to_json(ledger.history(&criteria))
+        }
+        (Put, ["history", id]) => {
+            let not_found = || {
+                ErrorBody::new(
+                    ErrorCode::NotFound,
+                    format!("No such entity with historyId = {id}"),
+                )
+            };
+            let seq: i64 = id.parse().map_err(|_| not_found())?;
+            let update = HistoryUpdate::read(seq, request.body).map_err(refusal)?;
+            let (credit, index) = history_entry(seq).ok_or_else(not_found)?;
+            let account = ledger
+                .credit_book(credit)
+                .ok_or_else(not_found)?
+                .account
+                .id
+                .clone();
+            ledger.with_book(&account, |slot| {
+                let book = slot.as_mut().ok_or_else(not_found)?;
+                if index >= book.entries.len() {
+                    return Err(not_found());
+                }
+                update.apply(&mut book.entries, index).map_err(refusal)
+            })?;
+            to_json(true)
+        }
+        (Get, [credit]) => view(ledger, &credit_of(credit)?.1),
+        (Put, [credit]) => {
+            let (number, account) = credit_of(credit)?;
+            let update =
+                CreditLimitUpdate::read(i64::from(number.get()), request.body).map_err(refusal)?;
+            ledger
+                .with_book(&account, |slot| {
+                    let book = slot
+                        .as_mut()
+                        .ok_or(CreditError::AccountNotFound(account.clone()))?;
+                    co::update_credit(book, &update, ctx)
+                })
+                .map_err(refused)?;
+            view(ledger, &account)
+        }
+        (Post, [credit, direction @ ("increaseBalance" | "decreaseBalance")]) => {
+            let (number, account) = credit_of(credit)?;
+            let change = match *direction {
+                "increaseBalance" => BalanceChange::Increase,
+                _ => BalanceChange::Decrease,
+            };
+            let operation = BalanceOperation::read(change, i64::from(number.get()), request.body)
+                .map_err(refusal)?;
+            ledger
+                .with_book(&account, |slot| {
+                    let book = slot
+                        .as_mut()
+                        .ok_or(CreditError::AccountNotFound(account.clone()))?;
+                    book.adjust_balance(&operation, ctx)
+                })
+                .map_err(refused)?;
+            to_json(true)
+        }
+        _ => Err(no_route()),
+    }
 }

@@ -35,10 +35,40 @@ pub async fn send(
         }
         return Ok(text);
     }
-    match serde_json::from_str::<creditdesk_core::ErrorBody>(&text) {
-        Ok(body) => Err(AdminError::Refused(body.error)),
-        Err(_) => Err(AdminError::Unexpected { status, text }),
+    if let Ok(body) = serde_json::from_str::<creditdesk_core::ErrorBody>(&text) {
+        return Err(AdminError::Refused(body.error));
     }
+    match platform_refusal(status, &text) {
+        Some(body) => Err(AdminError::Refused(body.error)),
+        None => Err(AdminError::Unexpected { status, text }),
+    }
+}
+
+/// A refusal of the company-credit API (`{"message": "… %1 …", "parameters": […]}`) as the
+/// API's error body, its parameters put in the message.
+fn platform_refusal(status: u16, text: &str) -> Option<creditdesk_core::ErrorBody> {
+    use creditdesk_core::ErrorCode;
+    let value: Value = serde_json::from_str(text).ok()?;
+    let mut message = value.get("message")?.as_str()?.to_owned();
+    let empty = Vec::new();
+    let parameters = value
+        .get("parameters")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    for (n, parameter) in parameters.iter().enumerate().rev() {
+        let parameter = parameter
+            .as_str()
+            .map_or_else(|| parameter.to_string(), str::to_owned);
+        message = message.replace(&format!("%{}", n + 1), &parameter);
+    }
+    let code = match status {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::Conflict,
+        _ => ErrorCode::ValidationFailed,
+    };
+    Some(creditdesk_core::ErrorBody::new(code, message))
 }
 
 fn with_credentials(request: RequestBuilder, credentials: &Credentials) -> RequestBuilder {

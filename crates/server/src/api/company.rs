@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use creditdesk_core::company::{
     self, BalanceChange, BalanceOperation, CompanyId, CreditId, CreditLimitUpdate, CreditView,
+    SearchResults,
 };
 use creditdesk_core::search_criteria::SearchCriteria;
 use creditdesk_core::CreditError;
@@ -347,7 +348,7 @@ async fn list(
     State(state): State<AppState>,
     Path(code): Path<String>,
     QueryPairs(query): QueryPairs,
-) -> Result<Json<Value>, CompanyError> {
+) -> Result<Json<SearchResults<CreditView>>, CompanyError> {
     store(&code)?;
     let criteria = SearchCriteria::read(&query, company::CREDIT_FIELDS)?;
     let env = Env::load(&state, &principal).await?;
@@ -355,12 +356,7 @@ async fn list(
     let credits = accounts
         .iter()
         .filter_map(|account| CreditView::of(account, env.config.currency()));
-    let (items, total_count) = criteria.page(credits);
-    Ok(Json(json!({
-        "items": items,
-        "search_criteria": criteria.echo(),
-        "total_count": total_count,
-    })))
+    Ok(Json(SearchResults::of(&criteria, credits)))
 }
 
 /// `PUT /V1/companyCredits/{id}` with `{"creditLimit": {…}}`: the saved credit; the read-only
@@ -461,7 +457,7 @@ async fn history(
     State(state): State<AppState>,
     Path(code): Path<String>,
     QueryPairs(query): QueryPairs,
-) -> Result<Json<Value>, CompanyError> {
+) -> Result<Json<SearchResults<company::HistoryView>>, CompanyError> {
     use creditdesk_core::search_criteria::Value as Cell;
     store(&code)?;
     let criteria = SearchCriteria::read(&query, company::HISTORY_FIELDS)?;
@@ -501,12 +497,7 @@ async fn history(
             _ => Vec::new(),
         }
     });
-    let (items, total_count) = criteria.page(views);
-    Ok(Json(json!({
-        "items": items,
-        "search_criteria": criteria.echo(),
-        "total_count": total_count,
-    })))
+    Ok(Json(SearchResults::of(&criteria, views)))
 }
 
 /// `PUT /V1/companyCredits/history/{historyId}` with `{purchaseOrder?, comment?}`: `true` once

@@ -1,10 +1,11 @@
 //! One account: its balances explained, limit and tolerance, details, a manual debit, holds
 //! (create, change, cancel, settle with a preview of the invoices, refund), invoices, payments
-//! and credits, holders,
+//! and credits, the company credit (its terms, balance operations and typed history), holders,
 //! the statement, close and reopen. One file per panel.
 
 mod balances;
 mod change;
+mod company;
 mod debit;
 mod details;
 mod holders;
@@ -119,6 +120,7 @@ fn AccountPanels(
             <InvoiceTable invoices=d.invoices.data config=Some(d.config) on_done=reload/>
         </section>
         <AccountCredits account=id.clone() version on_done=reload/>
+        <company::CompanyCredit credit=d.account.credit_id version on_done=reload/>
         <holders::Holders account=id.clone() list=d.holders on_done=reload/>
         <statement::Statement account=id version/>
     }
