@@ -142,10 +142,11 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// The billing-credits reference's own paths, `/billing/…`: the API's `/api/billing/…` routes
-/// (nesting strips `/billing`; it is put back in front of what is left).
-fn billing_paths(
-    state: AppState,
+/// `router` answering requests whose path (what nesting left of it) `rewrite` turns into the
+/// path it routes; the query is kept.
+fn rewritten(
+    router: Router,
+    rewrite: fn(&str) -> String,
 ) -> impl tower::Service<
     axum::extract::Request,
     Response = axum::response::Response,
@@ -156,45 +157,32 @@ fn billing_paths(
        + Sync
        + 'static {
     use tower::ServiceExt;
-    api::router(state.clone()).with_state(state).map_request(
-        |mut request: axum::extract::Request| {
-            let rest = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-            if let Ok(uri) = format!("/billing{rest}").parse() {
-                *request.uri_mut() = uri;
-            }
-            request
-        },
-    )
+    router.map_request(move |mut request: axum::extract::Request| {
+        let path = rewrite(request.uri().path());
+        let query = request
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        if let Ok(uri) = format!("{path}{query}").parse() {
+            *request.uri_mut() = uri;
+        }
+        request
+    })
+}
+
+/// The billing-credits reference's own paths, `/billing/…`: the API's `/api/billing/…` routes
+/// (nesting strips `/billing`; it is put back in front of what is left).
+fn billing_paths(state: AppState) -> Router {
+    let api = api::router(state.clone()).with_state(state);
+    Router::new().fallback_service(rewritten(api, |rest| format!("/billing{rest}")))
 }
 
 /// The company-credit API at `/rest/…` (nesting strips `/rest`): store code filled in and
 /// trailing slash dropped by [`api::company::normalize`], then its own router.
-fn company_paths(
-    state: AppState,
-) -> impl tower::Service<
-    axum::extract::Request,
-    Response = axum::response::Response,
-    Error = std::convert::Infallible,
-    Future = impl Send,
-> + Clone
-       + Send
-       + Sync
-       + 'static {
-    use tower::ServiceExt;
-    api::company::router()
-        .with_state(state)
-        .map_request(|mut request: axum::extract::Request| {
-            let path = api::company::normalize(request.uri().path());
-            let query = request
-                .uri()
-                .query()
-                .map(|q| format!("?{q}"))
-                .unwrap_or_default();
-            if let Ok(uri) = format!("{path}{query}").parse() {
-                *request.uri_mut() = uri;
-            }
-            request
-        })
+fn company_paths(state: AppState) -> Router {
+    let api = api::company::router().with_state(state);
+    Router::new().fallback_service(rewritten(api, api::company::normalize))
 }
 
 async fn healthz(

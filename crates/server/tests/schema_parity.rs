@@ -382,6 +382,10 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
     ] {
         app.db.pool().execute(sql, Vec::new()).await.unwrap();
     }
+    if let Pool::Postgres(_) = app.db.pool() {
+        let sql = "DROP SEQUENCE credit_ids";
+        app.db.pool().execute(sql, Vec::new()).await.unwrap();
+    }
     let db = Db::connect(&app.database_url, Synchronous::Full)
         .await
         .expect("upgrade");
