@@ -6,12 +6,14 @@ use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::company::{
     history_views, operation_types, update_credit, BalanceChange, BalanceOperation, CompanyId,
-    CreditLimitUpdate, CreditView, ExceedLimit, HistoryUpdate,
+    CreditId, CreditLimitUpdate, CreditView, ExceedLimit, HistoryList, HistoryUpdate,
+    HISTORY_FIELDS,
 };
 use creditdesk_core::ids::{Actor, TransactionId};
 use creditdesk_core::ledger::EntryKind;
-use creditdesk_core::memory::Ledger;
+use creditdesk_core::memory::{history_entry, history_id, Ledger};
 use creditdesk_core::ops;
+use creditdesk_core::search_criteria::SearchCriteria;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::{CreditError, Timestamp};
 use serde_json::{json, Value};
@@ -267,5 +269,53 @@ case_test! {
             }
             assert_eq!(entries[..2], book.entries[..2]);
         });
+    }
+
+    fn the_store_in_memory_answers_the_history_with_its_own_ids() {
+        let mut ledger = Ledger::new();
+        assert_eq!(open_in(&mut ledger, &open("1", 100, None)), Ok((1, 1)));
+        assert_eq!(open_in(&mut ledger, &open("2", 50, Some(json!(9)))), Ok((2, 9)));
+        let config = ledger.config().clone();
+        let second = open("2", 50, None).account_id();
+        let up = BalanceOperation::read(BalanceChange::Increase, 2,
+            &json!({"value": 5, "currency": "BRL", "operationType": 4})).unwrap();
+        with_ctx(&config, 1, |ctx| {
+            ledger.with_book(&second, |slot| slot.as_mut().unwrap().adjust_balance(&up, ctx))
+        })
+        .unwrap();
+        let credit = |n: u32| CreditId::try_from(n).unwrap();
+        assert_eq!(ledger.credit_book(credit(2)).map(|b| b.account.id.clone()), Some(second.clone()));
+        assert!(ledger.credit_book(credit(3)).is_none());
+
+        // Every entry (limit and tolerance of both, the increase): ids by credit, then place.
+        let all = ledger.history(&SearchCriteria::read(&[], HISTORY_FIELDS).unwrap());
+        let ids: Vec<i64> = all.items.iter().map(|h| h.id).collect();
+        assert_eq!(ids, [1_000_000_001, 1_000_000_002, 2_000_000_001, 2_000_000_002, 2_000_000_003]);
+        assert_eq!(all.total_count, 5);
+        for (id, (c, index)) in [(1_000_000_001, (1, 0)), (2_000_000_003, (2, 2))] {
+            assert_eq!(history_entry(id), Some((credit(c), index)));
+            assert_eq!(history_id(credit(c), index), id);
+        }
+        for bad in [0, 5, 1_000_000_000, -1_000_000_001] {
+            assert_eq!(history_entry(bad), None, "{bad}");
+        }
+        // Narrowed to the second credit's Reimbursed rows, echoed back.
+        let pairs: Vec<(String, String)> = [
+            ("searchCriteria[filter_groups][0][filters][0][field]", "company_credit_id"),
+            ("searchCriteria[filter_groups][0][filters][0][value]", "2"),
+            ("searchCriteria[filter_groups][1][filters][0][field]", "type"),
+            ("searchCriteria[filter_groups][1][filters][0][value]", "4"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .to_vec();
+        let criteria = SearchCriteria::read(&pairs, HISTORY_FIELDS).unwrap();
+        let page = ledger.history(&criteria);
+        assert_eq!((page.items.len(), page.total_count), (1, 1));
+        let row = &page.items[0];
+        assert_eq!((row.id, row.operation, row.balance.to_string()), (2_000_000_003, 4, "5.00".to_owned()));
+        assert_eq!(page.search_criteria, criteria.echo());
+        let text = serde_json::to_string(&page).unwrap();
+        let read: HistoryList = serde_json::from_str(&text).unwrap();
+        assert_eq!((read.items, read.total_count), (page.items.clone(), 1));
     }
 }
