@@ -644,90 +644,75 @@ pub fn history_lines(entries: &[Entry]) -> Vec<HistoryLine> {
 /// The largest credit or company id: they are 32-bit signed integers on that platform.
 pub const ID_MAX: u32 = i32::MAX as u32;
 
-/// A positive id of this API (1 ..= [`ID_MAX`]).
-fn positive_id(n: u32, what: &str) -> Result<u32, String> {
-    if (1..=ID_MAX).contains(&n) {
-        Ok(n)
-    } else {
-        Err(format!("{what} must be a whole number from 1 to {ID_MAX}"))
-    }
+/// What one of this API's whole-number ids numbers (its name in messages).
+pub trait Numbers: Copy + Ord + std::hash::Hash + std::fmt::Debug {
+    const WHAT: &'static str;
 }
 
-/// A positive id from a JSON number or numeric string.
-fn positive_id_json(value: &Value, what: &str) -> Result<u32, String> {
-    whole_number(value)
-        .and_then(|n| u32::try_from(n).ok())
-        .map_or_else(|| positive_id(0, what), |n| positive_id(n, what))
+/// Credit ids: see [`CreditId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Credits {}
+
+/// Company ids: see [`CompanyId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Companies {}
+
+impl Numbers for Credits {
+    const WHAT: &'static str = "a credit id";
 }
+
+impl Numbers for Companies {
+    const WHAT: &'static str = "a company id";
+}
+
+/// A positive id of this API (1 ..= [`ID_MAX`]), of the kind `K` numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct Number<K: Numbers>(u32, std::marker::PhantomData<K>);
 
 /// An account's number in this API (`id` of a company credit): given by storage (or the
 /// browser's memory) when the account is first written, in increasing order, never reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
-pub struct CreditId(u32);
-
-impl CreditId {
-    pub fn get(self) -> u32 {
-        self.0
-    }
-
-    pub fn from_json(value: &Value) -> Result<CreditId, String> {
-        positive_id_json(value, "a credit id").map(CreditId)
-    }
-}
-
-impl TryFrom<u32> for CreditId {
-    type Error = String;
-
-    fn try_from(n: u32) -> Result<CreditId, String> {
-        positive_id(n, "a credit id").map(CreditId)
-    }
-}
-
-impl From<CreditId> for u32 {
-    fn from(id: CreditId) -> u32 {
-        id.0
-    }
-}
-
-impl std::fmt::Display for CreditId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+pub type CreditId = Number<Credits>;
 
 /// The company an account belongs to (`company_id`): the credit id unless the store gives its
 /// own (`companyId` when opening or upserting); one account per company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
-pub struct CompanyId(u32);
+pub type CompanyId = Number<Companies>;
 
-impl CompanyId {
+impl<K: Numbers> Number<K> {
     pub fn get(self) -> u32 {
         self.0
     }
 
     /// A JSON number or numeric string (`company_id` as clients send it).
-    pub fn from_json(value: &Value) -> Result<CompanyId, String> {
-        positive_id_json(value, "a company id").map(CompanyId)
+    pub fn from_json(value: &Value) -> Result<Number<K>, String> {
+        whole_number(value)
+            .and_then(|n| u32::try_from(n).ok())
+            .map_or_else(|| Number::try_from(0), Number::try_from)
     }
 }
 
-impl TryFrom<u32> for CompanyId {
+impl<K: Numbers> TryFrom<u32> for Number<K> {
     type Error = String;
 
-    fn try_from(n: u32) -> Result<CompanyId, String> {
-        positive_id(n, "a company id").map(CompanyId)
+    fn try_from(n: u32) -> Result<Number<K>, String> {
+        if (1..=ID_MAX).contains(&n) {
+            Ok(Number(n, std::marker::PhantomData))
+        } else {
+            Err(format!(
+                "{} must be a whole number from 1 to {ID_MAX}",
+                K::WHAT
+            ))
+        }
     }
 }
 
-impl From<CompanyId> for u32 {
-    fn from(id: CompanyId) -> u32 {
+impl<K: Numbers> From<Number<K>> for u32 {
+    fn from(id: Number<K>) -> u32 {
         id.0
     }
 }
 
-impl std::fmt::Display for CompanyId {
+impl<K: Numbers> std::fmt::Display for Number<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
@@ -736,7 +721,7 @@ impl std::fmt::Display for CompanyId {
 impl CompanyId {
     /// The company id an account gets when the store gives none.
     pub fn of_credit(credit: CreditId) -> CompanyId {
-        CompanyId(credit.0)
+        Number(credit.0, std::marker::PhantomData)
     }
 }
 

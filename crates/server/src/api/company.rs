@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 
 use super::context::{Env, QueryPairs};
 use crate::auth::{perm, Permission, Principal};
-use crate::db::books::{Number, Reads};
+use crate::db::books::{ByNumber, Reads};
 use crate::db::StorageError;
 use crate::error::ApiError;
 use crate::extract::BODY_SIZE_MAX;
@@ -303,11 +303,11 @@ fn json_body(body: &Bytes) -> Result<Value, CompanyError> {
 async fn credit_of(
     state: &AppState,
     principal: &Principal,
-    number: Number,
+    number: ByNumber,
 ) -> Result<Json<CreditView>, CompanyError> {
     let missing = || match number {
-        Number::Credit(id) => CompanyError::no_entity("creditId", &id.to_string()),
-        Number::Company(id) => CompanyError::no_entity("companyId", &id.to_string()),
+        ByNumber::Credit(id) => CompanyError::no_entity("creditId", &id.to_string()),
+        ByNumber::Company(id) => CompanyError::no_entity("companyId", &id.to_string()),
     };
     let id = state
         .db
@@ -328,7 +328,7 @@ async fn credit(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Json<CreditView>, CompanyError> {
     store(&code)?;
-    credit_of(&state, &principal, Number::Credit(credit_id(&id)?)).await
+    credit_of(&state, &principal, ByNumber::Credit(credit_id(&id)?)).await
 }
 
 /// `GET /V1/companyCredits/company/{companyId}`.
@@ -338,7 +338,7 @@ async fn of_company(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Json<CreditView>, CompanyError> {
     store(&code)?;
-    credit_of(&state, &principal, Number::Company(company_id(&id)?)).await
+    credit_of(&state, &principal, ByNumber::Company(company_id(&id)?)).await
 }
 
 /// `GET /V1/companyCredits/`: the credits the search criteria select, `{items,
@@ -372,7 +372,7 @@ async fn update(
     let update = CreditLimitUpdate::read(i64::from(credit.get()), &json_body(&body)?)?;
     let account = state
         .db
-        .account_numbered(Number::Credit(credit))
+        .account_numbered(ByNumber::Credit(credit))
         .await?
         .ok_or_else(|| CompanyError::no_entity("creditId", &id))?;
     let ignored = update.ignored.clone();
@@ -434,7 +434,7 @@ async fn balance_operation(
     let operation = BalanceOperation::read(change, i64::from(credit.get()), &json_body(body)?)?;
     let account = state
         .db
-        .account_numbered(Number::Credit(credit))
+        .account_numbered(ByNumber::Credit(credit))
         .await?
         .ok_or_else(|| CompanyError::no_entity("creditId", id))?;
     super::context::on_account(

@@ -226,7 +226,7 @@ where
 
 /// An account's number in the company-credit API, either kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Number {
+pub enum ByNumber {
     Credit(CreditId),
     Company(CompanyId),
 }
@@ -1076,11 +1076,11 @@ impl Db {
     /// The account holding a credit id or company id, if any.
     pub async fn account_numbered(
         &self,
-        number: Number,
+        number: ByNumber,
     ) -> Result<Option<AccountId>, StorageError> {
         let (sql, n) = match number {
-            Number::Credit(id) => ("SELECT id FROM accounts WHERE credit_id = $1", id.get()),
-            Number::Company(id) => ("SELECT id FROM accounts WHERE company_id = $1", id.get()),
+            ByNumber::Credit(id) => ("SELECT id FROM accounts WHERE credit_id = $1", id.get()),
+            ByNumber::Company(id) => ("SELECT id FROM accounts WHERE company_id = $1", id.get()),
         };
         let row: Option<(String,)> = self
             .pool
