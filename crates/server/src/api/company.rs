@@ -390,14 +390,7 @@ async fn update(
     )
     .await?;
     let mut response = Json(view).into_response();
-    if !ignored.is_empty() {
-        let value = super::unknown_fields::header_value(&ignored);
-        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-            response
-                .headers_mut()
-                .insert(super::unknown_fields::HEADER, value);
-        }
-    }
+    super::unknown_fields::report(&mut response, &ignored);
     Ok(response)
 }
 

@@ -63,13 +63,19 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
-    if !unknown.is_empty() {
-        tracing::debug!(fields = ?unknown, "ignored unknown fields");
-        if let Ok(value) = HeaderValue::from_str(&header_value(&unknown)) {
-            response.headers_mut().insert(HEADER, value);
-        }
-    }
+    report(&mut response, &unknown);
     response
+}
+
+/// Names the `ignored` fields in the reply's [`HEADER`] (nothing when there are none).
+pub fn report(response: &mut Response, ignored: &[String]) {
+    if ignored.is_empty() {
+        return;
+    }
+    tracing::debug!(fields = ?ignored, "ignored unknown fields");
+    if let Ok(value) = HeaderValue::from_str(&header_value(ignored)) {
+        response.headers_mut().insert(HEADER, value);
+    }
 }
 
 /// The fields the matched route's body has, when it has a body.
