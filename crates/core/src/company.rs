@@ -706,6 +706,18 @@ impl<K: Numbers> TryFrom<u32> for Number<K> {
     }
 }
 
+impl<K: Numbers> std::str::FromStr for Number<K> {
+    type Err = String;
+
+    /// Digits only, as a path segment carries the id.
+    fn from_str(text: &str) -> Result<Number<K>, String> {
+        let n = text
+            .parse::<u32>()
+            .map_err(|_| format!("{} must be a whole number from 1 to {ID_MAX}", K::WHAT))?;
+        Number::try_from(n)
+    }
+}
+
 impl<K: Numbers> From<Number<K>> for u32 {
     fn from(id: Number<K>) -> u32 {
         id.0
@@ -995,6 +1007,39 @@ pub fn history_views(
             comment: entry.reason.clone(),
         })
         .collect()
+}
+
+/// The history of `account` (its `entries` in book order, numbered by `ids`), in its currency
+/// or else the store's; none for an account not numbered yet.
+pub fn account_history(
+    account: &crate::account::Account,
+    store_currency: &Currency,
+    entries: &[Entry],
+    ids: &[i64],
+) -> Vec<HistoryView> {
+    match account.company.credit_id {
+        Some(credit) => history_views(
+            credit,
+            account.company.currency_or(store_currency),
+            entries,
+            ids,
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// The credits a history search is narrowed to, when one of its groups pins
+/// `company_credit_id` ([`crate::search_criteria::SearchCriteria::among`]): what storage reads.
+pub fn credits_among(criteria: &crate::search_criteria::SearchCriteria) -> Option<Vec<CreditId>> {
+    use crate::search_criteria::Value as Cell;
+    let values = criteria.among("company_credit_id")?;
+    let credit = |value: &Cell| match value {
+        Cell::Integer(n) => u32::try_from(*n)
+            .ok()
+            .and_then(|n| CreditId::try_from(n).ok()),
+        _ => None,
+    };
+    Some(values.iter().filter_map(credit).collect())
 }
 
 impl crate::search_criteria::Record for HistoryView {

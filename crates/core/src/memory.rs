@@ -278,14 +278,15 @@ impl Ledger {
     /// [`history_id`]s, selected, sorted and paged by `criteria` as storage's rows are.
     pub fn history(&self, criteria: &SearchCriteria) -> SearchResults<HistoryView> {
         let views = self.books.values().flat_map(|book| {
-            let Some(credit) = book.account.company.credit_id else {
-                return Vec::new();
+            let account = &book.account;
+            let ids: Vec<i64> = match account.company.credit_id {
+                Some(credit) => (0..book.entries.len())
+                    .map(|i| history_id(credit, i))
+                    .collect(),
+                None => Vec::new(),
             };
-            let ids: Vec<i64> = (0..book.entries.len())
-                .map(|i| history_id(credit, i))
-                .collect();
-            let currency = book.account.company.currency_or(self.config.currency());
-            crate::company::history_views(credit, currency, &book.entries, &ids)
+            let entries = &book.entries[..ids.len()];
+            crate::company::account_history(account, self.config.currency(), entries, &ids)
         });
         SearchResults::of(criteria, views)
     }

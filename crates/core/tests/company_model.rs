@@ -5,8 +5,8 @@
 use creditdesk_core::book::{Book, Ctx};
 use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::company::{
-    history_views, operation_types, update_credit, BalanceChange, BalanceOperation, CompanyId,
-    CreditId, CreditLimitUpdate, CreditView, ExceedLimit, HistoryList, HistoryUpdate,
+    credits_among, history_views, operation_types, update_credit, BalanceChange, BalanceOperation,
+    CompanyId, CreditId, CreditLimitUpdate, CreditView, ExceedLimit, HistoryList, HistoryUpdate,
     HISTORY_FIELDS,
 };
 use creditdesk_core::ids::{Actor, TransactionId};
@@ -317,5 +317,34 @@ case_test! {
         let text = serde_json::to_string(&page).unwrap();
         let read: HistoryList = serde_json::from_str(&text).unwrap();
         assert_eq!((read.items, read.total_count), (page.items.clone(), 1));
+    }
+
+    fn path_ids_and_the_credits_a_history_search_is_narrowed_to() {
+        for (text, want) in [("7", Some(7)), ("2147483647", Some(2_147_483_647)), ("0", None),
+            ("2147483648", None), ("abc", None), ("-1", None), ("", None)] {
+            assert_eq!(text.parse::<CreditId>().ok().map(CreditId::get), want, "{text:?}");
+        }
+        let err = "x".parse::<CompanyId>().unwrap_err();
+        assert!(err.contains("a company id"), "{err}");
+        let f = "searchCriteria[filter_groups]";
+        let cases: [(&str, Option<Vec<u32>>); 4] = [
+            ("", None),
+            ("[0][filters][0][field]=company_credit_id&[0][filters][0][value]=3", Some(vec![3])),
+            ("[0][filters][0][field]=company_credit_id&[0][filters][0][value]=3,0,5&[0][filters][0][condition_type]=in", Some(vec![3, 5])),
+            ("[0][filters][0][field]=company_credit_id&[0][filters][0][value]=3&[0][filters][0][condition_type]=gt", None),
+        ];
+        for (query, want) in cases {
+            let pairs: Vec<(String, String)> = query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (k, v) = p.split_once('=').unwrap();
+                    (format!("{f}{k}"), v.to_owned())
+                })
+                .collect();
+            let criteria = SearchCriteria::read(&pairs, HISTORY_FIELDS).unwrap();
+            let got = credits_among(&criteria).map(|c| c.iter().map(|c| c.get()).collect::<Vec<_>>());
+            assert_eq!(got, want, "{query}");
+        }
     }
 }

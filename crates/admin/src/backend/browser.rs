@@ -521,10 +521,7 @@ fn company(ledger: &mut Ledger, request: &Request, rest: &[&str], ctx: &Ctx) -> 
     use Method::{Get, Post, Put};
     let refusal = |r: co::Refusal| ErrorBody::new(ErrorCode::ValidationFailed, r.to_string());
     let credit_of = |text: &str| -> Result<(CreditId, AccountId), ErrorBody> {
-        let credit = text
-            .parse::<u32>()
-            .ok()
-            .and_then(|n| CreditId::try_from(n).ok());
+        let credit = text.parse::<CreditId>().ok();
         let book = credit.and_then(|c| ledger.credit_book(c));
         match (credit, book) {
             (Some(credit), Some(book)) => Ok((credit, book.account.id.clone())),

@@ -272,18 +272,17 @@ fn store(code: &str) -> Result<(), CompanyError> {
     }
 }
 
-fn credit_id(text: &str) -> Result<CreditId, CompanyError> {
-    text.parse::<u32>()
-        .ok()
-        .and_then(|n| CreditId::try_from(n).ok())
-        .ok_or_else(|| CompanyError::no_entity("creditId", text))
+/// A credit or company id of the path (`field` names it): one that cannot be is not found.
+fn path_id<K: company::Numbers>(
+    text: &str,
+    field: &str,
+) -> Result<company::Number<K>, CompanyError> {
+    text.parse()
+        .map_err(|_| CompanyError::no_entity(field, text))
 }
 
-fn company_id(text: &str) -> Result<CompanyId, CompanyError> {
-    text.parse::<u32>()
-        .ok()
-        .and_then(|n| CompanyId::try_from(n).ok())
-        .ok_or_else(|| CompanyError::no_entity("companyId", text))
+fn credit_id(text: &str) -> Result<CreditId, CompanyError> {
+    path_id(text, "creditId")
 }
 
 /// The body as JSON (any JSON; core's readers say what is wrong with it).
@@ -338,7 +337,8 @@ async fn of_company(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Json<CreditView>, CompanyError> {
     store(&code)?;
-    credit_of(&state, &principal, ByNumber::Company(company_id(&id)?)).await
+    let company: CompanyId = path_id(&id, "companyId")?;
+    credit_of(&state, &principal, ByNumber::Company(company)).await
 }
 
 /// `GET /V1/companyCredits/`: the credits the search criteria select, `{items,
@@ -451,21 +451,10 @@ async fn history(
     Path(code): Path<String>,
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<SearchResults<company::HistoryView>>, CompanyError> {
-    use creditdesk_core::search_criteria::Value as Cell;
     store(&code)?;
     let criteria = SearchCriteria::read(&query, company::HISTORY_FIELDS)?;
     let env = Env::load(&state, &principal).await?;
-    let credits: Option<Vec<CreditId>> = criteria.among("company_credit_id").map(|values| {
-        values
-            .iter()
-            .filter_map(|v| match v {
-                Cell::Integer(n) => u32::try_from(*n)
-                    .ok()
-                    .and_then(|n| CreditId::try_from(n).ok()),
-                _ => None,
-            })
-            .collect()
-    });
+    let credits = company::credits_among(&criteria);
     let entries = state
         .db
         .numbered_entries(credits.as_deref(), company::HISTORY_SCAN_MAX)
@@ -478,17 +467,11 @@ async fn history(
             )
         })?;
     let accounts = state.db.accounts_by_credit_id().await?;
+    let none = crate::db::books::NumberedEntries::default();
     let views = accounts.iter().flat_map(|account| {
-        let numbered = entries.get(&account.id);
-        match (account.company.credit_id, numbered) {
-            (Some(credit), Some(numbered)) => company::history_views(
-                credit,
-                account.company.currency_or(env.config.currency()),
-                &numbered.entries,
-                &numbered.ids,
-            ),
-            _ => Vec::new(),
-        }
+        let numbered = entries.get(&account.id).unwrap_or(&none);
+        let store_currency = env.config.currency();
+        company::account_history(account, store_currency, &numbered.entries, &numbered.ids)
     });
     Ok(Json(SearchResults::of(&criteria, views)))
 }
