@@ -468,9 +468,10 @@ async fn every_route_asks_for_its_resource_and_answers_in_that_platforms_shape()
             .replace("{companyId}", "1")
             .replace("{historyId}", &entry)
     };
-    for (method, template, resource) in creditdesk_server::api::company::ROUTES {
+    for route in creditdesk_server::api::company::routes() {
+        let (template, resource) = (route.path, &route.resource);
         let path = format!("/rest{}", concrete(template));
-        let method: Method = method.parse().unwrap();
+        let method: Method = route.method.parse().unwrap();
         let body = match method {
             Method::PUT if template.contains("history") => Some(json!({"comment": "checked"})),
             Method::PUT => Some(json!({"creditLimit": {"currency_code": "BRL"}})),

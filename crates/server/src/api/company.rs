@@ -14,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::{Json, Router};
 use creditdesk_core::company::{
     self, BalanceChange, BalanceOperation, CompanyId, CreditId, CreditLimitUpdate, CreditView,
@@ -35,76 +35,86 @@ use crate::AppState;
 /// The store codes a path may name (a single-store install answers both alike).
 pub const STORE_CODES: [&str; 2] = ["default", "all"];
 
-/// The API's routes and what a key needs for each: (method, path under `/rest`, resource).
-/// The auth matrix test walks this table.
-pub const ROUTES: &[(&str, &str, crate::auth::Resource)] = &[
-    (
-        "GET",
-        "/{store}/V1/companyCredits",
-        perm::ReadCheckingAccounts::RESOURCE,
-    ),
-    (
-        "GET",
-        "/{store}/V1/companyCredits/{creditId}",
-        perm::ReadCheckingAccounts::RESOURCE,
-    ),
-    (
-        "GET",
-        "/{store}/V1/companyCredits/company/{companyId}",
-        perm::ReadCheckingAccounts::RESOURCE,
-    ),
-    (
-        "PUT",
-        "/{store}/V1/companyCredits/{creditId}",
-        perm::EditCredits::RESOURCE,
-    ),
-    (
-        "GET",
-        "/{store}/V1/companyCredits/history",
-        perm::ReadCheckingAccounts::RESOURCE,
-    ),
-    (
-        "PUT",
-        "/{store}/V1/companyCredits/history/{historyId}",
-        perm::EditCredits::RESOURCE,
-    ),
-    (
-        "POST",
-        "/{store}/V1/companyCredits/{creditId}/increaseBalance",
-        perm::EditCredits::RESOURCE,
-    ),
-    (
-        "POST",
-        "/{store}/V1/companyCredits/{creditId}/decreaseBalance",
-        perm::EditCredits::RESOURCE,
-    ),
-];
+/// One route of this API: method, path under `/rest` (as [`normalize`] writes it), the
+/// resource a key needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub resource: crate::auth::Resource,
+}
+
+/// Every route with its handler: [`router`] registers them and [`routes`] lists them (the auth
+/// matrix test walks the list).
+fn table() -> Vec<(Route, MethodRouter<AppState>)> {
+    let route = |method, path, resource| Route {
+        method,
+        path,
+        resource,
+    };
+    let read = perm::ReadCheckingAccounts::RESOURCE;
+    let edit = perm::EditCredits::RESOURCE;
+    vec![
+        (route("GET", "/{store}/V1/companyCredits", read), get(list)),
+        (
+            route("GET", "/{store}/V1/companyCredits/history", read),
+            get(history),
+        ),
+        (
+            route(
+                "PUT",
+                "/{store}/V1/companyCredits/history/{historyId}",
+                edit,
+            ),
+            put(edit_history),
+        ),
+        (
+            route("GET", "/{store}/V1/companyCredits/{creditId}", read),
+            get(credit),
+        ),
+        (
+            route("PUT", "/{store}/V1/companyCredits/{creditId}", edit),
+            put(update),
+        ),
+        (
+            route(
+                "GET",
+                "/{store}/V1/companyCredits/company/{companyId}",
+                read,
+            ),
+            get(of_company),
+        ),
+        (
+            route(
+                "POST",
+                "/{store}/V1/companyCredits/{creditId}/increaseBalance",
+                edit,
+            ),
+            post(increase),
+        ),
+        (
+            route(
+                "POST",
+                "/{store}/V1/companyCredits/{creditId}/decreaseBalance",
+                edit,
+            ),
+            post(decrease),
+        ),
+    ]
+}
+
+/// The API's routes.
+pub fn routes() -> Vec<Route> {
+    table().into_iter().map(|(route, _)| route).collect()
+}
 
 /// The API's router, for paths as [`normalize`] writes them.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{store}/V1/companyCredits", get(list))
-        .route("/{store}/V1/companyCredits/history", get(history))
-        .route(
-            "/{store}/V1/companyCredits/history/{history_id}",
-            axum::routing::put(edit_history),
-        )
-        .route(
-            "/{store}/V1/companyCredits/{credit_id}",
-            get(credit).put(update),
-        )
-        .route(
-            "/{store}/V1/companyCredits/company/{company_id}",
-            get(of_company),
-        )
-        .route(
-            "/{store}/V1/companyCredits/{credit_id}/increaseBalance",
-            post(increase),
-        )
-        .route(
-            "/{store}/V1/companyCredits/{credit_id}/decreaseBalance",
-            post(decrease),
-        )
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (route, handler)| {
+            router.route(route.path, handler)
+        })
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_SIZE_MAX as usize))
