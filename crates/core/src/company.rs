@@ -98,39 +98,71 @@ impl From<OperationType> for u8 {
     }
 }
 
-/// The operation type of each of an account's `entries` (in the book's order): the table of
-/// the module's rules.
+/// How an entry kind's operation type is found when the entry was given none: one row of
+/// the module's table per kind. [`operation_types`] evaluates it; storage writes the same
+/// rows as SQL (and is tested against this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeRule {
+    /// Always this type.
+    Always(OperationType),
+    /// `first` for the account's first entry of the kind given no type, `later` after it.
+    First {
+        first: OperationType,
+        later: OperationType,
+    },
+    /// `positive` when the entry's value is above zero, `otherwise` when not.
+    BySign {
+        positive: OperationType,
+        otherwise: OperationType,
+    },
+}
+
+/// The module's table: the rule of each entry kind.
+pub fn type_rule(kind: EntryKind) -> TypeRule {
+    use OperationType as T;
+    match kind {
+        EntryKind::CreditLimitChanged => TypeRule::First {
+            first: T::Allocated,
+            later: T::Updated,
+        },
+        EntryKind::ToleranceChanged
+        | EntryKind::WriteOff
+        | EntryKind::Interest
+        | EntryKind::InterestTax => TypeRule::Always(T::Updated),
+        EntryKind::Settlement | EntryKind::ManualDebit => TypeRule::Always(T::Purchased),
+        EntryKind::ManualCredit | EntryKind::InvoicePaid => TypeRule::Always(T::Reimbursed),
+        EntryKind::SettlementChanged => TypeRule::BySign {
+            positive: T::Refunded,
+            otherwise: T::Purchased,
+        },
+        EntryKind::Refund => TypeRule::Always(T::Refunded),
+        EntryKind::InvoiceCancelled
+        | EntryKind::PaymentReversed
+        | EntryKind::WriteOffReversed
+        | EntryKind::InterestReversed
+        | EntryKind::InterestTaxReversed => TypeRule::Always(T::Reverted),
+    }
+}
+
+/// The operation type of each of an account's `entries` (in the book's order): the one it
+/// was given, else its kind's [`type_rule`].
 pub fn operation_types(entries: &[Entry]) -> Vec<OperationType> {
-    let mut limit_seen = false;
+    let mut seen: Vec<EntryKind> = Vec::new();
     entries
         .iter()
         .map(|entry| {
             if let Some(operation) = entry.operation {
                 return operation;
             }
-            match entry.kind {
-                EntryKind::CreditLimitChanged if !limit_seen => {
-                    limit_seen = true;
-                    OperationType::Allocated
+            match type_rule(entry.kind) {
+                TypeRule::Always(operation) => operation,
+                TypeRule::First { later, .. } if seen.contains(&entry.kind) => later,
+                TypeRule::First { first, .. } => {
+                    seen.push(entry.kind);
+                    first
                 }
-                EntryKind::CreditLimitChanged
-                | EntryKind::ToleranceChanged
-                | EntryKind::WriteOff
-                | EntryKind::Interest
-                | EntryKind::InterestTax => OperationType::Updated,
-                EntryKind::Settlement | EntryKind::ManualDebit => OperationType::Purchased,
-                EntryKind::ManualCredit => OperationType::Reimbursed,
-                EntryKind::SettlementChanged if entry.value.is_positive() => {
-                    OperationType::Refunded
-                }
-                EntryKind::SettlementChanged => OperationType::Purchased,
-                EntryKind::InvoicePaid => OperationType::Reimbursed,
-                EntryKind::Refund => OperationType::Refunded,
-                EntryKind::InvoiceCancelled
-                | EntryKind::PaymentReversed
-                | EntryKind::WriteOffReversed
-                | EntryKind::InterestReversed
-                | EntryKind::InterestTaxReversed => OperationType::Reverted,
+                TypeRule::BySign { positive, .. } if entry.value.is_positive() => positive,
+                TypeRule::BySign { otherwise, .. } => otherwise,
             }
         })
         .collect()
@@ -626,17 +658,30 @@ pub fn history_lines(entries: &[Entry]) -> Vec<HistoryLine> {
             if entry.kind == EntryKind::CreditLimitChanged {
                 limit_minor = limit_minor.saturating_add(entry.value.minor());
             }
-            HistoryLine {
-                operation,
-                amount: entry.value,
-                balance: Money::saturating_from_minor(balance_minor),
-                credit_limit: Money::saturating_from_minor(limit_minor),
-                available_limit: Money::saturating_from_minor(
-                    limit_minor.saturating_add(balance_minor),
-                ),
-            }
+            HistoryLine::after(operation, entry.value, balance_minor, limit_minor)
         })
         .collect()
+}
+
+impl HistoryLine {
+    /// The line of an entry of `operation` and `amount` that leaves the balance and the limit
+    /// at these (minor units; storage sums them in SQL): what is available is their sum.
+    pub fn after(
+        operation: OperationType,
+        amount: Money,
+        balance_minor: i64,
+        limit_minor: i64,
+    ) -> HistoryLine {
+        HistoryLine {
+            operation,
+            amount,
+            balance: Money::saturating_from_minor(balance_minor),
+            credit_limit: Money::saturating_from_minor(limit_minor),
+            available_limit: Money::saturating_from_minor(
+                limit_minor.saturating_add(balance_minor),
+            ),
+        }
+    }
 }
 
 // ----- the model: an account's numbers and terms in this API ---------------------------------
@@ -910,9 +955,6 @@ pub fn update_credit(
 
 // ----- the history as this API shows it --------------------------------------------------------
 
-/// The most entries one history search reads (a store with more narrows it by credit).
-pub const HISTORY_SCAN_MAX: u32 = 100_000;
-
 /// That platform's user type of whoever made an entry: every Creditdesk actor is an API key
 /// or the server itself, an integration.
 pub const USER_TYPE_INTEGRATION: u8 = 1;
@@ -984,12 +1026,26 @@ pub fn history_views(
     ids: &[i64],
 ) -> Vec<HistoryView> {
     assert_eq!(entries.len(), ids.len(), "an id for every entry");
-    let one = crate::rate::Rate::ONE;
     history_lines(entries)
-        .into_iter()
+        .iter()
         .zip(entries.iter().zip(ids))
-        .map(|(line, (entry, id))| HistoryView {
-            id: *id,
+        .map(|(line, (entry, id))| HistoryView::of(*id, credit, currency, line, entry))
+        .collect()
+}
+
+impl HistoryView {
+    /// The item of `entry`, numbered `id`, of the credit `credit` in `currency`, with its
+    /// history `line`.
+    pub fn of(
+        id: i64,
+        credit: CreditId,
+        currency: &Currency,
+        line: &HistoryLine,
+        entry: &Entry,
+    ) -> HistoryView {
+        let one = crate::rate::Rate::ONE;
+        HistoryView {
+            id,
             company_credit_id: credit,
             user_id: 0,
             user_type: USER_TYPE_INTEGRATION,
@@ -1005,8 +1061,8 @@ pub fn history_views(
             datetime: entry.at.date_time_text(),
             purchase_order: entry.purchase_order.clone(),
             comment: entry.reason.clone(),
-        })
-        .collect()
+        }
+    }
 }
 
 /// The history of `account` (its `entries` in book order, numbered by `ids`), in its currency

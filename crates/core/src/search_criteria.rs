@@ -13,7 +13,8 @@
 //!   (comma-separated values), `null`, `notnull` (the value is not read), `from` (= `gteq`),
 //!   `to` (= `lteq`); any case.
 //! - A value is read by its field's kind: whole numbers, exact decimals, text (compared ignoring
-//!   case, as that platform's database does), booleans (`1`/`0`/`true`/`false`). A comparison
+//!   ASCII case — `É` and `é` differ — and otherwise by code point, as both SQL engines compare
+//!   it), booleans (`1`/`0`/`true`/`false`). A comparison
 //!   with an absent value (SQL `NULL`) is false, whatever the condition but `null`.
 //! - Sorting by each sort order in turn (`ASC` when no direction is given; absent values first
 //!   when ascending), then by id. `page_size` 1..=[`PAGE_SIZE_MAX`] (absent or 0: the most);
@@ -136,12 +137,14 @@ impl Value {
         }
     }
 
-    /// The order of two values of one kind (text ignoring case); `None` across kinds.
+    /// The order of two values of one kind (text ignoring ASCII case); `None` across kinds.
     fn compare(&self, other: &Value) -> Option<Ordering> {
         match (self, other) {
             (Value::Integer(a), Value::Integer(b)) => Some(a.cmp(b)),
             (Value::Number(a), Value::Number(b)) => Some(a.cmp(b)),
-            (Value::Text(a), Value::Text(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
+            (Value::Text(a), Value::Text(b)) => {
+                Some(a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()))
+            }
             (Value::Boolean(a), Value::Boolean(b)) => Some(a.cmp(b)),
             _ => None,
         }
@@ -566,11 +569,11 @@ fn unknown_key(key: &str) -> CriteriaError {
     )
 }
 
-/// `like`: `%` any run of characters, `_` one; ignoring case. In time proportional to the
+/// `like`: `%` any run of characters, `_` one; ignoring ASCII case. In time proportional to the
 /// text's length times the pattern's (never exponential, whatever the `%`s).
 fn like(text: &str, pattern: &str) -> bool {
-    let text: Vec<char> = text.to_lowercase().chars().collect();
-    let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
+    let text: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    let pattern: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
     // matched[j]: the pattern's first j characters match the text read so far.
     let mut matched = vec![false; pattern.len() + 1];
     matched[0] = true;

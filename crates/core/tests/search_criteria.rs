@@ -378,6 +378,9 @@ case_test! {
             ("", "_", false),
             ("a", "", false),
             ("ÉCOLE", "%cole", true),
+            // ASCII case only, as both SQL engines fold it.
+            ("École", "ÉCOLE", true),
+            ("ÉCOLE", "école", false),
             ("a%b", "a%b", true),
             ("aXb", "a%%b", true),
         ] {

@@ -362,11 +362,20 @@ async fn list(
     store(&code)?;
     let criteria = SearchCriteria::read(&query, company::CREDIT_FIELDS)?;
     let env = Env::load(&state, &principal).await?;
-    let accounts = state.db.accounts_by_credit_id().await?;
-    let credits = accounts
+    let store_currency = env.config.currency();
+    let (accounts, total_count) = state
+        .db
+        .search_company_credits(&criteria, store_currency)
+        .await?;
+    let items = accounts
         .iter()
-        .filter_map(|account| CreditView::of(account, env.config.currency()));
-    Ok(Json(SearchResults::of(&criteria, credits)))
+        .filter_map(|account| CreditView::of(account, store_currency))
+        .collect();
+    Ok(Json(SearchResults {
+        items,
+        search_criteria: criteria.echo(),
+        total_count,
+    }))
 }
 
 /// `PUT /V1/companyCredits/{id}` with `{"creditLimit": {…}}`: the saved credit; the read-only
@@ -453,8 +462,8 @@ async fn balance_operation(
 
 /// `GET /V1/companyCredits/history`: every ledger entry of the selected credits as a history
 /// item, `{items, search_criteria, total_count}`; unsorted, oldest first (by id, the order the
-/// entries were written). At most [`company::HISTORY_SCAN_MAX`] entries are read: a larger store narrows the
-/// search to some credits (`company_credit_id` by `eq` or `in`).
+/// entries were written). Searched in storage; a `company_credit_id` filter (`eq` or `in`)
+/// narrows what it reads.
 async fn history(
     Bearer(principal, _): Bearer<perm::ReadCheckingAccounts>,
     State(state): State<AppState>,
@@ -464,26 +473,15 @@ async fn history(
     store(&code)?;
     let criteria = SearchCriteria::read(&query, company::HISTORY_FIELDS)?;
     let env = Env::load(&state, &principal).await?;
-    let credits = company::credits_among(&criteria);
-    let entries = state
+    let (items, total_count) = state
         .db
-        .numbered_entries(credits.as_deref(), company::HISTORY_SCAN_MAX)
-        .await?
-        .ok_or_else(|| {
-            CompanyError::new(
-                StatusCode::BAD_REQUEST,
-                "The history holds more than %1 entries: narrow the search to some credits with a company_credit_id filter (eq or in).",
-                &[&company::HISTORY_SCAN_MAX.to_string()],
-            )
-        })?;
-    let accounts = state.db.accounts_by_credit_id().await?;
-    let none = crate::db::books::NumberedEntries::default();
-    let views = accounts.iter().flat_map(|account| {
-        let numbered = entries.get(&account.id).unwrap_or(&none);
-        let store_currency = env.config.currency();
-        company::account_history(account, store_currency, &numbered.entries, &numbered.ids)
-    });
-    Ok(Json(SearchResults::of(&criteria, views)))
+        .search_company_history(&criteria, env.config.currency())
+        .await?;
+    Ok(Json(SearchResults {
+        items,
+        search_criteria: criteria.echo(),
+        total_count,
+    }))
 }
 
 /// `PUT /V1/companyCredits/history/{historyId}` with `{purchaseOrder?, comment?}`: `true` once
@@ -502,9 +500,10 @@ async fn edit_history(
     let (_, credit) = state.db.entry_owner(seq).await?.ok_or_else(missing)?;
     let mut numbered = state
         .db
-        .numbered_entries(Some(&[credit]), u32::MAX)
+        .numbered_entries(Some(&[credit]))
         .await?
-        .and_then(|all| all.into_values().next())
+        .into_values()
+        .next()
         .ok_or_else(missing)?;
     let index = numbered
         .ids

@@ -138,7 +138,7 @@ pub(crate) struct InvoiceRow {
 }
 
 #[derive(FromRow)]
-struct EntryRow {
+pub(super) struct EntryRow {
     account_id: String,
     kind: String,
     value_minor: i64,
@@ -204,7 +204,7 @@ pub(crate) const INVOICE_COLUMNS: &str = "id, friendly_id, account_id, transacti
      number_of_installments, value_minor, credit_value_minor, paid_minor, written_off_minor, interest_paid_minor, \
      interest_tax_paid_minor, interest_through_us, overdue_at_us, status, created_at_us, updated_at_us, resolved_at_us, \
      original_due_date_us, due_date_us, postponements, postponed_days, observation, payment_link";
-const ENTRY_COLUMNS: &str =
+pub(super) const ENTRY_COLUMNS: &str =
     "account_id, kind, value_minor, at_us, actor, transaction_id, installment, \
      number_of_installments, statement_id, reason, credit_locator, operation_type, purchase_order";
 
@@ -342,7 +342,7 @@ impl HolderRow {
 }
 
 impl EntryRow {
-    fn into_entry(self) -> Result<Entry, StorageError> {
+    pub(super) fn into_entry(self) -> Result<Entry, StorageError> {
         Ok(Entry {
             account_id: parse(&self.account_id, "account id")?,
             kind: EntryKind::from_name(&self.kind)
@@ -1009,12 +1009,11 @@ impl Db {
     }
 
     /// The entries of the accounts with these credit ids (`None`: of every account), by
-    /// account in book order — at most `rows_max`: `None` when there are more.
+    /// account in book order.
     pub async fn numbered_entries(
         &self,
         credits: Option<&[CreditId]>,
-        rows_max: u32,
-    ) -> Result<Option<BTreeMap<AccountId, NumberedEntries>>, StorageError> {
+    ) -> Result<BTreeMap<AccountId, NumberedEntries>, StorageError> {
         let (filter, args): (String, Vec<Arg>) = match credits {
             None => (String::new(), Vec::new()),
             Some(credits) => {
@@ -1028,16 +1027,12 @@ impl Db {
             }
         };
         if credits.is_some_and(<[CreditId]>::is_empty) {
-            return Ok(Some(BTreeMap::new()));
+            return Ok(BTreeMap::new());
         }
         let sql = format!(
-            "SELECT seq, {ENTRY_COLUMNS} FROM entries{filter} ORDER BY account_id, at_us, seq LIMIT {}",
-            u64::from(rows_max) + 1
+            "SELECT seq, {ENTRY_COLUMNS} FROM entries{filter} ORDER BY account_id, at_us, seq"
         );
         let rows: Vec<NumberedEntryRow> = self.pool.fetch_all(&sql, args).await?;
-        if rows.len() > rows_max as usize {
-            return Ok(None);
-        }
         let mut out: BTreeMap<AccountId, NumberedEntries> = BTreeMap::new();
         for row in rows {
             let entry = row.entry.into_entry()?;
@@ -1045,7 +1040,7 @@ impl Db {
             numbered.ids.push(row.seq);
             numbered.entries.push(entry);
         }
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// The account and credit id of the entry numbered `seq`, if there is one.

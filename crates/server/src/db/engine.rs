@@ -217,6 +217,29 @@ impl Pool {
         }
     }
 
+    /// Text `expr` with ASCII letters lowered (no other), compared and sorted in byte order:
+    /// core's `search_criteria` text rule. PostgreSQL lowers by the collation's rules, so the
+    /// `C` collation keeps it to ASCII as SQLite's `LOWER` is.
+    pub fn ascii_folded(&self, expr: &str) -> String {
+        match self {
+            Pool::Sqlite(_) => format!("LOWER({expr})"),
+            Pool::Postgres(_) => format!("LOWER(({expr}) COLLATE \"C\") COLLATE \"C\""),
+        }
+    }
+
+    /// Microseconds since the epoch (`at_us_expr`) as `YYYY-MM-DD HH:MM:SS` in UTC, as core's
+    /// `Timestamp::date_time_text` writes them.
+    pub fn date_time_text(&self, at_us_expr: &str) -> String {
+        match self {
+            Pool::Sqlite(_) => {
+                format!("strftime('%Y-%m-%d %H:%M:%S', ({at_us_expr}) / 1000000, 'unixepoch')")
+            }
+            Pool::Postgres(_) => format!(
+                "to_char(to_timestamp(({at_us_expr}) / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+            ),
+        }
+    }
+
     /// Brings the schema to this version: each engine has its migration set, held to one
     /// schema by `tests/schema_parity.rs`.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {

@@ -33,6 +33,7 @@ pub struct Db {
 
 pub mod books;
 pub mod commit;
+pub mod company;
 pub mod dashboard;
 pub mod engine;
 pub mod error;

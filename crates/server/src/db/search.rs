@@ -26,13 +26,14 @@ pub(crate) const OWED_SQL: &str = "(value_minor - paid_minor - written_off_minor
 
 /// A `WHERE` clause with `$n` placeholders and their values.
 #[derive(Debug, Default)]
-struct Where {
-    sql: String,
-    binds: Vec<Arg>,
+pub(super) struct Where {
+    pub(super) sql: String,
+    pub(super) binds: Vec<Arg>,
 }
 
 impl Where {
-    fn placeholder(&mut self, bind: Arg) -> String {
+    /// `$n` standing for `bind`, the next value.
+    pub(super) fn placeholder(&mut self, bind: Arg) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
     }
