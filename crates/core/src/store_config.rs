@@ -52,6 +52,9 @@ pub struct StoreConfig {
     shortfall_tolerance: Money,
     /// Extension: the store's currency, an ISO 4217 code (what credits are written in).
     currency: Currency,
+    /// Extension: the company-credit API's name of the same setting (`currencyCode`).
+    /// Invariant: always `currency`.
+    currency_code: Currency,
     /// Extension: days after the due date before overdue interest starts.
     interest_grace_days: u16,
     /// Extension: a new pre-authorization is refused while an invoice of the account is more
@@ -252,6 +255,7 @@ impl Default for StoreConfig {
             },
             shortfall_tolerance: Money::ZERO,
             currency: Currency(*b"BRL"),
+            currency_code: Currency(*b"BRL"),
             interest_grace_days: 0,
             overdue_block_days: None,
             time_zone: TimeZoneName::utc(),
@@ -260,7 +264,7 @@ impl Default for StoreConfig {
 }
 
 /// The top-level fields, in the spec's order, then the extensions.
-pub const FIELDS: [&str; 16] = [
+pub const FIELDS: [&str; 17] = [
     "dailyInterestRate",
     "invoicePostponementLimit",
     "taxRate",
@@ -274,6 +278,7 @@ pub const FIELDS: [&str; 16] = [
     "notificationsSettings",
     "shortfallTolerance",
     "currency",
+    "currencyCode",
     "interestGraceDays",
     "overdueBlockDays",
     "timeZone",
@@ -466,6 +471,7 @@ impl StoreConfig {
                     &mut next.shortfall_tolerance,
                 ),
                 "currency" => set(&mut errors, path, parsed(value), &mut next.currency),
+                "currencyCode" => set(&mut errors, path, parsed(value), &mut next.currency_code),
                 "interestGraceDays" => set(
                     &mut errors,
                     path,
@@ -486,7 +492,29 @@ impl StoreConfig {
                 _ => {}
             }
         }
+        next.settle_currency(&self.currency, &mut errors);
         errors.into_result(next)
+    }
+}
+
+impl StoreConfig {
+    /// `currency` and `currencyCode` are one setting: the one that moved from `before` is the
+    /// change (a client that knows one name sends the other back as it read it); both moved
+    /// to different codes is refused.
+    fn settle_currency(&mut self, before: &Currency, errors: &mut ValidationErrors) {
+        if self.currency == self.currency_code {
+            return;
+        }
+        if self.currency == *before {
+            self.currency = self.currency_code.clone();
+        } else if self.currency_code == *before {
+            self.currency_code = self.currency.clone();
+        } else {
+            errors.push(
+                "currencyCode",
+                "is the company-credit API's name of currency, one setting: give the same code, or only one of them",
+            );
+        }
     }
 }
 

@@ -498,6 +498,28 @@ type UpdateExpect = Result<(&'static str, &'static str), &'static [&'static str]
 
 /// An update body and what applying it to the defaults gives.
 const UPDATES: &[(&str, UpdateExpect)] = &[
+    // `currencyCode` (the company-credit API's name) and `currency` are one setting: the one
+    // that moved from the stored value (BRL) is the change.
+    (r#"{"currencyCode": "USD"}"#, Ok(("currency", "\"USD\""))),
+    (r#"{"currency": "USD"}"#, Ok(("currencyCode", "\"USD\""))),
+    (
+        r#"{"currency": "USD", "currencyCode": "BRL"}"#,
+        Ok(("currencyCode", "\"USD\"")),
+    ),
+    (
+        r#"{"currency": "BRL", "currencyCode": "EUR"}"#,
+        Ok(("currency", "\"EUR\"")),
+    ),
+    (
+        r#"{"currency": "USD", "currencyCode": "USD"}"#,
+        Ok(("currency", "\"USD\"")),
+    ),
+    (
+        r#"{"currency": "USD", "currencyCode": "EUR"}"#,
+        Err(&["currencyCode"]),
+    ),
+    (r#"{"currencyCode": "usd"}"#, Ok(("currency", "\"USD\""))),
+    (r#"{"currencyCode": "US"}"#, Err(&["currencyCode"])),
     (r#"{}"#, Ok(("taxRate", "0"))),
     (
         r#"{"shortfallTolerance": 0.05}"#,
@@ -1779,7 +1801,7 @@ case_test! {
         let json = serde_json::to_string(&StoreConfig::default()).unwrap();
         assert_eq!(
             json,
-            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","interestGraceDays":0,"overdueBlockDays":null,"timeZone":"UTC"}"#
+            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","currencyCode":"BRL","interestGraceDays":0,"overdueBlockDays":null,"timeZone":"UTC"}"#
         );
     }
 

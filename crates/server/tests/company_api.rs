@@ -875,3 +875,30 @@ async fn the_history_has_a_typed_row_per_entry_whichever_api_made_it() {
         assert!(answer["message"].is_string(), "{answer}");
     }
 }
+
+#[tokio::test]
+async fn the_store_currency_is_set_by_either_name_and_followed_by_credits() {
+    let app = test_app().await;
+    app.ok(Method::POST, ACCOUNTS, Some(open_body("61", "100")))
+        .await;
+    let config = "/api/creditcontrol/storeconfig";
+    let (status, saved) = app.put(config, r#"{"currencyCode": "USD"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(
+        (saved["currency"].clone(), saved["currencyCode"].clone()),
+        (json!("USD"), json!("USD"))
+    );
+    let credit = ok(&app, Method::GET, "/rest/V1/companyCredits/1", None).await;
+    assert_eq!(credit["currency_code"], "USD");
+    // A client that knows only `currency` sends `currencyCode` back as it read it.
+    let (status, saved) = app
+        .put(config, r#"{"currency": "EUR", "currencyCode": "USD"}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["currencyCode"], "EUR");
+    let (status, refused) = app
+        .put(config, r#"{"currency": "BRL", "currencyCode": "USD"}"#)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(common::error_fields(&refused), vec!["currencyCode"]);
+}

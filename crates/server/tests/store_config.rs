@@ -28,7 +28,7 @@ async fn defaults_before_any_update_are_the_spec_example() {
             "notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},
               {"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],
               "daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},
-            "shortfallTolerance":0.00,"currency":"BRL","interestGraceDays":0,"overdueBlockDays":null,
+            "shortfallTolerance":0.00,"currency":"BRL","currencyCode":"BRL","interestGraceDays":0,"overdueBlockDays":null,
             "timeZone":"UTC"}"#,
     );
     assert_eq!(body, expected);
@@ -45,6 +45,7 @@ fn reference_fields(value: &Value) -> Value {
     for extension in [
         "shortfallTolerance",
         "currency",
+        "currencyCode",
         "interestGraceDays",
         "overdueBlockDays",
         "timeZone",

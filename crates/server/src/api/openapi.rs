@@ -178,6 +178,7 @@ fn schemas() -> Value {
         "defaultCreditValue": money, "postponementEnabled": boolean, "automaticCheckingAccountCreationEnabled": boolean,
         "toleranceEnabled": boolean, "myCreditsEnabled": boolean, "maxPreAuthorizationGrowthRate": rate,
         "notificationsSettings": notifications, "shortfallTolerance": money, "currency": text,
+        "currencyCode": { "type": "string", "description": "The company-credit API's name of currency: one setting, always the same code." },
         "interestGraceDays": int,
         "overdueBlockDays": { "type": "integer", "nullable": true, "description": "New pre-authorizations are refused while an invoice is more than this many days late; null: never." },
         "timeZone": { "type": "string", "description": "IANA time zone where reminders' timeOfDay is read (default UTC)." } });
