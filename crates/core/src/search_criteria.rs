@@ -34,6 +34,9 @@ pub const INDEX_MAX: u32 = 19;
 pub const IN_VALUES_MAX: usize = 100;
 /// Most characters of a filter's value.
 pub const VALUE_CHARS_MAX: usize = 1000;
+/// Most values in one search, every filter's counted (an `in` holds several): what keeps the
+/// SQL it becomes within both engines' bound on parameters.
+pub const VALUES_MAX: usize = 1000;
 /// Most items on one page (also the page size when none is given).
 pub const PAGE_SIZE_MAX: u32 = 1000;
 
@@ -325,6 +328,12 @@ fn filter_of(fields: &[Field], parts: Parts) -> Result<Filter, CriteriaError> {
         })?,
     };
     let given = parts.value.unwrap_or_default();
+    if given.contains('\0') {
+        return Err(CriteriaError::new(
+            "The value for %1 holds the character U+0000, which no field holds.",
+            &[field.name],
+        ));
+    }
     if given.chars().count() > VALUE_CHARS_MAX {
         return Err(CriteriaError::new(
             "The value for %1 is longer than %2 characters.",
@@ -435,6 +444,13 @@ impl SearchCriteria {
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let values: usize = filter_groups.iter().flatten().map(Filter::values).sum();
+        if values > VALUES_MAX {
+            return Err(CriteriaError::new(
+                "The search holds %1 values; at most %2 are read in one search.",
+                &[&values.to_string(), &VALUES_MAX.to_string()],
+            ));
+        }
         let sort_orders = sorts
             .into_values()
             .map(|(field, direction)| {
@@ -597,6 +613,15 @@ fn like(text: &str, pattern: &str) -> bool {
 }
 
 impl Filter {
+    /// How many values it compares with (`null` and `notnull`: none).
+    pub fn values(&self) -> usize {
+        match &self.operand {
+            Operand::Many(values) => values.len(),
+            Operand::One(_) | Operand::Pattern(_) => 1,
+            Operand::Nothing => 0,
+        }
+    }
+
     /// Whether `record` passes this filter.
     pub fn matches(&self, record: &impl Record) -> bool {
         let cell = record.cell(self.field.name);

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use creditdesk_core::search_criteria::{
     Condition, Field, Kind, Operand, Record, SearchCriteria, Value, INDEX_MAX, IN_VALUES_MAX,
-    PAGE_SIZE_MAX, VALUE_CHARS_MAX,
+    PAGE_SIZE_MAX, VALUES_MAX, VALUE_CHARS_MAX,
 };
 use rust_decimal::Decimal;
 
@@ -341,6 +341,21 @@ case_test! {
         let error = read(&one("id", "in", &format!("{many},1"))).unwrap_err();
         assert_eq!(error.to_string(), "An in or nin filter on id has more than 100 values.");
         assert_eq!(error.parameters, ["id", "100"]);
+        // No value holds U+0000 (PostgreSQL's text cannot).
+        let error = read(&one("credit_comment", "like", "a\0b")).unwrap_err();
+        assert_eq!(error.parameters, ["credit_comment"]);
+        // Values across the whole search: 10 `in` filters of 100 pass; one value more does not,
+        // and `null` counts none.
+        let full = (0..10)
+            .map(|f| format!("{F}[0][filters][{f}][field]=id&{F}[0][filters][{f}][condition_type]=in&{F}[0][filters][{f}][value]={many}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        assert_eq!(VALUES_MAX, 1000);
+        let nulls = format!("{F}[1][filters][0][field]=id&{F}[1][filters][0][condition_type]=null");
+        assert!(read(&format!("{full}&{nulls}")).is_ok());
+        let over = format!("{full}&{F}[1][filters][0][field]=id&{F}[1][filters][0][value]=1");
+        let error = read(&over).unwrap_err();
+        assert_eq!(error.parameters, ["1001", "1000"]);
         assert_eq!(INDEX_MAX, 19);
         assert_eq!(PAGE_SIZE_MAX, 1000);
     }

@@ -402,3 +402,47 @@ async fn history_searches_in_sql_answer_as_core_does_in_memory() {
     .await;
     assert!(compared > 2000, "{compared} searches");
 }
+
+/// The largest search core reads — 20 groups of 20 filters, 1000 values, 20 sort orders —
+/// runs on this engine (within its bounds on parameters and expression depth).
+#[tokio::test]
+async fn the_largest_search_core_reads_runs() {
+    let app = test_app().await;
+    populate(&app).await;
+    let hundred: Vec<String> = (1..=100).map(|n| n.to_string()).collect();
+    let query = |id: &'static str, other: &'static str| {
+        let groups: Vec<Vec<Filter>> = (0..20)
+            .map(|g| {
+                (0..20)
+                    .map(|f| match (g, f) {
+                        (0, 0..10) => (id, "in", hundred.join(",")),
+                        _ => (
+                            other,
+                            if f % 2 == 0 { "notnull" } else { "null" },
+                            String::new(),
+                        ),
+                    })
+                    .collect()
+            })
+            .collect();
+        let sorts: Vec<(&str, &str)> = (0..20).map(|s| (id, ["ASC", "DESC"][s % 2])).collect();
+        pairs(&groups, &sorts, Some((1000, 1)))
+    };
+    let credits = query("id", "credit_comment");
+    let criteria = SearchCriteria::read(&credits, CREDIT_FIELDS).unwrap();
+    let (accounts, total) = app
+        .db
+        .search_company_credits(&criteria, &currency())
+        .await
+        .unwrap();
+    assert_eq!((accounts.len(), total), (6, 6));
+    let history = query("company_credit_id", "purchase_order");
+    let criteria = SearchCriteria::read(&history, HISTORY_FIELDS).unwrap();
+    let (items, total) = app
+        .db
+        .search_company_history(&criteria, &currency())
+        .await
+        .unwrap();
+    assert_eq!(total, all_history(&app).await.len() as u64);
+    assert_eq!(items.len() as u64, total);
+}
