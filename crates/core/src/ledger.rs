@@ -22,6 +22,19 @@ pub enum Origin {
     Interest,
 }
 
+impl Origin {
+    /// Its name as the statements write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Invoice => "Invoice",
+            Origin::Payment => "Payment",
+            Origin::Credit => "Credit",
+            Origin::Statement => "Statement",
+            Origin::Interest => "Interest",
+        }
+    }
+}
+
 /// What exactly happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EntryKind {

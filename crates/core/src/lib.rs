@@ -31,6 +31,7 @@ pub mod dashboard;
 pub mod decimal;
 pub mod error;
 pub mod error_body;
+pub mod export;
 pub mod fields;
 pub mod ids;
 pub mod installments;

@@ -15,6 +15,7 @@ pub mod company;
 pub mod context;
 pub mod credits;
 pub mod dashboard;
+pub mod exports;
 pub mod import;
 pub mod invoices;
 pub mod keys;
@@ -66,6 +67,9 @@ macro_rules! api_routes {
     };
 }
 
+/// The 200 answer of an export: `text/csv` (see `core::export`), not a JSON schema.
+pub const CSV: &str = "text/csv";
+
 const INVOICE_QUERY: &[&str] = &creditdesk_core::search::INVOICE_PARAMETERS;
 const CREDIT_QUERY: &[&str] = creditdesk_core::search::CREDIT_PARAMETERS;
 const INVOICE_CREDIT_QUERY: &[&str] = creditdesk_core::search::INVOICE_CREDIT_PARAMETERS;
@@ -113,6 +117,12 @@ api_routes! {
         "Update account information (creates it when missing)", Some(Resource::CreateCheckingAccounts), Some("UpsertAccount"), Some("Account"), &[] }
     get "/creditcontrol/accounts/{id}/statements" => statements::get {
         "Get account statements", Some(Resource::ReadStatements), None, Some("Statement"), &["dateFrom", "dateTo"] }
+    get "/creditdesk/accounts/{id}/statements.csv" => exports::statement {
+        "The statement as CSV, with the balance after each entry", Some(Resource::ReadStatements), None, Some(CSV), &["dateFrom", "dateTo"] }
+    get "/creditdesk/exports/invoices.csv" => exports::invoices {
+        "Every invoice the search selects, as CSV (streamed; the page parameters are ignored)", Some(Resource::ReadInvoices), None, Some(CSV), INVOICE_QUERY }
+    get "/creditdesk/exports/accounts.csv" => exports::accounts {
+        "Every account the search selects, as CSV (streamed; the page parameters are ignored)", Some(Resource::ReadCheckingAccounts), None, Some(CSV), &creditdesk_core::search::ACCOUNT_PARAMETERS }
     put "/creditcontrol/accounts/{id}/creditlimit" => accounts::credit_limit {
         "Change credit limit of an account", Some(Resource::EditCredits), Some("MoneyChange"), Some("Account"), &[] }
     put "/creditcontrol/accounts/{id}/statements/{statement}" => statements::debit {

@@ -71,6 +71,9 @@ fn operation(route: &RouteDoc) -> Value {
         }));
     }
     let ok = match route.response {
+        Some(super::CSV) => {
+            json!({ "description": "OK: CSV, UTF-8, a header line (docs/csv.md)", "content": { "text/csv": { "schema": { "type": "string" } } } })
+        }
         Some(schema) => {
             json!({ "description": "OK", "content": { "application/json": { "schema": reference(schema) } } })
         }

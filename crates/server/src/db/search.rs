@@ -209,6 +209,38 @@ impl Db {
         Ok((credits, completed))
     }
 
+    /// Up to `rows_max` invoices matching `filter` (its page aside) that come after `after`
+    /// (an invoice's creation time in microseconds and id; `None`: from the first), in the
+    /// search's order: how an export reads every match in constant memory, each batch one
+    /// index range, never an `OFFSET` that grows.
+    pub async fn invoices_after(
+        &self,
+        filter: &InvoiceFilter,
+        after: Option<&(i64, InvoiceId)>,
+        rows_max: u32,
+    ) -> Result<Vec<Invoice>, StorageError> {
+        let mut w = invoice_where(filter);
+        let by_id = self.pool.by_id();
+        if let Some((at_us, id)) = after {
+            let at = w.placeholder(Arg::from(*at_us));
+            let same = w.placeholder(Arg::from(*at_us));
+            let id = w.placeholder(Arg::from(id.to_string()));
+            let cursor =
+                format!("(created_at_us > {at} OR (created_at_us = {same} AND {by_id} > {id}))");
+            w.sql = if w.sql.is_empty() {
+                format!(" WHERE {cursor}")
+            } else {
+                format!("{} AND {cursor}", w.sql)
+            };
+        }
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices{} ORDER BY created_at_us, {by_id} LIMIT {rows_max}",
+            w.sql
+        );
+        let rows: Vec<InvoiceRow> = self.pool.fetch_all(&sql, w.binds).await?;
+        rows.into_iter().map(InvoiceRow::into_invoice).collect()
+    }
+
     /// Whether some account has an invoice `id` (invoice ids are unique per account).
     pub async fn invoice_exists(&self, id: &InvoiceId) -> Result<bool, StorageError> {
         let sql = "SELECT account_id FROM invoices WHERE id = $1 LIMIT 1";
