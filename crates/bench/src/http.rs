@@ -66,6 +66,16 @@ impl ServerProcess {
         Api::new(self.port)
     }
 
+    /// The most resident memory the process has held since it started (`VmHWM`), in KiB.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let pid = self.child.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// `kill -9`: no chance to finish anything.
     pub async fn kill_hard(mut self) -> anyhow::Result<()> {
         self.child.start_kill()?;
@@ -122,6 +132,28 @@ impl Api {
         let status = response.status().as_u16();
         let body = response.into_body().collect().await?.to_bytes();
         Ok((status, body))
+    }
+
+    /// A `GET` whose body is read as it arrives and only counted: the status, the lines (`\n`)
+    /// and the bytes.
+    pub async fn get_counted(&self, path: &str) -> anyhow::Result<(u16, u64, u64)> {
+        let request = Request::builder()
+            .method("GET")
+            .uri(format!("{}{path}", self.base))
+            .header("X-VTEX-API-AppKey", APP_KEY)
+            .header("X-VTEX-API-AppToken", APP_TOKEN)
+            .body(Full::new(Bytes::new()))?;
+        let response = self.client.request(request).await?;
+        let status = response.status().as_u16();
+        let mut body = response.into_body();
+        let (mut lines, mut bytes) = (0u64, 0u64);
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame?.into_data() {
+                lines += data.iter().filter(|b| **b == b'\n').count() as u64;
+                bytes += data.len() as u64;
+            }
+        }
+        Ok((status, lines, bytes))
     }
 
     /// The server's group-commit counters since it started (its `/healthz`).

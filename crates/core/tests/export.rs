@@ -49,6 +49,13 @@ fn now() -> Timestamp {
 }
 
 case_test! {
+    fn origins_are_named_as_the_statements_write_them() {
+        use creditdesk_core::ledger::Origin;
+        for origin in [Origin::Invoice, Origin::Payment, Origin::Credit, Origin::Statement, Origin::Interest] {
+            assert_eq!(serde_json::to_value(origin).unwrap(), origin.as_str(), "{origin:?}");
+        }
+    }
+
     fn formula_looking_text_is_neutralised() {
         for (text, want) in TEXT_CELLS {
             assert_eq!(text_cell(text), *want, "{text:?}");
@@ -109,6 +116,11 @@ case_test! {
         assert_eq!(lines[1][column("value")], "-10.50");
         assert_eq!(lines[3][column("reason")], "'=raised");
         assert_eq!(lines[3][column("countsInBalance")], "false");
+        assert_eq!(
+            (lines[1][column("origin")].as_str(), lines[1][column("statementId")].as_str()),
+            ("Statement", "s0")
+        );
+        assert_eq!(lines[3][column("origin")], "Credit");
         // A window's lines start from its previous balance.
         let later = statement_cells(&StatementView::from(&book.statement(Some(day), None)));
         let after: Vec<&str> = later.iter().map(|l| l[column("balanceAfter")].as_str()).collect();
