@@ -60,12 +60,10 @@ pub async fn invoices(
     QueryPairs(query): QueryPairs,
 ) -> Result<Response, ApiError> {
     let filter = InvoiceFilter::from_query(&query)?;
-    let env = Env::load(&state, &principal).await?;
+    let env = std::sync::Arc::new(Env::load(&state, &principal).await?);
     let db = state.db.clone();
     let batches = stream::unfold(Cursor::Start, move |cursor| {
-        let (db, filter) = (db.clone(), filter.clone());
-        let env_now = env.now;
-        let config = env.config.clone();
+        let (db, filter, env) = (db.clone(), filter.clone(), env.clone());
         async move {
             let after = match cursor {
                 Cursor::Done => return None,
@@ -85,11 +83,11 @@ pub async fn invoices(
                 }
                 _ => Cursor::Done,
             };
-            let policy = config.interest_policy();
             let mut text = Vec::new();
             for invoice in &batch {
-                let view = creditdesk_core::wire::InvoiceView::new(invoice, &policy, env_now);
-                text.extend(export::line(&export::invoice_cells(&view)));
+                text.extend(export::line(&export::invoice_cells(
+                    &env.invoice_view(invoice),
+                )));
             }
             Some((Ok(Bytes::from(text)), next))
         }
