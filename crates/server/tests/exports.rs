@@ -186,3 +186,35 @@ async fn a_statement_export_leads_to_its_current_balance() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Over a real socket, compressed (as a browser or a spreadsheet tool downloads it), each
+/// export's answer is whole: the chunked body ends with its last chunk, the connection not cut.
+#[tokio::test]
+async fn exports_end_whole_over_a_real_compressed_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const KEY: &str = "operator";
+    const TOKEN: &str = "operator-token-0123456789";
+    let app = test_app().await;
+    app.open_account("111", "500").await;
+    let server = common::process::ServerProcess::start(&app.database_url, KEY, TOKEN, &[]).await;
+    for path in [
+        "/api/creditdesk/exports/accounts.csv",
+        "/api/creditdesk/exports/invoices.csv?status=Opened",
+        "/api/creditdesk/accounts/111_CPF/statements.csv",
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+            .await
+            .unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept-Encoding: gzip\r\n\
+             X-VTEX-API-AppKey: {KEY}\r\nX-VTEX-API-AppToken: {TOKEN}\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let head = String::from_utf8_lossy(&response[..response.len().min(400)]).to_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        assert!(head.contains("content-encoding: gzip"), "{path}: {head}");
+        assert!(response.ends_with(b"\r\n0\r\n\r\n"), "{path} was cut: {head}");
+    }
+}

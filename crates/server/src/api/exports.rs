@@ -36,7 +36,9 @@ fn csv_response(
                 format!("attachment; filename=\"{file_name}\""),
             ),
         ],
-        Body::from_stream(lines),
+        // Fused: hyper may poll a body once more after its end, which an unfused `unfold`
+        // answers with a panic (the connection dropped mid-answer).
+        Body::from_stream(lines.fuse()),
     )
         .into_response()
 }
