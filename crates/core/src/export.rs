@@ -6,7 +6,7 @@
 //! - Money as exact decimal text with two decimals (`-10.50`); times in ISO 8601 UTC, as the
 //!   API writes them; an absent value is an empty cell.
 //! - Text someone typed (order ids, emails, descriptions, observations, links, reasons) that
-//!   begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
+//!   begins with `=`, `+`, `-`, `@`, `'`, a tab or a carriage return gets a leading `'`
 //!   ([`text_cell`]), so that no spreadsheet runs it as a formula. Our own figures (money,
 //!   counts, ids, times) are never changed: a negative amount stays a number.
 //! - A statement's lines carry the balance after each entry: the first starts from the
@@ -81,12 +81,22 @@ pub const STATEMENT_COLUMNS: [&str; 12] = [
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// `text` as a cell no spreadsheet reads as a formula: a leading `'` when it begins with one
-/// of `= + - @`, a tab or a carriage return; otherwise as it is.
+/// of `= + - @`, a tab or a carriage return — or with `'` itself, so that
+/// [`read_text_cell`] gives back any text exactly; otherwise as it is.
 pub fn text_cell(text: &str) -> String {
-    if text.starts_with(FORMULA_STARTS) {
+    if text.starts_with(FORMULA_STARTS) || text.starts_with('\'') {
         format!("'{text}")
     } else {
         text.to_owned()
+    }
+}
+
+/// A cell as [`text_cell`] wrote it read back: the leading `'` dropped when a formula start or
+/// another `'` follows it (an import of an edited export gets the text the export guarded).
+pub fn read_text_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
+        _ => cell,
     }
 }
 

@@ -34,6 +34,7 @@ pub mod error_body;
 pub mod export;
 pub mod fields;
 pub mod ids;
+pub mod import;
 pub mod installments;
 pub mod interest;
 pub mod invoice;

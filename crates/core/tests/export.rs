@@ -29,7 +29,7 @@ const TEXT_CELLS: &[(&str, &str)] = &[
     ("\r=1", "'\r=1"),
     ("a=b", "a=b"),
     ("", ""),
-    ("'quoted", "'quoted"),
+    ("'quoted", "''quoted"),
     ("Été +", "Été +"),
     (" =1", " =1"),
 ];

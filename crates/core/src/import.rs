@@ -1,0 +1,508 @@
+//! CSV imports: a file's rows read (header line, UTF-8 byte order mark, CRLF or LF, empty lines,
+//! RFC 4180 quoting — the `csv` crate reads), and each row read into the command the JSON API's
+//! own readers make of the same fields, so an import refuses exactly what the API refuses.
+//!
+//! Two kinds (also in `docs/csv.md`):
+//! - **accounts**: `document, documentType, email, creditLimit, tolerance, description` (and
+//!   `companyId`); each row creates the account or updates it, as `PUT /accounts/{id}` does.
+//! - **invoices**: `accountId, id, status, observation, paymentLink` — the invoice export's own
+//!   columns, so an export edited in a spreadsheet imports back; each row is what
+//!   `PUT /accounts/{accountId}/invoices/{id}` does with the same body.
+//!
+//! Columns an import does not read are ignored and listed on the job. A cell is a string field;
+//! an empty cell is an absent field. A cell the export guarded against spreadsheets (`'=x`)
+//! reads as what it guarded (`=x`, see [`crate::export::text_cell`]). Applying a row twice
+//! changes nothing the second time: an upsert of the same values, an invoice already in the
+//! status asked.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::book::{Book, Ctx};
+use crate::commands::{ChangeInvoice, OpenAccount, UpsertAccount};
+use crate::credit::PaymentLocators;
+use crate::error::CreditError;
+use crate::ids::{AccountId, InvoiceId};
+use crate::reads::Reads;
+use crate::validation::{FieldError, ValidationErrors};
+
+/// Largest import body, in bytes.
+pub const IMPORT_BYTES_MAX: u32 = 50 * 1024 * 1024;
+/// Most rows (lines after the header) in one import.
+pub const IMPORT_ROWS_MAX: u32 = 200_000;
+/// Most columns in an import's header.
+pub const IMPORT_COLUMNS_MAX: u32 = 64;
+
+/// What an import writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportKind {
+    Accounts,
+    Invoices,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 2] = [ImportKind::Accounts, ImportKind::Invoices];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Accounts => "accounts",
+            ImportKind::Invoices => "invoices",
+        }
+    }
+
+    /// The columns this kind reads; the first `required` of them must be in the header.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Accounts => &ACCOUNT_IMPORT_COLUMNS,
+            ImportKind::Invoices => &INVOICE_IMPORT_COLUMNS,
+        }
+    }
+
+    /// How many of [`ImportKind::columns`] (the first ones) a header must have.
+    fn required(self) -> usize {
+        match self {
+            ImportKind::Accounts => 4,
+            ImportKind::Invoices => 3,
+        }
+    }
+
+    /// A small file of this kind, for the docs and the admin's "sample" download.
+    pub fn sample(self) -> &'static str {
+        match self {
+            ImportKind::Accounts => {
+                "document,documentType,email,creditLimit,tolerance,description\r\n\
+                 12345678900,CPF,ana+store@example.com,1500.00,0.1,Ana's shop\r\n\
+                 98765432100,CPF,bruno_silva@example.com,800,,\r\n"
+            }
+            ImportKind::Invoices => {
+                "accountId,id,status,observation\r\n\
+                 12345678900_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,paid by transfer\r\n"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for ImportKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ImportKind, String> {
+        ImportKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| format!("must be one of accounts, invoices (not {text:?})"))
+    }
+}
+
+/// The account import's columns: `document` to `creditLimit` required.
+pub const ACCOUNT_IMPORT_COLUMNS: [&str; 7] = [
+    "document",
+    "documentType",
+    "email",
+    "creditLimit",
+    "tolerance",
+    "description",
+    "companyId",
+];
+
+/// The invoice import's columns: `accountId`, `id` and `status` required.
+pub const INVOICE_IMPORT_COLUMNS: [&str; 5] =
+    ["accountId", "id", "status", "observation", "paymentLink"];
+
+/// One line of a file after its header: its line number in the file (the header is line 1)
+/// and its cells as the fields its kind reads (empty cells left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub line: u32,
+    pub fields: Map<String, Value>,
+}
+
+/// A file read whole: the records, and the header's columns this kind does not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFile {
+    pub records: Vec<ImportRecord>,
+    pub ignored_columns: Vec<String>,
+}
+
+/// A row's error: its line, the column at fault (empty when it is not one column's) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub line: u32,
+    pub field: String,
+    pub message: String,
+}
+
+impl RowError {
+    fn new(line: u32, error: FieldError) -> RowError {
+        RowError {
+            line,
+            field: error.field,
+            message: error.message,
+        }
+    }
+}
+
+/// Reads `text` as a file of `kind`: refused whole (the field `file`) when it is not CSV, has
+/// no header, lacks a required column, names one twice, has a line with more cells than the
+/// header or more rows than [`IMPORT_ROWS_MAX`]. Empty lines are skipped; a byte order mark is
+/// dropped; a line with fewer cells than the header leaves the rest empty.
+pub fn read_file(kind: ImportKind, text: &str) -> Result<ImportFile, ValidationErrors> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let refuse = |message: String| ValidationErrors::single("file", message);
+    // The `csv` crate reads an unclosed quote as running to the end of the file, which would
+    // silently merge every row after it into one cell.
+    if text.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+        return Err(refuse(
+            "is not CSV: a quote (\") opened and never closed; quote a cell as \"text\" and \
+             write a quote inside one as \"\""
+                .to_owned(),
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        Some(Err(error)) => return Err(refuse(format!("is not CSV: {error}"))),
+        None => {
+            return Err(refuse(format!(
+                "is empty: it needs a header line naming the columns ({})",
+                kind.columns().join(", ")
+            )))
+        }
+    };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+    if names.len() > IMPORT_COLUMNS_MAX as usize {
+        return Err(refuse(format!(
+            "has {} columns; at most {IMPORT_COLUMNS_MAX} are read",
+            names.len()
+        )));
+    }
+    for (at, name) in names.iter().enumerate() {
+        if !name.is_empty() && names[..at].contains(name) {
+            return Err(refuse(format!("names the column {name} twice")));
+        }
+    }
+    let missing: Vec<&str> = kind.columns()[..kind.required()]
+        .iter()
+        .copied()
+        .filter(|column| !names.iter().any(|n| n == column))
+        .collect();
+    if !missing.is_empty() {
+        return Err(refuse(format!(
+            "lacks the column{} {} (its header line has: {})",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            names.join(", ")
+        )));
+    }
+    let read: Vec<Option<&str>> = names
+        .iter()
+        .map(|n| kind.columns().iter().copied().find(|c| c == n))
+        .collect();
+    let ignored_columns = names
+        .iter()
+        .zip(&read)
+        .filter(|(name, read)| read.is_none() && !name.is_empty())
+        .map(|(name, _)| name.clone())
+        .collect();
+    let mut rows = Vec::new();
+    // Line numbers counted here from where each record starts (the crate's own count is off
+    // after a CRLF).
+    let (mut counted_to, mut line) = (0usize, 1u32);
+    for record in records {
+        let record = record.map_err(|error| refuse(format!("is not CSV: {error}")))?;
+        let mut start = record
+            .position()
+            .map_or(counted_to, |p| {
+                usize::try_from(p.byte()).unwrap_or(text.len())
+            })
+            .min(text.len());
+        // The crate's start may be on the line ends (and empty lines) before the record.
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let newlines = text.as_bytes()[counted_to..start.clamp(counted_to, text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        counted_to = start.max(counted_to);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() > names.len() {
+            return Err(refuse(format!(
+                "line {line} has {} cells; the header has {} columns",
+                record.len(),
+                names.len()
+            )));
+        }
+        if rows.len() == IMPORT_ROWS_MAX as usize {
+            return Err(refuse(format!(
+                "has more than {IMPORT_ROWS_MAX} rows: split it into several imports"
+            )));
+        }
+        let fields = record
+            .iter()
+            .zip(&read)
+            .filter_map(|(cell, column)| Some((column.as_ref()?, cell)))
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|(column, cell)| {
+                let cell = crate::export::read_text_cell(cell);
+                ((*column).to_owned(), Value::String(cell.to_owned()))
+            })
+            .collect();
+        rows.push(ImportRecord { line, fields });
+    }
+    Ok(ImportFile {
+        records: rows,
+        ignored_columns,
+    })
+}
+
+/// An account import's row: the account it writes and the upsert it makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: AccountId,
+    pub upsert: UpsertAccount,
+}
+
+/// An invoice import's row: the invoice and the change (as `PUT` the invoice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    pub account: AccountId,
+    pub invoice: InvoiceId,
+    pub change: ChangeInvoice,
+}
+
+/// A row read as its kind's command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportRow {
+    Account(AccountRow),
+    Invoice(InvoiceRow),
+}
+
+impl ImportRow {
+    /// The account the row writes.
+    pub fn account(&self) -> &AccountId {
+        match self {
+            ImportRow::Account(row) => &row.id,
+            ImportRow::Invoice(row) => &row.account,
+        }
+    }
+
+    /// What [`apply`] reads of the account: what the API's upsert or invoice change reads.
+    pub fn reads(&self) -> Reads {
+        match self {
+            ImportRow::Account(_) => Reads::account(),
+            ImportRow::Invoice(row) => Reads::invoice_credits(&row.invoice),
+        }
+    }
+}
+
+/// `record` read as a row of `kind` by the API's own readers (`POST /accounts` then
+/// `PUT /accounts/{id}`; `PUT` an invoice); every bad field as a [`RowError`] of its line.
+pub fn read_row(kind: ImportKind, record: &ImportRecord) -> Result<ImportRow, Vec<RowError>> {
+    let body = Value::Object(record.fields.clone());
+    let row = match kind {
+        ImportKind::Accounts => OpenAccount::from_json(&body).and_then(|open| {
+            let id = open.account_id();
+            let upsert = UpsertAccount::from_json(&body, &id)?;
+            Ok(ImportRow::Account(AccountRow { id, upsert }))
+        }),
+        ImportKind::Invoices => read_invoice_row(&body),
+    };
+    row.map_err(|errors| row_errors(record.line, errors))
+}
+
+fn read_invoice_row(body: &Value) -> Result<ImportRow, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let mut id_of = |field: &str| match body.get(field).and_then(Value::as_str) {
+        None => {
+            errors.push(field, "is required");
+            None
+        }
+        Some(text) => Some(text.to_owned()),
+    };
+    let (account, invoice) = (id_of("accountId"), id_of("id"));
+    let account = account.and_then(|text| match text.parse::<AccountId>() {
+        Ok(id) => Some(id),
+        Err(why) => {
+            errors.push("accountId", why.to_string());
+            None
+        }
+    });
+    let invoice = invoice.and_then(|text| match text.parse::<InvoiceId>() {
+        Ok(id) => Some(id),
+        Err(why) => {
+            errors.push("id", why.to_string());
+            None
+        }
+    });
+    let mut change_body = body.clone();
+    if let Some(fields) = change_body.as_object_mut() {
+        fields.retain(|name, _| ChangeInvoice::FIELDS.contains(&name.as_str()));
+    }
+    let change = ChangeInvoice::from_json(&change_body);
+    let change = match change {
+        Ok(change) => Some(change),
+        Err(more) => {
+            more.into_vec()
+                .into_iter()
+                .for_each(|e| errors.push(e.field, e.message));
+            None
+        }
+    };
+    match (account, invoice, change) {
+        (Some(account), Some(invoice), Some(change)) if errors.is_empty() => {
+            Ok(ImportRow::Invoice(InvoiceRow {
+                account,
+                invoice,
+                change,
+            }))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// `errors` as the errors of line `line`.
+pub fn row_errors(line: u32, errors: ValidationErrors) -> Vec<RowError> {
+    errors
+        .into_vec()
+        .into_iter()
+        .map(|e| RowError::new(line, e))
+        .collect()
+}
+
+/// The column a refusal of the book is about, for a row's error.
+fn refused_column(error: &CreditError) -> &'static str {
+    match error {
+        CreditError::AccountNotFound(_) => "accountId",
+        CreditError::InvoiceNotFound(_) => "id",
+        CreditError::InvoiceStatus { .. } => "status",
+        _ => "",
+    }
+}
+
+/// A refusal of the book as the errors of line `line`.
+pub fn refusal(line: u32, error: CreditError) -> Vec<RowError> {
+    match error {
+        CreditError::Invalid(errors) => row_errors(line, errors),
+        other => vec![RowError {
+            line,
+            field: refused_column(&other).to_owned(),
+            message: other.to_string(),
+        }],
+    }
+}
+
+/// Applies `row` to its account's slot (`None`: no such account) as the API would: an account
+/// row upserts (creating the account when it is not there), an invoice row changes the invoice.
+pub fn apply(
+    slot: &mut Option<Book>,
+    row: &ImportRow,
+    locators: &PaymentLocators,
+    ctx: &Ctx,
+) -> Result<(), CreditError> {
+    match row {
+        ImportRow::Account(row) => {
+            crate::ops::upsert(slot, &row.id, &row.upsert, ctx);
+            Ok(())
+        }
+        ImportRow::Invoice(row) => {
+            let book = slot
+                .as_mut()
+                .ok_or_else(|| CreditError::AccountNotFound(row.account.clone()))?;
+            book.change_invoice(&row.invoice, &row.change, locators, ctx)
+                .map(|_| ())
+        }
+    }
+}
+
+/// Where an import job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ImportStatus {
+    /// Accepted, no row handled yet.
+    Queued,
+    /// Rows being handled (`rowsDone` of `rowsTotal`).
+    Running,
+    /// Every row handled: the good ones written (or, for a preview, checked).
+    Completed,
+}
+
+impl ImportStatus {
+    pub const ALL: [ImportStatus; 3] = [
+        ImportStatus::Queued,
+        ImportStatus::Running,
+        ImportStatus::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "Queued",
+            ImportStatus::Running => "Running",
+            ImportStatus::Completed => "Completed",
+        }
+    }
+
+    /// Where a job stands with `done` of `total` rows handled.
+    pub fn of_progress(done: u32, total: u32) -> ImportStatus {
+        match done {
+            _ if done >= total => ImportStatus::Completed,
+            0 => ImportStatus::Queued,
+            _ => ImportStatus::Running,
+        }
+    }
+}
+
+impl std::str::FromStr for ImportStatus {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ImportStatus, String> {
+        ImportStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| format!("must be one of Queued, Running, Completed (not {text:?})"))
+    }
+}
+
+/// What an import's errors are downloaded as (`GET /imports/{id}/errors.csv`).
+pub const ERROR_COLUMNS: [&str; 3] = ["line", "field", "message"];
+
+/// One line of an import's error file.
+pub fn error_cells(error: &RowError) -> Vec<String> {
+    vec![
+        error.line.to_string(),
+        error.field.clone(),
+        crate::export::text_cell(&error.message),
+    ]
+}
+
+/// Most errors an import's view lists (all are in its error file).
+pub const ERRORS_LISTED_MAX: u32 = 100;
+
+/// An import job as the API shows it (`POST /imports/…`, `GET /imports/{id}`, the history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportView {
+    pub id: String,
+    pub kind: ImportKind,
+    pub status: ImportStatus,
+    /// A preview: every row checked against the books as they are, nothing written.
+    pub dry_run: bool,
+    pub file_name: String,
+    /// The key that sent the file.
+    pub created_by: String,
+    pub created_at: crate::Timestamp,
+    pub finished_at: Option<crate::Timestamp>,
+    pub rows_total: u32,
+    pub rows_done: u32,
+    pub rows_failed: u32,
+    /// Header columns the import does not read (ignored).
+    pub ignored_columns: Vec<String>,
+    /// The first [`ERRORS_LISTED_MAX`] errors, by line.
+    pub errors: Vec<RowError>,
+}

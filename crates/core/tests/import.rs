@@ -1,0 +1,393 @@
+//! CSV imports (core's `import`): a file's rows (header, BOM, CRLF, empty lines, quoting), each
+//! row read by the API's own readers (every bad field named), a row applied twice changing
+//! nothing the second time. Native and wasm.
+
+use creditdesk_core::book::{Book, Ctx};
+use creditdesk_core::commands::{CreateHold, OpenAccount};
+use creditdesk_core::credit::PaymentLocators;
+use creditdesk_core::ids::{Actor, InvoiceId, TransactionId};
+use creditdesk_core::import::{
+    apply, error_cells, read_file, read_row, refusal, ImportKind, ImportRow, ImportStatus,
+    RowError, IMPORT_ROWS_MAX,
+};
+use creditdesk_core::invoice::InvoiceStatus;
+use creditdesk_core::store_config::StoreConfig;
+use creditdesk_core::{CreditError, Timestamp};
+use serde_json::json;
+
+mod common;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const HEADER: &str = "document,documentType,email,creditLimit,tolerance,description\r\n";
+
+/// What a good file reads as: each record's line and its fields as `name=value` (sorted), and
+/// the columns ignored.
+type Records = (
+    &'static [(u32, &'static [&'static str])],
+    &'static [&'static str],
+);
+
+/// (kind, file) → what it reads as, or the file's refusal.
+const FILES: &[(ImportKind, &str, Result<Records, &str>)] = &[
+    (
+        ImportKind::Accounts,
+        "",
+        Err("is empty: it needs a header line"),
+    ),
+    (
+        ImportKind::Accounts,
+        "document,documentType,email\n",
+        Err("lacks the column creditLimit"),
+    ),
+    (
+        ImportKind::Invoices,
+        "accountId\n",
+        Err("lacks the columns id, status"),
+    ),
+    (
+        ImportKind::Accounts,
+        "document,document,documentType,email,creditLimit\n",
+        Err("names the column document twice"),
+    ),
+    (
+        ImportKind::Accounts,
+        "document,documentType,email,creditLimit\n1,CPF,a@b.co,1,extra\n",
+        Err("line 2 has 5 cells"),
+    ),
+    (
+        ImportKind::Accounts,
+        "document,documentType,email,creditLimit\n1,CPF,\"a@b.co\n",
+        Err("a quote (\") opened and never closed"),
+    ),
+    (
+        ImportKind::Accounts,
+        "document,documentType,email,creditLimit\n1,CPF,a@b.co,1\n\"2,CPF,c@d.co,1\n",
+        Err("never closed"),
+    ),
+    (ImportKind::Accounts, HEADER, Ok((&[], &[]))),
+    // A spreadsheet's trailing empty header cells are no columns (not named twice, not listed).
+    (
+        ImportKind::Accounts,
+        "document,documentType,email,creditLimit,,\n",
+        Ok((&[], &[])),
+    ),
+    // A byte order mark, CRLF, an empty line, a quoted cell with a comma, quotes and a line
+    // break, a short line, a column not read, empty cells (absent).
+    (
+        ImportKind::Accounts,
+        "\u{feff}document,documentType,email,creditLimit,notes,description\r\n\
+         1,CPF,a@b.co,10.50,ignored,\"Shop, \"\"north\"\"\r\nside\"\r\n\
+         \r\n\
+         2,CNPJ,c@d.co,0\r\n\
+         3,CPF,,5,,\r\n",
+        Ok((
+            &[
+                (
+                    2,
+                    &[
+                        "creditLimit=10.50",
+                        "description=Shop, \"north\"\r\nside",
+                        "document=1",
+                        "documentType=CPF",
+                        "email=a@b.co",
+                    ],
+                ),
+                (
+                    5,
+                    &[
+                        "creditLimit=0",
+                        "document=2",
+                        "documentType=CNPJ",
+                        "email=c@d.co",
+                    ],
+                ),
+                (6, &["creditLimit=5", "document=3", "documentType=CPF"]),
+            ],
+            &["notes"],
+        )),
+    ),
+    // The export's spreadsheet guard read back; header names trimmed.
+    (
+        ImportKind::Invoices,
+        " accountId , id ,status,observation\n1_CPF,x-01,Paid,'=cmd\n",
+        Ok((
+            &[(
+                2,
+                &[
+                    "accountId=1_CPF",
+                    "id=x-01",
+                    "observation==cmd",
+                    "status=Paid",
+                ],
+            )],
+            &[],
+        )),
+    ),
+];
+
+fn fields_of(file: &creditdesk_core::import::ImportFile) -> Vec<(u32, Vec<String>)> {
+    file.records
+        .iter()
+        .map(|r| {
+            let mut fields: Vec<String> = r
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
+                .collect();
+            fields.sort();
+            (r.line, fields)
+        })
+        .collect()
+}
+
+/// (an account row after [`HEADER`]) → the fields refused (none: read).
+const ACCOUNT_ROWS: &[(&str, &[&str])] = &[
+    (
+        "12345678900,CPF,ana@example.com,1500.00,0.1,Ana's shop",
+        &[],
+    ),
+    ("1,CPF,Ana.Silva+store_2@Example.COM,1,,", &[]),
+    ("1,CPF,josé.müller@exämple.com,1,,", &[]),
+    ("1,CPF,user_name@example.com,0,1,", &[]),
+    ("1,CPF,not-an-email,1,,", &["email"]),
+    ("1,CPF,a@b.co,12.345,,", &["creditLimit"]),
+    ("1,CPF,a@b.co,-1,,", &["creditLimit"]),
+    ("1,CPF,a@b.co,ten,,", &["creditLimit"]),
+    ("1,CPF,a@b.co,1e3,,", &["creditLimit"]),
+    ("1,CPF,a@b.co,1,1.5,", &["tolerance"]),
+    ("1,CPF,a@b.co,1,x,", &["tolerance"]),
+    ("1,Pass port,a@b.co,1,,", &["documentType"]),
+    ("1_2,CPF,a@b.co,1,,", &["document"]),
+    (",CPF,a@b.co,1,,", &["document"]),
+    ("1,CPF,,,,", &["email", "creditLimit"]),
+    ("1,CPF,a@b.co,1,,bad\u{7}bell", &["description"]),
+];
+
+/// (an invoice row after `accountId,id,status,observation,paymentLink`) → the fields refused.
+const INVOICE_ROWS: &[(&str, &[&str])] = &[
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,,", &[]),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Cancelled,by phone,https://pay.example/x",
+        &[],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Done,,",
+        &["status"],
+    ),
+    (
+        ",0123456789ABCDEF0123456789ABCDEF-01,Paid,,",
+        &["accountId"],
+    ),
+    (
+        "1 CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,,",
+        &["accountId"],
+    ),
+    ("1_CPF,,Paid,,", &["id"]),
+    ("1_CPF,nope,Paid,,", &["id"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,,,", &["status"]),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,,ftp://x",
+        &["paymentLink"],
+    ),
+];
+
+fn refused(kind: ImportKind, header: &str, row: &str) -> Vec<String> {
+    let file = read_file(kind, &format!("{header}{row}\r\n")).unwrap();
+    match read_row(kind, &file.records[0]) {
+        Ok(_) => vec![],
+        Err(errors) => {
+            assert!(
+                errors.iter().all(|e| e.line == 2 && !e.message.is_empty()),
+                "{errors:?}"
+            );
+            errors.into_iter().map(|e| e.field).collect()
+        }
+    }
+}
+
+fn now() -> Timestamp {
+    "2026-03-01T10:00:00Z".parse().unwrap()
+}
+
+fn locators(k: u8) -> PaymentLocators {
+    PaymentLocators::at(now(), [k; 10])
+}
+
+fn tx() -> TransactionId {
+    TransactionId::from_bytes([7; 16])
+}
+
+/// An account `1_CPF` with one invoice of 100 (settled whole in one).
+fn book_with_invoice(ctx: &Ctx) -> Book {
+    let open = OpenAccount::from_json(&json!({"document": "1", "documentType": "CPF",
+        "email": "a@b.co", "creditLimit": 1000}))
+    .unwrap();
+    let mut book = Book::open(&open, ctx);
+    let hold = CreateHold::from_json(&json!({"value": 100, "settle": true}), ctx.now).unwrap();
+    book.create_hold(&hold, tx(), ctx).unwrap();
+    book.settle(
+        &tx(),
+        "100".parse().unwrap(),
+        &"AbCd1234".parse().unwrap(),
+        ctx,
+    )
+    .unwrap();
+    book
+}
+
+fn row(kind: ImportKind, text: &str) -> ImportRow {
+    let file = read_file(kind, text).unwrap();
+    read_row(kind, &file.records[0]).unwrap()
+}
+
+case_test! {
+    fn files_read_as_their_records_or_are_refused_whole() {
+        for (kind, text, want) in FILES {
+            match (read_file(*kind, text), want) {
+                (Ok(file), Ok((records, ignored))) => {
+                    let want: Vec<(u32, Vec<String>)> = records
+                        .iter()
+                        .map(|(line, fields)| (*line, fields.iter().map(|f| f.to_string()).collect()))
+                        .collect();
+                    assert_eq!(fields_of(&file), want, "{text:?}");
+                    assert_eq!(file.ignored_columns, *ignored, "{text:?}");
+                }
+                (Err(errors), Err(message)) => {
+                    let error = errors.iter().next().unwrap();
+                    assert_eq!(error.field, "file");
+                    assert!(error.message.contains(message), "{text:?}: {}", error.message);
+                }
+                (got, _) => panic!("{text:?}: {got:?}"),
+            }
+        }
+    }
+
+    fn a_file_has_at_most_the_rows_allowed() {
+        let rows = "1,CPF,a@b.co,1\n".repeat(IMPORT_ROWS_MAX as usize);
+        let text = format!("document,documentType,email,creditLimit\n{rows}");
+        assert_eq!(read_file(ImportKind::Accounts, &text).unwrap().records.len(), IMPORT_ROWS_MAX as usize);
+        let errors = read_file(ImportKind::Accounts, &format!("{text}2,CPF,a@b.co,1\n")).unwrap_err();
+        assert!(errors.iter().next().unwrap().message.contains("more than 200000 rows"));
+        let wide = |n: usize| {
+            let extra = (4..n).map(|i| format!(",c{i}")).collect::<String>();
+            format!("document,documentType,email,creditLimit{extra}\n")
+        };
+        assert_eq!(read_file(ImportKind::Accounts, &wide(64)).unwrap().ignored_columns.len(), 60);
+        let errors = read_file(ImportKind::Accounts, &wide(65)).unwrap_err();
+        assert!(errors.iter().next().unwrap().message.contains("65 columns"));
+    }
+
+    fn account_rows_are_read_by_the_api_readers() {
+        for (line, want) in ACCOUNT_ROWS {
+            assert_eq!(refused(ImportKind::Accounts, HEADER, line), *want, "{line}");
+        }
+        let ImportRow::Account(read) = row(ImportKind::Accounts, &format!("{HEADER}1,CPF,a@b.co,10.5,,\n")) else {
+            panic!("an account row")
+        };
+        assert_eq!(read.id.to_string(), "1_CPF");
+        let row = ImportRow::Account(read.clone());
+        assert_eq!((row.account(), row.reads()), (&read.id, creditdesk_core::reads::Reads::account()));
+        assert_eq!(read.upsert.credit_limit, Some("10.50".parse().unwrap()));
+        assert_eq!((read.upsert.tolerance, read.upsert.description), (None, None));
+    }
+
+    fn invoice_rows_are_read_by_the_api_readers() {
+        let header = "accountId,id,status,observation,paymentLink\r\n";
+        for (line, want) in INVOICE_ROWS {
+            assert_eq!(refused(ImportKind::Invoices, header, line), *want, "{line}");
+        }
+    }
+
+    fn a_row_applied_twice_changes_nothing_the_second_time() {
+        let config = StoreConfig::default();
+        let actor: Actor = "import".parse().unwrap();
+        let ctx = Ctx { now: now(), actor: &actor, config: &config };
+        // Accounts: created, then the same values again.
+        let account = row(ImportKind::Accounts, &format!("{HEADER}1,CPF,a@b.co,500,0.1,shop\n"));
+        let mut slot = None;
+        apply(&mut slot, &account, &locators(1), &ctx).unwrap();
+        let once = slot.clone().unwrap();
+        assert_eq!(once.account.credit_limit, "500".parse().unwrap());
+        apply(&mut slot, &account, &locators(2), &ctx).unwrap();
+        assert_eq!(slot.as_ref().unwrap().entries.len(), once.entries.len());
+        // Invoices: paid, then paid again.
+        let mut slot = Some(book_with_invoice(&ctx));
+        let invoice = InvoiceId::new(&tx(), 1);
+        let paid = row(ImportKind::Invoices, &format!("accountId,id,status\n1_CPF,{invoice},Paid\n"));
+        assert_eq!(paid.account().to_string(), "1_CPF");
+        assert_eq!(paid.reads(), creditdesk_core::reads::Reads::invoice_credits(&invoice));
+        apply(&mut slot, &paid, &locators(3), &ctx).unwrap();
+        let once = slot.clone().unwrap();
+        assert_eq!(once.invoices[0].status, InvoiceStatus::Paid);
+        apply(&mut slot, &paid, &locators(4), &ctx).unwrap();
+        let twice = slot.unwrap();
+        assert_eq!((twice.entries.len(), twice.credits.len()), (once.entries.len(), once.credits.len()));
+        assert_eq!(twice.account.balance, once.account.balance);
+    }
+
+    fn refusals_of_the_book_name_the_column() {
+        let config = StoreConfig::default();
+        let actor: Actor = "import".parse().unwrap();
+        let ctx = Ctx { now: now(), actor: &actor, config: &config };
+        let invoice = InvoiceId::new(&tx(), 1);
+        let cancel = row(ImportKind::Invoices, &format!("accountId,id,status\n1_CPF,{invoice},Cancelled\n"));
+        let error = apply(&mut None, &cancel, &locators(1), &ctx).unwrap_err();
+        assert_eq!(refusal(7, error)[0].field, "accountId");
+        let mut slot = Some(book_with_invoice(&ctx));
+        let other = InvoiceId::new(&tx(), 2);
+        let missing = row(ImportKind::Invoices, &format!("accountId,id,status\n1_CPF,{other},Paid\n"));
+        let error = apply(&mut slot, &missing, &locators(1), &ctx).unwrap_err();
+        assert_eq!(refusal(7, error)[0].field, "id");
+        apply(&mut slot, &cancel, &locators(1), &ctx).unwrap();
+        let paid = row(ImportKind::Invoices, &format!("accountId,id,status\n1_CPF,{invoice},Paid\n"));
+        let error = apply(&mut slot, &paid, &locators(2), &ctx).unwrap_err();
+        let errors = refusal(7, error);
+        assert_eq!((errors[0].line, errors[0].field.as_str()), (7, "status"));
+        assert!(errors[0].message.contains("cancelled"), "{}", errors[0].message);
+        let invalid = CreditError::field("email", "is not an email");
+        assert_eq!(
+            refusal(3, invalid),
+            vec![RowError { line: 3, field: "email".into(), message: "is not an email".into() }]
+        );
+        assert_eq!(refusal(3, CreditError::PostponementDisabled)[0].field, "");
+    }
+
+    fn statuses_kinds_and_error_lines() {
+        for (done, total, want) in [
+            (0, 0, ImportStatus::Completed),
+            (0, 5, ImportStatus::Queued),
+            (1, 5, ImportStatus::Running),
+            (4, 5, ImportStatus::Running),
+            (5, 5, ImportStatus::Completed),
+        ] {
+            assert_eq!(ImportStatus::of_progress(done, total), want, "{done}/{total}");
+        }
+        for status in ImportStatus::ALL {
+            assert_eq!(status.as_str().parse::<ImportStatus>(), Ok(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        assert!("Done".parse::<ImportStatus>().is_err());
+        for kind in ImportKind::ALL {
+            assert_eq!(kind.as_str().parse::<ImportKind>(), Ok(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            let sample = read_file(kind, kind.sample()).unwrap();
+            assert!(!sample.records.is_empty());
+            for record in &sample.records {
+                read_row(kind, record).unwrap();
+            }
+        }
+        assert!("statements".parse::<ImportKind>().is_err());
+        let error = RowError { line: 4, field: "email".into(), message: "=bad".into() };
+        assert_eq!(error_cells(&error), ["4", "email", "'=bad"]);
+    }
+
+    fn guarded_cells_read_back_as_the_text_they_guarded() {
+        use creditdesk_core::export::{read_text_cell, text_cell};
+        for text in ["=cmd", "+1", "-2", "@x", "'quoted", "'=x", "''=x", "\t1", "plain", ""] {
+            assert_eq!(read_text_cell(&text_cell(text)), text, "{text:?}");
+        }
+        assert_eq!(read_text_cell("'plain"), "'plain");
+    }
+}
