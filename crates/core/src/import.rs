@@ -221,9 +221,10 @@ pub fn read_file(kind: ImportKind, text: &str) -> Result<ImportFile, ValidationE
             })
             .min(text.len());
         // The crate's start may be on the line ends (and empty lines) before the record.
-        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
+        start += text.as_bytes()[start..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
         let newlines = text.as_bytes()[counted_to..start.clamp(counted_to, text.len())]
             .iter()
             .filter(|&&b| b == b'\n')
@@ -357,13 +358,12 @@ fn read_invoice_row(body: &Value) -> Result<ImportRow, ValidationErrors> {
         }
     };
     match (account, invoice, change) {
-        (Some(account), Some(invoice), Some(change)) if errors.is_empty() => {
-            Ok(ImportRow::Invoice(InvoiceRow {
-                account,
-                invoice,
-                change,
-            }))
-        }
+        // Every error above left its part `None`.
+        (Some(account), Some(invoice), Some(change)) => Ok(ImportRow::Invoice(InvoiceRow {
+            account,
+            invoice,
+            change,
+        })),
         _ => Err(errors),
     }
 }
@@ -505,4 +505,72 @@ pub struct ImportView {
     pub ignored_columns: Vec<String>,
     /// The first [`ERRORS_LISTED_MAX`] errors, by line.
     pub errors: Vec<RowError>,
+}
+
+/// Whether an import writes its rows or only previews them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    Apply,
+    /// `dryRun=true`: each row tried on its account as it is, nothing written.
+    Preview,
+}
+
+/// Most characters of an import's file name.
+pub const FILE_NAME_CHARS_MAX: u32 = 255;
+
+/// What a `POST /imports/{kind}` asks beside its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    pub mode: ImportMode,
+    /// As the history shows it (`fileName`; `{kind}.csv` when not given).
+    pub file_name: String,
+}
+
+impl ImportOptions {
+    /// `dryRun=true|false` and `fileName` (the last given counts; other parameters ignored).
+    pub fn from_query(
+        kind: ImportKind,
+        params: &[(String, String)],
+    ) -> Result<ImportOptions, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let mut options = ImportOptions {
+            mode: ImportMode::Apply,
+            file_name: format!("{}.csv", kind.as_str()),
+        };
+        for (key, value) in params {
+            match (key.as_str(), value.as_str()) {
+                ("dryRun", "true") => options.mode = ImportMode::Preview,
+                ("dryRun", "false" | "") => options.mode = ImportMode::Apply,
+                ("dryRun", _) => errors.push("dryRun", "must be true or false"),
+                ("fileName", "") => {}
+                ("fileName", name) => {
+                    let rule = crate::text::TextRule::new(
+                        crate::text::TextKind::Line,
+                        FILE_NAME_CHARS_MAX,
+                    );
+                    match crate::text::check(name, rule) {
+                        Ok(()) => options.file_name = name.to_owned(),
+                        Err(why) => errors.push("fileName", why.to_string()),
+                    }
+                }
+                _ => {}
+            }
+        }
+        errors.into_result(options)
+    }
+}
+
+/// The page of the import history a query asks (`from`, `to`: 1-based, as the searches read
+/// them).
+pub fn history_page(params: &[(String, String)]) -> Result<crate::search::Page, ValidationErrors> {
+    let value = |name: &str| {
+        params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut errors = ValidationErrors::new();
+    let page = crate::search::Page::read(value("from"), value("to"), &mut errors);
+    errors.into_result(page)
 }

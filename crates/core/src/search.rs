@@ -52,7 +52,11 @@ impl Page {
         self.to - self.from + 1
     }
 
-    fn read(from: Option<&str>, to: Option<&str>, errors: &mut ValidationErrors) -> Page {
+    pub(crate) fn read(
+        from: Option<&str>,
+        to: Option<&str>,
+        errors: &mut ValidationErrors,
+    ) -> Page {
         let number =
             |key: &str, text: &str, errors: &mut ValidationErrors| match text.parse::<u32>() {
                 Ok(n) if n >= 1 => Some(n),

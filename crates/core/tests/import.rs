@@ -390,4 +390,29 @@ case_test! {
         }
         assert_eq!(read_text_cell("'plain"), "'plain");
     }
+
+    fn import_options_and_the_history_page_are_read_from_the_query() {
+        use creditdesk_core::import::{history_page, ImportMode, ImportOptions};
+        let read = |query: &str| ImportOptions::from_query(ImportKind::Invoices, &common::pairs(query));
+        let options = read("").unwrap();
+        assert_eq!((options.mode, options.file_name.as_str()), (ImportMode::Apply, "invoices.csv"));
+        let options = read("dryRun=true&fileName=May%20invoices.csv&other=1").unwrap();
+        assert_eq!((options.mode, options.file_name.as_str()), (ImportMode::Preview, "May invoices.csv"));
+        assert_eq!(read("dryRun=true&dryRun=false").unwrap().mode, ImportMode::Apply);
+        assert_eq!(read("dryRun=true&dryRun=").unwrap().mode, ImportMode::Apply);
+        assert_eq!(read("fileName=").unwrap().file_name, "invoices.csv");
+        let fields = |query: &str| -> Vec<String> {
+            read(query).unwrap_err().iter().map(|e| e.field.clone()).collect()
+        };
+        assert_eq!(fields("dryRun=yes"), ["dryRun"]);
+        assert_eq!(fields(&format!("fileName={}", "x".repeat(256))), ["fileName"]);
+        assert_eq!(read(&format!("fileName={}", "x".repeat(255))).unwrap().file_name.len(), 255);
+        let page = history_page(&common::pairs("from=11&to=20")).unwrap();
+        assert_eq!((page.offset(), page.size()), (10, 10));
+        let page = history_page(&common::pairs("from=1&to=5&to=2")).unwrap();
+        assert_eq!(page.size(), 2);
+        assert_eq!(history_page(&[]).unwrap().offset(), 0);
+        let errors = history_page(&common::pairs("from=0")).unwrap_err();
+        assert_eq!(errors.iter().next().unwrap().field, "from");
+    }
 }

@@ -10,8 +10,25 @@ use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAcc
 
 use crate::error::ApiError;
 
-/// Largest request body accepted by the API, in bytes.
+/// Largest request body accepted by the API, in bytes (a CSV import's excepted).
 pub const BODY_SIZE_MAX: u32 = 64 * 1024;
+
+/// Where CSV imports are sent (under `/api`): their bodies may be as large as core's
+/// `IMPORT_BYTES_MAX`.
+pub const IMPORT_PATHS: &str = "/creditdesk/imports/";
+
+/// The largest body a request to `path` (under `/api`, or with it) may carry, in bytes.
+pub fn body_bytes_max(path: &str) -> u32 {
+    if path
+        .strip_prefix("/api")
+        .unwrap_or(path)
+        .starts_with(IMPORT_PATHS)
+    {
+        creditdesk_core::import::IMPORT_BYTES_MAX
+    } else {
+        BODY_SIZE_MAX
+    }
+}
 
 /// A JSON body. The content type is not checked (clients that forget it still work); syntax
 /// errors are 400 `malformed_json`, well-formed JSON of the wrong shape is 422 with its path, and

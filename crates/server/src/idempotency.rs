@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{StorageError, StoredReply};
 use crate::error::ApiError;
-use crate::extract::BODY_SIZE_MAX;
+use crate::extract::body_bytes_max;
 use crate::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -69,12 +69,10 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
     let Ok(principal) = crate::auth::authenticate(&mut parts, &state).await else {
         return Ok(next.run(Request::from_parts(parts, body)).await);
     };
-    let bytes = to_bytes(body, BODY_SIZE_MAX as usize).await.map_err(|_| {
-        ApiError::PayloadTooLarge {
-            limit_bytes: BODY_SIZE_MAX,
-        }
-        .into_response()
-    })?;
+    let limit_bytes = body_bytes_max(parts.uri.path());
+    let bytes = to_bytes(body, limit_bytes as usize)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge { limit_bytes }.into_response())?;
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str().as_bytes());
     hasher.update(b" ");

@@ -18,6 +18,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod imports;
 pub mod mail;
 pub mod notify;
 pub mod resource;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub unknown_fields: UnknownFields,
     /// Where reminder emails go (`None`: no SMTP configured, no email).
     pub mailer: Option<mail::Mailer>,
+    /// When CSV import jobs are worked on.
+    pub import_work: imports::ImportWork,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             limits: ConnectionLimits::default(),
             unknown_fields: UnknownFields::default(),
             mailer: None,
+            import_work: imports::ImportWork::default(),
         }
     }
 

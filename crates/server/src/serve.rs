@@ -39,7 +39,7 @@ use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
 use crate::error::ApiError;
-use crate::extract::BODY_SIZE_MAX;
+use crate::extract::body_bytes_max;
 
 /// The bounds on connections; see the module's table.
 #[derive(Debug, Clone, Copy)]
@@ -139,19 +139,18 @@ pub async fn serve(
     Ok(())
 }
 
-/// Middleware: reads the whole request body (at most [`BODY_SIZE_MAX`] bytes) within
+/// Middleware: reads the whole request body (at most [`body_bytes_max`] bytes) within
 /// `body_timeout` before anything else sees the request, so no handler waits on a slow client.
 /// Too slow is 408, too large 413, both with the API's JSON error body.
 pub async fn read_body(body_timeout: Duration, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let limit_seconds = u32::try_from(body_timeout.as_secs()).unwrap_or(u32::MAX);
-    let read = axum::body::to_bytes(body, BODY_SIZE_MAX as usize);
+    let limit_bytes = body_bytes_max(parts.uri.path());
+    let read = axum::body::to_bytes(body, limit_bytes as usize);
     let bytes = match tokio::time::timeout(body_timeout, read).await {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(_)) => {
-            let too_large = ApiError::PayloadTooLarge {
-                limit_bytes: BODY_SIZE_MAX,
-            };
+            let too_large = ApiError::PayloadTooLarge { limit_bytes };
             return close_after(too_large.into_response());
         }
         Err(_) => return close_after(ApiError::RequestTimeout { limit_seconds }.into_response()),

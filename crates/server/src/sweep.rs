@@ -80,8 +80,8 @@ pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
     Sweep::MarkOverdue.run(db, now).await
 }
 
-/// Runs [`expire_holds`] and [`mark_overdue`] every `interval` at the state's clock until the
-/// process ends.
+/// Runs [`expire_holds`] and [`mark_overdue`] every `interval` at the state's clock, and
+/// resumes import jobs left unfinished, until the process ends.
 pub fn spawn(state: crate::AppState, interval: Duration) {
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -113,6 +113,8 @@ pub fn spawn(state: crate::AppState, interval: Duration) {
                 Ok(n) => tracing::info!(overdue = n, "invoices fell overdue"),
                 Err(error) => tracing::warn!(%error, "overdue sweep failed; it runs again shortly"),
             }
+            // Import jobs a stopped server left (their lease run out) resume.
+            crate::imports::start(&state);
         }
     });
 }

@@ -215,6 +215,9 @@ async fn exports_end_whole_over_a_real_compressed_connection() {
         let head = String::from_utf8_lossy(&response[..response.len().min(400)]).to_lowercase();
         assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
         assert!(head.contains("content-encoding: gzip"), "{path}: {head}");
-        assert!(response.ends_with(b"\r\n0\r\n\r\n"), "{path} was cut: {head}");
+        assert!(
+            response.ends_with(b"\r\n0\r\n\r\n"),
+            "{path} was cut: {head}"
+        );
     }
 }

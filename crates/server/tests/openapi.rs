@@ -56,7 +56,13 @@ fn every_operation_is_complete_and_every_ref_resolves() {
                 operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
                 "{method} {path}"
             );
-            assert!(operation["responses"]["200"].is_object(), "{method} {path}");
+            // An upload that starts a job answers 202 (Accepted); every other operation 200.
+            let ok = if path.starts_with("/api/creditdesk/imports/") && method == "post" {
+                "202"
+            } else {
+                "200"
+            };
+            assert!(operation["responses"][ok].is_object(), "{method} {path}");
         }
     }
     fn refs(value: &Value, out: &mut Vec<String>) {
@@ -118,7 +124,9 @@ fn each_request_schema_names_exactly_the_fields_its_reader_knows() {
     let ours = openapi::document();
     let mut checked = 0;
     for route in ROUTES {
-        let Some(name) = route.request else { continue };
+        let Some(name) = route.request.filter(|r| *r != creditdesk_server::api::CSV) else {
+            continue;
+        };
         let schema = &ours["components"]["schemas"][name];
         let mut documented: Vec<&str> = schema["properties"]
             .as_object()

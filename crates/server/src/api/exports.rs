@@ -24,7 +24,7 @@ use crate::AppState;
 pub const EXPORT_BATCH_ROWS: u32 = 1000;
 
 /// A CSV download of `lines` (the header first) named `file_name`.
-fn csv_response(
+pub(super) fn csv_response(
     file_name: &str,
     lines: impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static,
 ) -> Response {

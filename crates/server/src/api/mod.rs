@@ -11,12 +11,13 @@ use crate::AppState;
 
 pub mod accounts;
 pub mod billing;
+pub mod books;
 pub mod company;
 pub mod context;
 pub mod credits;
 pub mod dashboard;
 pub mod exports;
-pub mod import;
+pub mod imports;
 pub mod invoices;
 pub mod keys;
 pub mod me;
@@ -67,7 +68,8 @@ macro_rules! api_routes {
     };
 }
 
-/// The 200 answer of an export: `text/csv` (see `core::export`), not a JSON schema.
+/// A body of CSV — the 200 answer of an export, the request of an import — (see
+/// `core::export`, `core::import`), not a JSON schema.
 pub const CSV: &str = "text/csv";
 
 const INVOICE_QUERY: &[&str] = &creditdesk_core::search::INVOICE_PARAMETERS;
@@ -175,7 +177,17 @@ api_routes! {
         "A webhook endpoint's deliveries with their tries, newest first (at most 100)", Some(Resource::ReadConfiguration), None, Some("DeliveryList"), &[] }
     post "/creditdesk/webhooks/deliveries/{id}/replay" => webhooks::replay {
         "Send a delivery again now", Some(Resource::EditConfiguration), None, Some("Replayed"), &[] }
-    post "/creditdesk/books" => import::book {
+    post "/creditdesk/imports/accounts" => imports::accounts {
+        "Import accounts from CSV (created or updated; dryRun=true previews): the job, its rows handled in the background", Some(Resource::CreateCheckingAccounts), Some(CSV), Some("Import"), &["dryRun", "fileName"] }
+    post "/creditdesk/imports/invoices" => imports::invoices {
+        "Change invoices from CSV (an edited invoice export; dryRun=true previews): the job, its rows handled in the background", Some(Resource::CreateInvoices), Some(CSV), Some("Import"), &["dryRun", "fileName"] }
+    get "/creditdesk/imports" => imports::list {
+        "The import history, newest first", Some(Resource::ReadCheckingAccounts), None, Some("ImportList"), &["from", "to"] }
+    get "/creditdesk/imports/{import}" => imports::get {
+        "An import job: its progress and first errors", Some(Resource::ReadCheckingAccounts), None, Some("Import"), &[] }
+    get "/creditdesk/imports/{import}/errors.csv" => imports::errors {
+        "Every error of an import job, as CSV (line, field, message)", Some(Resource::ReadCheckingAccounts), None, Some(CSV), &[] }
+    post "/creditdesk/books" => books::import {
         "Import one account's whole book from a dump (the admin's browser data); an existing account is refused", Some(Resource::MainAccess), Some("Book"), Some("Imported"), &[] }
     get "/openapi.json" => openapi::get {
         "This document", None, None, None, &[] }

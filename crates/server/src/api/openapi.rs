@@ -93,8 +93,19 @@ fn operation(route: &RouteDoc) -> Value {
         "parameters": parameters,
         "responses": { "200": ok, "400": error, "401": error, "403": error, "404": error, "408": error, "409": error, "413": error, "422": error, "429": error },
     });
-    if let Some(schema) = route.request {
-        operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": reference(schema) } } });
+    match route.request {
+        // A CSV upload starts a job: 202 Accepted, the job's first state.
+        Some(super::CSV) => {
+            operation["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
+            let accepted = operation["responses"]["200"].take();
+            let responses = operation["responses"].as_object_mut().expect("an object");
+            responses.remove("200");
+            responses.insert("202".to_owned(), accepted);
+        }
+        Some(schema) => {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": reference(schema) } } });
+        }
+        None => {}
     }
     if route.path == "/openapi.json" {
         operation["security"] = json!([]);
@@ -382,8 +393,38 @@ fn schemas() -> Value {
                     "recipients": { "type": "array", "items": text }, "attempts": int, "sentAt": time, "error": text })) })) } })),
         "Replayed": object(&["id", "replayed"], json!({ "id": text, "replayed": boolean })),
     });
+    let count = json!({ "type": "integer", "minimum": 0, "maximum": creditdesk_core::import::IMPORT_ROWS_MAX });
+    let import_job = object(
+        &[
+            "id",
+            "kind",
+            "status",
+            "dryRun",
+            "fileName",
+            "createdBy",
+            "createdAt",
+            "rowsTotal",
+            "rowsDone",
+            "rowsFailed",
+            "ignoredColumns",
+            "errors",
+        ],
+        json!({ "id": text, "kind": { "type": "string", "enum": ["accounts", "invoices"] },
+            "status": { "type": "string", "enum": ["Queued", "Running", "Completed"] },
+            "dryRun": boolean, "fileName": text, "createdBy": text, "createdAt": time,
+            "finishedAt": { "type": "string", "format": "date-time", "nullable": true },
+            "rowsTotal": count, "rowsDone": count, "rowsFailed": count,
+            "ignoredColumns": { "type": "array", "items": text },
+            "errors": { "type": "array", "items": object(&["line", "field", "message"], json!({ "line": int, "field": text, "message": text })),
+                "description": "The first 100 errors by line; every one in …/errors.csv." } }),
+    );
+    let imports = json!({
+        "Import": import_job.clone(),
+        "ImportList": object(&["data", "range"], json!({ "data": { "type": "array", "items": import_job },
+            "range": object(&["from", "to", "total"], json!({ "from": int, "to": int, "total": int })) })),
+    });
     let mut all = all;
-    for more in [credits, webhooks] {
+    for more in [credits, webhooks, imports] {
         if let (Some(all), Value::Object(more)) = (all.as_object_mut(), more) {
             all.extend(more);
         }

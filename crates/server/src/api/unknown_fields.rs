@@ -87,6 +87,7 @@ fn known_fields(request: &Request) -> Option<&'static [&'static str]> {
         .iter()
         .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
         .and_then(|r| r.request)
+        .filter(|schema| *schema != super::CSV)
         .map(super::request_fields)
 }
 

@@ -37,6 +37,7 @@ pub mod company;
 pub mod dashboard;
 pub mod engine;
 pub mod error;
+pub mod imports;
 pub mod outbox;
 pub mod reminders;
 pub mod search;

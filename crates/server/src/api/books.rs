@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
 
-pub async fn book(
+pub async fn import(
     Auth(principal, _): Auth<perm::MainAccess>,
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Value>,

@@ -1,0 +1,158 @@
+//! CSV imports (core's `import`; the job worked on by `crate::imports`):
+//! `POST /creditdesk/imports/accounts` and `…/invoices` (the file as the body, `text/csv`;
+//! `?dryRun=true` previews, `?fileName=` names it in the history) check the file as a whole and
+//! answer the job (202) before its rows are handled; `GET /creditdesk/imports` is the history,
+//! newest first; `GET /creditdesk/imports/{id}` a job with its first errors, and
+//! `…/{id}/errors.csv` every error.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use creditdesk_core::credit::CreditLocator;
+use creditdesk_core::import::{
+    self, ImportKind, ImportMode, ImportOptions, ImportView, IMPORT_BYTES_MAX,
+};
+use creditdesk_core::ValidationErrors;
+use futures::stream::{self, StreamExt};
+use rand::Rng;
+use serde_json::{json, Value};
+
+use super::context::QueryPairs;
+use super::exports::{csv_response, EXPORT_BATCH_ROWS};
+use crate::auth::{perm, Auth, Principal};
+use crate::db::imports::NewImport;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// `POST /creditdesk/imports/accounts`: accounts created or updated, one per row.
+pub async fn accounts(
+    Auth(principal, _): Auth<perm::CreateCheckingAccounts>,
+    State(state): State<AppState>,
+    QueryPairs(query): QueryPairs,
+    body: Body,
+) -> Result<(StatusCode, Json<ImportView>), ApiError> {
+    accept(&state, &principal, ImportKind::Accounts, &query, body).await
+}
+
+/// `POST /creditdesk/imports/invoices`: invoices changed (status, observation, payment link),
+/// one per row.
+pub async fn invoices(
+    Auth(principal, _): Auth<perm::CreateInvoices>,
+    State(state): State<AppState>,
+    QueryPairs(query): QueryPairs,
+    body: Body,
+) -> Result<(StatusCode, Json<ImportView>), ApiError> {
+    accept(&state, &principal, ImportKind::Invoices, &query, body).await
+}
+
+/// The file checked whole (UTF-8, CSV, its header, its size) by core, then kept as a job.
+async fn accept(
+    state: &AppState,
+    principal: &Principal,
+    kind: ImportKind,
+    query: &[(String, String)],
+    body: Body,
+) -> Result<(StatusCode, Json<ImportView>), ApiError> {
+    let options = ImportOptions::from_query(kind, query)?;
+    let bytes: Bytes = axum::body::to_bytes(body, IMPORT_BYTES_MAX as usize)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge {
+            limit_bytes: IMPORT_BYTES_MAX,
+        })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        ValidationErrors::single(
+            "file",
+            format!(
+                "is not UTF-8 text (at byte {}): save it as \"CSV UTF-8\"",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let file = import::read_file(kind, text)?;
+    let now = state.now();
+    let id = format!("imp_{}", CreditLocator::at(now, rand::rng().random()));
+    let job = NewImport {
+        id: id.clone(),
+        kind,
+        dry_run: options.mode == ImportMode::Preview,
+        file_name: options.file_name,
+        body: text.to_owned(),
+        created_by: principal.app_key.clone(),
+        created_at: now,
+        rows_total: u32::try_from(file.records.len()).expect("bounded by IMPORT_ROWS_MAX"),
+        ignored_columns: file.ignored_columns,
+    };
+    state.db.create_import(&job).await?;
+    crate::imports::start(state);
+    let view = state.db.import(&id).await?.ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("import {id} was written and is not found"))
+    })?;
+    Ok((StatusCode::ACCEPTED, Json(view)))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("there is no import {id}"))
+}
+
+/// `GET /creditdesk/imports/{id}`.
+pub async fn get(
+    _: Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ImportView>, ApiError> {
+    let view = state.db.import(&id).await?.ok_or_else(|| not_found(&id))?;
+    Ok(Json(view))
+}
+
+/// `GET /creditdesk/imports?from&to`: the history, newest first (errors left out: each job's
+/// own answer has them).
+pub async fn list(
+    _: Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    QueryPairs(query): QueryPairs,
+) -> Result<Json<Value>, ApiError> {
+    let page = import::history_page(&query)?;
+    let (data, total) = state.db.imports(page.offset(), page.size()).await?;
+    Ok(Json(json!({
+        "data": data,
+        "range": { "from": page.from(), "to": page.to(), "total": total },
+    })))
+}
+
+/// `GET /creditdesk/imports/{id}/errors.csv`: every error of the job, by line (streamed).
+pub async fn errors(
+    _: Auth<perm::ReadCheckingAccounts>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if state.db.import(&id).await?.is_none() {
+        return Err(not_found(&id));
+    }
+    let db = state.db.clone();
+    let file_name = format!("{id}-errors.csv");
+    // Where the last batch ended (`None` inside: at the start; `None`: done).
+    let batches = stream::unfold(Some(None::<(u32, u32)>), move |after| {
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            let after = after?;
+            let errors = match db.import_errors(&id, after, EXPORT_BATCH_ROWS).await {
+                Ok(errors) => errors,
+                Err(error) => return Some((Err(error), None)),
+            };
+            let next = match errors.last() {
+                Some((at, _)) if errors.len() == EXPORT_BATCH_ROWS as usize => Some(Some(*at)),
+                _ => None,
+            };
+            let mut text = Vec::new();
+            for (_, error) in &errors {
+                text.extend(creditdesk_core::export::line(&import::error_cells(error)));
+            }
+            Some((Ok(Bytes::from(text)), next))
+        }
+    });
+    let header = creditdesk_core::export::line(&import::ERROR_COLUMNS);
+    let lines = stream::once(async move { Ok(Bytes::from(header)) }).chain(batches);
+    Ok(csv_response(&file_name, lines))
+}
