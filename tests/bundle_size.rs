@@ -8,10 +8,11 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 613,857 B measured with the company-credit panel (2026-12-03; 554,837 B before it, 536,587 B
+/// 644,434 B measured with the Imports screen and the CSV downloads (2026-12-03; 613,857 B
+/// before them, with the company-credit panel; 554,837 B before it, 536,587 B
 /// before reminders, 503,333 B before overdue interest and the Webhooks screen, 480,036 B before
 /// the credit screens, 461,444 B before credits), plus 2 %.
-const BUNDLE_GZIP_BYTES_MAX: u64 = 626_000;
+const BUNDLE_GZIP_BYTES_MAX: u64 = 657_000;
 
 /// The goal the bound moves toward.
 const BUNDLE_GZIP_BYTES_GOAL: u64 = 250 * 1024;

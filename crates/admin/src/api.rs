@@ -5,6 +5,7 @@
 //! form can put each field's message next to that field.
 
 use creditdesk_core::dashboard::Dashboard;
+use creditdesk_core::import::{ImportKind, ImportMode, ImportView};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::{
     AccountList, AccountView, HolderList, InvoiceList, Me, StatementView, TransactionList,
@@ -297,4 +298,49 @@ pub async fn import(
         progress(done as u32 + 1, total);
     }
     Ok(report)
+}
+
+/// `GET path` of a CSV export (the answer's text), to be saved as a file.
+pub async fn csv(backend: &Backend, path: &str) -> Result<String, AdminError> {
+    backend.send_csv(Method::Get, path, None).await
+}
+
+/// Sends `file` as a CSV import of `kind` (a preview for [`ImportMode::Preview`]): the job.
+pub async fn start_import(
+    backend: &Backend,
+    kind: ImportKind,
+    mode: ImportMode,
+    file_name: &str,
+    file: &str,
+) -> Result<ImportView, AdminError> {
+    let dry_run = match mode {
+        ImportMode::Preview => "true",
+        ImportMode::Apply => "false",
+    };
+    let path = format!(
+        "/api/creditdesk/imports/{}?dryRun={dry_run}&fileName={}",
+        kind.as_str(),
+        encode(file_name)
+    );
+    read(&backend.send_csv(Method::Post, &path, Some(file)).await?)
+}
+
+/// An import job as it stands.
+pub async fn import_job(backend: &Backend, id: &str) -> Result<ImportView, AdminError> {
+    get(backend, &format!("/api/creditdesk/imports/{}", encode(id))).await
+}
+
+/// The import history, newest first.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ImportList {
+    pub data: Vec<ImportView>,
+}
+
+pub async fn imports(backend: &Backend) -> Result<ImportList, AdminError> {
+    if *backend == Backend::Browser {
+        return Err(AdminError::Refused(
+            crate::backend::browser::csv_needs_a_server(),
+        ));
+    }
+    get(backend, "/api/creditdesk/imports?from=1&to=20").await
 }

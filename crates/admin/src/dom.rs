@@ -128,11 +128,11 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 }
 
 /// Offers `text` to the user as a file named `name`.
-pub fn download(name: &str, text: &str) -> Result<(), AdminError> {
+pub fn download(name: &str, text: &str, media_type: &str) -> Result<(), AdminError> {
     let fail = |_| AdminError::Browser("this browser refused to save the file".to_owned());
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(media_type);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let document = web_sys::window()
@@ -149,4 +149,14 @@ pub fn download(name: &str, text: &str) -> Result<(), AdminError> {
     link.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// Waits `ms` milliseconds on the browser's timer (a job's progress read again).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use router::{use_page, Page, Router};
 use routes::{
     account::AccountPage, accounts::AccountsPage, dashboard::DashboardPage, data::DataPage,
-    invoices::InvoicesPage,
+    imports::ImportsPage, invoices::InvoicesPage,
 };
 use routes::{
     keys::KeysPage, not_found::NotFoundPage, sign_in::SignInPage, store_config::StoreConfigPage,
@@ -55,6 +55,7 @@ fn Screen() -> impl IntoView {
         Page::Keys => view! { <KeysPage/> }.into_any(),
         Page::Webhooks => view! { <WebhooksPage/> }.into_any(),
         Page::Data => view! { <DataPage/> }.into_any(),
+        Page::Imports => view! { <ImportsPage/> }.into_any(),
         Page::NotFound => view! { <NotFoundPage/> }.into_any(),
     }
 }

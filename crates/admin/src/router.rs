@@ -1,5 +1,5 @@
 //! The admin's URL as signals: which screen ([`Page`]), its query, links that push the browser's
-//! history, and the back button. Seven screens need no more than this, and a general router
+//! history, and the back button. The screens need no more than this, and a general router
 //! weighed a tenth of the bundle (BENCHMARKS.md).
 
 use leptos::prelude::*;
@@ -19,6 +19,7 @@ pub enum Page {
     Keys,
     Webhooks,
     Data,
+    Imports,
     NotFound,
 }
 
@@ -35,6 +36,7 @@ impl Page {
             ["keys"] => Page::Keys,
             ["webhooks"] => Page::Webhooks,
             ["data"] => Page::Data,
+            ["imports"] => Page::Imports,
             _ => Page::NotFound,
         }
     }

@@ -22,6 +22,7 @@ fn paths_name_their_screen() {
         ("/store-configuration", Page::StoreConfiguration),
         ("/keys", Page::Keys),
         ("/data", Page::Data),
+        ("/imports", Page::Imports),
         ("/Accounts", Page::NotFound),
         ("/nowhere", Page::NotFound),
     ];

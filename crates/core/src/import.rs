@@ -26,8 +26,8 @@ use crate::ids::{AccountId, InvoiceId};
 use crate::reads::Reads;
 use crate::validation::{FieldError, ValidationErrors};
 
-/// Largest import body, in bytes.
-pub const IMPORT_BYTES_MAX: u32 = 50 * 1024 * 1024;
+/// Largest import body, in bytes (50 MiB).
+pub const IMPORT_BYTES_MAX: u32 = 52_428_800;
 /// Most rows (lines after the header) in one import.
 pub const IMPORT_ROWS_MAX: u32 = 200_000;
 /// Most columns in an import's header.

@@ -123,6 +123,16 @@ struct Request<'a> {
 /// The answer's JSON text, or the refusal.
 type Answer = Result<String, ErrorBody>;
 
+/// Why CSV imports and exports are refused in this browser.
+pub fn csv_needs_a_server() -> creditdesk_core::ErrorDetail {
+    ErrorBody::new(
+        ErrorCode::Conflict,
+        "CSV imports and exports run on a Creditdesk server; in this browser, export the data \
+         from the Data screen and move it to a server",
+    )
+    .error
+}
+
 fn to_json(value: impl Serialize) -> Answer {
     serde_json::to_string(&value).map_err(|e| {
         ErrorBody::new(

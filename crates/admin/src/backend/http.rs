@@ -7,25 +7,56 @@ use serde_json::Value;
 use super::{Credentials, Method};
 use crate::api::AdminError;
 
-pub async fn send(
-    credentials: &Credentials,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) -> Result<String, AdminError> {
+fn request(credentials: &Credentials, method: Method, path: &str) -> RequestBuilder {
     let request = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
         Method::Put => Request::put(path),
         Method::Delete => Request::delete(path),
     };
-    let request = with_credentials(request, credentials);
-    let network = |e: gloo_net::Error| AdminError::Network(e.to_string());
+    with_credentials(request, credentials)
+}
+
+fn network(e: gloo_net::Error) -> AdminError {
+    AdminError::Network(e.to_string())
+}
+
+pub async fn send(
+    credentials: &Credentials,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<String, AdminError> {
+    let request = request(credentials, method, path).header("Accept", "application/json");
     let response = match body {
         Some(body) => request.json(body).map_err(network)?.send().await,
         None => request.send().await,
     }
     .map_err(network)?;
+    answer(response).await
+}
+
+/// [`send`] with a CSV body (an import), or none (an export): the answer's text, CSV or JSON.
+pub async fn send_csv(
+    credentials: &Credentials,
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+) -> Result<String, AdminError> {
+    let request = request(credentials, method, path).header("Accept", "text/csv, application/json");
+    let response = match body {
+        Some(body) => {
+            let request = request.header("Content-Type", "text/csv; charset=utf-8");
+            request.body(body.to_owned()).map_err(network)?.send().await
+        }
+        None => request.send().await,
+    }
+    .map_err(network)?;
+    answer(response).await
+}
+
+/// A response's text on success; its refusal typed otherwise.
+async fn answer(response: gloo_net::http::Response) -> Result<String, AdminError> {
     let status = response.status();
     let text = response.text().await.map_err(network)?;
     if (200..300).contains(&status) {
@@ -75,5 +106,4 @@ fn with_credentials(request: RequestBuilder, credentials: &Credentials) -> Reque
     request
         .header("X-VTEX-API-AppKey", &credentials.app_key)
         .header("X-VTEX-API-AppToken", &credentials.app_token)
-        .header("Accept", "application/json")
 }

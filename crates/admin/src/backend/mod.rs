@@ -52,6 +52,21 @@ impl Backend {
         }
     }
 
+    /// `method path` with an optional CSV body, for the CSV imports and exports: the answer's
+    /// text (CSV, or the job's JSON). They run on a server: in this browser they are refused,
+    /// saying so.
+    pub async fn send_csv(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<String, AdminError> {
+        match self {
+            Backend::Server(credentials) => http::send_csv(credentials, method, path, body).await,
+            Backend::Browser => Err(AdminError::Refused(browser::csv_needs_a_server())),
+        }
+    }
+
     /// Who is signed in, in words for the shell.
     pub fn who(&self) -> String {
         match self {

@@ -27,6 +27,7 @@ pub fn Shell(
                     <A href="/store-configuration">"Store configuration"</A>
                     <A href="/keys">"API keys"</A>
                     <A href="/webhooks">"Webhooks"</A>
+                    <A href="/imports">"Imports"</A>
                     <A href="/data">"Data"</A>
                 </nav>
                 <div class="whoami">

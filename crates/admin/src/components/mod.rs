@@ -1,6 +1,7 @@
 //! Screen pieces shared by the routes.
 
 pub mod credits;
+pub mod csv_download;
 pub mod field;
 pub mod form;
 pub mod invoice_table;

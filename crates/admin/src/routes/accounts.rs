@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde_json::json;
 
 use crate::api::{self, encode, Method};
+use crate::components::csv_download::CsvDownload;
 use crate::components::field::TextField;
 use crate::components::form::{use_form, FormSpec};
 use crate::components::layout::PageHeader;
@@ -100,6 +101,8 @@ pub fn AccountsPage() -> impl IntoView {
         <div class="two-columns">
             <div>
                 <AccountSearch query/>
+                <CsvDownload id="accounts-csv" file_name="accounts.csv"
+                    path=Signal::derive(move || format!("/api/creditdesk/exports/accounts.csv?{}", query.get().api_query()))/>
                 {loading("Loading accounts…", move || {
                     accounts.get().map(|r| r.map(|list| view! { <AccountsTable list query=query.get_untracked()/> }.into_any()))
                 })}

@@ -34,7 +34,8 @@ fn ExportPanel() -> impl IntoView {
             "creditdesk-export-{}.json",
             &dom::browser_now().to_string()[..10]
         );
-        let saved = browser::export().and_then(|text| dom::download(&name, &text));
+        let saved =
+            browser::export().and_then(|text| dom::download(&name, &text, "application/json"));
         failure.set(saved.err());
     };
     let clear = move |_| {

@@ -8,6 +8,7 @@ use creditdesk_core::search::{InvoiceFilter, INVOICE_PARAMETERS};
 use leptos::prelude::*;
 
 use crate::api::{self, encode};
+use crate::components::csv_download::CsvDownload;
 use crate::components::field::TextField;
 use crate::components::invoice_table::InvoiceTable;
 use crate::components::layout::PageHeader;
@@ -162,6 +163,8 @@ pub fn InvoicesPage() -> impl IntoView {
         <Toast message=toast/>
         <PageHeader title="Invoices" lead="Every invoice of the store: filter, add up, and act on them."/>
         <InvoiceSearch query/>
+        <CsvDownload id="invoices-csv" file_name="invoices.csv"
+            path=Signal::derive(move || format!("/api/creditdesk/exports/invoices.csv?{}", query.get().api_query()))/>
         {loading("Searching invoices…", move || results.get().map(|r| r.map(|list| {
                     let query = query.get_untracked();
                     let pages = query.pages(list.summary.count);

@@ -4,6 +4,7 @@ pub mod account;
 pub mod accounts;
 pub mod dashboard;
 pub mod data;
+pub mod imports;
 pub mod invoices;
 pub mod keys;
 pub mod not_found;
