@@ -111,9 +111,10 @@ pub async fn serve(
             let answering = Answering::begin(activity.clone());
             let app = app.clone();
             async move {
+                // The connection answers until the body is sent whole, not only until the
+                // handler returns: a streamed answer (a CSV export) takes as long as it takes.
                 let response = app.oneshot(request.map(Body::new)).await;
-                drop(answering);
-                response
+                response.map(|r| r.map(|body| Body::new(Answered::new(body, answering))))
             }
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
@@ -269,6 +270,47 @@ impl Drop for Answering {
     }
 }
 
+/// A response body that keeps its connection [`Answering`] until it has been sent whole (or is
+/// dropped, when the client went away): while it flows no read deadline runs.
+struct Answered {
+    body: Body,
+    answering: Option<Answering>,
+}
+
+impl Answered {
+    fn new(body: Body, answering: Answering) -> Answered {
+        Answered {
+            body,
+            answering: Some(answering),
+        }
+    }
+}
+
+impl hyper::body::Body for Answered {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.body).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) {
+            this.answering = None;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// A TCP stream that fails with `TimedOut` when its connection's read deadline passes, or when a
 /// write cannot proceed for `send_timeout`.
 struct Bounded {
@@ -403,5 +445,41 @@ impl AsyncWrite for Bounded {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::stream::{self, StreamExt};
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn a_connection_answers_until_its_streamed_body_is_sent_whole() {
+        let limits = ConnectionLimits::default();
+        let activity = Arc::new(Mutex::new(Activity::new()));
+        let chunks = stream::iter(["a", "b"]).map(|c| Ok::<_, std::io::Error>(c.to_owned()));
+        let answered = Answered::new(
+            Body::from_stream(chunks),
+            Answering::begin(activity.clone()),
+        );
+        let deadline = || activity.lock().unwrap().read_deadline(&limits);
+        let mut body = Body::new(answered);
+        assert_eq!(deadline(), None, "answering: no read deadline");
+        let first = body.frame().await.unwrap().unwrap();
+        assert_eq!(first.into_data().unwrap(), "a");
+        assert_eq!(
+            deadline(),
+            None,
+            "the handler returned, the body still flows"
+        );
+        body.frame().await.unwrap().unwrap();
+        assert!(body.frame().await.is_none());
+        assert!(deadline().is_some(), "sent whole: the idle deadline runs");
+        // A body dropped before its end (the client went away) ends the answering too.
+        let answered = Answered::new(Body::from("x"), Answering::begin(activity.clone()));
+        assert_eq!(deadline(), None);
+        drop(answered);
+        assert!(deadline().is_some());
     }
 }

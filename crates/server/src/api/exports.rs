@@ -77,7 +77,10 @@ pub async fn invoices(
                 .await
             {
                 Ok(batch) => batch,
-                Err(error) => return Some((Err(error), Cursor::Done)),
+                Err(error) => {
+                    tracing::error!(%error, "an invoice export stopped: its answer is cut");
+                    return Some((Err(error), Cursor::Done));
+                }
             };
             let next = match batch.last() {
                 Some(last) if batch.len() == EXPORT_BATCH_ROWS as usize => {
@@ -134,7 +137,10 @@ pub async fn accounts(
             let batch = batch?;
             let accounts = match account_batch(&db, &filter, batch, &env).await {
                 Ok(accounts) => accounts,
-                Err(error) => return Some((Err(error), None)),
+                Err(error) => {
+                    tracing::error!(%error, "an account export stopped: its answer is cut");
+                    return Some((Err(error), None));
+                }
             };
             let next = (accounts.len() == EXPORT_BATCH_ROWS as usize).then_some(batch + 1);
             let mut text = Vec::new();
