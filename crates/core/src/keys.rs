@@ -37,10 +37,13 @@ pub enum Resource {
     ReadConfiguration,
     #[serde(rename = "Edit Configuration")]
     EditConfiguration,
+    /// Creditdesk's: one-time My Credits sign-in links for buyers (the store's backend asks them).
+    #[serde(rename = "Issue Buyer Links")]
+    IssueBuyerLinks,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 12] = [
         Resource::MainAccess,
         Resource::ReadInvoices,
         Resource::CreateInvoices,
@@ -52,6 +55,7 @@ impl Resource {
         Resource::CreateStatements,
         Resource::ReadConfiguration,
         Resource::EditConfiguration,
+        Resource::IssueBuyerLinks,
     ];
 
     /// The spec's name, also the stored form.
@@ -68,6 +72,7 @@ impl Resource {
             Resource::CreateStatements => "Create Statements",
             Resource::ReadConfiguration => "Read Configuration",
             Resource::EditConfiguration => "Edit Configuration",
+            Resource::IssueBuyerLinks => "Issue Buyer Links",
         }
     }
 

@@ -24,6 +24,7 @@
 
 pub mod account;
 pub mod book;
+pub mod buyer;
 pub mod commands;
 pub mod company;
 pub mod credit;

@@ -55,6 +55,7 @@ pub mod perm {
         CreateStatements,
         ReadConfiguration,
         EditConfiguration,
+        IssueBuyerLinks,
     );
 }
 

@@ -52,6 +52,11 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_MAIL_FROM")]
     pub mail_from: Option<String>,
 
+    /// Where buyers reach this server (`https://credit.store.example`), for the My Credits links
+    /// it issues. None: the address the request for a link was sent to.
+    #[arg(long, env = "CREDITDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Seconds a client has to send a request's line and headers (from its first byte, or from
     /// opening the connection).
     #[arg(long, env = "CREDITDESK_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]

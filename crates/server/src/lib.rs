@@ -20,6 +20,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod imports;
 pub mod mail;
+pub mod my_credits;
 pub mod notify;
 pub mod resource;
 pub mod serve;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub mailer: Option<mail::Mailer>,
     /// When CSV import jobs are worked on.
     pub import_work: imports::ImportWork,
+    /// Where buyers reach this server, for My Credits links (`None`: the request's address).
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             unknown_fields: UnknownFields::default(),
             mailer: None,
             import_work: imports::ImportWork::default(),
+            public_url: None,
         }
     }
 
@@ -133,6 +137,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .nest("/api", api::router(state.clone()))
         .nest_service("/billing", billing_paths(state.clone()))
         .nest_service("/rest", company_paths(state.clone()))
+        .nest("/my-credits", my_credits::router())
         .with_state(state)
         .fallback_service(admin.router)
         .layer(middleware::from_fn(move |request, next| {
@@ -235,6 +240,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         limits,
         unknown_fields: config.unknown_fields,
         mailer,
+        public_url: config.public_url.clone(),
         ..AppState::new(db.clone())
     };
     sweep::spawn(

@@ -113,6 +113,9 @@ pub fn spawn(state: crate::AppState, interval: Duration) {
                 Ok(n) => tracing::info!(overdue = n, "invoices fell overdue"),
                 Err(error) => tracing::warn!(%error, "overdue sweep failed; it runs again shortly"),
             }
+            if let Err(error) = db.forget_buyer_links_before(now).await {
+                tracing::warn!(%error, "could not forget ended My Credits links and sessions");
+            }
             // Import jobs a stopped server left (their lease run out) resume.
             crate::imports::start(&state);
         }

@@ -12,6 +12,7 @@ use crate::AppState;
 pub mod accounts;
 pub mod billing;
 pub mod books;
+pub mod buyer_links;
 pub mod company;
 pub mod context;
 pub mod credits;
@@ -157,6 +158,8 @@ api_routes! {
         "Store-wide totals, credit usage, aging of open invoices, invoices due soon", Some(Resource::ReadInvoices), None, Some("Dashboard"), &[] }
     get "/creditdesk/accounts/{id}/transactions" => accounts::transactions {
         "An account's transactions with their status, newest first (at most 1000)", Some(Resource::ReadCheckingAccounts), None, Some("TransactionList"), &[] }
+    post "/creditdesk/accounts/{id}/buyer-links" => buyer_links::create {
+        "A one-time My Credits sign-in link for the account's email or a holder's (refused while myCreditsEnabled is off)", Some(Resource::IssueBuyerLinks), Some("NewBuyerLink"), Some("BuyerLink"), &[] }
     get "/creditdesk/accounts/{id}/holders" => accounts::holders {
         "An account's holders", Some(Resource::ReadCheckingAccounts), None, Some("HolderList"), &[] }
     get "/creditdesk/keys" => keys::list {
@@ -213,6 +216,7 @@ pub fn request_fields(schema: &str) -> &'static [&'static str] {
         "Payment" => c::Pay::FIELDS,
         "CreditReason" => c::CreditReason::FIELDS,
         "NewWebhook" => creditdesk_core::webhooks::NewWebhook::FIELDS,
+        "NewBuyerLink" => creditdesk_core::buyer::NewBuyerLink::FIELDS,
         other => panic!("no reader declares the fields of {other}"),
     }
 }

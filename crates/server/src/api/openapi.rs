@@ -419,6 +419,9 @@ fn schemas() -> Value {
                 "description": "The first 100 errors by line; every one in …/errors.csv." } }),
     );
     let imports = json!({
+        "NewBuyerLink": object(&["email"], json!({ "email": text,
+            "expiresInMinutes": { "type": "integer", "minimum": 1, "maximum": creditdesk_core::buyer::LINK_MINUTES_MAX, "description": "How long the link works (default 15)." } })),
+        "BuyerLink": object(&["url", "expiresAt"], json!({ "url": text, "expiresAt": time })),
         "Import": import_job.clone(),
         "ImportList": object(&["data", "range"], json!({ "data": { "type": "array", "items": import_job },
             "range": object(&["from", "to", "total"], json!({ "from": int, "to": int, "total": int })) })),

@@ -32,6 +32,7 @@ pub struct Db {
 }
 
 pub mod books;
+pub mod buyers;
 pub mod commit;
 pub mod company;
 pub mod dashboard;

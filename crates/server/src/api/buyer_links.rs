@@ -1,0 +1,68 @@
+//! `POST /creditdesk/accounts/{id}/buyer-links`: a one-time My Credits sign-in link for an email
+//! of the account (its own or a holder's), asked by the store's backend, which knows who is
+//! signed in to the store. Refused (409) while the store has `myCreditsEnabled` off. The token
+//! is random and only its hash is kept (core's `buyer` has the rules; `crate::my_credits` the
+//! buyer's pages).
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use creditdesk_core::buyer::{self, NewBuyerLink};
+use creditdesk_core::ValidationErrors;
+use rand::distr::{Alphanumeric, SampleString};
+use serde_json::{json, Value};
+
+use super::context::{account_id, read_account};
+use crate::auth::{hash_token, perm, Auth};
+use crate::db::books::Reads;
+use crate::db::buyers::NewLink;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::AppState;
+
+/// Random characters of a link's token (alphanumeric: about 190 bits).
+pub const TOKEN_CHARS: usize = 32;
+
+pub async fn create(
+    Auth(principal, _): Auth<perm::IssueBuyerLinks>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let request = NewBuyerLink::from_json(&body)?;
+    let id = account_id(&id)?;
+    let (book, env) = read_account(&state, &principal, &id, &Reads::holders()).await?;
+    if !env.config.my_credits_enabled() {
+        return Err(ApiError::Conflict(
+            "My Credits is off for this store: turn on myCreditsEnabled in the store \
+             configuration to give buyers links"
+                .to_owned(),
+        ));
+    }
+    if !buyer::sees_account(&book, request.email.as_str()) {
+        return Err(ValidationErrors::single(
+            "email",
+            format!("is neither the email of the account {id} nor one of its holders'"),
+        )
+        .into());
+    }
+    let token = Alphanumeric.sample_string(&mut rand::rng(), TOKEN_CHARS);
+    let expires_at = request.expires_at(env.now);
+    state
+        .db
+        .create_buyer_link(&NewLink {
+            token_sha256: hash_token(&token),
+            account: id,
+            email: request.email.as_str().to_owned(),
+            created_by: principal.app_key.clone(),
+            created_at: env.now,
+            expires_at,
+        })
+        .await?;
+    let base = crate::my_credits::public_base(&state, &headers);
+    Ok(Json(json!({
+        "url": format!("{base}/my-credits/sign-in?token={token}"),
+        "expiresAt": expires_at,
+    })))
+}
