@@ -160,3 +160,28 @@ pub async fn sleep(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// The file chosen in a file input, if any.
+pub fn chosen_file(input: &leptos::prelude::NodeRef<leptos::html::Input>) -> Option<web_sys::File> {
+    use leptos::prelude::GetUntracked;
+    input
+        .get_untracked()
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+}
+
+/// A chosen file's name and text; none chosen is the field `file` refused with `missing`.
+pub async fn file_text(
+    chosen: Option<web_sys::File>,
+    missing: &str,
+) -> Result<(String, String), AdminError> {
+    let file = chosen.ok_or_else(|| {
+        AdminError::Invalid(creditdesk_core::ValidationErrors::single("file", missing))
+    })?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| AdminError::Browser("this browser could not read the file".into()))?;
+    Ok((file.name(), text))
+}

@@ -54,7 +54,7 @@ impl ImportKind {
     /// The columns this kind reads; the first `required` of them must be in the header.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
-            ImportKind::Accounts => &ACCOUNT_IMPORT_COLUMNS,
+            ImportKind::Accounts => ACCOUNT_IMPORT_COLUMNS,
             ImportKind::Invoices => &INVOICE_IMPORT_COLUMNS,
         }
     }
@@ -94,16 +94,9 @@ impl std::str::FromStr for ImportKind {
     }
 }
 
-/// The account import's columns: `document` to `creditLimit` required.
-pub const ACCOUNT_IMPORT_COLUMNS: [&str; 7] = [
-    "document",
-    "documentType",
-    "email",
-    "creditLimit",
-    "tolerance",
-    "description",
-    "companyId",
-];
+/// The account import's columns: the account body's fields (`document` to `creditLimit`
+/// required).
+pub const ACCOUNT_IMPORT_COLUMNS: &[&str] = crate::commands::ACCOUNT_FIELDS;
 
 /// The invoice import's columns: `accountId`, `id` and `status` required.
 pub const INVOICE_IMPORT_COLUMNS: [&str; 5] =

@@ -279,12 +279,8 @@ async fn page(
 ) -> Result<Response, Refusal> {
     let (session, config) = session(&state, &headers).await?;
     let book = read(&state, &session).await?;
-    let actor = "buyer".parse().expect("a valid actor");
-    let ctx = creditdesk_core::book::Ctx {
-        now: state.now(),
-        actor: &actor,
-        config: &config,
-    };
+    let actor = buyer_actor();
+    let ctx = buyer_ctx(state.now(), &actor, &config);
     // A date the buyer typed that does not read is left out (the whole history shows).
     let from = window.date_from.parse().ok();
     let to = creditdesk_core::Timestamp::parse_upper_bound(&window.date_to).ok();
@@ -311,13 +307,8 @@ async fn invoice(
         .iter()
         .find(|i| i.id == id && i.account_id == session.account)
         .ok_or(Refusal::NotFound)?;
-    let actor = "buyer".parse().expect("a valid actor");
-    let ctx = creditdesk_core::book::Ctx {
-        now,
-        actor: &actor,
-        config: &config,
-    };
-    let view = InvoiceView::of(found, &ctx);
+    let actor = buyer_actor();
+    let view = InvoiceView::of(found, &buyer_ctx(now, &actor, &config));
     let currency = config.currency().as_str();
     let body = format!(
         "<p><a href=\"/my-credits\">← My Credits</a></p><h1>Invoice {}</h1>{}",
@@ -325,6 +316,23 @@ async fn invoice(
         invoice_table(std::slice::from_ref(&view), currency, Columns::Open)
     );
     Ok((private(), Html(document("Invoice", &body))).into_response())
+}
+
+/// Who reads a buyer page (pages change nothing: the actor is never written).
+fn buyer_actor() -> creditdesk_core::ids::Actor {
+    "buyer".parse().expect("a valid actor")
+}
+
+fn buyer_ctx<'a>(
+    now: creditdesk_core::Timestamp,
+    actor: &'a creditdesk_core::ids::Actor,
+    config: &'a StoreConfig,
+) -> creditdesk_core::book::Ctx<'a> {
+    creditdesk_core::book::Ctx {
+        now,
+        actor,
+        config,
+    }
 }
 
 /// `text` safe inside HTML text and attribute values.

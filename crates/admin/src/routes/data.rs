@@ -76,29 +76,15 @@ fn ImportPanel(
     let progress = RwSignal::new(None::<(u32, u32)>);
     let run = Action::new_local(move |_: &()| {
         let backend = backend.clone();
-        let chosen = file
-            .get_untracked()
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
+        let chosen = dom::chosen_file(&file);
         let config = if replace_config.get_untracked() {
             ConfigImport::Replace
         } else {
             ConfigImport::Keep
         };
         async move {
-            let file = chosen.ok_or_else(|| {
-                AdminError::Invalid(creditdesk_core::ValidationErrors::single(
-                    "file",
-                    "choose the file exported from browser mode",
-                ))
-            })?;
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| {
-                    AdminError::Browser("this browser could not read the file".into())
-                })?;
+            let (_, text) =
+                dom::file_text(chosen, "choose the file exported from browser mode").await?;
             api::import(&backend, &text, config, |done, total| {
                 progress.set(Some((done, total)))
             })

@@ -54,26 +54,11 @@ fn ImportForm(
     let kind = RwSignal::new(ImportKind::Accounts);
     let run = Action::new_local(move |mode: &ImportMode| {
         let (backend, mode) = (backend.clone(), *mode);
-        let chosen = file
-            .get_untracked()
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
+        let chosen = dom::chosen_file(&file);
         let kind = kind.get_untracked();
         async move {
-            let file = chosen.ok_or_else(|| {
-                AdminError::Invalid(creditdesk_core::ValidationErrors::single(
-                    "file",
-                    "choose a CSV file",
-                ))
-            })?;
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| {
-                    AdminError::Browser("this browser could not read the file".into())
-                })?;
-            let mut view = api::start_import(&backend, kind, mode, &file.name(), &text).await?;
+            let (name, text) = dom::file_text(chosen, "choose a CSV file").await?;
+            let mut view = api::start_import(&backend, kind, mode, &name, &text).await?;
             job.set(Some(view.clone()));
             while view.status != ImportStatus::Completed {
                 dom::sleep(POLL_MS).await;

@@ -225,8 +225,10 @@ impl Db {
             let at = w.placeholder(Arg::from(*at_us));
             let same = w.placeholder(Arg::from(*at_us));
             let id = w.placeholder(Arg::from(id.to_string()));
+            // The lower bound stands alone so the creation index's range scan serves it (an
+            // OR of the two cases made PostgreSQL sort every later row for each batch).
             let cursor =
-                format!("(created_at_us > {at} OR (created_at_us = {same} AND {by_id} > {id}))");
+                format!("(created_at_us >= {at} AND (created_at_us > {same} OR {by_id} > {id}))");
             w.sql = if w.sql.is_empty() {
                 format!(" WHERE {cursor}")
             } else {
