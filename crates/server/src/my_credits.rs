@@ -328,11 +328,7 @@ fn buyer_ctx<'a>(
     actor: &'a creditdesk_core::ids::Actor,
     config: &'a StoreConfig,
 ) -> creditdesk_core::book::Ctx<'a> {
-    creditdesk_core::book::Ctx {
-        now,
-        actor,
-        config,
-    }
+    creditdesk_core::book::Ctx { now, actor, config }
 }
 
 /// `text` safe inside HTML text and attribute values.
