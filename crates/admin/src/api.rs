@@ -337,10 +337,5 @@ pub struct ImportList {
 }
 
 pub async fn imports(backend: &Backend) -> Result<ImportList, AdminError> {
-    if *backend == Backend::Browser {
-        return Err(AdminError::Refused(
-            crate::backend::browser::csv_needs_a_server(),
-        ));
-    }
     get(backend, "/api/creditdesk/imports?from=1&to=20").await
 }

@@ -117,6 +117,13 @@ pub struct ImportFile {
     pub ignored_columns: Vec<String>,
 }
 
+impl ImportFile {
+    /// How many rows the file has (at most [`IMPORT_ROWS_MAX`]).
+    pub fn rows_total(&self) -> u32 {
+        u32::try_from(self.records.len()).expect("read_file keeps at most IMPORT_ROWS_MAX rows")
+    }
+}
+
 /// A row's error: its line, the column at fault (empty when it is not one column's) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {

@@ -252,6 +252,7 @@ case_test! {
                         .map(|(line, fields)| (*line, fields.iter().map(|f| f.to_string()).collect()))
                         .collect();
                     assert_eq!(fields_of(&file), want, "{text:?}");
+                    assert_eq!(file.rows_total() as usize, records.len());
                     assert_eq!(file.ignored_columns, *ignored, "{text:?}");
                 }
                 (Err(errors), Err(message)) => {

@@ -229,15 +229,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A new key (`creditdesk-` + 16 random characters) and token (43 random characters, 256 bits).
+/// A new secret: 43 random alphanumeric characters (256 bits). API tokens, My Credits links and
+/// buyer sessions are made by it and stored only as [`hash_token`].
+pub fn random_token() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 43)
+}
+
+/// A new key (`creditdesk-` + 16 random characters) and token ([`random_token`]).
 pub fn generate_credentials() -> (String, String) {
-    let mut rng = rand::rng();
     let key = format!(
         "creditdesk-{}",
-        Alphanumeric.sample_string(&mut rng, 16).to_lowercase()
+        Alphanumeric
+            .sample_string(&mut rand::rng(), 16)
+            .to_lowercase()
     );
-    let token = Alphanumeric.sample_string(&mut rng, 43);
-    (key, token)
+    (key, random_token())
 }
 
 /// Stores a key with these resources, replacing an active key of the same id; a revoked key of

@@ -102,7 +102,7 @@ async fn work_on(
         StorageError::corrupt(format!("import {} by {}: {e}", job.id, job.created_by))
     })?;
     let env = Arc::new(JobEnv { config, actor });
-    let total = u32::try_from(file.records.len()).expect("rows are bounded by IMPORT_ROWS_MAX");
+    let total = file.rows_total();
     let mut progress = ImportProgress {
         rows_done: job.rows_done,
         rows_failed: job.rows_failed,

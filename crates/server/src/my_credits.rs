@@ -19,9 +19,8 @@ use creditdesk_core::search::InvoiceFilter;
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::wire::InvoiceView;
 use creditdesk_core::Money;
-use rand::distr::{Alphanumeric, SampleString};
 
-use crate::auth::hash_token;
+use crate::auth::{hash_token, random_token};
 use crate::db::books::Reads;
 use crate::db::buyers::BuyerSession;
 use crate::db::StorageError;
@@ -144,16 +143,22 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// The store policy, while it keeps My Credits on.
+async fn enabled(state: &AppState) -> Result<StoreConfig, Refusal> {
+    let (config, _) = state.db.store_config().await?;
+    if !config.my_credits_enabled() {
+        return Err(Refusal::Disabled);
+    }
+    Ok(config)
+}
+
 /// The live session of this request, while the store keeps My Credits on; and the policy.
 async fn session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(BuyerSession, StoreConfig), Refusal> {
     let token = cookie_token(headers).ok_or(Refusal::SignedOut)?;
-    let (config, _) = state.db.store_config().await?;
-    if !config.my_credits_enabled() {
-        return Err(Refusal::Disabled);
-    }
+    let config = enabled(state).await?;
     let session = state
         .db
         .buyer_session(&hash_token(&token), state.now())
@@ -174,12 +179,9 @@ async fn sign_in(
     headers: HeaderMap,
     Query(link): Query<SignIn>,
 ) -> Result<Response, Refusal> {
-    let (config, _) = state.db.store_config().await?;
-    if !config.my_credits_enabled() {
-        return Err(Refusal::Disabled);
-    }
+    enabled(&state).await?;
     let now = state.now();
-    let session = Alphanumeric.sample_string(&mut rand::rng(), 43);
+    let session = random_token();
     let opened = state
         .db
         .use_buyer_link(
@@ -252,9 +254,7 @@ async fn read(
             .invoices_after(&filter, after.as_ref(), 1000)
             .await?;
         let full = batch.len() == 1000;
-        after = batch
-            .last()
-            .map(|last| (last.created_at.unix_micros(), last.id.clone()));
+        after = batch.last().map(crate::db::search::invoice_cursor);
         invoices.extend(batch);
         if !full {
             break;

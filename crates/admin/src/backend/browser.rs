@@ -123,14 +123,13 @@ struct Request<'a> {
 /// The answer's JSON text, or the refusal.
 type Answer = Result<String, ErrorBody>;
 
-/// Why CSV imports and exports are refused in this browser.
-pub fn csv_needs_a_server() -> creditdesk_core::ErrorDetail {
+/// Why CSV imports and exports (and the import history) are refused in this browser.
+pub fn csv_needs_a_server() -> ErrorBody {
     ErrorBody::new(
         ErrorCode::Conflict,
         "CSV imports and exports run on a Creditdesk server; in this browser, export the data \
          from the Data screen and move it to a server",
     )
-    .error
 }
 
 fn to_json(value: impl Serialize) -> Answer {
@@ -203,6 +202,7 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
             "reminders are sent by a Creditdesk server; in this browser none are scheduled or \
              sent (move the data to a server from the Data screen)",
         )),
+        (_, ["creditdesk", "imports" | "exports", ..]) => Err(csv_needs_a_server()),
         (Get, ["creditdesk", "dashboard"]) => to_json(ledger.dashboard(request.now)),
         (Get, ["creditdesk", "store"]) => to_json(StoreView {
             tenant_locator: ledger.tenant().cloned().ok_or_else(no_route)?,

@@ -63,7 +63,7 @@ impl Backend {
     ) -> Result<String, AdminError> {
         match self {
             Backend::Server(credentials) => http::send_csv(credentials, method, path, body).await,
-            Backend::Browser => Err(AdminError::Refused(browser::csv_needs_a_server())),
+            Backend::Browser => Err(AdminError::Refused(browser::csv_needs_a_server().error)),
         }
     }
 

@@ -9,19 +9,15 @@ use axum::http::HeaderMap;
 use axum::Json;
 use creditdesk_core::buyer::{self, NewBuyerLink};
 use creditdesk_core::ValidationErrors;
-use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{json, Value};
 
 use super::context::{account_id, read_account};
-use crate::auth::{hash_token, perm, Auth};
+use crate::auth::{hash_token, perm, random_token, Auth};
 use crate::db::books::Reads;
 use crate::db::buyers::NewLink;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::AppState;
-
-/// Random characters of a link's token (alphanumeric: about 190 bits).
-pub const TOKEN_CHARS: usize = 32;
 
 pub async fn create(
     Auth(principal, _): Auth<perm::IssueBuyerLinks>,
@@ -47,7 +43,7 @@ pub async fn create(
         )
         .into());
     }
-    let token = Alphanumeric.sample_string(&mut rand::rng(), TOKEN_CHARS);
+    let token = random_token();
     let expires_at = request.expires_at(env.now);
     state
         .db

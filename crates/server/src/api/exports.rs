@@ -16,6 +16,7 @@ use futures::stream::{self, Stream, StreamExt};
 use super::context::{account_id, read_account, Env, QueryPairs};
 use crate::auth::{perm, Auth};
 use crate::db::books::Reads;
+use crate::db::search::invoice_cursor;
 use crate::db::{Db, StorageError};
 use crate::error::ApiError;
 use crate::AppState;
@@ -43,14 +44,14 @@ pub(super) fn csv_response(
         .into_response()
 }
 
-fn header_line(columns: &[&str]) -> Bytes {
+pub(super) fn header_line(columns: &[&str]) -> Bytes {
     Bytes::from(export::line(columns))
 }
 
 /// Where an invoice export stands.
 enum Cursor {
     Start,
-    After(i64, InvoiceId),
+    After((i64, InvoiceId)),
     Done,
 }
 
@@ -70,7 +71,7 @@ pub async fn invoices(
             let after = match cursor {
                 Cursor::Done => return None,
                 Cursor::Start => None,
-                Cursor::After(at, id) => Some((at, id)),
+                Cursor::After(after) => Some(after),
             };
             let batch = match db
                 .invoices_after(&filter, after.as_ref(), EXPORT_BATCH_ROWS)
@@ -84,7 +85,7 @@ pub async fn invoices(
             };
             let next = match batch.last() {
                 Some(last) if batch.len() == EXPORT_BATCH_ROWS as usize => {
-                    Cursor::After(last.created_at.unix_micros(), last.id.clone())
+                    Cursor::After(invoice_cursor(last))
                 }
                 _ => Cursor::Done,
             };

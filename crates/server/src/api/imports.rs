@@ -20,7 +20,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use super::context::QueryPairs;
-use super::exports::{csv_response, EXPORT_BATCH_ROWS};
+use super::exports::{csv_response, header_line, EXPORT_BATCH_ROWS};
 use crate::auth::{perm, Auth, Principal};
 use crate::db::imports::NewImport;
 use crate::error::ApiError;
@@ -81,7 +81,7 @@ async fn accept(
         body: text.to_owned(),
         created_by: principal.app_key.clone(),
         created_at: now,
-        rows_total: u32::try_from(file.records.len()).expect("bounded by IMPORT_ROWS_MAX"),
+        rows_total: file.rows_total(),
         ignored_columns: file.ignored_columns,
     };
     state.db.create_import(&job).await?;
@@ -152,7 +152,7 @@ pub async fn errors(
             Some((Ok(Bytes::from(text)), next))
         }
     });
-    let header = creditdesk_core::export::line(&import::ERROR_COLUMNS);
-    let lines = stream::once(async move { Ok(Bytes::from(header)) }).chain(batches);
+    let header = header_line(&import::ERROR_COLUMNS);
+    let lines = stream::once(async move { Ok(header) }).chain(batches);
     Ok(csv_response(&file_name, lines))
 }

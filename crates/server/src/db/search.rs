@@ -210,9 +210,9 @@ impl Db {
     }
 
     /// Up to `rows_max` invoices matching `filter` (its page aside) that come after `after`
-    /// (an invoice's creation time in microseconds and id; `None`: from the first), in the
-    /// search's order: how an export reads every match in constant memory, each batch one
-    /// index range, never an `OFFSET` that grows.
+    /// (an [`invoice_cursor`]; `None`: from the first), in the search's order: how an export
+    /// reads every match in constant memory, each batch one index range, never an `OFFSET`
+    /// that grows.
     pub async fn invoices_after(
         &self,
         filter: &InvoiceFilter,
@@ -344,4 +344,9 @@ fn join_of(op: Op) -> &'static str {
         Op::And => " AND ",
         Op::Or => " OR ",
     }
+}
+
+/// Where [`Db::invoices_after`] goes on after `invoice`: its creation time and id.
+pub fn invoice_cursor(invoice: &Invoice) -> (i64, InvoiceId) {
+    (invoice.created_at.unix_micros(), invoice.id.clone())
 }
