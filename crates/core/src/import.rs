@@ -7,7 +7,9 @@
 //!   `companyId`); each row creates the account or updates it, as `PUT /accounts/{id}` does.
 //! - **invoices**: `accountId, id, status, observation, paymentLink` — the invoice export's own
 //!   columns, so an export edited in a spreadsheet imports back; each row is what
-//!   `PUT /accounts/{accountId}/invoices/{id}` does with the same body.
+//!   `PUT /accounts/{accountId}/invoices/{id}` does with the same body. A row may add
+//!   `paymentValue` and `paymentReference`: a part payment, as `POST …/payments` makes it, made
+//!   once per reference (see [`apply`]).
 //!
 //! Columns an import does not read are ignored and listed on the job. A cell is a string field;
 //! an empty cell is an absent field. A cell the export guarded against spreadsheets (`'=x`)
@@ -19,10 +21,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::book::{Book, Ctx};
-use crate::commands::{ChangeInvoice, OpenAccount, UpsertAccount};
-use crate::credit::PaymentLocators;
+use crate::commands::{ChangeInvoice, OpenAccount, Pay, UpsertAccount};
+use crate::credit::{CreditKind, PaymentLocators};
 use crate::error::CreditError;
 use crate::ids::{AccountId, InvoiceId};
+use crate::invoice::InvoiceStatus;
 use crate::reads::Reads;
 use crate::validation::{FieldError, ValidationErrors};
 
@@ -76,8 +79,9 @@ impl ImportKind {
                  98765432100,CPF,bruno_silva@example.com,800,,\r\n"
             }
             ImportKind::Invoices => {
-                "accountId,id,status,observation\r\n\
-                 12345678900_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,paid by transfer\r\n"
+                "accountId,id,status,observation,paymentValue,paymentReference\r\n\
+                 12345678900_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,paid by transfer,,\r\n\
+                 12345678900_CPF,0123456789ABCDEF0123456789ABCDEF-02,Opened,,250.00,TED 0042\r\n"
             }
         }
     }
@@ -99,8 +103,19 @@ impl std::str::FromStr for ImportKind {
 pub const ACCOUNT_IMPORT_COLUMNS: &[&str] = crate::commands::ACCOUNT_FIELDS;
 
 /// The invoice import's columns: `accountId`, `id` and `status` required.
-pub const INVOICE_IMPORT_COLUMNS: [&str; 5] =
-    ["accountId", "id", "status", "observation", "paymentLink"];
+pub const INVOICE_IMPORT_COLUMNS: [&str; 7] = [
+    "accountId",
+    "id",
+    "status",
+    "observation",
+    "paymentLink",
+    "paymentValue",
+    "paymentReference",
+];
+
+/// A payment row's columns and the fields of the payment body (`Pay`) they are read as.
+const PAYMENT_COLUMNS: [(&str, &str); 2] =
+    [("paymentValue", "value"), ("paymentReference", "reference")];
 
 /// One line of a file after its header: its line number in the file (the header is line 1)
 /// and its cells as the fields its kind reads (empty cells left out).
@@ -271,12 +286,16 @@ pub struct AccountRow {
     pub upsert: UpsertAccount,
 }
 
-/// An invoice import's row: the invoice and the change (as `PUT` the invoice).
+/// An invoice import's row: the invoice and the change (as `PUT` the invoice), or a payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceRow {
     pub account: AccountId,
     pub invoice: InvoiceId,
     pub change: ChangeInvoice,
+    /// `paymentValue` and `paymentReference` (both given): a payment of that value under that
+    /// reference. Its row's `status` is `Opened`, the export's own for an open invoice: the
+    /// payment, not the cell, makes the invoice `Paid` when it pays all that is left.
+    pub payment: Option<Pay>,
 }
 
 /// A row read as its kind's command.
@@ -347,8 +366,7 @@ fn read_invoice_row(body: &Value) -> Result<ImportRow, ValidationErrors> {
     if let Some(fields) = change_body.as_object_mut() {
         fields.retain(|name, _| ChangeInvoice::FIELDS.contains(&name.as_str()));
     }
-    let change = ChangeInvoice::from_json(&change_body);
-    let change = match change {
+    let change = match ChangeInvoice::from_json(&change_body) {
         Ok(change) => Some(change),
         Err(more) => {
             more.into_vec()
@@ -357,15 +375,73 @@ fn read_invoice_row(body: &Value) -> Result<ImportRow, ValidationErrors> {
             None
         }
     };
-    match (account, invoice, change) {
+    let payment = read_payment(body, change.as_ref(), &mut errors);
+    match (account, invoice, change, payment) {
         // Every error above left its part `None`.
-        (Some(account), Some(invoice), Some(change)) => Ok(ImportRow::Invoice(InvoiceRow {
-            account,
-            invoice,
-            change,
-        })),
+        (Some(account), Some(invoice), Some(change), Some(payment)) => {
+            Ok(ImportRow::Invoice(InvoiceRow {
+                account,
+                invoice,
+                change,
+                payment,
+            }))
+        }
         _ => Err(errors),
     }
+}
+
+/// A row's payment (`Some(None)`: the row has none), read by the payment body's reader with the
+/// columns' names; both columns or neither, and a payment row's status `Opened`.
+fn read_payment(
+    body: &Value,
+    change: Option<&ChangeInvoice>,
+    errors: &mut ValidationErrors,
+) -> Option<Option<Pay>> {
+    let cell = |column: &str| body.get(column).cloned();
+    let [(value_column, value_field), (reference_column, reference_field)] = PAYMENT_COLUMNS;
+    let (value, reference) = match (cell(value_column), cell(reference_column)) {
+        (None, None) => return Some(None),
+        (Some(_), None) => {
+            errors.push(
+                reference_column,
+                "is required with paymentValue: it names the payment, so that applying the \
+                 file again does not pay twice",
+            );
+            return None;
+        }
+        (None, Some(_)) => {
+            errors.push(value_column, "is required with paymentReference");
+            return None;
+        }
+        (Some(value), Some(reference)) => (value, reference),
+    };
+    let mut fine = true;
+    if change.is_some_and(|c| c.status != InvoiceStatus::Opened) {
+        errors.push(
+            "status",
+            "must be Opened (as exported) on a row with a paymentValue: the payment makes the \
+             invoice Paid when it pays all that is left",
+        );
+        fine = false;
+    }
+    let pay_body = serde_json::json!({ value_field: value, reference_field: reference });
+    match Pay::from_json(&pay_body) {
+        Ok(pay) => fine.then_some(Some(pay)),
+        Err(more) => {
+            for error in more.into_vec() {
+                errors.push(payment_column(&error.field), error.message);
+            }
+            None
+        }
+    }
+}
+
+/// The column of a payment body's field (`value` → `paymentValue`); others as they are.
+fn payment_column(field: &str) -> &str {
+    PAYMENT_COLUMNS
+        .iter()
+        .find(|(_, f)| *f == field)
+        .map_or(field, |(column, _)| column)
 }
 
 /// `errors` as the errors of line `line`.
@@ -401,6 +477,10 @@ pub fn refusal(line: u32, error: CreditError) -> Vec<RowError> {
 
 /// Applies `row` to its account's slot (`None`: no such account) as the API would: an account
 /// row upserts (creating the account when it is not there), an invoice row changes the invoice.
+/// A payment row pays (as `POST …/payments` with its value and reference) unless the invoice
+/// already has a payment under its reference — posted or reversed: a row is applied once,
+/// whether its job resumes after a stop or the same file is applied again — then sets the
+/// observation and payment link; its status (`Opened`) reopens nothing.
 pub fn apply(
     slot: &mut Option<Book>,
     row: &ImportRow,
@@ -416,9 +496,51 @@ pub fn apply(
             let book = slot
                 .as_mut()
                 .ok_or_else(|| CreditError::AccountNotFound(row.account.clone()))?;
-            book.change_invoice(&row.invoice, &row.change, locators, ctx)
+            let Some(payment) = &row.payment else {
+                return book
+                    .change_invoice(&row.invoice, &row.change, locators, ctx)
+                    .map(|_| ());
+            };
+            if !has_payment(book, &row.invoice, payment.reference.as_deref()) {
+                book.pay(&row.invoice, payment, locators, ctx)
+                    .map_err(payment_refusal)?;
+            }
+            // The invoice is there: paid just now, or paid before under this reference.
+            let status = book
+                .invoices
+                .iter()
+                .find(|invoice| invoice.id == row.invoice)
+                .map_or(InvoiceStatus::Opened, |invoice| invoice.status);
+            let change = ChangeInvoice {
+                status,
+                ..row.change.clone()
+            };
+            book.change_invoice(&row.invoice, &change, locators, ctx)
                 .map(|_| ())
         }
+    }
+}
+
+/// Whether `invoice` has a payment (posted or reversed) under `reference`.
+fn has_payment(book: &Book, invoice: &InvoiceId, reference: Option<&str>) -> bool {
+    book.credits.iter().any(|credit| {
+        credit.invoice_id == *invoice
+            && credit.kind == CreditKind::Payment
+            && credit.reference.as_deref() == reference
+    })
+}
+
+/// A payment's refusal with the fields of its body named as the row's columns.
+fn payment_refusal(error: CreditError) -> CreditError {
+    match error {
+        CreditError::Invalid(errors) => {
+            let mut renamed = ValidationErrors::new();
+            for error in errors.into_vec() {
+                renamed.push(payment_column(&error.field), error.message);
+            }
+            CreditError::Invalid(renamed)
+        }
+        other => other,
     }
 }
 

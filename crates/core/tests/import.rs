@@ -193,6 +193,26 @@ const INVOICE_ROWS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// (a payment row after [`PAYMENT_HEADER`]) → the fields refused (none: read).
+const PAYMENT_ROWS: &[(&str, &[&str])] = &[
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40.00,TED 991", &[]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,,", &[]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40,", &["paymentReference"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,,TED 1", &["paymentValue"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,0,TED 1", &["paymentValue"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,4.001,TED 1", &["paymentValue"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,forty,TED 1", &["paymentValue"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,40,TED 1", &["status"]),
+    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Cancelled,40,TED 1", &["status"]),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40,bad\u{7}reference",
+        &["paymentReference"],
+    ),
+    ("1_CPF,nope,Done,-1,", &["id", "status", "paymentReference"]),
+];
+
+const PAYMENT_HEADER: &str = "accountId,id,status,paymentValue,paymentReference\r\n";
+
 fn refused(kind: ImportKind, header: &str, row: &str) -> Vec<String> {
     let file = read_file(kind, &format!("{header}{row}\r\n")).unwrap();
     match read_row(kind, &file.records[0]) {
@@ -299,6 +319,79 @@ case_test! {
         for (line, want) in INVOICE_ROWS {
             assert_eq!(refused(ImportKind::Invoices, header, line), *want, "{line}");
         }
+    }
+
+    fn payment_rows_are_read_by_the_payment_reader_with_the_columns_names() {
+        for (line, want) in PAYMENT_ROWS {
+            assert_eq!(refused(ImportKind::Invoices, PAYMENT_HEADER, line), *want, "{line}");
+        }
+        let ImportRow::Invoice(read) = row(
+            ImportKind::Invoices,
+            &format!("{PAYMENT_HEADER}1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40.5,TED 9\n"),
+        ) else {
+            panic!("an invoice row")
+        };
+        let payment = read.payment.unwrap();
+        assert_eq!((payment.value, payment.reference.as_deref()), (Some("40.50".parse().unwrap()), Some("TED 9")));
+        let ImportRow::Invoice(plain) = row(ImportKind::Invoices, &format!("{PAYMENT_HEADER}1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,,\n")) else {
+            panic!("an invoice row")
+        };
+        assert_eq!(plain.payment, None);
+    }
+
+    fn a_payment_row_pays_once_per_reference_and_reopens_nothing() {
+        let config = StoreConfig::default();
+        let actor: Actor = "import".parse().unwrap();
+        let ctx = Ctx { now: now(), actor: &actor, config: &config };
+        let invoice = InvoiceId::new(&tx(), 1);
+        let pay = |value: &str, reference: &str, observation: &str| {
+            row(
+                ImportKind::Invoices,
+                &format!("accountId,id,status,observation,paymentValue,paymentReference\n1_CPF,{invoice},Opened,{observation},{value},{reference}\n"),
+            )
+        };
+        let paid = |book: &Book| book.invoices[0].paid_value.to_string();
+        let mut slot = Some(book_with_invoice(&ctx));
+        let balance = slot.as_ref().unwrap().account.balance;
+        apply(&mut slot, &pay("40", "TED 1", "first"), &locators(1), &ctx).unwrap();
+        let once = slot.clone().unwrap();
+        assert_eq!((paid(&once), once.invoices[0].status), ("40.00".to_owned(), InvoiceStatus::Opened));
+        assert_eq!(once.invoices[0].observation.as_deref(), Some("first"));
+        assert_eq!(once.account.balance.minor(), balance.minor() + 4000);
+        // The same row again (a resumed job, the file applied twice): nothing paid again; the
+        // observation still set.
+        apply(&mut slot, &pay("40", "TED 1", "again"), &locators(2), &ctx).unwrap();
+        let twice = slot.clone().unwrap();
+        assert_eq!((twice.credits.len(), twice.entries.len()), (once.credits.len(), once.entries.len()));
+        assert_eq!(twice.invoices[0].observation.as_deref(), Some("again"));
+        // Too much: the row's column named, nothing paid.
+        let error = apply(&mut slot, &pay("60.01", "TED 2", ""), &locators(3), &ctx).unwrap_err();
+        let errors = refusal(5, error);
+        assert_eq!((errors[0].field.as_str(), errors[0].message.contains("60.00")), ("paymentValue", true), "{errors:?}");
+        assert_eq!(slot.as_ref().unwrap().credits.len(), once.credits.len());
+        // All that is left: Paid. Again: still Paid (the row's Opened reopens nothing).
+        apply(&mut slot, &pay("60", "TED 2", ""), &locators(4), &ctx).unwrap();
+        assert_eq!(slot.as_ref().unwrap().invoices[0].status, InvoiceStatus::Paid);
+        let settled = slot.clone().unwrap();
+        apply(&mut slot, &pay("60", "TED 2", ""), &locators(5), &ctx).unwrap();
+        apply(&mut slot, &pay("40", "TED 1", ""), &locators(6), &ctx).unwrap();
+        let after = slot.clone().unwrap();
+        assert_eq!((after.invoices[0].status, after.credits.len()), (InvoiceStatus::Paid, settled.credits.len()));
+        // A new reference on a paid invoice: refused on its status.
+        let error = apply(&mut slot, &pay("1", "TED 3", ""), &locators(7), &ctx).unwrap_err();
+        assert_eq!(refusal(5, error)[0].field, "status");
+        // A reversed payment still names its row: re-applying does not pay it again.
+        let mut slot = Some(book_with_invoice(&ctx));
+        apply(&mut slot, &pay("40", "TED 1", ""), &locators(1), &ctx).unwrap();
+        let reason = creditdesk_core::commands::CreditReason::from_json(&json!({"reason": "bounced"})).unwrap();
+        let book = slot.as_mut().unwrap();
+        book.reverse_credit(&locators(1).payment, &reason, &ctx).unwrap();
+        let reversed = book.clone();
+        apply(&mut slot, &pay("40", "TED 1", ""), &locators(2), &ctx).unwrap();
+        assert_eq!(slot.unwrap().credits.len(), reversed.credits.len());
+        // Another account's invoice row is not found.
+        let error = apply(&mut None, &pay("40", "TED 1", ""), &locators(1), &ctx).unwrap_err();
+        assert_eq!(refusal(5, error)[0].field, "accountId");
     }
 
     fn a_row_applied_twice_changes_nothing_the_second_time() {

@@ -445,3 +445,85 @@ fn creds(app: &TestApp) -> (String, String) {
         common::Creds::None => unreachable!("the admin has a key"),
     }
 }
+
+#[tokio::test]
+async fn payment_rows_pay_once_per_reference_across_a_resumed_job_and_a_second_apply() {
+    let app = test_app_with(|state| state.import_work = ImportWork::WhenRun).await;
+    app.open_account("400", "1000").await;
+    app.hold_and_settle("400_CPF", "300", 3).await;
+    let invoices = app
+        .ok(Method::GET, &format!("{ACCOUNTS}/400_CPF/invoices"), None)
+        .await;
+    let ids: Vec<String> = invoices["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Rows of one account are applied one batch each, in file order; the last row repeats the
+    // first payment (the same reference): it pays nothing.
+    let file = format!(
+        "accountId,id,status,paymentValue,paymentReference\r\n\
+         400_CPF,{a},Opened,10.50,TED 1\r\n\
+         400_CPF,{b},Opened,100,TED 2\r\n\
+         400_CPF,{c},Opened,100.01,TED 3\r\n\
+         400_CPF,{a},Opened,10.50,TED 1\r\n",
+        a = ids[0],
+        b = ids[1],
+        c = ids[2]
+    );
+    let run = |limit: u32| creditdesk_server::imports::run(&app.state, limit);
+    let (status, body) = send(&app, "invoices", "", &file).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(run(1).await.unwrap(), 1);
+    // As if it stopped after paying row 2 and before recording it.
+    app.db
+        .pool()
+        .execute(
+            "UPDATE imports SET rows_done = 0 WHERE id = $1",
+            vec![id.as_str().into()],
+        )
+        .await
+        .unwrap();
+    app.clock
+        .advance_seconds(creditdesk_server::imports::LEASE_US / 1_000_000 + 1);
+    assert_eq!(run(u32::MAX).await.unwrap(), 4);
+    let view = job(&app, &id).await;
+    assert_eq!((view.rows_done, view.rows_failed), (4, 1));
+    assert_eq!(
+        (view.errors[0].line, view.errors[0].field.as_str()),
+        (4, "paymentValue"),
+        "{:?}",
+        view.errors
+    );
+    let want = [
+        ("Opened".to_owned(), "10.50".to_owned()),
+        ("Paid".to_owned(), "100.00".to_owned()),
+        ("Opened".to_owned(), "0.00".to_owned()),
+    ];
+    assert_eq!(statuses_paid(&app, "400_CPF").await, want);
+    let before = entries(&app, "400_CPF").await;
+    // The same file again: nothing paid twice.
+    let (status, body) = send(&app, "invoices", "", &file).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(run(u32::MAX).await.unwrap(), 4);
+    assert_eq!(statuses_paid(&app, "400_CPF").await, want);
+    assert_eq!(entries(&app, "400_CPF").await, before);
+}
+
+/// Each invoice of `account`: its status and paid value.
+async fn statuses_paid(app: &TestApp, account: &str) -> Vec<(String, String)> {
+    let list = app
+        .ok(Method::GET, &format!("{ACCOUNTS}/{account}/invoices"), None)
+        .await;
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let status = i["status"].as_str().unwrap().to_owned();
+            (status, i["paidValue"].to_string())
+        })
+        .collect()
+}

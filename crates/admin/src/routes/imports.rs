@@ -113,7 +113,7 @@ fn SampleFiles() -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Sample files"</h2>
-            <p class="help">"Accounts: document, documentType, email, creditLimit (and tolerance, description). Invoices: the invoice export's accountId, id and status (and observation, paymentLink) — export a list from Invoices, change the status column, import it back."</p>
+            <p class="help">"Accounts: document, documentType, email, creditLimit (and tolerance, description). Invoices: the invoice export's accountId, id and status (and observation, paymentLink; paymentValue with paymentReference to record a part payment, once per reference) — export a list from Invoices, change the status column or add the payment columns, import it back."</p>
             <div class="actions">
                 <button id="sample-accounts" type="button" class="secondary small" on:click=move |_| save(ImportKind::Accounts)>"Accounts sample"</button>
                 <button id="sample-invoices" type="button" class="secondary small" on:click=move |_| save(ImportKind::Invoices)>"Invoices sample"</button>
