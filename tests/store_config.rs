@@ -93,6 +93,19 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
         .len();
     assert!(zones > 100, "the browser's zones are suggested: {zones}");
     browser.type_into("#timeZone", "America/Sao_Paulo").await?;
+    // The store's My Credits page, checked by core as it is typed.
+    browser
+        .type_into("#myCreditsUrl", "shop.example/credits")
+        .await?;
+    browser
+        .wait_for_text("#myCreditsUrl-error", |t| t.contains("http"))
+        .await?;
+    browser
+        .type_into("#myCreditsUrl", "https://shop.example/credits")
+        .await?;
+    browser
+        .wait_for_text("#myCreditsUrl-error", str::is_empty)
+        .await?;
     browser.screenshot("store-configuration").await?;
     browser.find("#save-store-config").await?.click().await?;
     browser
@@ -106,6 +119,10 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     assert_eq!(browser.value("#taxRate").await?, "0.25");
     assert_eq!(browser.value("#invoicePostponementLimit").await?, "3");
     assert_eq!(browser.value("#timeZone").await?, "America/Sao_Paulo");
+    assert_eq!(
+        browser.value("#myCreditsUrl").await?,
+        "https://shop.example/credits"
+    );
     assert_eq!(
         browser
             .find("#postponementEnabled")
@@ -126,5 +143,6 @@ async fn scenario(server: &Server, browser: &Browser) -> anyhow::Result<()> {
     assert_eq!(body["maxPostponementDays"], 30);
     assert_eq!(body["postponementEnabled"], true);
     assert_eq!(body["timeZone"], "America/Sao_Paulo");
+    assert_eq!(body["myCreditsUrl"], "https://shop.example/credits");
     Ok(())
 }

@@ -360,7 +360,7 @@ impl ChangeInvoice {
         let observation = f.optional("observation", |v| {
             parse::text(v, TextKind::Lines, OBSERVATION_CHARS_MAX)
         });
-        let payment_link = f.optional("paymentLink", payment_link);
+        let payment_link = f.optional("paymentLink", web_url);
         f.finish(|| {
             Some(ChangeInvoice {
                 status: status?,
@@ -371,8 +371,9 @@ impl ChangeInvoice {
     }
 }
 
-/// An `http://` or `https://` URL with a host, no spaces, at most 2048 characters.
-fn payment_link(value: &Value) -> Result<String, String> {
+/// An `http://` or `https://` URL with a host, no spaces, at most 2048 characters (a payment
+/// link, the store's My Credits page).
+pub(crate) fn web_url(value: &Value) -> Result<String, String> {
     let link = parse::text(value, TextKind::Identifier, PAYMENT_LINK_CHARS_MAX)?;
     let rest = link
         .strip_prefix("https://")

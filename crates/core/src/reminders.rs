@@ -24,10 +24,10 @@
 use chrono::{DateTime, Days, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::interest::{self, InterestPolicy};
+use crate::interest;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Money;
-use crate::store_config::{Currency, NotificationRule, NotificationsSettings, TimeOfDay};
+use crate::store_config::{NotificationRule, NotificationsSettings, StoreConfig, TimeOfDay};
 use crate::Timestamp;
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
@@ -468,18 +468,18 @@ pub struct Message {
     pub amount_due: Money,
 }
 
-/// The reminder's message for `invoice` at `now`: which invoice, how much is due (interest
-/// included, as [`interest::accrued`] has it at `now`), by when (the due day in the store's
-/// zone), and the payment link when the invoice has one. A `daysAfter` reminder says the
-/// invoice is overdue.
+/// The reminder's message for `invoice` at `now` under the store's `config`: which invoice, how
+/// much is due (interest included, as [`interest::accrued`] has it at `now`), by when (the due
+/// day in the store's zone), the payment link when the invoice has one, and the store's My
+/// Credits page while the store shows it. A `daysAfter` reminder says the invoice is overdue.
 pub fn message(
     invoice: &Invoice,
     reminder: &Reminder,
-    policy: &InterestPolicy,
-    currency: &Currency,
+    config: &StoreConfig,
     zone: &dyn Zone,
     now: Timestamp,
 ) -> Message {
+    let (policy, currency) = (&config.interest_policy(), config.currency());
     let accrued = interest::accrued(invoice, policy, now);
     let amount_due = accrued.amount_due(invoice.remaining());
     let due_day = local_date(invoice.due_date, zone);
@@ -510,6 +510,9 @@ pub fn message(
     match &invoice.payment_link {
         Some(link) => text.push_str(&format!("Pay here: {link}\n")),
         None => text.push_str("Pay it through the store where you bought.\n"),
+    }
+    if let Some(page) = config.my_credits_link() {
+        text.push_str(&format!("Your account and all your invoices: {page}\n"));
     }
     Message {
         subject,

@@ -62,6 +62,9 @@ pub struct StoreConfig {
     overdue_block_days: Option<u16>,
     /// Extension: the store's time zone, where reminders' `timeOfDay` is read.
     time_zone: TimeZoneName,
+    /// Extension: the store's own page where a buyer opens My Credits (it signs them in and
+    /// sends them on with a buyer link); reminders print it while `myCreditsEnabled` is on.
+    my_credits_url: Option<String>,
 }
 
 /// Most characters of a time zone's name (the longest IANA name has 32).
@@ -259,12 +262,13 @@ impl Default for StoreConfig {
             interest_grace_days: 0,
             overdue_block_days: None,
             time_zone: TimeZoneName::utc(),
+            my_credits_url: None,
         }
     }
 }
 
 /// The top-level fields, in the spec's order, then the extensions.
-pub const FIELDS: [&str; 17] = [
+pub const FIELDS: [&str; 18] = [
     "dailyInterestRate",
     "invoicePostponementLimit",
     "taxRate",
@@ -282,10 +286,11 @@ pub const FIELDS: [&str; 17] = [
     "interestGraceDays",
     "overdueBlockDays",
     "timeZone",
+    "myCreditsUrl",
 ];
 
-/// The fields whose `null` means "off" (every other field refuses `null`).
-const NULLABLE: [&str; 1] = ["overdueBlockDays"];
+/// The fields whose `null` means "off" or "none" (every other field refuses `null`).
+const NULLABLE: [&str; 2] = ["overdueBlockDays", "myCreditsUrl"];
 
 /// What an invoice may still be postponed: how many more times, and by how many more days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -348,6 +353,15 @@ impl StoreConfig {
     /// Whether buyers see the "My Credits" page in the storefront.
     pub fn my_credits_enabled(&self) -> bool {
         self.my_credits_enabled
+    }
+    /// Extension: the store's page where buyers open My Credits, as set (`None`: not set).
+    pub fn my_credits_url(&self) -> Option<&str> {
+        self.my_credits_url.as_deref()
+    }
+    /// Where a buyer is sent to see their account: the store's My Credits page, while the store
+    /// shows My Credits (`None` when it is off or has no such page).
+    pub fn my_credits_link(&self) -> Option<&str> {
+        self.my_credits_url().filter(|_| self.my_credits_enabled)
     }
     /// How much a pre-authorization may grow when updated or settled (`0.1` = 10 %).
     pub fn max_pre_authorization_growth_rate(&self) -> Rate {
@@ -488,6 +502,17 @@ impl StoreConfig {
                     &mut next.overdue_block_days,
                 ),
                 "timeZone" => set(&mut errors, path, parsed(value), &mut next.time_zone),
+                // An empty string is absent, as in every body: the page stays as it is.
+                "myCreditsUrl" if value.as_str() == Some("") => {}
+                "myCreditsUrl" => set(
+                    &mut errors,
+                    path,
+                    match value {
+                        Value::Null => Ok(None),
+                        value => crate::commands::web_url(value).map(Some),
+                    },
+                    &mut next.my_credits_url,
+                ),
                 // Unknown top-level fields are ignored (the server lists them; see commands).
                 _ => {}
             }

@@ -590,6 +590,30 @@ const UPDATES: &[(&str, UpdateExpect)] = &[
         Ok(("overdueBlockDays", "null")),
     ),
     (r#"{"overdueBlockDays": -1}"#, Err(&["overdueBlockDays"])),
+    // The store's My Credits page: a web address, null for none, "" leaves it as it is.
+    (
+        r#"{"myCreditsUrl": "https://shop.example/account/credits?x=1"}"#,
+        Ok((
+            "myCreditsUrl",
+            r#""https://shop.example/account/credits?x=1""#,
+        )),
+    ),
+    (
+        r#"{"myCreditsUrl": "http://localhost:3000/c"}"#,
+        Ok(("myCreditsUrl", r#""http://localhost:3000/c""#)),
+    ),
+    (r#"{"myCreditsUrl": null}"#, Ok(("myCreditsUrl", "null"))),
+    (r#"{"myCreditsUrl": ""}"#, Ok(("myCreditsUrl", "null"))),
+    (
+        r#"{"myCreditsUrl": "shop.example"}"#,
+        Err(&["myCreditsUrl"]),
+    ),
+    (r#"{"myCreditsUrl": "https://"}"#, Err(&["myCreditsUrl"])),
+    (
+        r#"{"myCreditsUrl": "https://a b.co"}"#,
+        Err(&["myCreditsUrl"]),
+    ),
+    (r#"{"myCreditsUrl": 3}"#, Err(&["myCreditsUrl"])),
     (r#"{"overdueBlockDays": "ten"}"#, Err(&["overdueBlockDays"])),
     (r#"{"currency": "EURO"}"#, Err(&["currency"])),
     (r#"{"currency": 978}"#, Err(&["currency"])),
@@ -1801,7 +1825,7 @@ case_test! {
         let json = serde_json::to_string(&StoreConfig::default()).unwrap();
         assert_eq!(
             json,
-            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","currencyCode":"BRL","interestGraceDays":0,"overdueBlockDays":null,"timeZone":"UTC"}"#
+            r#"{"dailyInterestRate":0,"invoicePostponementLimit":0,"taxRate":0,"maxPostponementDays":0,"defaultCreditValue":2000.00,"postponementEnabled":false,"automaticCheckingAccountCreationEnabled":false,"toleranceEnabled":false,"myCreditsEnabled":false,"maxPreAuthorizationGrowthRate":0,"notificationsSettings":{"daysPrior":[{"days":5,"timeOfDay":"12:00:00"},{"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],"daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},"shortfallTolerance":0.00,"currency":"BRL","currencyCode":"BRL","interestGraceDays":0,"overdueBlockDays":null,"timeZone":"UTC","myCreditsUrl":null}"#
         );
     }
 

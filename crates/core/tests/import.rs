@@ -195,15 +195,39 @@ const INVOICE_ROWS: &[(&str, &[&str])] = &[
 
 /// (a payment row after [`PAYMENT_HEADER`]) → the fields refused (none: read).
 const PAYMENT_ROWS: &[(&str, &[&str])] = &[
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40.00,TED 991", &[]),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40.00,TED 991",
+        &[],
+    ),
     ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,,", &[]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40,", &["paymentReference"]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,,TED 1", &["paymentValue"]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,0,TED 1", &["paymentValue"]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,4.001,TED 1", &["paymentValue"]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,forty,TED 1", &["paymentValue"]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,40,TED 1", &["status"]),
-    ("1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Cancelled,40,TED 1", &["status"]),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40,",
+        &["paymentReference"],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,,TED 1",
+        &["paymentValue"],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,0,TED 1",
+        &["paymentValue"],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,4.001,TED 1",
+        &["paymentValue"],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,forty,TED 1",
+        &["paymentValue"],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Paid,40,TED 1",
+        &["status"],
+    ),
+    (
+        "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Cancelled,40,TED 1",
+        &["status"],
+    ),
     (
         "1_CPF,0123456789ABCDEF0123456789ABCDEF-01,Opened,40,bad\u{7}reference",
         &["paymentReference"],

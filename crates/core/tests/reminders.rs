@@ -2,7 +2,6 @@
 //! and overlaps, repeated settings, decisions after downtime, the message. Native and wasm.
 
 use chrono::{DateTime, Offset, TimeZone};
-use creditdesk_core::interest::InterestPolicy;
 use creditdesk_core::invoice::{Invoice, InvoiceStatus};
 use creditdesk_core::reminders::{self, Decision, Outcome, Reminder, SkipReason, When, Zone};
 use creditdesk_core::store_config::{NotificationsSettings, StoreConfig};
@@ -374,8 +373,7 @@ case_test! {
         let due = t("2024-03-10T00:00:00Z");
         let open = invoice(due, InvoiceStatus::Opened);
         let reminder = Reminder { when: When::Prior(1), at: t("2024-03-09T12:00:00Z") };
-        let policy = StoreConfig::default().interest_policy();
-        let message = reminders::message(&open, &reminder, &policy, StoreConfig::default().currency(), &reminders::Utc, reminder.at);
+        let message = reminders::message(&open, &reminder, &StoreConfig::default(), &reminders::Utc, reminder.at);
         let event = creditdesk_core::webhooks::reminder_event(&open, &reminder, &message);
         assert_eq!(event.kind.as_str(), "invoice.reminder");
         assert_eq!(event.account_id.to_string(), "1_CPF");
@@ -423,16 +421,13 @@ case_test! {
     }
 
     fn reminder_messages() {
-        let policy = InterestPolicy {
-            daily_rate: "0.01".parse().unwrap(),
-            tax_rate: "0.1".parse().unwrap(),
-            grace_days: 0,
-        };
+        let config = StoreConfig::default()
+            .apply_update(&serde_json::json!({"dailyInterestRate": 0.01, "taxRate": 0.1}))
+            .unwrap();
         let due = t("2024-03-01T12:00:00Z");
-        let config = StoreConfig::default();
         let mut open = invoice(due, InvoiceStatus::Opened);
         let before = Reminder { when: When::Prior(1), at: t("2024-02-29T12:00:00Z") };
-        let message = reminders::message(&open, &before, &policy, config.currency(), &zone("America/Sao_Paulo"), before.at);
+        let message = reminders::message(&open, &before, &config, &zone("America/Sao_Paulo"), before.at);
         assert_eq!(message.subject, "Invoice AbCd1234-1: 100.00 BRL due on 2024-03-01");
         assert_eq!(
             message.text,
@@ -443,17 +438,30 @@ case_test! {
         // day as the zone has it (09:00 in São Paulo is still 03-01; in Tokyo it is 21:00).
         open.payment_link = Some("https://pay.example/i/1".to_owned());
         let after = Reminder { when: When::After(3), at: t("2024-03-04T12:00:00Z") };
-        let message = reminders::message(&open, &after, &policy, config.currency(), &zone("America/Sao_Paulo"), after.at);
+        let message = reminders::message(&open, &after, &config, &zone("America/Sao_Paulo"), after.at);
         assert_eq!(message.subject, "Invoice AbCd1234-1 is overdue: 103.30 BRL was due on 2024-03-01");
         assert_eq!(
             message.text,
             "Invoice AbCd1234-1 (order o-1, installment 1 of 1).\nDue date: 2024-03-01.\nAmount due: 103.30 BRL, of which 3.30 BRL is overdue interest and its tax (3 days late).\nPay here: https://pay.example/i/1\n"
         );
         assert_eq!(message.amount_due.to_string(), "103.30");
-        let tokyo = reminders::message(&open, &after, &policy, config.currency(), &zone("Asia/Tokyo"), after.at);
+        let tokyo = reminders::message(&open, &after, &config, &zone("Asia/Tokyo"), after.at);
         assert!(tokyo.subject.ends_with("was due on 2024-03-01"), "{}", tokyo.subject);
         let late_evening = invoice(t("2024-03-01T16:00:00Z"), InvoiceStatus::Opened);
-        let tokyo = reminders::message(&late_evening, &before, &policy, config.currency(), &zone("Asia/Tokyo"), before.at);
+        let tokyo = reminders::message(&late_evening, &before, &config, &zone("Asia/Tokyo"), before.at);
         assert!(tokyo.subject.ends_with("due on 2024-03-02"), "{}", tokyo.subject);
+        // The store's My Credits page, while the store shows My Credits.
+        let page = "Your account and all your invoices: https://shop.example/my-credits\n";
+        // (update) → whether the message ends with the page.
+        for (update, printed) in [
+            (r#"{"myCreditsUrl": "https://shop.example/my-credits"}"#, false),
+            (r#"{"myCreditsEnabled": true}"#, false),
+            (r#"{"myCreditsEnabled": true, "myCreditsUrl": "https://shop.example/my-credits"}"#, true),
+        ] {
+            let config = config.apply_update(&serde_json::from_str(update).unwrap()).unwrap();
+            let message = reminders::message(&open, &after, &config, &zone("UTC"), after.at);
+            assert_eq!(message.text.ends_with(page), printed, "{update}: {}", message.text);
+            assert!(message.text.contains("Pay here: https://pay.example/i/1\n"), "{update}");
+        }
     }
 }

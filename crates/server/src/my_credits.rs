@@ -77,12 +77,24 @@ pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 
 /// Why a page cannot be shown, as the page that says so.
 enum Refusal {
-    /// No session, or it ended: the buyer asks the store for a new link.
-    SignedOut,
+    /// No session, or it ended: the buyer asks the store for a new link (at the store's My
+    /// Credits page, when it has one).
+    SignedOut {
+        store_page: Option<String>,
+    },
     /// The store turned My Credits off.
     Disabled,
     NotFound,
     Storage(StorageError),
+}
+
+impl Refusal {
+    /// [`Refusal::SignedOut`] under the store's `config`.
+    fn signed_out(config: &StoreConfig) -> Refusal {
+        Refusal::SignedOut {
+            store_page: config.my_credits_link().map(str::to_owned),
+        }
+    }
 }
 
 impl From<StorageError> for Refusal {
@@ -93,13 +105,19 @@ impl From<StorageError> for Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
+        const AGAIN: &str = "Sign-in links work once and for a short time. Open My Credits again \
+                             from the store to get a new one.";
+        let mut more = String::new();
         let (status, title, text) = match self {
-            Refusal::SignedOut => (
-                StatusCode::UNAUTHORIZED,
-                "Your link has expired",
-                "Sign-in links work once and for a short time. Open My Credits again from the \
-                 store to get a new one.",
-            ),
+            Refusal::SignedOut { store_page } => {
+                if let Some(page) = store_page {
+                    let page = escape(&page);
+                    more = format!(
+                        r#"<p><a class="pay" href="{page}">Open My Credits at the store</a></p>"#
+                    );
+                }
+                (StatusCode::UNAUTHORIZED, "Your link has expired", AGAIN)
+            }
             Refusal::Disabled => (
                 StatusCode::CONFLICT,
                 "My Credits is not available",
@@ -119,7 +137,7 @@ impl IntoResponse for Refusal {
                 )
             }
         };
-        let body = format!("<h1>{title}</h1><p>{text}</p>");
+        let body = format!("<h1>{title}</h1><p>{text}</p>{more}");
         (status, private(), Html(document(title, &body))).into_response()
     }
 }
@@ -157,13 +175,13 @@ async fn session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(BuyerSession, StoreConfig), Refusal> {
-    let token = cookie_token(headers).ok_or(Refusal::SignedOut)?;
     let config = enabled(state).await?;
+    let token = cookie_token(headers).ok_or_else(|| Refusal::signed_out(&config))?;
     let session = state
         .db
         .buyer_session(&hash_token(&token), state.now())
         .await?
-        .ok_or(Refusal::SignedOut)?;
+        .ok_or_else(|| Refusal::signed_out(&config))?;
     Ok((session, config))
 }
 
@@ -179,7 +197,7 @@ async fn sign_in(
     headers: HeaderMap,
     Query(link): Query<SignIn>,
 ) -> Result<Response, Refusal> {
-    enabled(&state).await?;
+    let config = enabled(&state).await?;
     let now = state.now();
     let session = random_token();
     let opened = state
@@ -191,7 +209,7 @@ async fn sign_in(
             buyer::session_expires_at(now),
         )
         .await?
-        .ok_or(Refusal::SignedOut)?;
+        .ok_or_else(|| Refusal::signed_out(&config))?;
     let secure = if public_base(&state, &headers).starts_with("https://") {
         "; Secure"
     } else {
@@ -227,6 +245,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 async fn read(
     state: &AppState,
     session: &BuyerSession,
+    config: &StoreConfig,
 ) -> Result<creditdesk_core::book::Book, Refusal> {
     let now = state.now();
     let reads = Reads::of(&[
@@ -237,10 +256,10 @@ async fn read(
         .db
         .read_book(&session.account, &reads, now)
         .await?
-        .ok_or(Refusal::SignedOut)?;
+        .ok_or_else(|| Refusal::signed_out(config))?;
     // The session's email may have stopped being the account's (a holder removed).
     if !buyer::sees_account(&book, &session.email) {
-        return Err(Refusal::SignedOut);
+        return Err(Refusal::signed_out(config));
     }
     let filter = InvoiceFilter {
         account: Some(session.account.clone()),
@@ -278,7 +297,7 @@ async fn page(
     Query(window): Query<Window>,
 ) -> Result<Response, Refusal> {
     let (session, config) = session(&state, &headers).await?;
-    let book = read(&state, &session).await?;
+    let book = read(&state, &session, &config).await?;
     let actor = buyer_actor();
     let ctx = buyer_ctx(state.now(), &actor, &config);
     // A date the buyer typed that does not read is left out (the whole history shows).
@@ -301,7 +320,7 @@ async fn invoice(
         .db
         .read_book(&session.account, &Reads::invoice(&id), now)
         .await?
-        .ok_or(Refusal::SignedOut)?;
+        .ok_or_else(|| Refusal::signed_out(&config))?;
     let found = book
         .invoices
         .iter()

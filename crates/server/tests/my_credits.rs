@@ -196,9 +196,23 @@ async fn a_link_opens_its_account_once_and_nothing_of_another() {
     );
     // The session ends after its hour.
     app.clock.advance_seconds(61 * 60);
-    assert_eq!(
-        browse(&app, "/my-credits", Some(&cookie)).await.0,
-        StatusCode::UNAUTHORIZED
+    let (status, _, page) = browse(&app, "/my-credits", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(!page.contains("at the store</a>"), "{page}");
+    // With the store's own My Credits page set, the expired page leads there.
+    app.ok(
+        Method::PUT,
+        "/api/creditcontrol/storeconfig",
+        Some(json!({"myCreditsUrl": "https://shop.example/credits?a=1&b=2"})),
+    )
+    .await;
+    let (status, _, page) = browse(&app, "/my-credits", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.contains(
+            r#"href="https://shop.example/credits?a=1&amp;b=2">Open My Credits at the store</a>"#
+        ),
+        "{page}"
     );
 }
 

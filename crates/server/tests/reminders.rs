@@ -286,6 +286,10 @@ async fn reminders_are_scheduled_sent_by_email_once_and_only_the_latest_after_do
     );
     assert!(first.body.contains("Amount due: 100.00 BRL."), "{first:?}");
     assert!(first.body.contains("Pay it through the store"), "{first:?}");
+    assert!(
+        !first.body.contains("Your account"),
+        "My Credits is off: {first:?}"
+    );
 
     let list = reminders(&app, &path).await;
     let sent = &list["items"][0];
@@ -303,6 +307,13 @@ async fn reminders_are_scheduled_sent_by_email_once_and_only_the_latest_after_do
         Method::PUT,
         &path,
         Some(json!({"status": "Opened", "paymentLink": "https://pay.example/i/1"})),
+    )
+    .await;
+    // The store shows My Credits from its own page: what follows names it.
+    app.ok(
+        Method::PUT,
+        STORE,
+        Some(json!({"myCreditsEnabled": true, "myCreditsUrl": "https://shop.example/my-credits"})),
     )
     .await;
     move_past(&app, &list["items"][2]["at"]);
@@ -336,6 +347,11 @@ async fn reminders_are_scheduled_sent_by_email_once_and_only_the_latest_after_do
     );
     assert!(
         late.body.contains("Pay here: https://pay.example/i/1"),
+        "{late:?}"
+    );
+    assert!(
+        late.body
+            .contains("Your account and all your invoices: https://shop.example/my-credits"),
         "{late:?}"
     );
     let owed: creditdesk_core::Money = amount_due.parse().unwrap();

@@ -29,7 +29,7 @@ async fn defaults_before_any_update_are_the_spec_example() {
               {"days":1,"timeOfDay":"12:00:00"},{"days":0,"timeOfDay":"12:00:00"}],
               "daysAfter":[{"days":3,"timeOfDay":"12:00:00"}]},
             "shortfallTolerance":0.00,"currency":"BRL","currencyCode":"BRL","interestGraceDays":0,"overdueBlockDays":null,
-            "timeZone":"UTC"}"#,
+            "timeZone":"UTC","myCreditsUrl":null}"#,
     );
     assert_eq!(body, expected);
     let body = reference_fields(&body);
@@ -49,6 +49,7 @@ fn reference_fields(value: &Value) -> Value {
         "interestGraceDays",
         "overdueBlockDays",
         "timeZone",
+        "myCreditsUrl",
     ] {
         value.as_object_mut().unwrap().remove(extension);
     }

@@ -60,6 +60,8 @@ struct FormState {
     automatic_checking_account_creation_enabled: RwSignal<bool>,
     tolerance_enabled: RwSignal<bool>,
     my_credits_enabled: RwSignal<bool>,
+    /// Empty: none (sent as `null`).
+    my_credits_url: RwSignal<String>,
     time_zone: RwSignal<String>,
     days_prior: RwSignal<Vec<RuleRow>>,
     days_after: RwSignal<Vec<RuleRow>>,
@@ -92,6 +94,7 @@ impl FormState {
             ),
             tolerance_enabled: RwSignal::new(config.tolerance_enabled()),
             my_credits_enabled: RwSignal::new(config.my_credits_enabled()),
+            my_credits_url: text(config.my_credits_url().unwrap_or_default().to_owned()),
             time_zone: text(config.time_zone().as_str().to_owned()),
             days_prior: RwSignal::new(Vec::new()),
             days_after: RwSignal::new(Vec::new()),
@@ -154,6 +157,7 @@ impl FormState {
             "automaticCheckingAccountCreationEnabled": self.automatic_checking_account_creation_enabled.get(),
             "toleranceEnabled": self.tolerance_enabled.get(),
             "myCreditsEnabled": self.my_credits_enabled.get(),
+            "myCreditsUrl": Some(self.my_credits_url.get()).filter(|u| !u.trim().is_empty()),
             "maxPreAuthorizationGrowthRate": self.max_pre_authorization_growth_rate.get(),
             "timeZone": self.time_zone.get(),
             "notificationsSettings": { "daysPrior": rules(self.days_prior), "daysAfter": rules(self.days_after) },
@@ -323,6 +327,14 @@ pub fn StoreConfigForm(
                     label="Show \"My Credits\" in the storefront".into()
                     help="Buyers see their limit, balance and invoices."
                     checked=state.my_credits_enabled
+                />
+                <TextField
+                    id="myCreditsUrl".into()
+                    label="Your My Credits page".into()
+                    help="Your store's page that signs the buyer in and opens My Credits (it asks Creditdesk for a buyer link); reminders name it while My Credits is shown. Empty = none."
+                    value=state.my_credits_url
+                    error=errors("myCreditsUrl")
+                    inputmode="url"
                 />
             </section>
 

@@ -195,7 +195,8 @@ fn schemas() -> Value {
         "currencyCode": { "type": "string", "description": "The company-credit API's name of currency: one setting, always the same code." },
         "interestGraceDays": int,
         "overdueBlockDays": { "type": "integer", "nullable": true, "description": "New pre-authorizations are refused while an invoice is more than this many days late; null: never." },
-        "timeZone": { "type": "string", "description": "IANA time zone where reminders' timeOfDay is read (default UTC)." } });
+        "timeZone": { "type": "string", "description": "IANA time zone where reminders' timeOfDay is read (default UTC)." },
+        "myCreditsUrl": { "type": "string", "nullable": true, "description": "The store's own page where a buyer opens My Credits (it signs them in and asks a buyer link); reminders print it while myCreditsEnabled is on. null: none." } });
     // Every field but notificationsSettings is required in answers (as the reference spec says).
     let config_fields: Vec<&str> = FIELDS
         .iter()

@@ -188,9 +188,7 @@ async fn keep(
              ON CONFLICT (invoice_id, at_us, rule) DO NOTHING"
         }
         Outcome::Send => {
-            let policy = how.config.interest_policy();
-            let currency = how.config.currency();
-            let message = reminders::message(invoice, reminder, &policy, currency, how.zone, now);
+            let message = reminders::message(invoice, reminder, how.config, how.zone, now);
             let event = webhooks::reminder_event(invoice, reminder, &message);
             let id = ulids(now, 1).pop().expect("one id");
             let event_id = insert_event(tx, &event, &id, now).await?;
