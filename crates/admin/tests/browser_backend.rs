@@ -331,3 +331,252 @@ async fn credits_in_the_page_are_the_engines() {
         "{bad:?}"
     );
 }
+
+/// CSV in the page: an account import previewed (nothing written) then applied, the history and
+/// its error file, the exports, an edited invoice export imported back with a part payment made
+/// once, a file refused whole.
+#[wasm_bindgen_test]
+async fn csv_imports_and_exports_in_the_page_are_cores() {
+    use creditdesk_core::import::{ImportStatus, ImportView};
+    browser::clear().unwrap();
+    let csv = |method, path: String, body: Option<String>| async move {
+        Backend::Browser
+            .send_csv(method, &path, body.as_deref())
+            .await
+    };
+    let job = |text: String| -> ImportView { serde_json::from_str(&text).unwrap() };
+    let file = "document,documentType,email,creditLimit,notes\r\n\
+                1,CPF,ana+store@example.com,100,x\r\n\
+                2,CPF,not-an-email,10,\r\n\
+                3,CNPJ,bruno_silva@example.com,50.5,\r\n"
+        .to_owned();
+    let path = "/api/creditdesk/imports/accounts?dryRun=true&fileName=buyers.csv";
+    let preview = job(csv(Method::Post, path.into(), Some(file.clone()))
+        .await
+        .unwrap());
+    assert_eq!(
+        (
+            preview.status,
+            preview.dry_run,
+            preview.rows_total,
+            preview.rows_done,
+            preview.rows_failed
+        ),
+        (ImportStatus::Completed, true, 3, 3, 1)
+    );
+    assert_eq!(
+        (preview.errors[0].line, preview.errors[0].field.as_str()),
+        (3, "email")
+    );
+    assert_eq!(preview.ignored_columns, ["notes"]);
+    assert_eq!(preview.file_name, "buyers.csv");
+    assert!(
+        browser::load().unwrap().dump().books.is_empty(),
+        "a preview writes nothing"
+    );
+    let applied = job(csv(
+        Method::Post,
+        "/api/creditdesk/imports/accounts".into(),
+        Some(file),
+    )
+    .await
+    .unwrap());
+    assert_eq!(
+        (applied.dry_run, applied.rows_failed, &applied.errors),
+        (false, 1, &preview.errors)
+    );
+    assert_eq!(browser::load().unwrap().dump().books.len(), 2);
+
+    // The history (newest first), one job, its error file.
+    let history: Value = serde_json::from_str(
+        &Backend::Browser
+            .send(Method::Get, "/api/creditdesk/imports?from=1&to=20", None)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [applied.id.as_str(), preview.id.as_str()]);
+    assert_eq!(history["range"]["total"], 2);
+    let one = Backend::Browser
+        .send(
+            Method::Get,
+            &format!("/api/creditdesk/imports/{}", applied.id),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(job(one), applied);
+    let errors = csv(
+        Method::Get,
+        format!("/api/creditdesk/imports/{}/errors.csv", applied.id),
+        None,
+    )
+    .await
+    .unwrap();
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines.len(), 2, "{errors}");
+    assert_eq!(lines[0], "line,field,message");
+    assert!(lines[1].starts_with("3,email,"), "{errors}");
+    let missing = csv(
+        Method::Get,
+        "/api/creditdesk/imports/imp_nope/errors.csv".into(),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(missing, Err(AdminError::Refused(ref d)) if d.code == ErrorCode::NotFound),
+        "{missing:?}"
+    );
+
+    // Exports: the accounts, an account's invoices, edited and imported back.
+    let accounts = csv(
+        Method::Get,
+        "/api/creditdesk/exports/accounts.csv".into(),
+        None,
+    )
+    .await
+    .unwrap();
+    let lines: Vec<&str> = accounts.lines().collect();
+    assert_eq!(lines.len(), 3, "{accounts}");
+    assert!(
+        lines[0].starts_with("id,document,documentType,email"),
+        "{accounts}"
+    );
+    assert!(
+        lines[1].starts_with("1_CPF,1,CPF,ana+store@example.com,"),
+        "{accounts}"
+    );
+    let account = "/api/creditcontrol/accounts/1_CPF";
+    let hold = json!({"value": 90, "settle": true, "installments": 2});
+    Backend::Browser
+        .send(
+            Method::Put,
+            &format!("{account}/transactions/t1"),
+            Some(&hold),
+        )
+        .await
+        .unwrap();
+    Backend::Browser
+        .send(
+            Method::Put,
+            &format!("{account}/transactions/t1/settlement"),
+            Some(&json!({"value": 90})),
+        )
+        .await
+        .unwrap();
+    let export = csv(
+        Method::Get,
+        "/api/creditdesk/exports/invoices.csv?status=Opened".into(),
+        None,
+    )
+    .await
+    .unwrap();
+    let mut rows: Vec<Vec<String>> = export
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{export}");
+    let column = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    let (status, id) = (column("status"), column("id"));
+    rows[1][status] = "Paid".into();
+    for (at, row) in rows.iter_mut().enumerate() {
+        let cells: [&str; 2] = if at == 0 {
+            ["paymentValue", "paymentReference"]
+        } else if at == 2 {
+            ["10", "TED 1"]
+        } else {
+            ["", ""]
+        };
+        row.extend(cells.map(str::to_owned));
+    }
+    let edited: String = rows
+        .iter()
+        .map(|r| format!("{}\r\n", r.join(",")))
+        .collect();
+    let second = rows[2][id].clone();
+    for _ in 0..2 {
+        let done = job(csv(
+            Method::Post,
+            "/api/creditdesk/imports/invoices".into(),
+            Some(edited.clone()),
+        )
+        .await
+        .unwrap());
+        assert_eq!(
+            (done.rows_total, done.rows_failed),
+            (2, 0),
+            "{:?}",
+            done.errors
+        );
+        assert!(done.ignored_columns.contains(&"friendlyId".to_owned()));
+    }
+    let list: Value = serde_json::from_str(
+        &Backend::Browser
+            .send(Method::Get, &format!("{account}/invoices"), None)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let got: Vec<(String, String, String)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_owned(),
+                i["status"].as_str().unwrap().to_owned(),
+                i["paidValue"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got[1],
+        (second, "Opened".to_owned(), "10.00".to_owned()),
+        "paid once: {got:?}"
+    );
+    assert_eq!(got[0].1, "Paid");
+    let statement = csv(
+        Method::Get,
+        "/api/creditdesk/accounts/1_CPF/statements.csv".into(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(
+        statement.starts_with("date,kind,origin,value"),
+        "{statement}"
+    );
+    assert!(statement.lines().count() > 2, "{statement}");
+
+    // A file refused whole writes no job.
+    let refused = csv(
+        Method::Post,
+        "/api/creditdesk/imports/accounts".into(),
+        Some("document\r\n1\r\n".into()),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(AdminError::Refused(ref d)) if d.fields[0].field == "file"),
+        "{refused:?}"
+    );
+    let history: Value = serde_json::from_str(
+        &Backend::Browser
+            .send(Method::Get, "/api/creditdesk/imports", None)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(history["range"]["total"], 4);
+    browser::clear().unwrap();
+    let history = Backend::Browser
+        .send(Method::Get, "/api/creditdesk/imports", None)
+        .await
+        .unwrap();
+    assert!(history.contains("\"total\":0"), "{history}");
+}

@@ -43,14 +43,8 @@ thread_local! {
 
 /// Answers one request of the API from the store in this browser.
 pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<String, AdminError> {
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let segments: Vec<String> = path
-        .trim_start_matches("/api/")
-        .split('/')
-        .map(dom::decode)
-        .collect();
+    let (segments, query) = request_parts(path);
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let query = dom::query_pairs(query);
     let request = Request {
         method,
         segments: &segments,
@@ -68,6 +62,17 @@ pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<String, 
         save(ledger)?;
     }
     Ok(answer)
+}
+
+/// A request's path (after `/api/`, each segment decoded) and its query's pairs.
+pub(super) fn request_parts(path: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let segments = path
+        .trim_start_matches("/api/")
+        .split('/')
+        .map(dom::decode)
+        .collect();
+    (segments, dom::query_pairs(query))
 }
 
 /// The store kept in this browser (empty when nothing was kept yet).
@@ -107,8 +112,9 @@ pub fn export() -> Result<String, AdminError> {
         .map_err(|e| AdminError::Browser(format!("the data cannot be written: {e}")))
 }
 
-/// Forgets everything kept in this browser.
+/// Forgets everything kept in this browser (the store and the import history).
 pub fn clear() -> Result<(), AdminError> {
+    super::browser_csv::clear_history()?;
     save(Ledger::new())
 }
 
@@ -120,19 +126,10 @@ struct Request<'a> {
     now: Timestamp,
 }
 
-/// The answer's JSON text, or the refusal.
-type Answer = Result<String, ErrorBody>;
+/// The answer's text, or the refusal.
+pub(super) type Answer = Result<String, ErrorBody>;
 
-/// Why CSV imports and exports (and the import history) are refused in this browser.
-pub fn csv_needs_a_server() -> ErrorBody {
-    ErrorBody::new(
-        ErrorCode::Conflict,
-        "CSV imports and exports run on a Creditdesk server; in this browser, export the data \
-         from the Data screen and move it to a server",
-    )
-}
-
-fn to_json(value: impl Serialize) -> Answer {
+pub(super) fn to_json(value: impl Serialize) -> Answer {
     serde_json::to_string(&value).map_err(|e| {
         ErrorBody::new(
             ErrorCode::Internal,
@@ -145,20 +142,20 @@ fn refused(error: CreditError) -> ErrorBody {
     ErrorBody::from(&error)
 }
 
-fn invalid(errors: ValidationErrors) -> ErrorBody {
+pub(super) fn invalid(errors: ValidationErrors) -> ErrorBody {
     ErrorBody::from(&errors)
 }
 
-fn not_found(what: String) -> ErrorBody {
+pub(super) fn not_found(what: String) -> ErrorBody {
     ErrorBody::new(ErrorCode::NotFound, what)
 }
 
-fn no_route() -> ErrorBody {
+pub(super) fn no_route() -> ErrorBody {
     not_found("no such API route in this browser's engine".to_owned())
 }
 
 /// A path id read as core's type; one that cannot exist is simply not found (as on the server).
-fn parse_id<T: std::str::FromStr>(text: &str, kind: PathId) -> Result<T, ErrorBody> {
+pub(super) fn parse_id<T: std::str::FromStr>(text: &str, kind: PathId) -> Result<T, ErrorBody> {
     kind.read(text).map_err(not_found)
 }
 
@@ -202,7 +199,8 @@ fn route(ledger: &mut Ledger, request: &Request) -> Answer {
             "reminders are sent by a Creditdesk server; in this browser none are scheduled or \
              sent (move the data to a server from the Data screen)",
         )),
-        (_, ["creditdesk", "imports" | "exports", ..]) => Err(csv_needs_a_server()),
+        (Get, ["creditdesk", "imports"]) => super::browser_csv::history(query),
+        (Get, ["creditdesk", "imports", id]) => super::browser_csv::job(id),
         (Get, ["creditdesk", "dashboard"]) => to_json(ledger.dashboard(request.now)),
         (Get, ["creditdesk", "store"]) => to_json(StoreView {
             tenant_locator: ledger.tenant().cloned().ok_or_else(no_route)?,
@@ -509,7 +507,7 @@ fn change(book: &mut Book, method: Method, rest: &[&str], body: &Value, ctx: &Ct
 }
 
 /// 80 random bits for a credit locator made in the page.
-fn random_bits() -> [u8; 10] {
+pub(super) fn random_bits() -> [u8; 10] {
     let mut bits = [0u8; 10];
     bits.copy_from_slice(&dom::random_bytes()[..10]);
     bits

@@ -1,6 +1,5 @@
-//! A "Download CSV" button: the export at a path (with the list's own query) fetched from the
-//! server with the signed-in key and saved as a file. Exports run on a server; in this browser
-//! the button says so.
+//! A "Download CSV" button: the export at a path (with the list's own query) from the backend —
+//! the server with the signed-in key, or this browser's engine — saved as a file.
 
 use leptos::prelude::*;
 

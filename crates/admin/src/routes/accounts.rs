@@ -198,7 +198,7 @@ fn AccountsTable(
             </table>
             <nav class="pager" aria-label="Pages">
                 {previous.map(|href| view! { <A href=href>"← Previous"</A> })}
-                <span class="muted">{format!("Page {} of {pages} · {total} accounts", query.page)}</span>
+                <span class="muted" id="accounts-count">{format!("Page {} of {pages} · {total} accounts", query.page)}</span>
                 {next.map(|href| view! { <A href=href>"Next →"</A> })}
             </nav>
         </div>
