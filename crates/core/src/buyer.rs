@@ -11,9 +11,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::book::{Book, Ctx};
+use crate::error::CreditError;
 use crate::fields::{parse, Fields};
 use crate::ids::Email;
 use crate::invoice::InvoiceStatus;
+use crate::store_config::StoreConfig;
 use crate::validation::ValidationErrors;
 use crate::wire::{AccountView, InvoiceView, StatementView};
 use crate::Timestamp;
@@ -45,6 +47,25 @@ impl NewBuyerLink {
                 expires_in_minutes: minutes.unwrap_or(LINK_MINUTES_DEFAULT),
             })
         })
+    }
+
+    /// Whether this link may be given for the account of `book` under the store's `config`:
+    /// My Credits on ([`CreditError::MyCreditsDisabled`] when not), and the email the account's
+    /// or a holder's (an invalid `email` when not).
+    pub fn check(&self, book: &Book, config: &StoreConfig) -> Result<(), CreditError> {
+        if !config.my_credits_enabled() {
+            return Err(CreditError::MyCreditsDisabled);
+        }
+        if !sees_account(book, self.email.as_str()) {
+            return Err(CreditError::field(
+                "email",
+                format!(
+                    "is neither the email of the account {} nor one of its holders'",
+                    book.account.id
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// When a link asked at `now` stops working.

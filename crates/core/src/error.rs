@@ -93,6 +93,8 @@ pub enum CreditError {
         days_late: u32,
         block_days: u16,
     },
+    /// The store keeps `myCreditsEnabled` off: buyers get no links.
+    MyCreditsDisabled,
 }
 
 impl CreditError {
@@ -132,6 +134,7 @@ impl CreditError {
             CreditReversed { .. } => "credit_reversed",
             ReverseLaterFirst(_) => "reverse_later_first",
             OverdueInvoices { .. } => "overdue_invoices",
+            MyCreditsDisabled => "my_credits_disabled",
         }
     }
 
@@ -238,6 +241,10 @@ impl std::fmt::Display for CreditError {
                 f,
                 "the account has an overdue invoice: {invoice} is {days_late} days late, and the \
                  store stops new purchases beyond {block_days} days; pay or postpone it first"
+            ),
+            MyCreditsDisabled => f.write_str(
+                "My Credits is off for this store: turn on myCreditsEnabled in the store \
+                 configuration to give buyers links",
             ),
         }
     }

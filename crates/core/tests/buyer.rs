@@ -126,6 +126,32 @@ case_test! {
         assert!(sees_account(&book, "holder_2@example.com"));
     }
 
+    fn a_link_is_given_while_my_credits_is_on_and_to_an_email_that_sees_the_account() {
+        let off = StoreConfig::default();
+        let on = off.apply_update(&json!({"myCreditsEnabled": true})).unwrap();
+        let actor: Actor = "tests".parse().unwrap();
+        let ctx = Ctx { now: now(), actor: &actor, config: &on };
+        let book = book("owner@example.com", &ctx);
+        let link = |email: &str| NewBuyerLink::from_json(&json!({"email": email})).unwrap();
+        // (store, email) → the refusal's reason and field (none: given).
+        for (config, email, want) in [
+            (&on, "Owner@Example.com", None),
+            (&on, "other@example.com", Some(("invalid", "email"))),
+            (&off, "owner@example.com", Some(("my_credits_disabled", ""))),
+            (&off, "other@example.com", Some(("my_credits_disabled", ""))),
+        ] {
+            let got = link(email).check(&book, config).err().map(|error| {
+                let field = match &error {
+                    creditdesk_core::CreditError::Invalid(errors) => errors.iter().next().unwrap().field.clone(),
+                    _ => String::new(),
+                };
+                assert!(error.to_string().contains(if field.is_empty() { "myCreditsEnabled" } else { "1_CPF" }), "{error}");
+                (error.reason(), field)
+            });
+            assert_eq!(got, want.map(|(reason, field)| (reason, field.to_owned())), "{email}");
+        }
+    }
+
     fn link_requests_are_read_with_their_minutes() {
         for (body, want) in LINK_BODIES {
             let got = NewBuyerLink::from_json(&serde_json::from_str(body).unwrap());

@@ -7,8 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use creditdesk_core::buyer::{self, NewBuyerLink};
-use creditdesk_core::ValidationErrors;
+use creditdesk_core::buyer::NewBuyerLink;
 use serde_json::{json, Value};
 
 use super::context::{account_id, read_account};
@@ -29,20 +28,7 @@ pub async fn create(
     let request = NewBuyerLink::from_json(&body)?;
     let id = account_id(&id)?;
     let (book, env) = read_account(&state, &principal, &id, &Reads::holders()).await?;
-    if !env.config.my_credits_enabled() {
-        return Err(ApiError::Conflict(
-            "My Credits is off for this store: turn on myCreditsEnabled in the store \
-             configuration to give buyers links"
-                .to_owned(),
-        ));
-    }
-    if !buyer::sees_account(&book, request.email.as_str()) {
-        return Err(ValidationErrors::single(
-            "email",
-            format!("is neither the email of the account {id} nor one of its holders'"),
-        )
-        .into());
-    }
+    request.check(&book, &env.config)?;
     let token = random_token();
     let expires_at = request.expires_at(env.now);
     state
