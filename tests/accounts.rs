@@ -56,7 +56,7 @@ fn shot(mode: &Mode, name: &str) -> String {
 /// The browser run's data, exported and imported into a fresh server through the two Data
 /// screens: the accounts arrive with their balances, and the dashboard adds up the same.
 async fn move_to_a_server(browser: &Browser) -> anyhow::Result<()> {
-    go(browser, "Data").await?;
+    browser.go("Data").await?;
     browser
         .wait_for_text("#browser-data-summary", |t| {
             t.starts_with("3 accounts, 3 invoices")
@@ -83,7 +83,7 @@ async fn move_to_a_server(browser: &Browser) -> anyhow::Result<()> {
     let moved = async {
         click(browser, ".whoami button").await?;
         browser.sign_in(&server).await?;
-        go(browser, "Data").await?;
+        browser.go("Data").await?;
         browser
             .find("#import-file")
             .await?
@@ -120,7 +120,7 @@ async fn move_to_a_server(browser: &Browser) -> anyhow::Result<()> {
             status == 200 && body.contains("\"maxPostponementDays\":10"),
             "{body}"
         );
-        go(browser, "Dashboard").await?;
+        browser.go("Dashboard").await?;
         browser
             .wait_for_text("#total-outstanding .tile-value", |t| t == "56.66")
             .await?;
@@ -139,7 +139,7 @@ async fn move_to_a_server(browser: &Browser) -> anyhow::Result<()> {
 /// Sets the store's policy on the Store configuration screen: one postponement of at most
 /// 10 days.
 async fn store_policy(browser: &Browser) -> anyhow::Result<()> {
-    go(browser, "Store configuration").await?;
+    browser.go("Store configuration").await?;
     browser.find("#maxPostponementDays").await?;
     click(browser, "#postponementEnabled + .track").await?;
     browser.type_into("#invoicePostponementLimit", "1").await?;
@@ -158,7 +158,7 @@ async fn open_account(
     email: &str,
     limit: &str,
 ) -> anyhow::Result<()> {
-    go(browser, "Accounts").await?;
+    browser.go("Accounts").await?;
     browser.find(".open-account").await?;
     browser.type_into("#document", document).await?;
     browser.type_into("#email", email).await?;
@@ -230,21 +230,11 @@ async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn go(browser: &Browser, link: &str) -> anyhow::Result<()> {
-    browser
-        .client
-        .find(Locator::LinkText(link))
-        .await?
-        .click()
-        .await?;
-    Ok(())
-}
-
 async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
     mode.sign_in(browser).await?;
     // The store allows one postponement of at most 10 days.
     store_policy(browser).await?;
-    go(browser, "Accounts").await?;
+    browser.go("Accounts").await?;
     browser.find(".open-account").await?;
 
     // A bad email is named by core before anything is sent; then a good form opens the account.
@@ -580,7 +570,7 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
     }
 
     // The dashboard reflects it: 56.66 outstanding, all current; 550 held by the other two.
-    go(browser, "Dashboard").await?;
+    browser.go("Dashboard").await?;
     browser
         .wait_for_text("#total-outstanding .tile-value", |t| t == "56.66")
         .await?;
@@ -604,7 +594,7 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
     browser.screenshot(&shot(mode, "dashboard")).await?;
 
     // The invoices screen: filters in the URL, the summary of the whole filtered set.
-    go(browser, "Invoices").await?;
+    browser.go("Invoices").await?;
     browser.find("#invoice-summary").await?;
     click(browser, "#filter-status-Opened").await?;
     browser
@@ -664,7 +654,7 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
 
     // Keys belong to a server: a role-limited key, its token shown once, then revoked. In the
     // browser alone nobody signs in, and the screen says so.
-    go(browser, "API keys").await?;
+    browser.go("API keys").await?;
     match mode {
         Mode::Server(server) => keys(server, browser).await?,
         Mode::Browser(_) => {
@@ -676,7 +666,7 @@ async fn scenario(mode: &Mode, browser: &Browser) -> anyhow::Result<()> {
 
     // Opening the first account again is refused, and the form says why; the
     // accounts search lives in the URL.
-    go(browser, "Accounts").await?;
+    browser.go("Accounts").await?;
     browser
         .wait_for_text("table.data", |t| t.contains("11111111111_CPF"))
         .await?;

@@ -8,7 +8,7 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 690,722 B measured with CSV imports and exports answered in the page too (2026-12-04;
+/// 690,893 B measured with CSV imports and exports answered in the page too (2026-12-04;
 /// 644,434 B before, with the Imports screen and the CSV downloads; 613,857 B before them, with
 /// the company-credit panel; 554,837 B before it, 536,587 B
 /// before reminders, 503,333 B before overdue interest and the Webhooks screen, 480,036 B before

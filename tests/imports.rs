@@ -32,19 +32,9 @@ async fn run(mode: &Mode, rows: u32, shot: &str) -> anyhow::Result<()> {
     result
 }
 
-async fn go(browser: &Browser, link: &str) -> anyhow::Result<()> {
-    browser
-        .client
-        .find(Locator::LinkText(link))
-        .await?
-        .click()
-        .await?;
-    Ok(())
-}
-
 /// The Accounts screen shows `want` accounts (none: its empty card); then back to Imports.
 async fn accounts_shown(browser: &Browser, want: u32) -> anyhow::Result<()> {
-    go(browser, "Accounts").await?;
+    browser.go("Accounts").await?;
     if want == 0 {
         browser
             .wait_for_text(".empty-title", |t| t.contains("No accounts found"))
@@ -55,7 +45,7 @@ async fn accounts_shown(browser: &Browser, want: u32) -> anyhow::Result<()> {
             .wait_for_text("#accounts-count", |t| t.ends_with(&count))
             .await?;
     }
-    go(browser, "Imports").await
+    browser.go("Imports").await
 }
 
 /// The text of `#import-job-progress` each time it changed, until the job is completed.
@@ -80,7 +70,7 @@ async fn follow_progress(browser: &Browser) -> anyhow::Result<Vec<String>> {
 
 async fn scenario(mode: &Mode, browser: &Browser, rows: u32) -> anyhow::Result<()> {
     mode.sign_in(browser).await?;
-    go(browser, "Imports").await?;
+    browser.go("Imports").await?;
     browser.find("#import-history").await?;
 
     let dir = tempfile::tempdir()?;
@@ -169,7 +159,7 @@ async fn scenario(mode: &Mode, browser: &Browser, rows: u32) -> anyhow::Result<(
     }
 
     // The invoice list's download: fetched from the backend, saved, no error shown.
-    go(browser, "Invoices").await?;
+    browser.go("Invoices").await?;
     browser.find("#invoices-csv").await?.click().await?;
     browser
         .wait_for_text("#invoices-csv", |t| t == "Download CSV")

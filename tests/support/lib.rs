@@ -336,6 +336,16 @@ impl Browser {
     }
 
     /// Replaces an input's text the way a person would: select all, type.
+    /// Follows the link whose text is `text` (a screen of the navigation, say).
+    pub async fn go(&self, text: &str) -> anyhow::Result<()> {
+        self.client
+            .find(Locator::LinkText(text))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let input = self.find(css).await?;
         input.clear().await?;

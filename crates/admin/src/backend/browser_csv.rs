@@ -114,50 +114,48 @@ fn utf8(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).expect("the csv writer writes the UTF-8 it is given")
 }
 
-/// The pages of `PAGE_SIZE_MAX` items, the first at 1.
-fn page(at: u32) -> Page {
-    let from = at * PAGE_SIZE_MAX + 1;
-    Page::new(from, from + PAGE_SIZE_MAX - 1).expect("a whole page")
+/// An export's text: the header of `columns`, then the lines `page_lines` gives of each page of
+/// [`PAGE_SIZE_MAX`] items, from the first until one is not full.
+fn every_page(columns: &[&str], mut page_lines: impl FnMut(Page) -> Vec<Vec<String>>) -> String {
+    let mut text = export::line(columns);
+    for at in 0u32.. {
+        let from = at * PAGE_SIZE_MAX + 1;
+        let page = Page::new(from, from + PAGE_SIZE_MAX - 1).expect("a whole page");
+        let lines = page_lines(page);
+        for cells in &lines {
+            text.extend(export::line(cells));
+        }
+        if lines.len() < PAGE_SIZE_MAX as usize {
+            break;
+        }
+    }
+    utf8(text)
 }
 
 /// Every invoice the search selects (its page aside), in its order.
 fn invoices(ledger: &Ledger, query: &[(String, String)], now: Timestamp) -> Answer {
     let filter = InvoiceFilter::from_query(query).map_err(invalid)?;
-    let mut text = export::line(&export::INVOICE_COLUMNS);
-    for at in 0.. {
+    Ok(every_page(&export::INVOICE_COLUMNS, |page| {
         let filter = InvoiceFilter {
-            page: page(at),
+            page,
             ..filter.clone()
         };
         let list = ledger.invoices(&filter, now);
-        for invoice in &list.data {
-            text.extend(export::line(&export::invoice_cells(invoice)));
-        }
-        if list.data.len() < PAGE_SIZE_MAX as usize {
-            break;
-        }
-    }
-    Ok(utf8(text))
+        list.data.iter().map(export::invoice_cells).collect()
+    }))
 }
 
 /// Every account the search selects (its page aside), oldest first.
 fn accounts(ledger: &Ledger, query: &[(String, String)], now: Timestamp) -> Answer {
     let filter = AccountFilter::from_query(query).map_err(invalid)?;
-    let mut text = export::line(&export::ACCOUNT_COLUMNS);
-    for at in 0.. {
+    Ok(every_page(&export::ACCOUNT_COLUMNS, |page| {
         let filter = AccountFilter {
-            page: page(at),
+            page,
             ..filter.clone()
         };
         let list = ledger.accounts(&filter, now);
-        for account in &list.data {
-            text.extend(export::line(&export::account_cells(account)));
-        }
-        if list.data.len() < PAGE_SIZE_MAX as usize {
-            break;
-        }
-    }
-    Ok(utf8(text))
+        list.data.iter().map(export::account_cells).collect()
+    }))
 }
 
 /// An account's statement in its window, each entry with the balance after it.
