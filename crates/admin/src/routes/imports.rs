@@ -1,7 +1,7 @@
-//! The Imports screen: a CSV file of accounts (or of invoice status changes — an edited invoice
-//! export) sent to the server, previewed or applied; the job's progress as a bar while the
-//! server works through the rows, its errors by line (all of them downloadable), the history.
-//! Sample files come from core (`ImportKind::sample`). Imports run on a server.
+//! The Imports screen: a CSV file of accounts (or of invoice changes and part payments — an
+//! edited invoice export) sent to the backend, previewed or applied; the job's progress as a bar
+//! while a server works through the rows (this browser's engine runs a job whole), its errors
+//! by line (downloadable), the history. Sample files come from core (`ImportKind::sample`).
 
 use creditdesk_core::import::{ImportKind, ImportMode, ImportStatus, ImportView};
 use leptos::prelude::*;
@@ -43,9 +43,9 @@ pub fn ImportsPage() -> impl IntoView {
 /// Chooses a file and a kind; previews or applies it, then follows the job until it is done.
 #[component]
 fn ImportForm(
-    /// The server signed in to.
+    /// Where the file goes (a server, or this browser's engine).
     backend: Backend,
-    /// The job being followed (set when the server accepts the file, then as it progresses).
+    /// The job being followed (set when the backend accepts the file, then as it progresses).
     job: RwSignal<Option<ImportView>>,
     /// Called once a job completed.
     on_done: Callback<()>,
