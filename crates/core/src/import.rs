@@ -369,9 +369,7 @@ fn read_invoice_row(body: &Value) -> Result<ImportRow, ValidationErrors> {
     let change = match ChangeInvoice::from_json(&change_body) {
         Ok(change) => Some(change),
         Err(more) => {
-            more.into_vec()
-                .into_iter()
-                .for_each(|e| errors.push(e.field, e.message));
+            push_as_columns(&mut errors, more);
             None
         }
     };
@@ -428,20 +426,22 @@ fn read_payment(
     match Pay::from_json(&pay_body) {
         Ok(pay) => fine.then_some(Some(pay)),
         Err(more) => {
-            for error in more.into_vec() {
-                errors.push(payment_column(&error.field), error.message);
-            }
+            push_as_columns(errors, more);
             None
         }
     }
 }
 
-/// The column of a payment body's field (`value` → `paymentValue`); others as they are.
-fn payment_column(field: &str) -> &str {
-    PAYMENT_COLUMNS
-        .iter()
-        .find(|(_, f)| *f == field)
-        .map_or(field, |(column, _)| column)
+/// Adds `more` (a body reader's errors) to `errors` under the row's column names: a payment
+/// body's field as its column (`value` → `paymentValue`), the others as they are.
+fn push_as_columns(errors: &mut ValidationErrors, more: ValidationErrors) {
+    for error in more.into_vec() {
+        let column = PAYMENT_COLUMNS
+            .iter()
+            .find(|(_, field)| *field == error.field)
+            .map_or(error.field.as_str(), |(column, _)| column);
+        errors.push(column, error.message);
+    }
 }
 
 /// `errors` as the errors of line `line`.
@@ -535,9 +535,7 @@ fn payment_refusal(error: CreditError) -> CreditError {
     match error {
         CreditError::Invalid(errors) => {
             let mut renamed = ValidationErrors::new();
-            for error in errors.into_vec() {
-                renamed.push(payment_column(&error.field), error.message);
-            }
+            push_as_columns(&mut renamed, errors);
             CreditError::Invalid(renamed)
         }
         other => other,
