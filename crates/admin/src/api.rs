@@ -58,6 +58,13 @@ impl AdminError {
     }
 }
 
+/// A refusal as the API writes it.
+impl From<creditdesk_core::ErrorBody> for AdminError {
+    fn from(body: creditdesk_core::ErrorBody) -> Self {
+        AdminError::Refused(body.error)
+    }
+}
+
 impl From<ValidationErrors> for AdminError {
     fn from(errors: ValidationErrors) -> Self {
         AdminError::Invalid(errors)

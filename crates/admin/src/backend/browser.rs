@@ -57,7 +57,7 @@ pub fn send(method: Method, path: &str, body: Option<&Value>) -> Result<String, 
     if named {
         ledger.set_tenant(TenantLocator::from_random(dom::random_bytes()));
     }
-    let answer = route(&mut ledger, &request).map_err(|body| AdminError::Refused(body.error))?;
+    let answer = route(&mut ledger, &request)?;
     if method != Method::Get || named {
         save(ledger)?;
     }

@@ -47,19 +47,18 @@ pub fn send(method: Method, path: &str, body: Option<&str>) -> Result<String, Ad
     let (segments, query) = browser::request_parts(path);
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let now = dom::browser_now();
-    let refused = |body: ErrorBody| AdminError::Refused(body.error);
     match (method, segments.as_slice()) {
         (Method::Get, ["creditdesk", "exports", "invoices.csv"]) => {
-            invoices(&browser::load()?, &query, now).map_err(refused)
+            Ok(invoices(&browser::load()?, &query, now)?)
         }
         (Method::Get, ["creditdesk", "exports", "accounts.csv"]) => {
-            accounts(&browser::load()?, &query, now).map_err(refused)
+            Ok(accounts(&browser::load()?, &query, now)?)
         }
         (Method::Get, ["creditdesk", "accounts", id, "statements.csv"]) => {
-            statement(&browser::load()?, id, &query).map_err(refused)
+            Ok(statement(&browser::load()?, id, &query)?)
         }
         (Method::Get, ["creditdesk", "imports", id, "errors.csv"]) => {
-            let job = kept(id)?.ok_or_else(|| refused(missing(id)))?;
+            let job = kept(id)?.ok_or_else(|| missing(id))?;
             let mut text = export::line(&import::ERROR_COLUMNS);
             for error in &job.errors {
                 text.extend(export::line(&import::error_cells(error)));
@@ -67,17 +66,17 @@ pub fn send(method: Method, path: &str, body: Option<&str>) -> Result<String, Ad
             Ok(utf8(text))
         }
         (Method::Post, ["creditdesk", "imports", kind]) => {
-            let kind: ImportKind = kind.parse().map_err(|_| refused(no_route()))?;
+            let kind: ImportKind = kind.parse().map_err(|_| no_route())?;
             run(kind, &query, body.unwrap_or_default(), now)
         }
-        _ => Err(refused(no_route())),
+        _ => Err(no_route().into()),
     }
 }
 
 /// `GET /creditdesk/imports?from&to`: the history, newest first (each job's errors left out).
 pub fn history(query: &[(String, String)]) -> Answer {
     let page = import::history_page(query).map_err(invalid)?;
-    let jobs = load_history().map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
+    let jobs = load_history().map_err(unreadable)?;
     let data: Vec<ImportView> = jobs
         .iter()
         .skip(page.offset() as usize)
@@ -95,15 +94,18 @@ pub fn history(query: &[(String, String)]) -> Answer {
 
 /// `GET /creditdesk/imports/{id}`.
 pub fn job(id: &str) -> Answer {
-    let job = kept(id)
-        .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
-        .ok_or_else(|| missing(id))?;
+    let job = kept(id).map_err(unreadable)?.ok_or_else(|| missing(id))?;
     to_json(job.view)
 }
 
 /// Forgets the import history (with the store: "Clear this browser's data").
 pub fn clear_history() -> Result<(), AdminError> {
     dom::local_storage_set(HISTORY_KEY, "[]")
+}
+
+/// The history that cannot be read, as a JSON route's refusal.
+fn unreadable(error: AdminError) -> ErrorBody {
+    ErrorBody::new(ErrorCode::Internal, error.to_string())
 }
 
 fn missing(id: &str) -> ErrorBody {
@@ -179,15 +181,15 @@ fn run(
     text: &str,
     now: Timestamp,
 ) -> Result<String, AdminError> {
-    let refused = |body: ErrorBody| AdminError::Refused(body.error);
-    let options = ImportOptions::from_query(kind, query).map_err(|e| refused(invalid(e)))?;
+    let options = ImportOptions::from_query(kind, query).map_err(invalid)?;
     if text.len() > IMPORT_BYTES_MAX as usize {
-        return Err(refused(ErrorBody::new(
+        return Err(ErrorBody::new(
             ErrorCode::PayloadTooLarge,
             format!("the file is larger than {IMPORT_BYTES_MAX} bytes: split it into several"),
-        )));
+        )
+        .into());
     }
-    let file = import::read_file(kind, text).map_err(|e| refused(invalid(e)))?;
+    let file = import::read_file(kind, text).map_err(invalid)?;
     let mut ledger = browser::load()?;
     let actor: Actor = browser::ACTOR.parse().expect("a valid actor");
     let config = ledger.config().clone();
@@ -259,7 +261,7 @@ fn run(
     let kept = serde_json::to_string(&jobs)
         .map_err(|e| AdminError::Browser(format!("the import history cannot be written: {e}")))?;
     dom::local_storage_set(HISTORY_KEY, &kept)?;
-    to_json(view).map_err(refused)
+    Ok(to_json(view)?)
 }
 
 /// The history, newest first (empty when nothing was kept yet).

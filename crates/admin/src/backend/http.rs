@@ -67,10 +67,10 @@ async fn answer(response: gloo_net::http::Response) -> Result<String, AdminError
         return Ok(text);
     }
     if let Ok(body) = serde_json::from_str::<creditdesk_core::ErrorBody>(&text) {
-        return Err(AdminError::Refused(body.error));
+        return Err(body.into());
     }
     match platform_refusal(status, &text) {
-        Some(body) => Err(AdminError::Refused(body.error)),
+        Some(body) => Err(body.into()),
         None => Err(AdminError::Unexpected { status, text }),
     }
 }

@@ -152,17 +152,23 @@ impl FormState {
             "defaultCreditValue": self.default_credit_value.get(),
             "shortfallTolerance": self.shortfall_tolerance.get(),
             "interestGraceDays": self.interest_grace_days.get(),
-            "overdueBlockDays": Some(self.overdue_block_days.get()).filter(|d| !d.trim().is_empty()),
+            "overdueBlockDays": blank_as_null(self.overdue_block_days),
             "postponementEnabled": self.postponement_enabled.get(),
             "automaticCheckingAccountCreationEnabled": self.automatic_checking_account_creation_enabled.get(),
             "toleranceEnabled": self.tolerance_enabled.get(),
             "myCreditsEnabled": self.my_credits_enabled.get(),
-            "myCreditsUrl": Some(self.my_credits_url.get()).filter(|u| !u.trim().is_empty()),
+            "myCreditsUrl": blank_as_null(self.my_credits_url),
             "maxPreAuthorizationGrowthRate": self.max_pre_authorization_growth_rate.get(),
             "timeZone": self.time_zone.get(),
             "notificationsSettings": { "daysPrior": rules(self.days_prior), "daysAfter": rules(self.days_after) },
         })
     }
+}
+
+/// An optional setting's input: its text, or `null` (off, none) when left blank. Reading it
+/// tracks the input.
+fn blank_as_null(text: RwSignal<String>) -> Option<String> {
+    Some(text.get()).filter(|t| !t.trim().is_empty())
 }
 
 /// Whether the server sends reminder emails; says how to turn them on when it does not.
