@@ -730,7 +730,7 @@ impl Book {
                     && self.invoices[i].status == InvoiceStatus::Opened
             })
             .collect();
-        open.sort_by_key(|&i| self.invoices[i].installment);
+        crate::order::sort_by_key(&mut open, |&i| self.invoices[i].installment);
         open
     }
 

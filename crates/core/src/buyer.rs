@@ -124,9 +124,11 @@ impl MyCredits {
                 .collect()
         };
         let mut open = views(InvoiceStatus::Opened);
-        open.sort_by_key(|i| (i.due_date, i.id.clone()));
+        crate::order::sort_by_key(&mut open, |i| (i.due_date, i.id.clone()));
         let latest_first = |mut list: Vec<InvoiceView>| {
-            list.sort_by_key(|i| std::cmp::Reverse((i.resolved_at, i.id.clone())));
+            crate::order::sort_by_key(&mut list, |i| {
+                std::cmp::Reverse((i.resolved_at, i.id.clone()))
+            });
             list
         };
         MyCredits {

@@ -226,7 +226,7 @@ pub fn statement(entries: &[Entry], from: Option<Timestamp>, to: Option<Timestam
     let sum = |it: &mut dyn Iterator<Item = &Entry>| it.map(Entry::balance_effect).sum::<i64>();
     let previous = sum(&mut entries.iter().filter(before));
     let mut window: Vec<Entry> = entries.iter().filter(within).cloned().collect();
-    window.sort_by_key(|e| e.at);
+    crate::order::sort_by_key(&mut window, |e| e.at);
     let interval = sum(&mut window.iter());
     let money = Money::saturating_from_minor;
     Statement {

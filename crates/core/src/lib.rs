@@ -44,6 +44,7 @@ pub mod ledger;
 pub mod memory;
 pub mod money;
 pub mod ops;
+pub mod order;
 pub mod rate;
 pub mod reads;
 pub mod reminders;

@@ -155,7 +155,9 @@ impl Ledger {
             books: BTreeMap::new(),
         };
         let mut books = dump.books;
-        books.sort_by_key(|b| (b.account.company.credit_id.is_none(), b.account.created_at));
+        crate::order::sort_by_key(&mut books, |b| {
+            (b.account.company.credit_id.is_none(), b.account.created_at)
+        });
         for mut book in books {
             let credit = book.account.company.credit_id;
             if credit.is_some()
@@ -300,7 +302,7 @@ impl Ledger {
             .values()
             .filter(|b| filter.matches(&b.account))
             .collect();
-        matching.sort_by(|a, b| {
+        crate::order::sort_by(&mut matching, |a, b| {
             (a.account.created_at, &a.account.id).cmp(&(b.account.created_at, &b.account.id))
         });
         let count = matching.len() as u64;
@@ -393,7 +395,7 @@ impl Ledger {
         for invoice in open().filter(|i| i.due_date < now) {
             dashboard.add_interest(invoice, &policy, now);
         }
-        soon.sort_by_key(|i| i.due_date);
+        crate::order::sort_by_key(&mut soon, |i| i.due_date);
         dashboard.due_soon.count = soon.len() as u64;
         dashboard.due_soon.total = total(&soon);
         dashboard.due_soon.invoices = soon

@@ -161,7 +161,9 @@ impl Book {
         let mut book = Book::new(self.account.clone());
         if reads.has(&Read::RecentTransactions) {
             let mut recent: Vec<_> = self.transactions.clone();
-            recent.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+            crate::order::sort_by(&mut recent, |a, b| {
+                (b.created_at, &b.id).cmp(&(a.created_at, &a.id))
+            });
             recent.truncate(TRANSACTIONS_LISTED_MAX as usize);
             book.transactions = recent;
         } else {
@@ -203,7 +205,7 @@ impl Book {
                         .iter()
                         .filter(|i| i.transaction_id == *id)
                         .collect();
-                    of.sort_by_key(|i| i.installment);
+                    crate::order::sort_by_key(&mut of, |i| i.installment);
                     of.into_iter().for_each(|i| push_invoice(&mut book, i));
                 }
                 Read::Invoice(id) => {
@@ -217,7 +219,7 @@ impl Book {
                         .filter(|c| c.invoice_id == *id)
                         .cloned()
                         .collect();
-                    of.sort_by(|a, b| a.locator.cmp(&b.locator));
+                    crate::order::sort_by(&mut of, |a, b| a.locator.cmp(&b.locator));
                     book.credits.extend(of);
                 }
                 Read::OpenInvoices => {
@@ -237,7 +239,9 @@ impl Book {
                 }
                 Read::Holders => {
                     let mut holders = self.holders.clone();
-                    holders.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+                    crate::order::sort_by(&mut holders, |a, b| {
+                        (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+                    });
                     book.holders = holders;
                 }
                 Read::StatementEntry(id) => {
@@ -251,7 +255,7 @@ impl Book {
                 }
                 Read::Entries => {
                     book.entries = self.entries.clone();
-                    book.entries.sort_by_key(|e| e.at);
+                    crate::order::sort_by_key(&mut book.entries, |e| e.at);
                 }
                 Read::RecentTransactions => {}
             }

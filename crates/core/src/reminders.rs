@@ -178,7 +178,7 @@ pub fn schedule(
         .filter_map(|r| rule(When::After(r.days), r));
     let mut reminders: Vec<Reminder> = prior.chain(after).collect();
     // A stable sort keeps the first rule of those on one instant, and dedup keeps it.
-    reminders.sort_by_key(|r| r.at);
+    crate::order::sort_by_key(&mut reminders, |r| r.at);
     reminders.dedup_by_key(|r| r.at);
     reminders
 }
@@ -338,6 +338,23 @@ pub enum ReminderStatus {
     Skipped,
 }
 
+impl ReminderStatus {
+    pub const ALL: [ReminderStatus; 3] = [
+        ReminderStatus::Scheduled,
+        ReminderStatus::Sent,
+        ReminderStatus::Skipped,
+    ];
+
+    /// The status as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderStatus::Scheduled => "Scheduled",
+            ReminderStatus::Sent => "Sent",
+            ReminderStatus::Skipped => "Skipped",
+        }
+    }
+}
+
 /// Who gets a reminder's email: the account's address, then its holders', each address once
 /// (addresses that differ only in case are one).
 pub fn recipients(account: Option<&str>, holders: &[String]) -> Vec<String> {
@@ -431,7 +448,7 @@ impl ReminderList {
     ) -> ReminderList {
         let mut items = decided;
         items.extend(upcoming.into_iter().map(ReminderView::scheduled));
-        items.sort_by_key(|r| r.at);
+        crate::order::sort_by_key(&mut items, |r| r.at);
         ReminderList {
             time_zone: time_zone.to_owned(),
             email_configured: email == Emailing::Configured,

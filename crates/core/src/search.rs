@@ -311,7 +311,9 @@ impl InvoiceFilter {
     /// every match (not only the page).
     pub fn search<'a>(&self, invoices: &'a [Invoice]) -> (Vec<&'a Invoice>, InvoiceSummary) {
         let mut matching: Vec<&Invoice> = invoices.iter().filter(|i| self.matches(i)).collect();
-        matching.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        crate::order::sort_by(&mut matching, |a, b| {
+            (a.created_at, &a.id).cmp(&(b.created_at, &b.id))
+        });
         let summary = InvoiceSummary::of(matching.iter().copied());
         let page = matching
             .into_iter()
@@ -645,7 +647,7 @@ impl CreditFilter {
     /// (`listCompleted`: no matching credit lies beyond it).
     pub fn select<'a>(&self, credits: impl Iterator<Item = &'a Credit>) -> (Vec<&'a Credit>, bool) {
         let mut matching: Vec<&Credit> = credits.filter(|c| self.matches(c)).collect();
-        matching.sort_by(|a, b| a.locator.cmp(&b.locator));
+        crate::order::sort_by(&mut matching, |a, b| a.locator.cmp(&b.locator));
         let rest: Vec<&Credit> = matching.into_iter().skip(self.offset as usize).collect();
         let completed = rest.len() <= self.count as usize;
         (

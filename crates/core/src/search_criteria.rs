@@ -519,7 +519,7 @@ impl SearchCriteria {
     /// The records that match, in order, this page of them, and how many match in all.
     pub fn page<R: Record>(&self, records: impl IntoIterator<Item = R>) -> (Vec<R>, u64) {
         let mut found: Vec<R> = records.into_iter().filter(|r| self.matches(r)).collect();
-        found.sort_by(|a, b| self.order(a, b));
+        crate::order::sort_by(&mut found, |a, b| self.order(a, b));
         let total = found.len() as u64;
         let skip = u64::from(self.current_page - 1) * u64::from(self.page_size);
         let page = found

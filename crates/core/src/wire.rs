@@ -295,7 +295,9 @@ impl TransactionList {
     /// then id, both descending, as storage reads them), with their status at `now`.
     pub fn of(transactions: &[Transaction], now: Timestamp) -> TransactionList {
         let mut newest: Vec<&Transaction> = transactions.iter().collect();
-        newest.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        crate::order::sort_by(&mut newest, |a, b| {
+            (b.created_at, &b.id).cmp(&(a.created_at, &a.id))
+        });
         let data = newest
             .into_iter()
             .take(crate::reads::TRANSACTIONS_LISTED_MAX as usize)

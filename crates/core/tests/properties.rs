@@ -70,3 +70,21 @@ proptest! {
         prop_assert_eq!(config.default_credit_value().minor(), credit);
     }
 }
+
+proptest! {
+    /// Core's one sort orders exactly as the standard library's stable sort, equal keys kept in
+    /// their first order (each item carries its first position to tell them apart).
+    #[test]
+    fn core_sort_is_the_std_stable_sort(keys in proptest::collection::vec(0u8..8, 0..64)) {
+        let items: Vec<(u8, usize)> = keys.iter().copied().zip(0..).collect();
+        let mut expected = items.clone();
+        expected.sort_by_key(|&(key, _)| key);
+        let mut by_key = items.clone();
+        creditdesk_core::order::sort_by_key(&mut by_key, |&(key, _)| key);
+        prop_assert_eq!(&by_key, &expected);
+        let mut reversed = items.clone();
+        creditdesk_core::order::sort_by(&mut reversed, |a, b| b.0.cmp(&a.0));
+        expected.sort_by(|a, b| b.0.cmp(&a.0));
+        prop_assert_eq!(&reversed, &expected);
+    }
+}

@@ -352,6 +352,9 @@ case_test! {
             assert_eq!(reminders::EmailStatus::from_name(status.as_str()), Some(status));
         }
         assert_eq!(reminders::EmailStatus::from_name("Bounced"), None);
+        for status in reminders::ReminderStatus::ALL {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
         for when in [When::Prior(0), When::After(3), When::Prior(365)] {
             assert_eq!(When::new(when.side(), when.days()), when);
         }

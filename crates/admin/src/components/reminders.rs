@@ -117,13 +117,13 @@ fn ReminderTable(
         .into_iter()
         .map(|reminder| {
             let status = status_label(&reminder);
-            let badge = format!("badge badge-{}", format!("{:?}", reminder.status).to_lowercase());
+            let badge = format!("badge badge-{}", reminder.status.as_str().to_lowercase());
             let email = reminder.email.as_ref().map(|e| email_label(e, &zone)).unwrap_or_default();
             let message = reminder.message.clone().map(|m| view! {
                 <details><summary>{m.subject.clone()}</summary><pre class="message">{m.text.clone()}</pre></details>
             });
             view! {
-                <tr class="reminder" data-status=format!("{:?}", reminder.status)>
+                <tr class="reminder" data-status=reminder.status.as_str()>
                     <td>{rule_label(reminder.when())}</td>
                     <td>{format::date_time_in(reminder.at, &zone)}</td>
                     <td><span class=badge>{status}</span></td>

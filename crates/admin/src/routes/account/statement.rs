@@ -118,8 +118,8 @@ fn StatementTable(
                 {statement.statements.into_iter().map(|e| view! {
                     <tr class:muted=!e.counts_in_balance>
                         <td>{format::date(e.date)}</td>
-                        <td>{format!("{:?}", e.origin)}</td>
-                        <td>{format!("{:?}", e.kind)}</td>
+                        <td>{e.origin.as_str()}</td>
+                        <td>{e.kind.as_str()}</td>
                         <td class="num" class:negative=e.value.is_negative() data-value=e.value.to_string()>{format::money(e.value)}</td>
                         <td>{e.doneby.clone()}</td>
                     </tr>
