@@ -106,9 +106,10 @@ pub fn save(ledger: Ledger) -> Result<(), AdminError> {
     Ok(())
 }
 
-/// The store of this browser as a dump (the file "Export" saves).
+/// The store of this browser as a dump (the file "Export" saves): compact JSON, written by the
+/// same writer as the browser's own copy (a pretty writer would be a second copy in the bundle).
 pub fn export() -> Result<String, AdminError> {
-    serde_json::to_string_pretty(&load()?.dump())
+    serde_json::to_string(&load()?.dump())
         .map_err(|e| AdminError::Browser(format!("the data cannot be written: {e}")))
 }
 

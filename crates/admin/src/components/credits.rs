@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::api::{self, Method};
 use crate::components::field::TextField;
 use crate::components::form::{use_form, FormSpec};
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::panel::Panel;
 use crate::dom::confirm;
 use crate::format;
@@ -120,7 +120,7 @@ pub fn InvoiceCredits(
 ) -> impl IntoView {
     let session = use_session();
     let path = invoice_extension_path(&invoice, "/credits");
-    let list = LocalResource::new(move || {
+    let list = Load::new(move || {
         let (path, backend) = (path.clone(), session.backend());
         async move { api::get::<CreditList>(&backend?, &path).await }
     });
@@ -149,7 +149,7 @@ pub fn AccountCredits(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let session = use_session();
-    let list = LocalResource::new(move || {
+    let list = Load::new(move || {
         let (_, account, backend) = (version.get(), account.clone(), session.backend());
         async move {
             let backend = backend?;

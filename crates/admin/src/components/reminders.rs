@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::credits::invoice_extension_path;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::format;
 use crate::session::use_session;
 
@@ -24,7 +24,7 @@ pub fn InvoiceReminders(
 ) -> impl IntoView {
     let session = use_session();
     let path = invoice_extension_path(&invoice, "/reminders");
-    let list = LocalResource::new(move || {
+    let list = Load::new(move || {
         let (path, backend) = (path.clone(), session.backend());
         async move { api::get::<ReminderList>(&backend?, &path).await }
     });

@@ -13,7 +13,7 @@ use crate::components::csv_download::CsvDownload;
 use crate::components::field::TextField;
 use crate::components::form::{use_form, FormSpec};
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::session::use_session;
 
 /// What the list shows, as it lives in the URL (`/accounts?email=…&status=Open&page=2`), so a
@@ -89,7 +89,7 @@ pub fn AccountsPage() -> impl IntoView {
     let session = use_session();
     let params = use_query();
     let query = Memo::new(move |_| params.with(|p| AccountQuery::from_params(|k| p.get(k))));
-    let accounts = LocalResource::new(move || {
+    let accounts = Load::new(move || {
         let (query, backend) = (query.get(), session.backend());
         async move {
             let backend = backend?;

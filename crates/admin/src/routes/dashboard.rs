@@ -8,14 +8,14 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::format;
 use crate::session::use_session;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let backend = session.backend();
         async move {
             let backend = backend?;

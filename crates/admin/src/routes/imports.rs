@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::{self, AdminError};
 use crate::backend::Backend;
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::notice::ErrorNotice;
 use crate::dom;
 use crate::format;
@@ -21,7 +21,7 @@ const POLL_MS: i32 = 300;
 #[component]
 pub fn ImportsPage() -> impl IntoView {
     let session = use_session();
-    let history = LocalResource::new(move || {
+    let history = Load::new(move || {
         let backend = session.backend();
         async move { api::imports(&backend?).await }
     });

@@ -12,7 +12,7 @@ use crate::components::csv_download::CsvDownload;
 use crate::components::field::TextField;
 use crate::components::invoice_table::InvoiceTable;
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::notice::Toast;
 use crate::format;
 use crate::session::use_session;
@@ -140,7 +140,7 @@ pub fn InvoicesPage() -> impl IntoView {
     let session = use_session();
     let params = use_query();
     let query = Memo::new(move |_| params.with(|p| InvoiceQuery::from_params(|k| p.get(k))));
-    let results = LocalResource::new(move || {
+    let results = Load::new(move || {
         let (query, backend) = (query.get(), session.backend());
         async move {
             let backend = backend?;

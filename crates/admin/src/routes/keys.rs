@@ -10,7 +10,7 @@ use crate::api::{self, AdminError, Method};
 use crate::components::field::TextField;
 use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::notice::Toast;
 use crate::dom::confirm;
 use crate::format;
@@ -38,7 +38,7 @@ async fn resource_names(backend: &api::Backend) -> Result<Vec<String>, AdminErro
 #[component]
 pub fn KeysPage() -> impl IntoView {
     let session = use_session();
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let backend = session.backend();
         async move {
             let backend = backend?;

@@ -11,7 +11,7 @@ use crate::api::{self, Method};
 use crate::components::field::{TextField, Toggle};
 use crate::components::form::{use_form, Form, FormSpec};
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::notice::Toast;
 use crate::dom::time_zones;
 use crate::session::use_session;
@@ -20,7 +20,7 @@ use crate::session::use_session;
 #[component]
 pub fn StoreConfigPage() -> impl IntoView {
     let session = use_session();
-    let config = LocalResource::new(move || {
+    let config = Load::new(move || {
         let backend = session.backend();
         async move { api::store_config(&backend?).await }
     });
@@ -175,7 +175,7 @@ fn blank_as_null(text: RwSignal<String>) -> Option<String> {
 #[component]
 fn EmailSetup() -> impl IntoView {
     let session = use_session();
-    let store = LocalResource::new(move || {
+    let store = Load::new(move || {
         let backend = session.backend();
         async move { api::get::<StoreView>(&backend?, "/api/creditdesk/store").await }
     });

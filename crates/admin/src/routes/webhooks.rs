@@ -11,7 +11,7 @@ use crate::api::{self, AdminError, Method};
 use crate::components::field::TextField;
 use crate::components::form::{refusal_text, use_command, use_form, Command, FormSpec};
 use crate::components::layout::PageHeader;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::notice::Toast;
 use crate::dom::confirm;
 use crate::format;
@@ -56,7 +56,7 @@ struct Delivery {
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
     let session = use_session();
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let backend = session.backend();
         async move {
             let listed: Listed<Endpoint> = api::get(&backend?, WEBHOOKS).await?;
@@ -222,7 +222,7 @@ fn Deliveries(
 ) -> impl IntoView {
     let session = use_session();
     let path = format!("{WEBHOOKS}/{}/deliveries", api::encode(&id));
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let backend = session.backend();
         let path = path.clone();
         async move {

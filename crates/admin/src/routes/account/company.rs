@@ -10,6 +10,8 @@ use creditdesk_core::company::{
 };
 use creditdesk_core::ValidationErrors;
 use leptos::prelude::*;
+
+use crate::components::loading::Load;
 use serde_json::json;
 
 use crate::api::{self, Method};
@@ -47,7 +49,7 @@ pub fn CompanyCredit(
     let Some(credit) = credit else {
         return ().into_any();
     };
-    let view = LocalResource::new(move || {
+    let view = Load::new(move || {
         let backend = session.backend();
         version.track();
         async move { api::get::<CreditView>(&backend?, &path(&credit.to_string())).await }
@@ -191,7 +193,7 @@ fn History(
 ) -> impl IntoView {
     let session = use_session();
     let kind = RwSignal::new(String::new());
-    let history = LocalResource::new(move || {
+    let history = Load::new(move || {
         let (backend, kind) = (session.backend(), kind.get());
         version.track();
         async move {

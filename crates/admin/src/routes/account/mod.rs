@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use crate::api::{self, AdminError};
 use crate::components::credits::AccountCredits;
 use crate::components::invoice_table::InvoiceTable;
-use crate::components::loading::loading;
+use crate::components::loading::{loading, Load};
 use crate::components::notice::Toast;
 use crate::format;
 use crate::session::use_session;
@@ -47,7 +47,7 @@ pub fn AccountPage() -> impl IntoView {
         Page::Account(id) => id,
         _ => String::new(),
     });
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let (id, backend) = (id.get(), session.backend());
         async move {
             let backend = backend?;

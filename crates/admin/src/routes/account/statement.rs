@@ -5,6 +5,8 @@ use crate::router::{use_navigate, use_query};
 use creditdesk_core::wire::StatementView;
 use leptos::prelude::*;
 
+use crate::components::loading::Load;
+
 use crate::api;
 use crate::components::field::TextField;
 use crate::format;
@@ -30,7 +32,7 @@ pub fn Statement(
     });
     let statement = {
         let account = account.clone();
-        LocalResource::new(move || {
+        Load::new(move || {
             let (account, backend, (from, to)) = (account.clone(), session.backend(), window.get());
             version.track();
             async move {
