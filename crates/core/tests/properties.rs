@@ -84,7 +84,7 @@ proptest! {
         prop_assert_eq!(&by_key, &expected);
         let mut reversed = items.clone();
         creditdesk_core::order::sort_by(&mut reversed, |a, b| b.0.cmp(&a.0));
-        expected.sort_by(|a, b| b.0.cmp(&a.0));
+        expected.sort_by_key(|b| std::cmp::Reverse(b.0));
         prop_assert_eq!(&reversed, &expected);
     }
 }
