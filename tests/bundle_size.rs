@@ -8,9 +8,9 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-/// 573,463 B measured on 2026-12-04 (core's one sort, one resource for every screen's load;
+/// 568,596 B measured on 2026-12-04 (core's one sort, one resource for every screen's load;
 /// 609,419 B before them; each earlier step is in BENCHMARKS.md), plus 2 %.
-const BUNDLE_GZIP_BYTES_MAX: u64 = 585_000;
+const BUNDLE_GZIP_BYTES_MAX: u64 = 580_000;
 
 /// The goal the bound moves toward.
 const BUNDLE_GZIP_BYTES_GOAL: u64 = 250 * 1024;

@@ -149,11 +149,12 @@ pub fn InvoicesPage() -> impl IntoView {
             api::search_invoices(&backend, &query.api_query()).await
         }
     });
-    let config = LocalResource::new(move || {
+    let config = Load::new(move || {
         let backend = session.backend();
-        async move { api::store_config(&backend.ok()?).await.ok() }
+        async move { api::store_config(&backend?).await }
     });
-    let config = Signal::derive(move || config.get().flatten());
+    // The table shows postponement limits once the store configuration is loaded.
+    let config = Signal::derive(move || config.get().and_then(Result::ok));
     let toast = RwSignal::new(None::<String>);
     let reload = Callback::new(move |message: String| {
         toast.set(Some(message));

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::loading::Load;
+
 use crate::api::{self, AdminError};
 use crate::backend::{Backend, Credentials};
 use crate::session::use_session;
@@ -29,8 +31,8 @@ pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let app_key = RwSignal::new(String::new());
     let app_token = RwSignal::new(String::new());
-    let server = LocalResource::new(server_answers);
-    let no_server = move || server.get() == Some(false);
+    let server = Load::new(|| async { Ok(server_answers().await) });
+    let no_server = move || server.get() == Some(Ok(false));
     let sign_in = Action::new_local(move |credentials: &Credentials| {
         let backend = Backend::Server(credentials.clone());
         async move {
