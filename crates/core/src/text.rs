@@ -82,6 +82,26 @@ impl TextRule {
     }
 }
 
+/// `text` cut to at most `max_chars` characters, on a character boundary, the last one `…`
+/// when it was cut. The one way text is shortened for display, logs and stored errors: a cut by
+/// bytes (`String::truncate`) panics inside a multi-byte character.
+pub fn shorten(text: &str, max_chars: u32) -> String {
+    let max_chars = max_chars as usize;
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    match max_chars.checked_sub(1) {
+        Some(kept) => {
+            let at = text
+                .char_indices()
+                .nth(kept)
+                .map_or(text.len(), |(at, _)| at);
+            format!("{}…", &text[..at])
+        }
+        None => String::new(),
+    }
+}
+
 /// Checks `text` against `rule`.
 pub fn check(text: &str, rule: TextRule) -> Result<(), TextError> {
     if rule.blank == Blank::Refused && text.trim().is_empty() {
@@ -144,4 +164,30 @@ pub fn is_invisible(c: char) -> bool {
             | 0xE0020..=0xE007F
             | 0xE0100..=0xE01EF
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shorten_keeps_short_text_and_cuts_on_characters() {
+        let cases: &[(&str, u32, &str)] = &[
+            ("abc", 3, "abc"),
+            ("abcd", 3, "ab…"),
+            ("ééééé", 4, "ééé…"),
+            ("", 3, ""),
+            ("é", 0, ""),
+            ("", 0, ""),
+            ("éé", 1, "…"),
+            ("x<y@éééé.com", 6, "x<y@é…"),
+        ];
+        for (text, max, expect) in cases {
+            assert_eq!(shorten(text, *max), *expect, "{text} to {max}");
+        }
+        let long = format!("550 {}", "é".repeat(100));
+        let cut = shorten(&long, 50);
+        assert_eq!(cut.chars().count(), 50);
+        assert!(long.starts_with(cut.trim_end_matches('…')));
+    }
 }

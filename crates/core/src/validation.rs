@@ -48,8 +48,8 @@ impl ValidationErrors {
             return;
         }
         self.listed.push(FieldError {
-            field: shorten(field.into(), Self::FIELD_CHARS_MAX),
-            message: shorten(message.into(), Self::MESSAGE_CHARS_MAX),
+            field: crate::text::shorten(&field.into(), Self::FIELD_CHARS_MAX),
+            message: crate::text::shorten(&message.into(), Self::MESSAGE_CHARS_MAX),
         });
     }
 
@@ -107,15 +107,6 @@ impl From<Vec<FieldError>> for ValidationErrors {
     }
 }
 
-/// `text` cut to `max_chars` characters, the last one `…` when it was cut.
-fn shorten(text: String, max_chars: u32) -> String {
-    let max_chars = max_chars as usize;
-    match text.char_indices().nth(max_chars.saturating_sub(1)) {
-        Some((at, _)) if text.chars().count() > max_chars => format!("{}…", &text[..at]),
-        _ => text,
-    }
-}
-
 impl std::fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (i, e) in self.listed.iter().enumerate() {
@@ -158,13 +149,5 @@ mod tests {
             ("body", "and 4980 more errors, not listed")
         );
         assert!(errors.to_string().ends_with("; and 4980 more"));
-    }
-
-    #[test]
-    fn shorten_keeps_short_text_and_cuts_on_characters() {
-        assert_eq!(shorten("abc".into(), 3), "abc");
-        assert_eq!(shorten("abcd".into(), 3), "ab…");
-        assert_eq!(shorten("ééééé".into(), 4), "ééé…");
-        assert_eq!(shorten(String::new(), 3), "");
     }
 }

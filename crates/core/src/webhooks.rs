@@ -399,7 +399,28 @@ pub fn check_url(url: &str) -> Result<(), &'static str> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters");
     }
+    if url.chars().any(crate::text::is_invisible) {
+        return Err(
+            "must not contain invisible characters (direction marks, zero-width or \
+                    formatting characters)",
+        );
+    }
     Ok(())
+}
+
+/// `url` as it may be shown or logged: credentials in it (`https://user:secret@host/…`)
+/// replaced by `***`, the rest as it is.
+pub fn shown_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|at| at + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| scheme_end + at);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &url[scheme_end + at..]),
+        None => url.to_owned(),
+    }
 }
 
 impl NewWebhook {

@@ -1448,8 +1448,22 @@ case_test! {
             ("https://:80/x", false),
             ("https://exa mple.com", false),
             ("example.com", false),
+            ("https://example.com/\u{202e}kcah", false),
+            ("https://exa\u{200b}mple.com/h", false),
         ] {
             assert_eq!(check_url(url).is_ok(), ok, "{url}");
+        }
+        // Credentials in a URL are never shown or logged.
+        use creditdesk_core::webhooks::shown_url;
+        for (url, shown) in [
+            ("http://user:secret@host.example/h?a=b@c", "http://***@host.example/h?a=b@c"),
+            ("https://token@host.example", "https://***@host.example"),
+            ("https://a:b@c@host.example/x", "https://***@host.example/x"),
+            ("https://host.example/p@th", "https://host.example/p@th"),
+            ("https://host.example", "https://host.example"),
+            ("not a url", "not a url"),
+        ] {
+            assert_eq!(shown_url(url), shown, "{url}");
         }
         let hears = |names: &[&str]| Subscription::from_names(names.iter().copied());
         assert_eq!(hears(&["*"]), Ok(Subscription::All));

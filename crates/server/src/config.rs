@@ -42,6 +42,12 @@ pub struct Config {
     #[arg(long, env = "CREDITDESK_WEBHOOK_SECONDS", default_value_t = 2)]
     pub webhook_seconds: u64,
 
+    /// Networks webhooks may reach although they are not public (loopback, private, link-local,
+    /// …, which are refused otherwise): comma-separated CIDRs, e.g. `127.0.0.0/8` for local
+    /// development and tests, or `10.20.0.0/16` for a receiver inside the store's network.
+    #[arg(long, env = "CREDITDESK_WEBHOOK_ALLOWED_NETWORKS", default_value = "", value_parser = allowed_networks)]
+    pub webhook_allowed_networks: crate::outbound::AllowedNetworks,
+
     /// SMTP server for reminder emails: `smtp://host:port` (plain), `smtp://host:587?tls=required`
     /// (STARTTLS), `smtps://user:password@host` (TLS, with credentials). None: no email.
     #[arg(long, env = "CREDITDESK_SMTP_URL")]
@@ -135,4 +141,8 @@ fn synchronous_parser() -> impl clap::builder::TypedValueParser<Value = Synchron
         "normal" => Synchronous::Normal,
         _ => Synchronous::Full,
     })
+}
+
+fn allowed_networks(text: &str) -> Result<crate::outbound::AllowedNetworks, String> {
+    text.parse()
 }

@@ -166,6 +166,16 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = (self.status_code(), Json(self.body())).into_response();
+        if matches!(
+            self,
+            ApiError::PayloadTooLarge { .. } | ApiError::RequestTimeout { .. }
+        ) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if let ApiError::TooManyRequests {
             retry_after_seconds,
             ..

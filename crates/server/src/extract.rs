@@ -4,11 +4,11 @@
 use std::collections::HashSet;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
 use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ApiError;
+use crate::serve::BodyError;
 
 /// Largest request body accepted by the API, in bytes (a CSV import's excepted).
 pub const BODY_SIZE_MAX: u32 = 64 * 1024;
@@ -66,15 +66,34 @@ impl<S: Send + Sync> FromRequest<S> for MaybeJsonBody {
     }
 }
 
-async fn buffer<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
-    Bytes::from_request(request, state)
-        .await
-        .map_err(|rejection| match rejection {
-            BytesRejection::FailedToBufferBody(_) => ApiError::PayloadTooLarge {
-                limit_bytes: BODY_SIZE_MAX,
-            },
-            other => ApiError::MalformedJson(other.body_text()),
-        })
+async fn buffer<S: Send + Sync>(request: Request, _: &S) -> Result<Bytes, ApiError> {
+    read_whole(request.into_body(), BODY_SIZE_MAX).await
+}
+
+/// The one way a request body is read: whole, at most `limit_bytes` (and the bound the server
+/// put on every body, [`crate::serve::bound_body`]); too large is 413, too slow 408, a client
+/// gone mid-body 400. Read only after the request's credentials were checked.
+pub async fn read_whole(body: axum::body::Body, limit_bytes: u32) -> Result<Bytes, ApiError> {
+    let error = match axum::body::to_bytes(body, limit_bytes as usize).await {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) => error,
+    };
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(error) = cause {
+        if let Some(bound) = error.downcast_ref::<BodyError>() {
+            return Err(match *bound {
+                BodyError::TooLarge { limit_bytes } => ApiError::PayloadTooLarge { limit_bytes },
+                BodyError::TooSlow { limit_seconds } => ApiError::RequestTimeout { limit_seconds },
+            });
+        }
+        if error.is::<http_body_util::LengthLimitError>() {
+            return Err(ApiError::PayloadTooLarge { limit_bytes });
+        }
+        cause = error.source();
+    }
+    Err(ApiError::MalformedJson(format!(
+        "the body could not be read whole ({error})"
+    )))
 }
 
 /// The body as JSON: a key named twice, a value of the wrong type (naming its path) and

@@ -70,9 +70,9 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
         return Ok(next.run(Request::from_parts(parts, body)).await);
     };
     let limit_bytes = body_bytes_max(parts.uri.path());
-    let bytes = to_bytes(body, limit_bytes as usize)
+    let bytes = crate::extract::read_whole(body, limit_bytes)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge { limit_bytes }.into_response())?;
+        .map_err(IntoResponse::into_response)?;
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str().as_bytes());
     hasher.update(b" ");

@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod api;
 pub mod auth;
+pub mod background;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod imports;
 pub mod mail;
 pub mod my_credits;
 pub mod notify;
+pub mod outbound;
 pub mod resource;
 pub mod serve;
 pub mod sweep;
@@ -55,6 +57,10 @@ pub struct AppState {
     pub import_work: imports::ImportWork,
     /// Where buyers reach this server, for My Credits links (`None`: the request's address).
     pub public_url: Option<String>,
+    /// Where webhooks may be sent (public addresses, and the networks the operator allows).
+    pub destinations: std::sync::Arc<outbound::Destinations>,
+    /// What each background loop last did, for `/healthz`.
+    pub loops: background::Loops,
 }
 
 impl AppState {
@@ -69,6 +75,8 @@ impl AppState {
             mailer: None,
             import_work: imports::ImportWork::default(),
             public_url: None,
+            destinations: std::sync::Arc::default(),
+            loops: background::Loops::default(),
         }
     }
 
@@ -128,7 +136,8 @@ pub(crate) fn now_us() -> i64 {
 
 /// The whole application: the API under `/api`, `/healthz` (the database answers; how many
 /// commands each group commit carried since start, as `[size, commits]` pairs), and the admin from `static_dir`;
-/// every body read whole within the state's body timeout, every reply with security headers.
+/// every body bounded in size and time (and read only after its credentials are checked),
+/// every reply with security headers.
 pub fn app(state: AppState, static_dir: &Path) -> Router {
     let admin = web::admin_site(static_dir);
     let body_timeout = state.limits.body_timeout;
@@ -141,7 +150,7 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
         .with_state(state)
         .fallback_service(admin.router)
         .layer(middleware::from_fn(move |request, next| {
-            serve::read_body(body_timeout, request, next)
+            serve::bound_body(body_timeout, request, next)
         }))
         .layer(middleware::from_fn_with_state(
             admin.policy,
@@ -194,16 +203,26 @@ fn company_paths(state: AppState) -> Router {
     Router::new().fallback_service(rewritten(api, api::company::normalize))
 }
 
+/// The database answers, and every background loop runs: 200 `ok`; a loop that stopped or is
+/// stuck makes it 503 `degraded`. Each loop's last successful round and last failure are listed.
 async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
     state.db.ping().await?;
-    Ok(Json(serde_json::json!({
-        "status": "ok",
+    let loops = state.loops.report(state.now());
+    let ok = loops.values().all(|health| health.state.is_ok());
+    let (status, word) = match ok {
+        true => (axum::http::StatusCode::OK, "ok"),
+        false => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "degraded"),
+    };
+    let body = serde_json::json!({
+        "status": word,
         "database": state.db.engine(),
+        "tasks": loops,
         "commandsPerCommit": state.db.batch_sizes(),
         "writersBusyMicros": state.db.writers_busy_us(),
-    })))
+    });
+    Ok((status, Json(body)))
 }
 
 /// Starts the server (or runs a command) with this configuration, until SIGINT or SIGTERM.
@@ -241,14 +260,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         unknown_fields: config.unknown_fields,
         mailer,
         public_url: config.public_url.clone(),
+        destinations: std::sync::Arc::new(outbound::Destinations::new(
+            config.webhook_allowed_networks.clone(),
+        )),
         ..AppState::new(db.clone())
     };
     sweep::spawn(
-        state.clone(),
+        &state,
         std::time::Duration::from_secs(config.sweep_seconds.max(1)),
     );
     notify::spawn(
-        state.clone(),
+        &state,
         std::time::Duration::from_secs(config.webhook_seconds.max(1)),
     );
     let app = app(state, &config.static_dir);

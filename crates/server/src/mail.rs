@@ -5,6 +5,7 @@
 //! leaves the claim to expire, so the email goes again (at least once), never lost.
 
 use creditdesk_core::invoice::InvoiceStatus;
+use creditdesk_core::text::shorten;
 use creditdesk_core::webhooks;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -14,7 +15,9 @@ use crate::db::StorageError;
 use crate::AppState;
 
 /// Most characters of an SMTP error kept with a reminder.
-const ERROR_CHARS_MAX: usize = 200;
+const ERROR_CHARS_MAX: u32 = 200;
+/// The emails' background loop, as `/healthz` names it.
+pub const LOOP: &str = "emails";
 
 /// Where reminder emails go out: the SMTP server and the sender's address.
 #[derive(Clone)]
@@ -70,30 +73,33 @@ impl Mailer {
 }
 
 /// One round at the state's clock: claim, send, keep each outcome; answers how many were sent.
+/// Each email fails alone: an address or an SMTP answer that breaks the sending (even by a
+/// panic) is that email's error, tried again on its schedule, and the round goes on.
 pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<u32, StorageError> {
-    let now = || state.now();
     let mut sent = 0;
-    for due in state.db.claim_mail(now()).await? {
-        let open = due.invoice_status.parse() == Ok(InvoiceStatus::Opened);
-        let outcome = if !open {
-            MailOutcome::Skipped
-        } else {
-            match mailer.send(&due).await {
-                Ok(()) => MailOutcome::Sent,
-                Err(mut error) => {
-                    error.truncate(ERROR_CHARS_MAX);
-                    tracing::info!(invoice = %due.invoice_id, %error, "reminder email not sent");
-                    let attempt = u32::try_from(due.email_attempts).unwrap_or_default() + 1;
-                    let jitter: u16 = rand::random_range(0..=1000);
-                    match webhooks::next_attempt(attempt, now(), jitter) {
-                        Some(at) => MailOutcome::RetryAt(at, error),
-                        None => MailOutcome::Failed(error),
-                    }
-                }
-            }
-        };
+    for due in state.db.claim_mail(state.now()).await? {
+        let outcome = outcome(state, mailer, &due).await;
         sent += u32::from(outcome == MailOutcome::Sent);
-        state.db.finish_mail(&due, now(), &outcome).await?;
+        state.db.finish_mail(&due, state.now(), &outcome).await?;
     }
     Ok(sent)
+}
+
+/// What sending `due` came to: sent, skipped (no longer open), or its error and next try.
+async fn outcome(state: &AppState, mailer: &Mailer, due: &MailDue) -> MailOutcome {
+    if due.invoice_status.parse() != Ok(InvoiceStatus::Opened) {
+        return MailOutcome::Skipped;
+    }
+    let error = match crate::background::isolated(mailer.send(due)).await {
+        Ok(Ok(())) => return MailOutcome::Sent,
+        Ok(Err(error)) | Err(error) => shorten(&error, ERROR_CHARS_MAX),
+    };
+    tracing::info!(invoice = %due.invoice_id, %error, "reminder email not sent");
+    state.loops.item_failed(LOOP, &error, state.now());
+    let attempt = u32::try_from(due.email_attempts).unwrap_or_default() + 1;
+    let jitter: u16 = rand::random_range(0..=1000);
+    match webhooks::next_attempt(attempt, state.now(), jitter) {
+        Some(at) => MailOutcome::RetryAt(at, error),
+        None => MailOutcome::Failed(error),
+    }
 }

@@ -1,9 +1,11 @@
 //! The delivery task: each round decides the reminders due (core's `reminders`, through
 //! storage), then sends what the outbox holds — webhooks, and reminder emails when SMTP is
-//! configured. What waited while the server was down goes out in the first round after.
+//! configured, in a loop of their own. What waited while the server was down goes out in the
+//! first round after.
 
 use std::time::Duration;
 
+use crate::background::{self, FirstRound};
 use crate::db::reminders::Reminding;
 use crate::db::StorageError;
 use crate::{mail, time_zone, webhooks, AppState};
@@ -20,32 +22,41 @@ pub async fn remind_due(state: &AppState) -> Result<u32, StorageError> {
     state.db.remind_due(state.now(), &how).await
 }
 
-/// One round: reminders, webhooks, emails.
+/// One round of the deliveries loop: reminders decided, then webhooks sent.
 pub async fn round(state: &AppState, client: &reqwest::Client) -> Result<(), StorageError> {
     let reminded = remind_due(state).await?;
     if reminded > 0 {
         tracing::info!(reminded, "reminders sent");
     }
     webhooks::deliver_due(state, client).await?;
-    if let Some(mailer) = &state.mailer {
-        mail::deliver_due(state, mailer).await?;
-    }
     Ok(())
 }
 
-/// Runs [`round`] every `interval`, the first one interval after start, until the process
-/// ends.
-pub fn spawn(state: AppState, interval: Duration) {
-    tokio::spawn(async move {
-        let client = webhooks::client();
-        let start = tokio::time::Instant::now() + interval;
-        let mut ticker = tokio::time::interval_at(start, interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(error) = round(&state, &client).await {
-                tracing::warn!(%error, "the delivery round failed; the next one retries");
-            }
-        }
-    });
+/// Starts the deliveries loop and, when SMTP is configured, the emails loop — separate, so a
+/// slow SMTP server or a slow webhook endpoint holds back only its own — each every `interval`,
+/// the first one interval after start.
+pub fn spawn(state: &AppState, interval: Duration) {
+    let client = webhooks::client(state.destinations.clone());
+    background::spawn(
+        state,
+        webhooks::LOOP,
+        interval,
+        FirstRound::AfterInterval,
+        move |state| {
+            let client = client.clone();
+            async move { round(&state, &client).await }
+        },
+    );
+    if let Some(mailer) = state.mailer.clone() {
+        background::spawn(
+            state,
+            mail::LOOP,
+            interval,
+            FirstRound::AfterInterval,
+            move |state| {
+                let mailer = mailer.clone();
+                async move { mail::deliver_due(&state, &mailer).await.map(|_| ()) }
+            },
+        );
+    }
 }

@@ -7,7 +7,7 @@
 //! | a connection that is | is closed when | flag |
 //! |---|---|---|
 //! | new, or sending a request's line and headers | they have not all arrived `header_timeout` after its first byte (or after the connection opened) | `--header-timeout-seconds` |
-//! | sending a request's body | the body has not all arrived `body_timeout` after the headers (408) | `--body-timeout-seconds` (the [`read_body`] layer) |
+//! | sending a request's body | the body has not all arrived `body_timeout` after the headers (408) | `--body-timeout-seconds` (the [`bound_body`] layer) |
 //! | idle between requests | no next request began within `keep_alive` | `--keep-alive-seconds` |
 //! | not reading its reply | no byte of it could be sent for `send_timeout` | `--send-timeout-seconds` |
 //!
@@ -28,7 +28,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -38,7 +38,6 @@ use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
-use crate::error::ApiError;
 use crate::extract::body_bytes_max;
 
 /// The bounds on connections; see the module's table.
@@ -140,33 +139,78 @@ pub async fn serve(
     Ok(())
 }
 
-/// Middleware: reads the whole request body (at most [`body_bytes_max`] bytes) within
-/// `body_timeout` before anything else sees the request, so no handler waits on a slow client.
-/// Too slow is 408, too large 413, both with the API's JSON error body.
-pub async fn read_body(body_timeout: Duration, request: Request, next: Next) -> Response {
+/// Middleware: bounds the request's body — at most [`body_bytes_max`] bytes, all of it within
+/// `body_timeout` after the headers — without reading it. Nothing reads a body before the
+/// request's credentials (and the route's permission) are checked; whoever reads it then meets
+/// the bounds as [`BodyError`]s, which [`crate::extract::read_whole`] answers 413 or 408.
+pub async fn bound_body(body_timeout: Duration, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let limit_seconds = u32::try_from(body_timeout.as_secs()).unwrap_or(u32::MAX);
-    let limit_bytes = body_bytes_max(parts.uri.path());
-    let read = axum::body::to_bytes(body, limit_bytes as usize);
-    let bytes = match tokio::time::timeout(body_timeout, read).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
-            let too_large = ApiError::PayloadTooLarge { limit_bytes };
-            return close_after(too_large.into_response());
-        }
-        Err(_) => return close_after(ApiError::RequestTimeout { limit_seconds }.into_response()),
+    let bounded = BoundedBody {
+        inner: body,
+        read_bytes: 0,
+        limit_bytes: body_bytes_max(parts.uri.path()),
+        deadline: Box::pin(tokio::time::sleep(body_timeout)),
+        limit_seconds: u32::try_from(body_timeout.as_secs()).unwrap_or(u32::MAX),
     };
-    next.run(Request::from_parts(parts, Body::from(bytes)))
+    next.run(Request::from_parts(parts, Body::new(bounded)))
         .await
 }
 
-/// The reply, asking the client to close the connection (the rest of its body is not read).
-fn close_after(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        axum::http::header::CONNECTION,
-        axum::http::HeaderValue::from_static("close"),
-    );
-    response
+/// Why a request body could not be read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the body is larger than {limit_bytes} bytes")]
+    TooLarge { limit_bytes: u32 },
+    #[error("the body did not arrive within {limit_seconds} s")]
+    TooSlow { limit_seconds: u32 },
+}
+
+/// A request body that fails once it passes its size or its time.
+struct BoundedBody {
+    inner: Body,
+    read_bytes: u64,
+    limit_bytes: u32,
+    deadline: Pin<Box<Sleep>>,
+    limit_seconds: u32,
+}
+
+impl http_body::Body for BoundedBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = &mut *self;
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            let error = BodyError::TooSlow {
+                limit_seconds: this.limit_seconds,
+            };
+            return Poll::Ready(Some(Err(error.into())));
+        }
+        let frame = match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => frame,
+            Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error.into()))),
+            other => return other.map_err(Into::into),
+        };
+        this.read_bytes += frame.data_ref().map_or(0, |data| data.len() as u64);
+        if this.read_bytes > u64::from(this.limit_bytes) {
+            let error = BodyError::TooLarge {
+                limit_bytes: this.limit_bytes,
+            };
+            return Poll::Ready(Some(Err(error.into())));
+        }
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Connections open per client address.

@@ -51,16 +51,26 @@ impl Sweep {
 
     /// Runs the sweep over every account that needs it at `now`; returns how many things it
     /// changed. What came due while the server was down is handled by the first sweep after.
+    /// One account that fails (its book refused by storage, or a panic) is logged and left
+    /// for the next sweep; the others go on.
     pub async fn run(self, db: &Db, now: Timestamp) -> Result<u64, StorageError> {
         let mut changed = 0;
+        let reads = self.reads();
         loop {
             let mut this_pass = 0;
             for id in &self.accounts(db, now).await? {
-                this_pass += db
-                    .with_book(id, &self.reads(), now, move |book| {
-                        Ok::<_, StorageError>(book.as_mut().map_or(0, |b| self.apply(b, now)))
-                    })
-                    .await?;
+                let one = db.with_book(id, &reads, now, move |book| {
+                    Ok::<_, StorageError>(book.as_mut().map_or(0, |b| self.apply(b, now)))
+                });
+                match crate::background::isolated(one).await {
+                    Ok(Ok(n)) => this_pass += n,
+                    Ok(Err(error)) => {
+                        tracing::warn!(account = %id, %error, sweep = ?self, "an account was not swept; the next sweep retries it");
+                    }
+                    Err(panicked) => {
+                        tracing::error!(account = %id, error = %panicked, sweep = ?self, "an account was not swept; the next sweep retries it");
+                    }
+                }
             }
             changed += this_pass;
             if this_pass == 0 {
@@ -80,44 +90,61 @@ pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
     Sweep::MarkOverdue.run(db, now).await
 }
 
-/// Runs [`expire_holds`] and [`mark_overdue`] every `interval` at the state's clock, and
-/// resumes import jobs left unfinished, until the process ends.
-pub fn spawn(state: crate::AppState, interval: Duration) {
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut optimized = tokio::time::Instant::now();
-        loop {
-            ticker.tick().await;
-            if optimized.elapsed() >= Duration::from_secs(3600) {
-                optimized = tokio::time::Instant::now();
-                if let Err(error) = db.optimize().await {
-                    tracing::warn!(%error, "could not refresh the query planner's statistics");
+/// The sweep's background loop, as `/healthz` names it.
+pub const LOOP: &str = "sweep";
+
+/// One sweep at the state's clock: old idempotency keys forgotten, expired holds released,
+/// overdue invoices marked, ended My Credits links forgotten, import jobs left unfinished
+/// resumed. Each part runs whatever the others did; the first failure is the round's.
+pub async fn round(state: &crate::AppState) -> Result<(), StorageError> {
+    let (db, now) = (&state.db, state.now());
+    let forgotten = db
+        .forget_idempotency_before(now.unix_micros() - crate::idempotency::KEEP_US)
+        .await;
+    let expired = expire_holds(db, now).await;
+    if let Ok(n @ 1..) = expired {
+        tracing::info!(expired = n, "released expired holds");
+    }
+    let overdue = mark_overdue(db, now).await;
+    if let Ok(n @ 1..) = overdue {
+        tracing::info!(overdue = n, "invoices fell overdue");
+    }
+    let links = db.forget_buyer_links_before(now).await;
+    // Import jobs a stopped server left (their lease run out) resume.
+    crate::imports::start(state);
+    forgotten
+        .and(expired.map(drop))
+        .and(overdue.map(drop))
+        .and(links.map(drop))
+}
+
+/// Runs [`round`] every `interval` (the first at start), and refreshes the query planner's
+/// statistics hourly, until the process ends.
+pub fn spawn(state: &crate::AppState, interval: Duration) {
+    let optimized = std::sync::Arc::new(std::sync::Mutex::new(tokio::time::Instant::now()));
+    crate::background::spawn(
+        state,
+        LOOP,
+        interval,
+        crate::background::FirstRound::AtStart,
+        move |state| {
+            let optimized = optimized.clone();
+            async move {
+                let due = {
+                    let mut last = optimized.lock().unwrap_or_else(|p| p.into_inner());
+                    let due = last.elapsed() >= Duration::from_secs(3600);
+                    if due {
+                        *last = tokio::time::Instant::now();
+                    }
+                    due
+                };
+                if due {
+                    if let Err(error) = state.db.optimize().await {
+                        tracing::warn!(%error, "could not refresh the query planner's statistics");
+                    }
                 }
+                round(&state).await
             }
-            let now = state.now();
-            if let Err(error) = db
-                .forget_idempotency_before(now.unix_micros() - crate::idempotency::KEEP_US)
-                .await
-            {
-                tracing::warn!(%error, "could not forget old idempotency keys");
-            }
-            match expire_holds(&db, now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "released expired holds"),
-                Err(error) => tracing::warn!(%error, "expiry sweep failed; it runs again shortly"),
-            }
-            match mark_overdue(&db, now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(overdue = n, "invoices fell overdue"),
-                Err(error) => tracing::warn!(%error, "overdue sweep failed; it runs again shortly"),
-            }
-            if let Err(error) = db.forget_buyer_links_before(now).await {
-                tracing::warn!(%error, "could not forget ended My Credits links and sessions");
-            }
-            // Import jobs a stopped server left (their lease run out) resume.
-            crate::imports::start(&state);
-        }
-    });
+        },
+    );
 }

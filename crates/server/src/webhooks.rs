@@ -2,25 +2,29 @@
 //! claims what is due, and POSTs each with the Standard Webhooks headers (`webhook-id`,
 //! `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`).
 //! Any 2xx is delivered; 410 disables the endpoint; anything else (or no answer) is tried again
-//! on core's schedule. A round that dies before keeping its outcome leaves the claim to expire,
+//! on core's schedule. Only addresses [`crate::outbound`] allows are reached. A round that dies before keeping its outcome leaves the claim to expire,
 //! so the event is sent again (at least once), never lost.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
+use creditdesk_core::text::shorten;
 use creditdesk_core::webhooks::{self, AttemptOutcome};
-use creditdesk_core::Timestamp;
+use futures::stream::{self, StreamExt};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::db::outbox::Due;
 use crate::db::StorageError;
+use crate::outbound::{Destinations, Guarded};
 use crate::AppState;
 
 /// How long one attempt may take, connection included.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Most bytes of an answer's text kept with an attempt.
-const ERROR_CHARS_MAX: usize = 200;
+/// Most characters of an answer's text kept with an attempt.
+const ERROR_CHARS_MAX: u32 = 200;
 
 /// A new endpoint's signing secret: `whsec_` and 32 random bytes in base64.
 pub fn new_secret() -> String {
@@ -55,42 +59,106 @@ pub struct Round {
     pub delivered: u32,
 }
 
-/// One round at the state's clock: fan out, claim, send, keep each outcome.
+/// Endpoints sent to side by side in one round: deliveries in flight at once. Each endpoint
+/// gets its deliveries one at a time, in the order of their events.
+pub const ENDPOINTS_AT_ONCE: usize = 16;
+/// A round starts no send after this long; what it claimed and did not start is released to
+/// the next round, so one slow endpoint holds back nothing but its own deliveries.
+pub const ROUND_BUDGET: Duration = Duration::from_secs(30);
+/// The deliveries' background loop, as `/healthz` names it.
+pub const LOOP: &str = "deliveries";
+
+/// One round at the state's clock: fan out, claim, send — endpoints side by side, each one's
+/// deliveries in order — and keep each outcome.
 pub async fn deliver_due(
     state: &AppState,
     client: &reqwest::Client,
 ) -> Result<Round, StorageError> {
-    let now = || state.now();
+    let fanned_out = state.db.fan_out(state.now()).await?;
+    let mut by_endpoint: BTreeMap<String, Vec<Due>> = BTreeMap::new();
+    for due in state.db.claim_due(state.now()).await? {
+        by_endpoint
+            .entry(due.endpoint_id.clone())
+            .or_default()
+            .push(due);
+    }
+    let deadline = tokio::time::Instant::now() + ROUND_BUDGET;
+    let outcomes: Vec<Result<Option<AttemptOutcome>, StorageError>> =
+        stream::iter(by_endpoint.into_values())
+            .map(|deliveries| {
+                let sends =
+                    stream::iter(deliveries).then(move |due| attempt(state, client, due, deadline));
+                Box::pin(sends)
+            })
+            .flatten_unordered(ENDPOINTS_AT_ONCE)
+            .collect()
+            .await;
     let mut round = Round {
-        fanned_out: state.db.fan_out(now()).await?,
+        fanned_out,
         ..Round::default()
     };
-    for due in state.db.claim_due(now()).await? {
-        let attempt = u32::try_from(due.attempts).unwrap_or_default() + 1;
-        let (status, error) = send(client, &due, now()).await;
-        let jitter: u16 = rand::random_range(0..=1000);
-        let outcome = webhooks::after_attempt(status, attempt, now(), jitter);
-        state
-            .db
-            .finish_attempt(&due, attempt, now(), status, error.as_deref(), outcome)
-            .await?;
-        round.attempted += 1;
-        if outcome == AttemptOutcome::Delivered {
-            round.delivered += 1;
-        } else {
-            tracing::info!(delivery = %due.id, url = %due.url, ?status, ?error, ?outcome, "webhook not delivered");
+    for outcome in outcomes {
+        if let Some(outcome) = outcome? {
+            round.attempted += 1;
+            round.delivered += u32::from(outcome == AttemptOutcome::Delivered);
         }
     }
     Ok(round)
 }
 
+/// Sends one claimed delivery and keeps what came of it (`None`: the round's time was up, and
+/// the claim is released). A panic while sending is this delivery's error alone.
+async fn attempt(
+    state: &AppState,
+    client: &reqwest::Client,
+    due: Due,
+    deadline: tokio::time::Instant,
+) -> Result<Option<AttemptOutcome>, StorageError> {
+    if tokio::time::Instant::now() >= deadline {
+        state.db.release_claim(&due).await?;
+        return Ok(None);
+    }
+    let attempt = u32::try_from(due.attempts).unwrap_or_default() + 1;
+    let (status, error) = match crate::background::isolated(send(state, client, &due)).await {
+        Ok(sent) => sent,
+        Err(panicked) => (None, Some(panicked)),
+    };
+    let error = error.map(|e| shorten(&e, ERROR_CHARS_MAX));
+    let jitter: u16 = rand::random_range(0..=1000);
+    let outcome = webhooks::after_attempt(status, attempt, state.now(), jitter);
+    state
+        .db
+        .finish_attempt(
+            &due,
+            attempt,
+            state.now(),
+            status,
+            error.as_deref(),
+            outcome,
+        )
+        .await?;
+    if outcome != AttemptOutcome::Delivered {
+        let url = webhooks::shown_url(&due.url);
+        tracing::info!(delivery = %due.id, %url, ?status, ?error, ?outcome, "webhook not delivered");
+        if let Some(error) = &error {
+            state.loops.item_failed(LOOP, error, state.now());
+        }
+    }
+    Ok(Some(outcome))
+}
+
 /// POSTs one delivery; its status code, or why there was none (and a failing answer's start).
+/// An address the server may not reach (written as one, or what the name resolves to) is
+/// refused before any connection.
 async fn send(
+    state: &AppState,
     client: &reqwest::Client,
     due: &Due,
-    now: Timestamp,
 ) -> (Option<u16>, Option<String>) {
-    let timestamp = now.unix_micros() / 1_000_000;
+    if let Err(refused) = state.destinations.check_literal(&due.url) {
+        return (None, Some(format!("not sent: {refused}")));
+    }
+    let timestamp = state.now().unix_micros() / 1_000_000;
     let Some(signature) = signature(&due.secret, &due.event_id, timestamp, &due.body) else {
         return (
             None,
@@ -111,18 +179,31 @@ async fn send(
             let error = (!status.is_success()).then(|| format!("answered {}", status.as_u16()));
             (Some(status.as_u16()), error)
         }
-        Err(error) => {
-            let mut text = error.to_string();
-            text.truncate(ERROR_CHARS_MAX);
-            (None, Some(text))
-        }
+        Err(error) => (None, Some(error_chain(error))),
     }
 }
 
-/// The client every round uses: no redirects followed (a webhook answer is the endpoint's).
-pub fn client() -> reqwest::Client {
+/// An error with its causes (`error sending request: … : 127.0.0.1 is a loopback address`),
+/// with no URL in it (it may hold credentials).
+fn error_chain(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The client every round uses: no redirects followed (a webhook answer is the endpoint's), no
+/// proxy, and names resolved only to the addresses `destinations` allows.
+pub fn client(destinations: Arc<Destinations>) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(Arc::new(Guarded(destinations)))
         .user_agent(concat!("Creditdesk-Webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("a client with rustls and no other options builds")

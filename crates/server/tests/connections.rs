@@ -110,12 +110,14 @@ async fn slow_and_idle_clients_are_cut_off_while_others_are_served() {
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .await
         .unwrap();
-    // Headers, then 10 of the 100 bytes of body announced.
+    // Headers with credentials, then 10 of the 100 bytes of body announced (without
+    // credentials it is answered 401 at once, its body never read).
     let mut half_body = connect_from([127, 0, 0, 1], port).await;
-    half_body
-        .write_all(b"POST /api/creditcontrol/accounts HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"documen")
-        .await
-        .unwrap();
+    let head = format!(
+        "POST /api/creditcontrol/accounts HTTP/1.1\r\nHost: x\r\nX-VTEX-API-AppKey: {KEY}\r\n\
+         X-VTEX-API-AppToken: {TOKEN}\r\nContent-Length: 100\r\n\r\n{{\"documen"
+    );
+    half_body.write_all(head.as_bytes()).await.unwrap();
     // One request, then idle on a kept-alive connection.
     let mut idle = connect_from([127, 0, 0, 1], port).await;
     idle.write_all(HEALTH).await.unwrap();

@@ -113,7 +113,9 @@ async fn add(app: &TestApp, url: &str, events: Value) -> (String, String) {
 }
 
 async fn round(app: &TestApp) -> Round {
-    deliver_due(&app.state, &client()).await.unwrap()
+    deliver_due(&app.state, &client(app.state.destinations.clone()))
+        .await
+        .unwrap()
 }
 
 fn types(got: &[Received]) -> Vec<String> {

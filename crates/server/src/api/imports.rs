@@ -56,21 +56,17 @@ async fn accept(
     body: Body,
 ) -> Result<(StatusCode, Json<ImportView>), ApiError> {
     let options = ImportOptions::from_query(kind, query)?;
-    let bytes: Bytes = axum::body::to_bytes(body, IMPORT_BYTES_MAX as usize)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge {
-            limit_bytes: IMPORT_BYTES_MAX,
-        })?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    let bytes = crate::extract::read_whole(body, IMPORT_BYTES_MAX).await?;
+    let text = String::from_utf8(Vec::from(bytes)).map_err(|e| {
         ValidationErrors::single(
             "file",
             format!(
                 "is not UTF-8 text (at byte {}): save it as \"CSV UTF-8\"",
-                e.valid_up_to()
+                e.utf8_error().valid_up_to()
             ),
         )
     })?;
-    let file = import::read_file(kind, text)?;
+    let file = import::read_file(kind, &text)?;
     let now = state.now();
     let id = format!("imp_{}", CreditLocator::at(now, rand::rng().random()));
     let job = NewImport {
@@ -78,7 +74,7 @@ async fn accept(
         kind,
         dry_run: options.mode == ImportMode::Preview,
         file_name: options.file_name,
-        body: text.to_owned(),
+        body: text,
         created_by: principal.app_key.clone(),
         created_at: now,
         rows_total: file.rows_total(),

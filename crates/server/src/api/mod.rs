@@ -1,12 +1,13 @@
 //! The HTTP API: the Customer Credit API under `/api/creditcontrol/`, and Creditdesk's own
 //! extensions under `/api/creditdesk/`.
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::auth::Resource;
 use crate::error::ApiError;
-use crate::extract::BODY_SIZE_MAX;
 use crate::AppState;
 
 pub mod accounts;
@@ -221,20 +222,57 @@ pub fn request_fields(schema: &str) -> &'static [&'static str] {
     }
 }
 
-/// Routes under `/api`.
+impl RouteDoc {
+    /// Whether anyone may call it, without a key (only the OpenAPI document).
+    pub fn is_public(&self) -> bool {
+        self.path == "/openapi.json"
+    }
+}
+
+/// The route a request matched (under `/api` or at the billing reference's own paths).
+pub fn matched_route(request: &Request) -> Option<&'static RouteDoc> {
+    let path = request.extensions().get::<MatchedPath>()?.as_str();
+    let path = path.strip_prefix("/api").unwrap_or(path);
+    let method = request.method().as_str();
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+}
+
+/// Routes under `/api`. Each request's key and the resource its route needs are checked first
+/// ([`guard`]), before anything reads its body; then its `Idempotency-Key`, its unknown fields,
+/// and its handler.
 pub fn router(state: AppState) -> Router<AppState> {
     add_routes(Router::new())
-        .route_layer(axum::middleware::from_fn_with_state(
+        .route_layer(from_fn_with_state(
             state.clone(),
             unknown_fields::middleware,
         ))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state,
+        .route_layer(from_fn_with_state(
+            state.clone(),
             crate::idempotency::middleware,
         ))
-        .layer(DefaultBodyLimit::max(BODY_SIZE_MAX as usize))
+        .route_layer(from_fn_with_state(state, guard))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// Route middleware: the request's credentials, and the resource its route needs, checked
+/// before its body is read — a request without them is answered 401, 403 or 429 and its body
+/// never read. The handler's own `Auth<…>` then finds the key already checked.
+async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(route) = matched_route(&request).filter(|route| !route.is_public()) else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    let principal = match crate::auth::authenticate(&mut parts, &state).await {
+        Ok(principal) => principal,
+        Err(refused) => return refused.into_response(),
+    };
+    if let Some(resource) = route.resource.filter(|r| !principal.may(*r)) {
+        return ApiError::Forbidden(resource).into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 async fn not_found() -> ApiError {

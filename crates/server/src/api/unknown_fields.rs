@@ -4,8 +4,8 @@
 //! strictness starts the server with `--unknown-fields refuse`: they are then refused (422, one
 //! error per field). Which fields each body has is core's list ([`super::request_fields`]).
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{MatchedPath, Request, State};
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -39,11 +39,9 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, BODY_SIZE_MAX as usize).await else {
-        let too_large = ApiError::PayloadTooLarge {
-            limit_bytes: BODY_SIZE_MAX,
-        };
-        return too_large.into_response();
+    let bytes = match crate::extract::read_whole(body, BODY_SIZE_MAX).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused.into_response(),
     };
     let unknown: Vec<String> = match serde_json::from_slice::<Value>(&bytes) {
         Ok(value) => {
@@ -80,13 +78,8 @@ pub fn report(response: &mut Response, ignored: &[String]) {
 
 /// The fields the matched route's body has, when it has a body.
 fn known_fields(request: &Request) -> Option<&'static [&'static str]> {
-    let path = request.extensions().get::<MatchedPath>()?.as_str();
-    let path = path.strip_prefix("/api").unwrap_or(path);
-    let method = request.method().as_str();
-    super::ROUTES
-        .iter()
-        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
-        .and_then(|r| r.request)
+    super::matched_route(request)?
+        .request
         .filter(|schema| *schema != super::CSV)
         .map(super::request_fields)
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use creditdesk_core::credit::CreditLocator;
 use creditdesk_core::webhooks::NewWebhook;
+use creditdesk_core::ValidationErrors;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -45,6 +46,9 @@ pub async fn create(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let new = NewWebhook::from_json(&body)?;
+    if let Err(refused) = state.destinations.check_url(&new.url).await {
+        return Err(ValidationErrors::single("url", refused.to_string()).into());
+    }
     let now = state.now();
     let id = format!("ep_{}", CreditLocator::at(now, rand::random()));
     let secret = crate::webhooks::new_secret();

@@ -69,7 +69,8 @@ pub(super) async fn insert_event(
     Ok(message)
 }
 
-/// A webhook endpoint as the API shows it (never its secret, but when created).
+/// A webhook endpoint as the API shows it (never its secret, but when created; credentials in
+/// its URL as `***`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoint {
@@ -106,8 +107,8 @@ impl EndpointRow {
             events: self.events.split(',').map(str::to_owned).collect(),
             created_at: time(self.created_at_us)?,
             disabled_at: self.disabled_at_us.map(time).transpose()?,
+            url: webhooks::shown_url(&self.url),
             id: self.id,
-            url: self.url,
             disabled_reason: self.disabled_reason,
         })
     }
@@ -219,7 +220,7 @@ impl Db {
         self.pool.execute(sql, args).await?;
         Ok(Endpoint {
             id: id.to_owned(),
-            url: url.to_owned(),
+            url: webhooks::shown_url(url),
             events: events.names().into_iter().map(str::to_owned).collect(),
             created_at: now,
             disabled_at: None,
@@ -413,6 +414,17 @@ impl Db {
         }
         tx.commit().await?;
         Ok(due)
+    }
+
+    /// Gives back a claimed delivery that was not tried (its round ran out of time): the next
+    /// round may take it at once.
+    pub async fn release_claim(&self, due: &Due) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin_write().await?;
+        let sql = "UPDATE webhook_deliveries SET claimed_until_us = NULL \
+                   WHERE id = $1 AND status = 'pending'";
+        tx.execute(sql, vec![due.id.as_str().into()]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Keeps the try number `attempt` of the claimed delivery and what it means (`outcome`).

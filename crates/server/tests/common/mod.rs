@@ -6,6 +6,7 @@
 
 pub mod process;
 pub mod schema;
+pub mod smtp;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -55,6 +56,9 @@ pub enum Creds {
     Key(String, String),
 }
 
+/// The network the tests' servers may send webhooks to (`--webhook-allowed-networks`).
+pub const LOOPBACK: &str = "127.0.0.0/8";
+
 pub async fn test_app() -> TestApp {
     test_app_with(|_| {}).await
 }
@@ -88,6 +92,10 @@ pub async fn test_app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
         .await
         .expect("connect test database");
     let mut state = AppState::new(db.clone());
+    // The tests' webhook receivers listen on loopback, as a developer's do.
+    state.destinations = std::sync::Arc::new(creditdesk_server::outbound::Destinations::new(
+        LOOPBACK.parse().expect("a CIDR"),
+    ));
     configure(&mut state);
     let clock = state.clock.clone();
     let router = creditdesk_server::app(state.clone(), dir.path());

@@ -116,6 +116,7 @@ fn command(database_url: &str, key: &str, token: &str, port: u16) -> tokio::proc
         .env("CREDITDESK_APP_KEY", key)
         .env("CREDITDESK_APP_TOKEN", token)
         .env("CREDITDESK_STATIC_DIR", "/nonexistent")
+        .env("CREDITDESK_WEBHOOK_ALLOWED_NETWORKS", super::LOOPBACK)
         .env("RUST_LOG", "warn")
         .kill_on_drop(true);
     command
