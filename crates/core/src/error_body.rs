@@ -61,11 +61,15 @@ pub enum ErrorCode {
 }
 
 impl ErrorBody {
+    /// Most characters of the message: whatever a request sent that it echoes (a path's id) is
+    /// cut, so an error reply stays a few KB.
+    pub const MESSAGE_CHARS_MAX: u32 = 400;
+
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             error: ErrorDetail {
                 code,
-                message: message.into(),
+                message: crate::text::shorten(&message.into(), Self::MESSAGE_CHARS_MAX),
                 reason: None,
                 fields: Vec::new(),
             },

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on any POST, PUT or DELETE of the API: the first reply is kept 24 hours, a
 //! retry with the same key and the same request gets it again without a second effect, and the
-//! same key with another request is refused (422). No secret is ever kept: a handler whose reply
-//! carries one names a stand-in ([`ReplayBody`]) that says the secret is withheld.
+//! same key with another request is refused (422). No secret is ever kept: a reply that carries
+//! one is a [`SecretReply`], kept only as its stand-in that says the secret is withheld.
 //!
 //! A key is reserved before the request runs, so two copies sent at once cannot both run: the
 //! second is answered 409 while the first is in flight. A request that never finished (the
@@ -28,11 +28,57 @@ pub const KEEP_US: i64 = 24 * 3600 * 1_000_000;
 /// Longest key accepted.
 pub const KEY_CHARS_MAX: usize = 255;
 
-/// Set by a handler whose reply carries a secret (a new key's token): what a retry under the same
-/// `Idempotency-Key` gets instead. The reply itself is sent once and never stored; the stand-in
-/// must say what it withholds.
+/// What a retry under the same `Idempotency-Key` gets instead of a reply that carried a secret.
+/// Only [`SecretReply`] makes one.
 #[derive(Debug, Clone)]
-pub struct ReplayBody(pub String);
+pub struct ReplayBody(String);
+
+/// A reply that carries a secret — a new key's token, a webhook endpoint's signing secret, a
+/// buyer's one-time sign-in link. It is the one way such a reply is made: sent once, it is kept
+/// for a replay only as its stand-in, the same JSON without the secret and with
+/// `<field>Withheld` saying why. (A reply of a route that carries a secret without one is kept
+/// as a bare stand-in: see [`crate::api::RouteDoc::carries_secret`].)
+#[derive(Debug)]
+pub struct SecretReply {
+    shown: serde_json::Value,
+    stand_in: serde_json::Value,
+}
+
+impl SecretReply {
+    /// `reply` (a JSON object) whose field `secret` is the secret; `why` says in the stand-in
+    /// why it is withheld and what to do instead.
+    pub fn new(
+        reply: &impl serde::Serialize,
+        secret: &'static str,
+        why: &'static str,
+    ) -> Result<SecretReply, ApiError> {
+        let shown = serde_json::to_value(reply).map_err(|e| ApiError::Internal(e.into()))?;
+        let mut stand_in = shown.clone();
+        let fields = stand_in
+            .as_object_mut()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a secret reply is an object")))?;
+        if fields.remove(secret).is_none() {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "the reply has no field {secret} to withhold"
+            )));
+        }
+        fields.insert(format!("{secret}Withheld"), why.into());
+        Ok(SecretReply { shown, stand_in })
+    }
+}
+
+impl IntoResponse for SecretReply {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(self.shown).into_response();
+        let stand_in = ReplayBody(self.stand_in.to_string());
+        response.extensions_mut().insert(stand_in);
+        response
+    }
+}
+
+/// What a replay of a secret-bearing route gets when its handler made no stand-in.
+const WITHHELD: &str =
+    r#"{"withheld":"this reply carried a secret and is not kept; check the state it changed"}"#;
 
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match handle(state, request, next).await {
@@ -64,6 +110,7 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
             );
         }
     };
+    let carries_secret = crate::api::matched_route(&request).is_some_and(|r| r.carries_secret());
     // Keys are scoped by app key; without valid credentials the request just runs (into a 401).
     let (mut parts, body) = request.into_parts();
     let Ok(principal) = crate::auth::authenticate(&mut parts, &state).await else {
@@ -135,10 +182,11 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
             status,
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
         ));
-    // A reply that carries a secret is kept as its handler's stand-in, without the secret.
-    let text = match parts.extensions.remove::<ReplayBody>() {
-        Some(ReplayBody(stand_in)) => stand_in,
-        None => String::from_utf8_lossy(&body).into_owned(),
+    // A reply that carries a secret is kept as its stand-in, never with the secret.
+    let text = match (parts.extensions.remove::<ReplayBody>(), carries_secret) {
+        (Some(ReplayBody(stand_in)), _) => stand_in,
+        (None, true) => WITHHELD.to_owned(),
+        (None, false) => String::from_utf8_lossy(&body).into_owned(),
     };
     let stored = if keep {
         state

@@ -134,6 +134,11 @@ pub(crate) fn now_us() -> i64 {
         })
 }
 
+/// Where the APIs are mounted: the Customer Credit API and Creditdesk's own under `/api`, the
+/// billing-credits reference's paths under `/billing`, the company-credit API under `/rest`.
+/// Every reply under them gets the API's headers ([`web::security_headers`]).
+pub const API_MOUNTS: [&str; 3] = ["/api", "/billing", "/rest"];
+
 /// The whole application: the API under `/api`, `/healthz` (the database answers; how many
 /// commands each group commit carried since start, as `[size, commits]` pairs), and the admin from `static_dir`;
 /// every body bounded in size and time (and read only after its credentials are checked),
@@ -143,9 +148,9 @@ pub fn app(state: AppState, static_dir: &Path) -> Router {
     let body_timeout = state.limits.body_timeout;
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api", api::router(state.clone()))
-        .nest_service("/billing", billing_paths(state.clone()))
-        .nest_service("/rest", company_paths(state.clone()))
+        .nest(API_MOUNTS[0], api::router(state.clone()))
+        .nest_service(API_MOUNTS[1], billing_paths(state.clone()))
+        .nest_service(API_MOUNTS[2], company_paths(state.clone()))
         .nest("/my-credits", my_credits::router())
         .with_state(state)
         .fallback_service(admin.router)

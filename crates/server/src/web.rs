@@ -154,7 +154,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// Middleware: the security headers of every reply. All: `nosniff`, no referrer, no framing.
-/// API replies (and `/healthz`) also `Cache-Control: no-store` — they carry account data, and key
+/// API replies (every router of [`crate::API_MOUNTS`], and `/healthz`) also `Cache-Control: no-store` — they carry account data, and key
 /// creation a secret — and a policy that allows nothing; the admin's pages its own policy.
 pub async fn security_headers(
     State(policies): State<Arc<Policies>>,
@@ -162,7 +162,11 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let api = path.starts_with("/api/") || path == "/api" || path == "/healthz";
+    let under = |mount: &str| {
+        path.strip_prefix(mount)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    let api = crate::API_MOUNTS.into_iter().any(under) || path == "/healthz";
     let mut response = next.run(request).await;
     let headers: &mut HeaderMap = response.headers_mut();
     headers.insert(

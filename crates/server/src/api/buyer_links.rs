@@ -6,7 +6,6 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::Json;
 use creditdesk_core::buyer::NewBuyerLink;
 use serde_json::{json, Value};
 
@@ -16,6 +15,7 @@ use crate::db::books::Reads;
 use crate::db::buyers::NewLink;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::idempotency::SecretReply;
 use crate::AppState;
 
 pub async fn create(
@@ -24,7 +24,7 @@ pub async fn create(
     Path(id): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<SecretReply, ApiError> {
     let request = NewBuyerLink::from_json(&body)?;
     let id = account_id(&id)?;
     let (book, env) = read_account(&state, &principal, &id, &Reads::holders()).await?;
@@ -43,8 +43,13 @@ pub async fn create(
         })
         .await?;
     let base = crate::my_credits::public_base(&state, &headers);
-    Ok(Json(json!({
+    let link = json!({
         "url": format!("{base}/my-credits/sign-in?token={token}"),
         "expiresAt": expires_at,
-    })))
+    });
+    SecretReply::new(&link, "url", LINK_WITHHELD)
 }
+
+/// Why a replayed link has no URL.
+pub const LINK_WITHHELD: &str = "a sign-in link is shown only in the first reply to its request \
+     and kept only as a hash; ask for a new link";

@@ -20,7 +20,8 @@ use creditdesk_core::company::{
     SearchResults,
 };
 use creditdesk_core::search_criteria::SearchCriteria;
-use creditdesk_core::CreditError;
+use creditdesk_core::text::shorten;
+use creditdesk_core::{CreditError, ErrorBody};
 use serde_json::{json, Value};
 
 use super::context::{Env, QueryPairs};
@@ -134,6 +135,9 @@ pub fn normalize(path: &str) -> String {
 
 // ----- errors ----------------------------------------------------------------------------------
 
+/// Most parameters a refusal lists.
+const PARAMETERS_MAX: usize = 8;
+
 /// A refusal of this API: its status and that platform's body.
 #[derive(Debug)]
 pub struct CompanyError {
@@ -169,7 +173,16 @@ impl IntoResponse for CompanyError {
         if self.status.is_server_error() {
             tracing::error!(message = %self.message, "company-credit API failed");
         }
-        let body = json!({ "message": self.message, "parameters": self.parameters });
+        // What a parameter echoes (an id of the path, a field's value) is cut, so a reply stays
+        // a few KB.
+        let cut = |p: &String| shorten(p, ErrorBody::MESSAGE_CHARS_MAX);
+        let parameters: Vec<String> = self
+            .parameters
+            .iter()
+            .take(PARAMETERS_MAX)
+            .map(cut)
+            .collect();
+        let body = json!({ "message": self.message, "parameters": parameters });
         (self.status, Json(body)).into_response()
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::{self, perm, Auth, Resource};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::idempotency::ReplayBody;
+use crate::idempotency::SecretReply;
 use crate::AppState;
 
 #[derive(Debug, Serialize)]
@@ -63,28 +63,13 @@ pub async fn create(
         created_at: time(now),
         revoked_at: None,
     };
-    let stand_in = serde_json::to_string(&WithheldKey {
-        key: &key,
-        app_token_withheld: TOKEN_WITHHELD,
-    })
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let mut response = Json(CreatedKey { key, app_token }).into_response();
-    response.extensions_mut().insert(ReplayBody(stand_in));
-    Ok(response)
+    let created = CreatedKey { key, app_token };
+    Ok(SecretReply::new(&created, "appToken", TOKEN_WITHHELD)?.into_response())
 }
 
 /// Why a replayed key creation has no token.
 pub const TOKEN_WITHHELD: &str = "the token was shown only in the first reply to this request and \
      is stored only as a hash; if it was lost, revoke this key and create another";
-
-/// A created key as a retry sees it: the token withheld, and why.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WithheldKey<'a> {
-    #[serde(flatten)]
-    key: &'a KeyView,
-    app_token_withheld: &'static str,
-}
 
 pub async fn list(
     _: Auth<perm::MainAccess>,

@@ -222,10 +222,19 @@ pub fn request_fields(schema: &str) -> &'static [&'static str] {
     }
 }
 
+/// The answers that carry a secret: a new key's token, a webhook's signing secret, a buyer's
+/// sign-in link. Made only as [`crate::idempotency::SecretReply`]s, never kept for a replay.
+pub const SECRET_REPLIES: [&str; 3] = ["CreatedKey", "CreatedWebhook", "BuyerLink"];
+
 impl RouteDoc {
     /// Whether anyone may call it, without a key (only the OpenAPI document).
     pub fn is_public(&self) -> bool {
         self.path == "/openapi.json"
+    }
+
+    /// Whether its answer carries a secret ([`SECRET_REPLIES`]).
+    pub fn carries_secret(&self) -> bool {
+        self.response.is_some_and(|r| SECRET_REPLIES.contains(&r))
     }
 }
 

@@ -422,7 +422,10 @@ fn schemas() -> Value {
     let imports = json!({
         "NewBuyerLink": object(&["email"], json!({ "email": text,
             "expiresInMinutes": { "type": "integer", "minimum": 1, "maximum": creditdesk_core::buyer::LINK_MINUTES_MAX, "description": "How long the link works (default 15)." } })),
-        "BuyerLink": object(&["url", "expiresAt"], json!({ "url": text, "expiresAt": time })),
+        "BuyerLink": object(&["expiresAt"], json!({
+            "url": { "type": "string", "description": "The one-time sign-in link: in the first answer only." },
+            "urlWithheld": { "type": "string", "description": "Why a replayed answer has no link." },
+            "expiresAt": time })),
         "Import": import_job.clone(),
         "ImportList": object(&["data", "range"], json!({ "data": { "type": "array", "items": import_job },
             "range": object(&["from", "to", "total"], json!({ "from": int, "to": int, "total": int })) })),

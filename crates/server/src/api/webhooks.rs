@@ -15,7 +15,7 @@ use crate::auth::{perm, Auth};
 use crate::db::outbox::{Delivery, Endpoint};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::idempotency::ReplayBody;
+use crate::idempotency::SecretReply;
 use crate::AppState;
 
 /// Most deliveries listed per endpoint (newest first).
@@ -57,18 +57,12 @@ pub async fn create(
         .create_webhook(&id, &new.url, &new.events, &secret, now)
         .await?;
     let warning = new.is_plain_http().then_some(PLAIN_HTTP);
-    let mut stand_in = serde_json::to_value(&endpoint).map_err(|e| ApiError::Internal(e.into()))?;
-    stand_in["secretWithheld"] = json!(SECRET_WITHHELD);
-    let mut response = Json(CreatedWebhook {
+    let created = CreatedWebhook {
         endpoint,
         secret,
         warning,
-    })
-    .into_response();
-    response
-        .extensions_mut()
-        .insert(ReplayBody(stand_in.to_string()));
-    Ok(response)
+    };
+    Ok(SecretReply::new(&created, "secret", SECRET_WITHHELD)?.into_response())
 }
 
 pub async fn list(

@@ -72,15 +72,33 @@ impl ServerProcess {
         key: &str,
         token: &str,
     ) -> (u16, String) {
+        self.request_with(method, path, body, key, token, &[]).await
+    }
+
+    /// [`ServerProcess::request`] with more request headers.
+    pub async fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: &str,
+        key: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+        let extra: String = headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
         let request = format!(
             "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n\
-             X-VTEX-API-AppKey: {key}\r\nX-VTEX-API-AppToken: {token}\r\nContent-Length: {}\r\n\r\n{body}",
+             X-VTEX-API-AppKey: {key}\r\nX-VTEX-API-AppToken: {token}\r\n{extra}Content-Length: {}\r\n\r\n{body}",
             body.len()
         );
         stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let response = String::from_utf8_lossy(&response).into_owned();
         let status = response
             .split(' ')
             .nth(1)
