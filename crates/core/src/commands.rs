@@ -8,21 +8,38 @@
 
 use serde_json::Value;
 
-use crate::account::DESCRIPTION_CHARS_MAX;
 use crate::company::CompanyId;
 use crate::fields::{parse, Fields};
 use crate::ids::{AccountId, Document, DocumentType, Email};
 use crate::installments::INSTALLMENTS_MAX;
-use crate::invoice::{InvoiceStatus, OBSERVATION_CHARS_MAX, PAYMENT_LINK_CHARS_MAX};
+use crate::invoice::InvoiceStatus;
 use crate::money::Money;
 use crate::rate::Rate;
 use crate::store_config::POSTPONEMENT_DAYS_MAX;
-use crate::text::TextKind;
 use crate::timestamp::Timestamp;
-use crate::transaction::{HOLD_DAYS_MAX, ORDER_ID_CHARS_MAX};
+use crate::transaction::HOLD_DAYS_MAX;
 use crate::validation::ValidationErrors;
 
 /// Most characters of the reason given for a limit or tolerance change.
+/// The rule of each free-text field the API reads: the readers below and the check of a book
+/// read whole from a dump or an import (`memory::check_book`) hold text to the same.
+pub mod rules {
+    use crate::text::{TextKind, TextRule};
+
+    pub const DESCRIPTION: TextRule =
+        TextRule::new(TextKind::Lines, crate::account::DESCRIPTION_CHARS_MAX);
+    pub const REASON: TextRule = TextRule::new(TextKind::Lines, super::REASON_CHARS_MAX);
+    pub const ORDER_ID: TextRule =
+        TextRule::new(TextKind::Identifier, crate::transaction::ORDER_ID_CHARS_MAX);
+    pub const OBSERVATION: TextRule =
+        TextRule::new(TextKind::Lines, crate::invoice::OBSERVATION_CHARS_MAX);
+    /// Then an `http(s)://` URL with a host ([`super::web_url`]).
+    pub const WEB_URL: TextRule =
+        TextRule::new(TextKind::Identifier, crate::invoice::PAYMENT_LINK_CHARS_MAX);
+    pub const CREDIT_REFERENCE: TextRule =
+        TextRule::new(TextKind::Identifier, crate::credit::REFERENCE_CHARS_MAX);
+}
+
 pub const REASON_CHARS_MAX: u32 = 500;
 
 /// `POST /accounts`.
@@ -61,9 +78,7 @@ impl OpenAccount {
         let email = f.required("email", parse::from_str);
         let credit_limit = f.required("creditLimit", parse::non_negative_money);
         let tolerance = f.optional("tolerance", parse::rate);
-        let description = f.optional("description", |v| {
-            parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
-        });
+        let description = f.optional("description", |v| parse::text(v, rules::DESCRIPTION));
         let company_id = f.optional("companyId", CompanyId::from_json);
         f.finish(|| {
             Some(OpenAccount {
@@ -112,9 +127,7 @@ impl UpsertAccount {
         let email = f.required("email", parse::from_str);
         let credit_limit = f.optional("creditLimit", parse::non_negative_money);
         let tolerance = f.optional("tolerance", parse::rate);
-        let description = f.optional("description", |v| {
-            parse::text(v, TextKind::Lines, DESCRIPTION_CHARS_MAX)
-        });
+        let description = f.optional("description", |v| parse::text(v, rules::DESCRIPTION));
         let company_id = f.optional("companyId", CompanyId::from_json);
         if AccountId::new(&document, &document_type) != *id {
             f.push(
@@ -163,9 +176,7 @@ impl<T> Change<T> {
     ) -> Result<Change<T>, ValidationErrors> {
         let mut f = Fields::new(body, CHANGE_FIELDS);
         let value = f.required("value", value);
-        let reason = f.optional("reason", |v| {
-            parse::text(v, TextKind::Lines, REASON_CHARS_MAX)
-        });
+        let reason = f.optional("reason", |v| parse::text(v, rules::REASON));
         f.finish(|| {
             Some(Change {
                 value: value?,
@@ -208,9 +219,7 @@ impl CreateHold {
         let settle = f.optional("settle", parse::flag);
         let installments = f.optional("installments", |v| parse::whole(v, 1, INSTALLMENTS_MAX));
         let expiration = f.optional("expirationDate", |v| expiration(v, now));
-        let order_id = f.optional("orderId", |v| {
-            parse::text(v, TextKind::Identifier, ORDER_ID_CHARS_MAX)
-        });
+        let order_id = f.optional("orderId", |v| parse::text(v, rules::ORDER_ID));
         let settle = settle.unwrap_or(false);
         let expiration = match expiration {
             // Absent (an invalid date is an error already): the unsettled default.
@@ -357,9 +366,7 @@ impl ChangeInvoice {
     pub fn from_json(body: &Value) -> Result<ChangeInvoice, ValidationErrors> {
         let mut f = Fields::new(body, Self::FIELDS);
         let status = f.required("status", parse::from_str);
-        let observation = f.optional("observation", |v| {
-            parse::text(v, TextKind::Lines, OBSERVATION_CHARS_MAX)
-        });
+        let observation = f.optional("observation", |v| parse::text(v, rules::OBSERVATION));
         let payment_link = f.optional("paymentLink", web_url);
         f.finish(|| {
             Some(ChangeInvoice {
@@ -374,7 +381,7 @@ impl ChangeInvoice {
 /// An `http://` or `https://` URL with a host, no spaces, at most 2048 characters (a payment
 /// link, the store's My Credits page).
 pub(crate) fn web_url(value: &Value) -> Result<String, String> {
-    let link = parse::text(value, TextKind::Identifier, PAYMENT_LINK_CHARS_MAX)?;
+    let link = parse::text(value, rules::WEB_URL)?;
     let rest = link
         .strip_prefix("https://")
         .or_else(|| link.strip_prefix("http://"));
@@ -408,9 +415,7 @@ impl Pay {
         }
         let mut f = Fields::new(body, Self::FIELDS);
         let value = f.optional("value", parse::positive_money);
-        let reference = f.optional("reference", |v| {
-            parse::text(v, TextKind::Identifier, crate::credit::REFERENCE_CHARS_MAX)
-        });
+        let reference = f.optional("reference", |v| parse::text(v, rules::CREDIT_REFERENCE));
         f.finish(|| Some(Pay { value, reference }))
     }
 
@@ -456,7 +461,7 @@ impl CreditReason {
     pub fn from_json(body: &Value) -> Result<CreditReason, ValidationErrors> {
         let mut f = Fields::new(body, Self::FIELDS);
         let reason = f.required("reason", |v| {
-            let text = parse::text(v, TextKind::Lines, REASON_CHARS_MAX)?;
+            let text = parse::text(v, rules::REASON)?;
             if text.trim().is_empty() {
                 return Err("must not be blank".into());
             }

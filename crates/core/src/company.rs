@@ -30,6 +30,7 @@ use crate::ledger::{Entry, EntryKind};
 use crate::money::Money;
 use crate::search_criteria::{Field, Kind};
 use crate::store_config::Currency;
+use crate::text::{TextError, TextKind, TextRule};
 
 /// What an operation on a company's credit was, as that platform numbers it (its code on the
 /// wire and in storage).
@@ -305,6 +306,11 @@ pub const HISTORY_FIELDS: &[Field] = &[
 /// Most characters of a comment, and of a purchase order number.
 pub const COMMENT_CHARS_MAX: usize = 255;
 pub const PURCHASE_ORDER_CHARS_MAX: usize = 64;
+/// A purchase order (or order increment) is an identifier: one line, nothing invisible.
+pub const PURCHASE_ORDER_RULE: TextRule =
+    TextRule::new(TextKind::Identifier, PURCHASE_ORDER_CHARS_MAX as u32);
+/// A comment is free text over lines.
+pub const COMMENT_RULE: TextRule = TextRule::new(TextKind::Lines, COMMENT_CHARS_MAX as u32);
 
 /// Which way a balance operation moves the company's credit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,7 +366,7 @@ pub struct BalanceOperation {
 fn optional_text(
     object: &Map<String, Value>,
     field: &'static str,
-    chars_max: usize,
+    rule: TextRule,
 ) -> Result<Option<String>, Refusal> {
     let text = match object.get(field) {
         None | Some(Value::Null) => return Ok(None),
@@ -368,13 +374,14 @@ fn optional_text(
         Some(Value::Number(n)) => n.to_string(),
         Some(_) => return Err(Refusal::new("%1 must be text.", &[field])),
     };
-    if text.chars().count() > chars_max {
-        return Err(Refusal::new(
+    match crate::text::check(&text, rule) {
+        Ok(()) => Ok(Some(text).filter(|t| !t.is_empty())),
+        Err(TextError::TooLong { max_chars }) => Err(Refusal::new(
             "%1 is longer than %2 characters.",
-            &[field, &chars_max.to_string()],
-        ));
+            &[field, &max_chars.to_string()],
+        )),
+        Err(why) => Err(Refusal::new("%1 %2.", &[field, &why.to_string()])),
     }
-    Ok(Some(text).filter(|t| !t.is_empty()))
 }
 
 /// A whole number given as a JSON number or numeric string.
@@ -474,7 +481,7 @@ impl BalanceOperation {
                 ],
             ));
         }
-        let comment = optional_text(object, "comment", COMMENT_CHARS_MAX)?;
+        let comment = optional_text(object, "comment", COMMENT_RULE)?;
         let empty = Map::new();
         let options = match object.get("options") {
             None | Some(Value::Null) => &empty,
@@ -487,8 +494,8 @@ impl BalanceOperation {
             currency,
             operation,
             comment,
-            purchase_order: optional_text(options, "purchase_order", PURCHASE_ORDER_CHARS_MAX)?,
-            order_increment: optional_text(options, "order_increment", PURCHASE_ORDER_CHARS_MAX)?,
+            purchase_order: optional_text(options, "purchase_order", PURCHASE_ORDER_RULE)?,
+            order_increment: optional_text(options, "order_increment", PURCHASE_ORDER_RULE)?,
         })
     }
 }
@@ -581,7 +588,7 @@ impl CreditLimitUpdate {
             credit_limit,
             currency: currency_of(required(object, "currency_code")?, "currency_code")?,
             exceed_limit,
-            comment: optional_text(object, "credit_comment", COMMENT_CHARS_MAX)?,
+            comment: optional_text(object, "credit_comment", COMMENT_RULE)?,
             company_id,
             ignored,
         })
@@ -602,8 +609,8 @@ impl HistoryUpdate {
         let object = object_of(body)?;
         same_id(object, "historyId", history_id)?;
         Ok(HistoryUpdate {
-            purchase_order: optional_text(object, "purchaseOrder", PURCHASE_ORDER_CHARS_MAX)?,
-            comment: optional_text(object, "comment", COMMENT_CHARS_MAX)?,
+            purchase_order: optional_text(object, "purchaseOrder", PURCHASE_ORDER_RULE)?,
+            comment: optional_text(object, "comment", COMMENT_RULE)?,
         })
     }
 }

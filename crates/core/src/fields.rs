@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::decimal;
 use crate::money::Money;
 use crate::rate::Rate;
-use crate::text::{self, TextKind, TextRule};
+use crate::text::{self, TextRule};
 use crate::validation::ValidationErrors;
 
 pub struct Fields<'a> {
@@ -191,10 +191,10 @@ pub mod parse {
             .map_err(|e: T::Err| e.to_string())
     }
 
-    /// Text of this kind, at most `max_chars` characters (empty allowed).
-    pub fn text(value: &Value, kind: TextKind, max_chars: u32) -> Result<String, String> {
+    /// Text that `rule` allows.
+    pub fn text(value: &Value, rule: TextRule) -> Result<String, String> {
         let text = value.as_str().ok_or("must be a string")?;
-        text::check(text, TextRule::new(kind, max_chars)).map_err(|e| e.to_string())?;
+        text::check(text, rule).map_err(|e| e.to_string())?;
         Ok(text.to_owned())
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::fields::{parse, Fields};
-use crate::text::TextKind;
+use crate::text::{TextKind, TextRule};
 use crate::validation::ValidationErrors;
 
 /// Most characters of a key's label.
@@ -97,7 +97,7 @@ impl NewKey {
     pub fn from_json(body: &Value) -> Result<NewKey, ValidationErrors> {
         let mut f = Fields::new(body, Self::FIELDS);
         let label = f.required("label", |v| {
-            let label = parse::text(v, TextKind::Line, LABEL_CHARS_MAX)?;
+            let label = parse::text(v, TextRule::new(TextKind::Line, LABEL_CHARS_MAX))?;
             if label.trim().is_empty() {
                 return Err("must not be empty".into());
             }

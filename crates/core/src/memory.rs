@@ -109,8 +109,66 @@ pub fn check_book(book: &Book) -> Result<(), String> {
             crate::account::HOLDERS_MAX
         ));
     }
+    check_texts(book).map_err(|why| format!("account {id}: {why}"))?;
     book.check_invariants()
         .map_err(|why| format!("account {id}: {why}"))
+}
+
+/// Every free text of a book held to the rule the API's reader of that field applies (a book
+/// read whole is not read field by field): order ids and references are identifiers,
+/// descriptions, observations, reasons and comments free text, payment links web URLs.
+fn check_texts(book: &Book) -> Result<(), String> {
+    use crate::commands::rules;
+    use crate::company::PURCHASE_ORDER_RULE;
+    let description = book.account.description.as_deref();
+    text_ok(description, rules::DESCRIPTION, || "description".into())?;
+    for t in &book.transactions {
+        let place = || format!("transaction {} orderId", t.id);
+        text_ok(Some(&t.order_id), rules::ORDER_ID, place)?;
+    }
+    for i in &book.invoices {
+        let at = |field: &'static str| move || format!("invoice {} {field}", i.id);
+        text_ok(Some(&i.order_id), rules::ORDER_ID, at("orderId"))?;
+        text_ok(
+            i.observation.as_deref(),
+            rules::OBSERVATION,
+            at("observation"),
+        )?;
+        if let Some(link) = &i.payment_link {
+            crate::commands::web_url(&serde_json::Value::from(link.as_str()))
+                .map_err(|why| format!("{} {why}", at("paymentLink")()))?;
+        }
+    }
+    for (n, e) in book.entries.iter().enumerate() {
+        // A debit's reason, or a company-credit comment (shorter, of the same kind).
+        text_ok(e.reason.as_deref(), rules::REASON, || {
+            format!("entry {n} reason")
+        })?;
+        let place = || format!("entry {n} purchaseOrder");
+        text_ok(e.purchase_order.as_deref(), PURCHASE_ORDER_RULE, place)?;
+    }
+    for c in &book.credits {
+        let at = |field: &'static str| move || format!("credit {} {field}", c.locator);
+        text_ok(
+            c.reference.as_deref(),
+            rules::CREDIT_REFERENCE,
+            at("reference"),
+        )?;
+        text_ok(c.reason.as_deref(), rules::REASON, at("reason"))?;
+    }
+    Ok(())
+}
+
+/// `text`, when there is one, allowed by `rule`; else why not, at `place`.
+fn text_ok(
+    text: Option<&str>,
+    rule: crate::text::TextRule,
+    place: impl FnOnce() -> String,
+) -> Result<(), String> {
+    match text.map(|text| crate::text::check(text, rule)) {
+        Some(Err(why)) => Err(format!("{} {why}", place())),
+        _ => Ok(()),
+    }
 }
 
 /// How the store in memory numbers history entries (storage numbers them as it writes them):

@@ -343,6 +343,18 @@ case_test! {
             let book = d.books[0].clone();
             d.books = vec![book; DUMP_ACCOUNTS_MAX as usize];
         }, "listed twice");
+        // Free text read whole is held to the API readers' rules (issue 30): no script link
+        // for the buyer's Pay button, no line break into a reminder email.
+        refused(&|d| d.books[2].invoices[0].payment_link = Some("javascript:alert(1)".into()),
+            "paymentLink must be an http:// or https:// URL");
+        refused(&|d| d.books[2].invoices[0].order_id = "o-1\r\nBcc: x@evil.example".into(),
+            "orderId must not contain control characters");
+        refused(&|d| d.books[2].transactions[0].order_id = "o\u{202e}1".into(),
+            "orderId must not contain invisible characters");
+        refused(&|d| d.books[2].invoices[0].observation = Some("a\u{0}b".into()),
+            "observation must not contain control characters");
+        refused(&|d| d.books[0].account.description = Some("d".repeat(501)),
+            "description must have at most 500 characters");
         let mut full = good.books[0].clone();
         let holder = creditdesk_core::account::Holder {
             id: creditdesk_core::ids::HolderId::from_bytes([1; 16]),

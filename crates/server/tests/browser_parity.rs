@@ -422,7 +422,21 @@ async fn an_import_takes_each_account_once_and_only_whole_books() {
     unknown["account"]["nickname"] = json!("x");
     let mut digits = json_of(&dump.books[3]);
     digits["account"]["creditLimit"] = json!("10.001");
-    for body in [json_of(&foreign), unknown, digits, json!({"account": 1})] {
+    // Free text the API's readers refuse is refused in a book too: a script as the Pay
+    // button's link, a line break into a reminder email (issue 30).
+    let with_invoice = dump.books.iter().find(|b| !b.invoices.is_empty()).unwrap();
+    let mut script = json_of(with_invoice);
+    script["invoices"][0]["paymentLink"] = json!("javascript:alert(document.cookie)");
+    let mut header = json_of(with_invoice);
+    header["invoices"][0]["orderId"] = json!("o-1\r\nBcc: everyone@example.com");
+    for body in [
+        json_of(&foreign),
+        unknown,
+        digits,
+        json!({"account": 1}),
+        script,
+        header,
+    ] {
         let (status, answer) = post(body.to_string()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
         assert_eq!(answer["error"]["fields"][0]["field"], "book", "{answer}");
