@@ -309,8 +309,10 @@ impl Book {
     }
 
     /// `PUT /accounts/{id}` on an existing account: email, description, limit and tolerance;
-    /// a closed account is reopened.
+    /// a closed account is reopened. The same values again change nothing, `updatedAt`
+    /// included (an unchanged account imported again is left as it was).
     pub fn update(&mut self, command: &UpsertAccount, ctx: &Ctx) {
+        let before = self.account.clone();
         self.account.email = Some(command.email.clone());
         if command.description.is_some() {
             self.account.description = command.description.clone();
@@ -337,7 +339,9 @@ impl Book {
             );
         }
         self.account.status = AccountStatus::Open;
-        self.account.updated_at = ctx.now;
+        if self.account != before {
+            self.account.updated_at = ctx.now;
+        }
     }
 
     /// Sets the credit limit, recording the change (it does not move the balance). Lowering the

@@ -77,12 +77,17 @@ pub const STATEMENT_COLUMNS: [&str; 12] = [
     "reason",
 ];
 
-/// Characters that make a spreadsheet read a cell as a formula when they begin it.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// Characters that make a spreadsheet read a cell as a formula when they begin it: the formula
+/// signs and their fullwidth forms, `|` and `;` (DDE and separator tricks), and the white space
+/// a spreadsheet may trim before it looks (space, no-break space, tab, carriage return).
+const FORMULA_STARTS: [char; 14] = [
+    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '|', ';', ' ', '\u{A0}',
+    '\t', '\r',
+];
 
 /// `text` as a cell no spreadsheet reads as a formula: a leading `'` when it begins with one
-/// of `= + - @`, a tab or a carriage return — or with `'` itself, so that
-/// [`read_text_cell`] gives back any text exactly; otherwise as it is.
+/// of [`FORMULA_STARTS`] — or with `'` itself, so that [`read_text_cell`] gives back any text
+/// exactly; otherwise as it is.
 pub fn text_cell(text: &str) -> String {
     if text.starts_with(FORMULA_STARTS) || text.starts_with('\'') {
         format!("'{text}")

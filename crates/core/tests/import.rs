@@ -503,7 +503,8 @@ case_test! {
 
     fn guarded_cells_read_back_as_the_text_they_guarded() {
         use creditdesk_core::export::{read_text_cell, text_cell};
-        for text in ["=cmd", "+1", "-2", "@x", "'quoted", "'=x", "''=x", "\t1", "plain", ""] {
+        for text in ["=cmd", "+1", "-2", "@x", "'quoted", "'=x", "''=x", "\t1", "plain", "",
+                     " =1", "\u{a0}x", "＝1", "|x", ";x"] {
             assert_eq!(read_text_cell(&text_cell(text)), text, "{text:?}");
         }
         assert_eq!(read_text_cell("'plain"), "'plain");

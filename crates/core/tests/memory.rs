@@ -421,6 +421,15 @@ case_test! {
         let created = ops::upsert(&mut none, &id("43_CPF"), &upsert, &ctx);
         assert_eq!((created.id.as_str(), created.available_credit.to_string()), ("43_CPF", "300.00".to_owned()));
         assert!(none.is_some());
+        // The same values again, later (an unchanged account imported again): nothing changes,
+        // `updatedAt` included; one value changed moves it.
+        let later = Ctx { now: at(9), ..ctx };
+        let before = slot.clone();
+        let again = ops::upsert(&mut slot, &id("42_CPF"), &upsert, &later);
+        assert_eq!(slot, before, "an unchanged upsert changes nothing");
+        assert_eq!(again.updated_at, at(4));
+        let other = UpsertAccount::from_json(&json!({"email": "new@example.com", "description": "d"}), &id("42_CPF")).unwrap();
+        assert_eq!(ops::upsert(&mut slot, &id("42_CPF"), &other, &later).updated_at, at(9));
     }
 
     fn hold_mode_reads_only_dry_run() {
