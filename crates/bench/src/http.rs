@@ -121,6 +121,17 @@ impl Api {
         path: &str,
         body: Option<&str>,
     ) -> anyhow::Result<(u16, Bytes)> {
+        let (status, _, body) = self.exchange(method, path, body).await?;
+        Ok((status, body))
+    }
+
+    /// [`Api::call`], with the reply's headers.
+    pub async fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> anyhow::Result<(u16, hyper::HeaderMap, Bytes)> {
         let request = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base))
@@ -130,8 +141,9 @@ impl Api {
             .body(Full::new(Bytes::from(body.unwrap_or_default().to_owned())))?;
         let response = self.client.request(request).await?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let body = response.into_body().collect().await?.to_bytes();
-        Ok((status, body))
+        Ok((status, headers, body))
     }
 
     /// A `GET` whose body is read as it arrives and only counted: the status, the lines (`\n`)

@@ -513,6 +513,11 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
         ("PUT", format!("/api/creditcontrol/accounts/{account}/creditlimit"), r#"{"value": 10, "value": 99999}"#.into()),
         ("PUT", format!("/api/creditcontrol/accounts/{account}/tolerance"), r#"{"value": 0.1000000000000000000000000000001e0}"#.into()),
     ];
+    let mut cases: Vec<(&str, String, String, Shape)> = cases
+        .into_iter()
+        .map(|(m, p, b)| (m, p, b, Shape::Api))
+        .collect();
+    cases.extend(new_surfaces(&api, &account).await?);
     let before = api
         .ok(
             "GET",
@@ -520,21 +525,26 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
             None,
         )
         .await?;
-    let (mut server_errors, mut without_json) = (0u32, 0u32);
+    let (mut server_errors, mut without_json, mut without_headers) = (0u32, 0u32, 0u32);
     let mut largest_reply_bytes = 0usize;
-    for (method, path, body) in &cases {
-        let (status, answer) = api
-            .call(method, path, (!body.is_empty()).then_some(body.as_str()))
+    for (method, path, body, shape) in &cases {
+        let (status, headers, answer) = api
+            .exchange(method, path, (!body.is_empty()).then_some(body.as_str()))
             .await?;
         largest_reply_bytes = largest_reply_bytes.max(answer.len());
         if status >= 500 {
             server_errors += 1;
-            println!("<!-- {method} {path}: {status} -->");
+            println!("<!-- {method} {path:.80}: {status} -->");
+        }
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if header("cache-control") != Some("no-store")
+            || header("content-security-policy") != Some(creditdesk_server::web::API_POLICY)
+        {
+            without_headers += 1;
+            println!("<!-- {method} {path:.80}: {status} without the API's headers -->");
         }
         let json: Option<Value> = serde_json::from_slice(&answer).ok();
-        if !(400..500).contains(&status)
-            || json.as_ref().is_none_or(|j| j["error"]["code"].is_null())
-        {
+        if !(400..500).contains(&status) || json.as_ref().is_none_or(|j| !shape.holds(j)) {
             without_json += 1;
             println!(
                 "<!-- {method} {path}: {status} {} -->",
@@ -555,13 +565,182 @@ async fn hostile(options: &Options) -> anyhow::Result<bool> {
     let unchanged = before == after;
     server.kill_hard().await?;
     let small = largest_reply_bytes <= HOSTILE_REPLY_BYTES_MAX;
-    println!("| requests | server errors (5xx) | not a 4xx with the JSON error body | account unchanged | largest reply (bytes, at most {HOSTILE_REPLY_BYTES_MAX}) |\n|---:|---:|---:|---|---:|");
+    println!("| requests | server errors (5xx) | not a 4xx with the JSON error body | without the API's headers | account unchanged | largest reply (bytes, at most {HOSTILE_REPLY_BYTES_MAX}) |\n|---:|---:|---:|---:|---|---:|");
     println!(
-        "| {} | {server_errors} | {without_json} | {} | {largest_reply_bytes} |",
+        "| {} | {server_errors} | {without_json} | {without_headers} | {} | {largest_reply_bytes} |",
         cases.len(),
         if unchanged { "yes" } else { "NO" }
     );
-    Ok(server_errors == 0 && without_json == 0 && unchanged && small)
+    Ok(server_errors == 0 && without_json == 0 && without_headers == 0 && unchanged && small)
+}
+
+/// The error body a reply must have.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// The Customer Credit API's and Creditdesk's: `{"error": {"code", …}}`.
+    Api,
+    /// The company-credit API's: `{"message", "parameters"}`.
+    Company,
+}
+
+impl Shape {
+    fn holds(self, body: &Value) -> bool {
+        match self {
+            Shape::Api => !body["error"]["code"].is_null(),
+            Shape::Company => body["message"].is_string() && body["parameters"].is_array(),
+        }
+    }
+}
+
+/// Issue 30's surfaces: webhooks aimed inside, buyer links, CSV imports, the billing-credits
+/// lists and the company-credit API, with huge ids, keys named twice and bad text.
+async fn new_surfaces(
+    api: &crate::http::Api,
+    account: &str,
+) -> anyhow::Result<Vec<(&'static str, String, String, Shape)>> {
+    let store = api.ok("GET", "/api/creditdesk/store", None).await?;
+    let tenant = store["tenantLocator"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let huge = "a".repeat(60_000);
+    let hook = |url: &str| format!(r#"{{"url": "{url}", "events": ["*"]}}"#);
+    let links = format!("/api/creditdesk/accounts/{account}/buyer-links");
+    let api_cases = [
+        (
+            "POST",
+            "/api/creditdesk/webhooks".to_owned(),
+            hook("http://169.254.169.254/latest/meta-data/"),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/webhooks".to_owned(),
+            hook("http://2130706433/hook"),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/webhooks".to_owned(),
+            hook("http://[::ffff:127.0.0.1]/hook"),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/webhooks".to_owned(),
+            hook("https://exa\\u202emple.com/hook"),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/webhooks".to_owned(),
+            r#"{"url": "https://a.example/h", "url": "http://10.0.0.1/", "events": ["*"]}"#
+                .to_owned(),
+        ),
+        (
+            "GET",
+            format!("/api/creditdesk/webhooks/{huge}/deliveries"),
+            String::new(),
+        ),
+        (
+            "POST",
+            links.clone(),
+            r#"{"email": "a\u0000b@example.com"}"#.to_owned(),
+        ),
+        (
+            "POST",
+            links.clone(),
+            r#"{"email": "x@example.com", "expiresInMinutes": 99999999999}"#.to_owned(),
+        ),
+        (
+            "POST",
+            links,
+            r#"{"email": "x@example.com", "email": "y@example.com"}"#.to_owned(),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/imports/accounts?dryRun=maybe".to_owned(),
+            "document,documentType\n1,CPF\n".to_owned(),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/imports/accounts".to_owned(),
+            "\u{feff}no,such,columns\n1,2,3\n".to_owned(),
+        ),
+        (
+            "POST",
+            format!("/api/creditdesk/imports/invoices?fileName={huge}"),
+            "id\n".to_owned(),
+        ),
+        (
+            "GET",
+            format!("/api/creditdesk/imports/{huge}"),
+            String::new(),
+        ),
+        (
+            "GET",
+            format!("/api/billing/{tenant}/credits/list?page=-1"),
+            String::new(),
+        ),
+        (
+            "GET",
+            format!("/billing/{tenant}/shortfallCredits/{huge}"),
+            String::new(),
+        ),
+        (
+            "GET",
+            "/billing/not-a-tenant/credits/list".to_owned(),
+            String::new(),
+        ),
+        (
+            "POST",
+            "/api/creditdesk/books".to_owned(),
+            r#"{"account": {"id": "1_CPF"}, "account": 2}"#.to_owned(),
+        ),
+    ];
+    let company_cases = [
+        (
+            "POST",
+            "/rest/V1/companyCredits/1/increaseBalance".to_owned(),
+            r#"{"value": 1, "currency": "BRL", "operationType": 4, "value": 900}"#.to_owned(),
+        ),
+        (
+            "POST",
+            "/rest/V1/companyCredits/1/increaseBalance".to_owned(),
+            r#"{"value": 1e999, "currency": "BRL", "operationType": 4}"#.to_owned(),
+        ),
+        (
+            "POST",
+            "/rest/V1/companyCredits/1/decreaseBalance".to_owned(),
+            "[1, 2]".to_owned(),
+        ),
+        (
+            "PUT",
+            "/rest/V1/companyCredits/1".to_owned(),
+            r#"{"creditLimit": {"credit_limit": 1, "credit_limit": 99999}}"#.to_owned(),
+        ),
+        (
+            "PUT",
+            "/rest/V1/companyCredits/history/1".to_owned(),
+            r#"{"purchaseOrder": "po\r\nBcc: x@example.com"}"#.to_owned(),
+        ),
+        (
+            "GET",
+            format!("/rest/V1/companyCredits/{huge}"),
+            String::new(),
+        ),
+        (
+            "GET",
+            format!("/rest/{huge}/V1/companyCredits"),
+            String::new(),
+        ),
+        (
+            "GET",
+            "/rest/V1/companyCredits?searchCriteria[pageSize]=-1".to_owned(),
+            String::new(),
+        ),
+    ];
+    let api_cases = api_cases.into_iter().map(|(m, p, b)| (m, p, b, Shape::Api));
+    let company_cases = company_cases
+        .into_iter()
+        .map(|(m, p, b)| (m, p, b, Shape::Company));
+    Ok(api_cases.chain(company_cases).collect())
 }
 
 /// The reference spec as this run reads it: the same, except that a `documentType` may be a
