@@ -61,6 +61,9 @@ pub struct AppState {
     pub destinations: std::sync::Arc<outbound::Destinations>,
     /// What each background loop last did, for `/healthz`.
     pub loops: background::Loops,
+    /// Places for CSV files being received at once ([`api::imports::UPLOADS_AT_ONCE`]): each
+    /// may be as large as core's `IMPORT_BYTES_MAX` and is held whole, so they are few.
+    pub uploads: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -77,6 +80,9 @@ impl AppState {
             public_url: None,
             destinations: std::sync::Arc::default(),
             loops: background::Loops::default(),
+            uploads: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                api::imports::UPLOADS_AT_ONCE,
+            )),
         }
     }
 

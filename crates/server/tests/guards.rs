@@ -261,3 +261,37 @@ async fn an_error_reply_echoes_at_most_a_few_kb_of_a_huge_id() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_third_csv_file_waits_while_two_are_arriving() {
+    let (_app, server) = server().await;
+    let path = "/api/creditdesk/imports/accounts?dryRun=true";
+    let mut arriving = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port))
+            .await
+            .unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nX-VTEX-API-AppKey: {KEY}\r\n\
+             X-VTEX-API-AppToken: {TOKEN}\r\nContent-Length: 10000000\r\n\r\ndocument,"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        arriving.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let file = "document,documentType,email,creditLimit\n1,CPF,a@example.com,10\n";
+    let (status, answer) = server.request("POST", path, file, KEY, TOKEN).await;
+    assert_eq!(status, 429, "{answer}");
+    assert_eq!(header(&answer, "retry-after"), Some("5"), "{answer}");
+    // The two stop arriving: their places are free again.
+    drop(arriving);
+    let mut status = 0;
+    for _ in 0..50 {
+        (status, _) = server.request("POST", path, file, KEY, TOKEN).await;
+        if status != 429 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 202);
+}

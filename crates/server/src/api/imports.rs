@@ -47,6 +47,13 @@ pub async fn invoices(
     accept(&state, &principal, ImportKind::Invoices, &query, body).await
 }
 
+/// CSV files received at once by one server: each is held whole (up to core's
+/// `IMPORT_BYTES_MAX`) until its job is written, so a third is answered 429 with `Retry-After`
+/// while two are arriving. Only a key allowed to import gets this far: nothing is read before.
+pub const UPLOADS_AT_ONCE: usize = 2;
+/// What a client waits before sending a file again when no place was free.
+pub const UPLOAD_RETRY_SECONDS: u32 = 5;
+
 /// The file checked whole (UTF-8, CSV, its header, its size) by core, then kept as a job.
 async fn accept(
     state: &AppState,
@@ -56,6 +63,12 @@ async fn accept(
     body: Body,
 ) -> Result<(StatusCode, Json<ImportView>), ApiError> {
     let options = ImportOptions::from_query(kind, query)?;
+    let Ok(_place) = state.uploads.clone().try_acquire_owned() else {
+        return Err(ApiError::TooManyRequests {
+            retry_after_seconds: UPLOAD_RETRY_SECONDS,
+            why: "two CSV files are being received already",
+        });
+    };
     let bytes = crate::extract::read_whole(body, IMPORT_BYTES_MAX).await?;
     let text = String::from_utf8(Vec::from(bytes)).map_err(|e| {
         ValidationErrors::single(
