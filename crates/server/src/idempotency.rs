@@ -182,8 +182,10 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
             status,
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
         ));
-    // A reply that carries a secret is kept as its stand-in, never with the secret.
-    let text = match (parts.extensions.remove::<ReplayBody>(), carries_secret) {
+    // A reply that carries a secret is kept as its stand-in, never with the secret (a refusal
+    // of such a route carries none, and is kept as it is).
+    let secret = carries_secret && status.is_success();
+    let text = match (parts.extensions.remove::<ReplayBody>(), secret) {
         (Some(ReplayBody(stand_in)), _) => stand_in,
         (None, true) => WITHHELD.to_owned(),
         (None, false) => String::from_utf8_lossy(&body).into_owned(),

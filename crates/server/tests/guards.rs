@@ -185,6 +185,19 @@ async fn a_buyer_link_is_never_kept_for_a_replay() {
     assert!(replayed.get("url").is_none(), "{replayed}");
     assert!(replayed["urlWithheld"].is_string(), "{replayed}");
     assert_eq!(replayed["expiresAt"], body_of(&first)["expiresAt"]);
+    // A refusal of the same route carries no secret: its replay is the refusal itself.
+    let wrong = json!({"email": "nobody@example.com"}).to_string();
+    let key = [("Idempotency-Key", "link-2")];
+    let (status, refused) = server
+        .request_with("POST", path, &wrong, KEY, TOKEN, &key)
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    let (status, again) = server
+        .request_with("POST", path, &wrong, KEY, TOKEN, &key)
+        .await;
+    assert_eq!(status, 422, "{again}");
+    assert_eq!(body_of(&again), body_of(&refused));
+    assert!(body_of(&again)["error"]["code"].is_string(), "{again}");
 }
 
 #[tokio::test]
