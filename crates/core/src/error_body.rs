@@ -60,6 +60,43 @@ pub enum ErrorCode {
     Other,
 }
 
+impl ErrorCode {
+    /// Every code the server writes (all but `Other`), in the order declared: the OpenAPI
+    /// document's enum is this list.
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::MalformedJson,
+        ErrorCode::ValidationFailed,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::RequestTimeout,
+        ErrorCode::TooManyRequests,
+        ErrorCode::Internal,
+    ];
+
+    /// Its place in [`ErrorCode::ALL`] (`None` for `Other`). Exhaustive: a new code does not
+    /// compile until it has a place.
+    pub const fn position(self) -> Option<usize> {
+        match self {
+            ErrorCode::MalformedJson => Some(0),
+            ErrorCode::ValidationFailed => Some(1),
+            ErrorCode::Unauthorized => Some(2),
+            ErrorCode::Forbidden => Some(3),
+            ErrorCode::NotFound => Some(4),
+            ErrorCode::MethodNotAllowed => Some(5),
+            ErrorCode::Conflict => Some(6),
+            ErrorCode::PayloadTooLarge => Some(7),
+            ErrorCode::RequestTimeout => Some(8),
+            ErrorCode::TooManyRequests => Some(9),
+            ErrorCode::Internal => Some(10),
+            ErrorCode::Other => None,
+        }
+    }
+}
+
 impl ErrorBody {
     /// Most characters of the message: whatever a request sent that it echoes (a path's id) is
     /// cut, so an error reply stays a few KB.
@@ -112,5 +149,18 @@ impl From<&CreditError> for ErrorBody {
             CreditError::Invalid(errors) => ErrorBody::from(errors),
             _ => ErrorBody::new(error.code(), error.to_string()).with_reason(error.reason()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn every_code_is_listed_once_in_its_place() {
+        for (at, code) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(code.position(), Some(at), "{code:?}");
+        }
+        assert_eq!(ErrorCode::Other.position(), None);
     }
 }

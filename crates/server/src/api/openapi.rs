@@ -314,7 +314,7 @@ fn schemas() -> Value {
     );
     let all = json!({
         "ErrorBody": object(&["error"], json!({ "error": object(&["code", "message"], json!({
-            "code": { "type": "string", "enum": ["malformed_json", "validation_failed", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "payload_too_large", "internal"] },
+            "code": { "type": "string", "enum": creditdesk_core::ErrorCode::ALL },
             "message": text, "reason": text,
             "fields": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) } })) })),
         "Account": account,
