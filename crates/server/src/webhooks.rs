@@ -2,8 +2,9 @@
 //! claims what is due, and POSTs each with the Standard Webhooks headers (`webhook-id`,
 //! `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`).
 //! Any 2xx is delivered; 410 disables the endpoint; anything else (or no answer) is tried again
-//! on core's schedule. Only addresses [`crate::outbound`] allows are reached. A round that dies before keeping its outcome leaves the claim to expire,
-//! so the event is sent again (at least once), never lost.
+//! on core's schedule. Only addresses [`crate::outbound`] allows are reached. A round that dies
+//! before keeping its outcome leaves the claim to expire, so the event is sent again (at least
+//! once), never lost.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
