@@ -100,7 +100,7 @@ impl ErrorCode {
 impl ErrorBody {
     /// Most characters of the message: whatever a request sent that it echoes (a path's id) is
     /// cut, so an error reply stays a few KB.
-    pub const MESSAGE_CHARS_MAX: u32 = 400;
+    pub const MESSAGE_CHARS_MAX: u32 = ValidationErrors::MESSAGE_CHARS_MAX;
 
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {

@@ -22,8 +22,9 @@ use crate::AppState;
 
 /// A round still running this long after it began makes its loop `stuck`.
 pub const ROUND_STUCK_US: i64 = 15 * 60 * 1_000_000;
-/// Most characters of a failure kept and shown.
-pub const ERROR_CHARS_MAX: u32 = 200;
+/// Most characters of a failure kept and shown: a loop's, and a single item's (an email's or a
+/// webhook attempt's error, as stored with it).
+pub const ITEM_ERROR_CHARS_MAX: u32 = 200;
 
 /// How a loop is doing, as `/healthz` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,7 +103,7 @@ impl Loops {
         self.update(name, |health| {
             health.items_failed += 1;
             health.last_failure_at = Some(now);
-            health.last_error = Some(creditdesk_core::text::shorten(error, ERROR_CHARS_MAX));
+            health.last_error = Some(creditdesk_core::text::shorten(error, ITEM_ERROR_CHARS_MAX));
         });
     }
 
@@ -219,7 +220,8 @@ fn finish_round(state: &AppState, name: &'static str, outcome: Result<(), String
             Err(error) => {
                 health.state = LoopState::Failing;
                 health.last_failure_at = Some(now);
-                health.last_error = Some(creditdesk_core::text::shorten(&error, ERROR_CHARS_MAX));
+                health.last_error =
+                    Some(creditdesk_core::text::shorten(&error, ITEM_ERROR_CHARS_MAX));
             }
         }
     });

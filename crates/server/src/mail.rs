@@ -10,12 +10,11 @@ use creditdesk_core::webhooks;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+use crate::background::ITEM_ERROR_CHARS_MAX;
 use crate::db::reminders::{MailDue, MailOutcome};
 use crate::db::StorageError;
 use crate::AppState;
 
-/// Most characters of an SMTP error kept with a reminder.
-const ERROR_CHARS_MAX: u32 = 200;
 /// The emails' background loop, as `/healthz` names it.
 pub const LOOP: &str = "emails";
 
@@ -92,7 +91,7 @@ async fn outcome(state: &AppState, mailer: &Mailer, due: &MailDue) -> MailOutcom
     }
     let error = match crate::background::isolated(mailer.send(due)).await {
         Ok(Ok(())) => return MailOutcome::Sent,
-        Ok(Err(error)) | Err(error) => shorten(&error, ERROR_CHARS_MAX),
+        Ok(Err(error)) | Err(error) => shorten(&error, ITEM_ERROR_CHARS_MAX),
     };
     tracing::info!(invoice = %due.invoice_id, %error, "reminder email not sent");
     state.loops.item_failed(LOOP, &error, state.now());

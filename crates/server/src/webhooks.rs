@@ -17,6 +17,7 @@ use futures::stream::{self, StreamExt};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::background::ITEM_ERROR_CHARS_MAX;
 use crate::db::outbox::Due;
 use crate::db::StorageError;
 use crate::outbound::{Destinations, Guarded};
@@ -24,8 +25,6 @@ use crate::AppState;
 
 /// How long one attempt may take, connection included.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Most characters of an answer's text kept with an attempt.
-const ERROR_CHARS_MAX: u32 = 200;
 
 /// A new endpoint's signing secret: `whsec_` and 32 random bytes in base64.
 pub fn new_secret() -> String {
@@ -124,7 +123,7 @@ async fn attempt(
         Ok(sent) => sent,
         Err(panicked) => (None, Some(panicked)),
     };
-    let error = error.map(|e| shorten(&e, ERROR_CHARS_MAX));
+    let error = error.map(|e| shorten(&e, ITEM_ERROR_CHARS_MAX));
     let jitter: u16 = rand::random_range(0..=1000);
     let outcome = webhooks::after_attempt(status, attempt, state.now(), jitter);
     state
