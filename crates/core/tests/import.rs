@@ -1,4 +1,4 @@
-//! CSV imports (core's `import`): a file's rows (header, BOM, CRLF, empty lines, quoting), each
+//! CSV imports (core's `import`; a file read whole or in pieces: `import_file.rs`): each
 //! row read by the API's own readers (every bad field named), a row applied twice changing
 //! nothing the second time. Native and wasm.
 
@@ -7,8 +7,7 @@ use creditdesk_core::commands::{CreateHold, OpenAccount};
 use creditdesk_core::credit::PaymentLocators;
 use creditdesk_core::ids::{Actor, InvoiceId, TransactionId};
 use creditdesk_core::import::{
-    apply, error_cells, read_file, read_row, refusal, ImportKind, ImportRow, ImportStatus,
-    RowError, IMPORT_ROWS_MAX,
+    apply, error_cells, read_file, read_row, refusal, ImportKind, ImportRow, ImportStatus, RowError,
 };
 use creditdesk_core::invoice::InvoiceStatus;
 use creditdesk_core::store_config::StoreConfig;
@@ -21,126 +20,6 @@ mod common;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 const HEADER: &str = "document,documentType,email,creditLimit,tolerance,description\r\n";
-
-/// What a good file reads as: each record's line and its fields as `name=value` (sorted), and
-/// the columns ignored.
-type Records = (
-    &'static [(u32, &'static [&'static str])],
-    &'static [&'static str],
-);
-
-/// (kind, file) → what it reads as, or the file's refusal.
-const FILES: &[(ImportKind, &str, Result<Records, &str>)] = &[
-    (
-        ImportKind::Accounts,
-        "",
-        Err("is empty: it needs a header line"),
-    ),
-    (
-        ImportKind::Accounts,
-        "document,documentType,email\n",
-        Err("lacks the column creditLimit"),
-    ),
-    (
-        ImportKind::Invoices,
-        "accountId\n",
-        Err("lacks the columns id, status"),
-    ),
-    (
-        ImportKind::Accounts,
-        "document,document,documentType,email,creditLimit\n",
-        Err("names the column document twice"),
-    ),
-    (
-        ImportKind::Accounts,
-        "document,documentType,email,creditLimit\n1,CPF,a@b.co,1,extra\n",
-        Err("line 2 has 5 cells"),
-    ),
-    (
-        ImportKind::Accounts,
-        "document,documentType,email,creditLimit\n1,CPF,\"a@b.co\n",
-        Err("a quote (\") opened and never closed"),
-    ),
-    (
-        ImportKind::Accounts,
-        "document,documentType,email,creditLimit\n1,CPF,a@b.co,1\n\"2,CPF,c@d.co,1\n",
-        Err("never closed"),
-    ),
-    (ImportKind::Accounts, HEADER, Ok((&[], &[]))),
-    // A spreadsheet's trailing empty header cells are no columns (not named twice, not listed).
-    (
-        ImportKind::Accounts,
-        "document,documentType,email,creditLimit,,\n",
-        Ok((&[], &[])),
-    ),
-    // A byte order mark, CRLF, an empty line, a quoted cell with a comma, quotes and a line
-    // break, a short line, a column not read, empty cells (absent).
-    (
-        ImportKind::Accounts,
-        "\u{feff}document,documentType,email,creditLimit,notes,description\r\n\
-         1,CPF,a@b.co,10.50,ignored,\"Shop, \"\"north\"\"\r\nside\"\r\n\
-         \r\n\
-         2,CNPJ,c@d.co,0\r\n\
-         3,CPF,,5,,\r\n",
-        Ok((
-            &[
-                (
-                    2,
-                    &[
-                        "creditLimit=10.50",
-                        "description=Shop, \"north\"\r\nside",
-                        "document=1",
-                        "documentType=CPF",
-                        "email=a@b.co",
-                    ],
-                ),
-                (
-                    5,
-                    &[
-                        "creditLimit=0",
-                        "document=2",
-                        "documentType=CNPJ",
-                        "email=c@d.co",
-                    ],
-                ),
-                (6, &["creditLimit=5", "document=3", "documentType=CPF"]),
-            ],
-            &["notes"],
-        )),
-    ),
-    // The export's spreadsheet guard read back; header names trimmed.
-    (
-        ImportKind::Invoices,
-        " accountId , id ,status,observation\n1_CPF,x-01,Paid,'=cmd\n",
-        Ok((
-            &[(
-                2,
-                &[
-                    "accountId=1_CPF",
-                    "id=x-01",
-                    "observation==cmd",
-                    "status=Paid",
-                ],
-            )],
-            &[],
-        )),
-    ),
-];
-
-fn fields_of(file: &creditdesk_core::import::ImportFile) -> Vec<(u32, Vec<String>)> {
-    file.records
-        .iter()
-        .map(|r| {
-            let mut fields: Vec<String> = r
-                .fields
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
-                .collect();
-            fields.sort();
-            (r.line, fields)
-        })
-        .collect()
-}
 
 /// (an account row after [`HEADER`]) → the fields refused (none: read).
 const ACCOUNT_ROWS: &[(&str, &[&str])] = &[
@@ -287,43 +166,6 @@ fn row(kind: ImportKind, text: &str) -> ImportRow {
 }
 
 case_test! {
-    fn files_read_as_their_records_or_are_refused_whole() {
-        for (kind, text, want) in FILES {
-            match (read_file(*kind, text), want) {
-                (Ok(file), Ok((records, ignored))) => {
-                    let want: Vec<(u32, Vec<String>)> = records
-                        .iter()
-                        .map(|(line, fields)| (*line, fields.iter().map(|f| f.to_string()).collect()))
-                        .collect();
-                    assert_eq!(fields_of(&file), want, "{text:?}");
-                    assert_eq!(file.rows_total() as usize, records.len());
-                    assert_eq!(file.ignored_columns, *ignored, "{text:?}");
-                }
-                (Err(errors), Err(message)) => {
-                    let error = errors.iter().next().unwrap();
-                    assert_eq!(error.field, "file");
-                    assert!(error.message.contains(message), "{text:?}: {}", error.message);
-                }
-                (got, _) => panic!("{text:?}: {got:?}"),
-            }
-        }
-    }
-
-    fn a_file_has_at_most_the_rows_allowed() {
-        let rows = "1,CPF,a@b.co,1\n".repeat(IMPORT_ROWS_MAX as usize);
-        let text = format!("document,documentType,email,creditLimit\n{rows}");
-        assert_eq!(read_file(ImportKind::Accounts, &text).unwrap().records.len(), IMPORT_ROWS_MAX as usize);
-        let errors = read_file(ImportKind::Accounts, &format!("{text}2,CPF,a@b.co,1\n")).unwrap_err();
-        assert!(errors.iter().next().unwrap().message.contains("more than 200000 rows"));
-        let wide = |n: usize| {
-            let extra = (4..n).map(|i| format!(",c{i}")).collect::<String>();
-            format!("document,documentType,email,creditLimit{extra}\n")
-        };
-        assert_eq!(read_file(ImportKind::Accounts, &wide(64)).unwrap().ignored_columns.len(), 60);
-        let errors = read_file(ImportKind::Accounts, &wide(65)).unwrap_err();
-        assert!(errors.iter().next().unwrap().message.contains("65 columns"));
-    }
-
     fn account_rows_are_read_by_the_api_readers() {
         for (line, want) in ACCOUNT_ROWS {
             assert_eq!(refused(ImportKind::Accounts, HEADER, line), *want, "{line}");

@@ -70,30 +70,68 @@ async fn buffer<S: Send + Sync>(request: Request, _: &S) -> Result<Bytes, ApiErr
     read_whole(request.into_body(), BODY_SIZE_MAX).await
 }
 
-/// The one way a request body is read: whole, at most `limit_bytes` (and the bound the server
+/// The one way a request body is read whole: at most `limit_bytes` (and the bound the server
 /// put on every body, [`crate::serve::bound_body`]); too large is 413, too slow 408, a client
 /// gone mid-body 400. Read only after the request's credentials were checked.
 pub async fn read_whole(body: axum::body::Body, limit_bytes: u32) -> Result<Bytes, ApiError> {
-    let error = match axum::body::to_bytes(body, limit_bytes as usize).await {
-        Ok(bytes) => return Ok(bytes),
-        Err(error) => error,
-    };
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    axum::body::to_bytes(body, limit_bytes as usize)
+        .await
+        .map_err(|error| body_error(&error, limit_bytes))
+}
+
+/// A body read piece by piece as it arrives, for files: only the piece in hand is held. The
+/// same bounds and answers as [`read_whole`]; read only after the credentials were checked.
+pub struct BodyPieces {
+    body: axum::body::Body,
+    read_bytes: u64,
+    limit_bytes: u32,
+}
+
+impl BodyPieces {
+    pub fn new(body: axum::body::Body, limit_bytes: u32) -> BodyPieces {
+        BodyPieces {
+            body,
+            read_bytes: 0,
+            limit_bytes,
+        }
+    }
+
+    /// The next piece (`None`: the body ended).
+    pub async fn next(&mut self) -> Result<Option<Bytes>, ApiError> {
+        use http_body_util::BodyExt;
+        while let Some(frame) = self.body.frame().await {
+            let frame = frame.map_err(|error| body_error(&error, self.limit_bytes))?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers: nothing of the body
+            };
+            self.read_bytes += data.len() as u64;
+            if self.read_bytes > u64::from(self.limit_bytes) {
+                return Err(ApiError::PayloadTooLarge {
+                    limit_bytes: self.limit_bytes,
+                });
+            }
+            return Ok(Some(data));
+        }
+        Ok(None)
+    }
+}
+
+/// Why a body could not be read, as the client is answered.
+fn body_error(error: &axum::Error, limit_bytes: u32) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(error) = cause {
         if let Some(bound) = error.downcast_ref::<BodyError>() {
-            return Err(match *bound {
+            return match *bound {
                 BodyError::TooLarge { limit_bytes } => ApiError::PayloadTooLarge { limit_bytes },
                 BodyError::TooSlow { limit_seconds } => ApiError::RequestTimeout { limit_seconds },
-            });
+            };
         }
         if error.is::<http_body_util::LengthLimitError>() {
-            return Err(ApiError::PayloadTooLarge { limit_bytes });
+            return ApiError::PayloadTooLarge { limit_bytes };
         }
         cause = error.source();
     }
-    Err(ApiError::MalformedJson(format!(
-        "the body could not be read whole ({error})"
-    )))
+    ApiError::MalformedJson(format!("the body could not be read whole ({error})"))
 }
 
 /// The body as JSON: a key named twice, a value of the wrong type (naming its path) and

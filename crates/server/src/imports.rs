@@ -7,19 +7,19 @@
 //! (core's rows are idempotent), so nothing is written twice. A preview (`dryRun`) tries each
 //! row on a copy of its account's book, read without a lock, and writes nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 use creditdesk_core::book::Ctx;
 use creditdesk_core::credit::PaymentLocators;
 use creditdesk_core::ids::{AccountId, Actor};
-use creditdesk_core::import::{self, ImportRow, RowError};
+use creditdesk_core::import::{self, FileReader, ImportRecord, ImportRow, RowError};
 use creditdesk_core::store_config::StoreConfig;
 use creditdesk_core::CreditError;
 use rand::Rng;
 
 use crate::db::imports::{ClaimedImport, ImportProgress};
-use crate::db::StorageError;
+use crate::db::{Db, StorageError};
 use crate::AppState;
 
 /// How long a claimed job is held before another server may resume it.
@@ -91,31 +91,23 @@ async fn work_on(
     job: &ClaimedImport,
     rows_max: u32,
 ) -> Result<u32, StorageError> {
-    let file = import::read_file(job.kind, &job.body).map_err(|errors| {
-        StorageError::corrupt(format!(
-            "import {}: its file no longer reads: {errors}",
-            job.id
-        ))
-    })?;
     let (config, _) = state.db.store_config().await?;
     let actor = job.created_by.parse().map_err(|e| {
         StorageError::corrupt(format!("import {} by {}: {e}", job.id, job.created_by))
     })?;
     let env = Arc::new(JobEnv { config, actor });
-    let total = file.rows_total();
+    let mut file = JobFile::new(job);
+    for _ in 0..job.rows_done {
+        file.next(&state.db).await?;
+    }
     let mut progress = ImportProgress {
         rows_done: job.rows_done,
         rows_failed: job.rows_failed,
         errors: Vec::new(),
     };
     let mut handled = 0;
-    let mut rest = file
-        .records
-        .get(job.rows_done as usize..)
-        .unwrap_or_default();
     loop {
-        let batch = next_batch(job.kind, rest);
-        rest = &rest[batch.len()..];
+        let batch = next_batch(state, job.kind, &mut file).await?;
         let tried = futures::future::join_all(
             batch
                 .into_iter()
@@ -135,7 +127,7 @@ async fn work_on(
         let lease_until =
             creditdesk_core::Timestamp::from_unix_micros(now.unix_micros() + LEASE_US)
                 .unwrap_or(now);
-        let finished = (progress.rows_done >= total).then_some(now);
+        let finished = (progress.rows_done >= job.rows_total).then_some(now);
         if !state
             .db
             .record_import_progress(job, &progress, lease_until, finished)
@@ -151,24 +143,93 @@ async fn work_on(
     }
 }
 
+/// A job's file read back part by part by core's reader, its rows handed out in file order:
+/// at most one part and its rows are held.
+struct JobFile {
+    id: String,
+    reader: Option<FileReader>,
+    next_part: u16,
+    rows: VecDeque<ImportRecord>,
+    rows_total: u32,
+    rows_read: u32,
+}
+
+impl JobFile {
+    fn new(job: &ClaimedImport) -> JobFile {
+        JobFile {
+            id: job.id.clone(),
+            reader: Some(FileReader::new(job.kind)),
+            next_part: 0,
+            rows: VecDeque::new(),
+            rows_total: job.rows_total,
+            rows_read: 0,
+        }
+    }
+
+    fn corrupt(&self, why: impl std::fmt::Display) -> StorageError {
+        StorageError::corrupt(format!("import {}: its file {why}", self.id))
+    }
+
+    /// The next row; a file that ends before the job's count of rows is corrupt.
+    async fn next(&mut self, db: &Db) -> Result<ImportRecord, StorageError> {
+        loop {
+            if let Some(row) = self.rows.pop_front() {
+                self.rows_read += 1;
+                return Ok(row);
+            }
+            let Some(reader) = self.reader.as_mut() else {
+                let (read, total) = (self.rows_read, self.rows_total);
+                return Err(self.corrupt(format!("ends after {read} of its {total} rows")));
+            };
+            let mut rows = Vec::new();
+            let read = match db.import_part(&self.id, self.next_part).await? {
+                Some(bytes) => {
+                    self.next_part += 1;
+                    reader.feed(&bytes, &mut rows)
+                }
+                None => {
+                    let reader = self.reader.take().expect("read above");
+                    reader.finish(&mut rows).map(drop)
+                }
+            };
+            read.map_err(|errors| self.corrupt(format!("no longer reads: {errors}")))?;
+            self.rows.extend(rows);
+        }
+    }
+
+    /// Whether every row was handed out.
+    fn ended(&self) -> bool {
+        self.rows_read >= self.rows_total
+    }
+
+    /// Gives `row`, the last handed out, back: it is the next again.
+    fn put_back(&mut self, row: ImportRecord) {
+        self.rows_read -= 1;
+        self.rows.push_front(row);
+    }
+}
+
 /// The next rows to handle side by side, each read (or its errors): at most
 /// [`BATCH_ROWS_MAX`], ending before a second row of one account.
-fn next_batch(
+async fn next_batch(
+    state: &AppState,
     kind: import::ImportKind,
-    records: &[import::ImportRecord],
-) -> Vec<(u32, Result<ImportRow, Vec<RowError>>)> {
+    file: &mut JobFile,
+) -> Result<Vec<(u32, Result<ImportRow, Vec<RowError>>)>, StorageError> {
     let mut accounts: HashSet<AccountId> = HashSet::new();
     let mut batch = Vec::new();
-    for record in records.iter().take(BATCH_ROWS_MAX) {
-        let row = import::read_row(kind, record);
+    while batch.len() < BATCH_ROWS_MAX && !file.ended() {
+        let record = file.next(&state.db).await?;
+        let row = import::read_row(kind, &record);
         if let Ok(row) = &row {
             if !accounts.insert(row.account().clone()) {
+                file.put_back(record);
                 break;
             }
         }
         batch.push((record.line, row));
     }
-    batch
+    Ok(batch)
 }
 
 /// One row: its errors (none: written, or for a preview, it would be).

@@ -62,7 +62,7 @@ pub struct AppState {
     /// What each background loop last did, for `/healthz`.
     pub loops: background::Loops,
     /// Places for CSV files being received at once ([`api::imports::UPLOADS_AT_ONCE`]): each
-    /// may be as large as core's `IMPORT_BYTES_MAX` and is held whole, so they are few.
+    /// writes its file in parts as it arrives, so they are few.
     pub uploads: std::sync::Arc<tokio::sync::Semaphore>,
 }
 

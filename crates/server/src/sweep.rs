@@ -93,9 +93,13 @@ pub async fn mark_overdue(db: &Db, now: Timestamp) -> Result<u64, StorageError> 
 /// The sweep's background loop, as `/healthz` names it.
 pub const LOOP: &str = "sweep";
 
+/// How long the parts of a file that became no job are kept (a server stopped while the file
+/// arrived): far longer than any upload may take.
+pub const STRAY_IMPORT_PARTS_KEPT_US: i64 = 24 * 3_600 * 1_000_000;
+
 /// One sweep at the state's clock: old idempotency keys forgotten, expired holds released,
 /// overdue invoices marked, ended My Credits links forgotten, import jobs left unfinished
-/// resumed. Each part runs whatever the others did; the first failure is the round's.
+/// resumed and stray parts of import files forgotten. Each part runs whatever the others did; the first failure is the round's.
 pub async fn round(state: &crate::AppState) -> Result<(), StorageError> {
     let (db, now) = (&state.db, state.now());
     let forgotten = db
@@ -110,12 +114,17 @@ pub async fn round(state: &crate::AppState) -> Result<(), StorageError> {
         tracing::info!(overdue = n, "invoices fell overdue");
     }
     let links = db.forget_buyer_links_before(now).await;
+    let kept_from = Timestamp::from_unix_micros(now.unix_micros() - STRAY_IMPORT_PARTS_KEPT_US);
+    let strays = db
+        .forget_stray_import_parts(kept_from.unwrap_or(Timestamp::MIN))
+        .await;
     // Import jobs a stopped server left (their lease run out) resume.
     crate::imports::start(state);
     forgotten
         .and(expired.map(drop))
         .and(overdue.map(drop))
         .and(links.map(drop))
+        .and(strays.map(drop))
 }
 
 /// Runs [`round`] every `interval` (the first at start), and refreshes the query planner's

@@ -347,6 +347,7 @@ async fn the_upgrade_to_not_null_keys_keeps_every_row() {
     // Back to the schema before 0009 (what later migrations added, removed), then up again:
     // invoices paid in full get their payment credits back from the upgrade at start.
     for sql in [
+        "DROP TABLE import_parts",
         "DROP TABLE buyer_sessions",
         "DROP TABLE buyer_links",
         "DROP TABLE import_errors",

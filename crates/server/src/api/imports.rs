@@ -1,7 +1,7 @@
 //! CSV imports (core's `import`; the job worked on by `crate::imports`):
 //! `POST /creditdesk/imports/accounts` and `…/invoices` (the file as the body, `text/csv`;
-//! `?dryRun=true` previews, `?fileName=` names it in the history) check the file as a whole and
-//! answer the job (202) before its rows are handled; `GET /creditdesk/imports` is the history,
+//! `?dryRun=true` previews, `?fileName=` names it in the history) read and check the file as it
+//! arrives, keep it in parts, and answer the job (202) before its rows are handled; `GET /creditdesk/imports` is the history,
 //! newest first; `GET /creditdesk/imports/{id}` a job with its first errors, and
 //! `…/{id}/errors.csv` every error.
 
@@ -12,9 +12,9 @@ use axum::response::Response;
 use axum::Json;
 use creditdesk_core::credit::CreditLocator;
 use creditdesk_core::import::{
-    self, ImportKind, ImportMode, ImportOptions, ImportView, IMPORT_BYTES_MAX,
+    self, FileReader, FileSummary, ImportKind, ImportMode, ImportOptions, ImportView,
+    IMPORT_BYTES_MAX,
 };
-use creditdesk_core::ValidationErrors;
 use futures::stream::{self, StreamExt};
 use rand::Rng;
 use serde_json::{json, Value};
@@ -22,8 +22,9 @@ use serde_json::{json, Value};
 use super::context::QueryPairs;
 use super::exports::{csv_response, header_line, EXPORT_BATCH_ROWS};
 use crate::auth::{perm, Auth, Principal};
-use crate::db::imports::NewImport;
+use crate::db::imports::{NewImport, PART_BYTES};
 use crate::error::ApiError;
+use crate::extract::BodyPieces;
 use crate::AppState;
 
 /// `POST /creditdesk/imports/accounts`: accounts created or updated, one per row.
@@ -47,14 +48,16 @@ pub async fn invoices(
     accept(&state, &principal, ImportKind::Invoices, &query, body).await
 }
 
-/// CSV files received at once by one server: each is held whole (up to core's
-/// `IMPORT_BYTES_MAX`) until its job is written, so a third is answered 429 with `Retry-After`
-/// while two are arriving. Only a key allowed to import gets this far: nothing is read before.
+/// CSV files received at once by one server. Each holds at most one stored part of its file
+/// (`db::imports::PART_BYTES`) and the line being read, and writes a part per mebibyte, so a
+/// third is answered 429 with `Retry-After` while two are arriving, to leave the writer to
+/// checkouts. Only a key allowed to import gets this far: nothing is read before.
 pub const UPLOADS_AT_ONCE: usize = 2;
 /// What a client waits before sending a file again when no place was free.
 pub const UPLOAD_RETRY_SECONDS: u32 = 5;
 
-/// The file checked whole (UTF-8, CSV, its header, its size) by core, then kept as a job.
+/// The file read and checked by core as it arrives (UTF-8, CSV, its header, its size), kept in
+/// parts, then written as a job. A file refused midway leaves none of its parts.
 async fn accept(
     state: &AppState,
     principal: &Principal,
@@ -69,28 +72,25 @@ async fn accept(
             why: "two CSV files are being received already",
         });
     };
-    let bytes = crate::extract::read_whole(body, IMPORT_BYTES_MAX).await?;
-    let text = String::from_utf8(Vec::from(bytes)).map_err(|e| {
-        ValidationErrors::single(
-            "file",
-            format!(
-                "is not UTF-8 text (at byte {}): save it as \"CSV UTF-8\"",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
-    let file = import::read_file(kind, &text)?;
     let now = state.now();
     let id = format!("imp_{}", CreditLocator::at(now, rand::rng().random()));
+    let file = match receive(state, &id, kind, body).await {
+        Ok(file) => file,
+        Err(refused) => {
+            if let Err(error) = state.db.drop_import_parts(&id).await {
+                tracing::warn!(import = %id, %error, "a refused file's parts are left to the sweep");
+            }
+            return Err(refused);
+        }
+    };
     let job = NewImport {
         id: id.clone(),
         kind,
         dry_run: options.mode == ImportMode::Preview,
         file_name: options.file_name,
-        body: text,
         created_by: principal.app_key.clone(),
         created_at: now,
-        rows_total: file.rows_total(),
+        rows_total: file.rows_total,
         ignored_columns: file.ignored_columns,
     };
     state.db.create_import(&job).await?;
@@ -99,6 +99,39 @@ async fn accept(
         ApiError::Internal(anyhow::anyhow!("import {id} was written and is not found"))
     })?;
     Ok((StatusCode::ACCEPTED, Json(view)))
+}
+
+/// The body of job `id` read piece by piece: each piece fed to core's reader as it comes and
+/// added to the part being filled, written when full. What the file holds, once it ended.
+async fn receive(
+    state: &AppState,
+    id: &str,
+    kind: ImportKind,
+    body: Body,
+) -> Result<FileSummary, ApiError> {
+    let mut pieces = BodyPieces::new(body, IMPORT_BYTES_MAX);
+    let mut reader = FileReader::new(kind);
+    let mut rows = Vec::new();
+    let mut part = Vec::with_capacity(PART_BYTES);
+    let mut seq: u16 = 0;
+    while let Some(mut piece) = pieces.next().await? {
+        reader.feed(&piece, &mut rows)?;
+        rows.clear();
+        while !piece.is_empty() {
+            let taken = piece.split_to((PART_BYTES - part.len()).min(piece.len()));
+            part.extend_from_slice(&taken);
+            if part.len() == PART_BYTES {
+                let full = std::mem::replace(&mut part, Vec::with_capacity(PART_BYTES));
+                state.db.put_import_part(id, seq, full, state.now()).await?;
+                seq += 1; // at most IMPORT_BYTES_MAX / PART_BYTES = 50 parts
+            }
+        }
+    }
+    let file = reader.finish(&mut rows)?;
+    if !part.is_empty() {
+        state.db.put_import_part(id, seq, part, state.now()).await?;
+    }
+    Ok(file)
 }
 
 fn not_found(id: &str) -> ApiError {

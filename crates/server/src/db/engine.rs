@@ -32,6 +32,7 @@ pub enum Arg {
     Int32(Option<i32>),
     Int16(i16),
     Bool(bool),
+    Bytes(Vec<u8>),
 }
 
 impl From<&str> for Arg {
@@ -88,6 +89,12 @@ impl From<i16> for Arg {
     }
 }
 
+impl From<Vec<u8>> for Arg {
+    fn from(bytes: Vec<u8>) -> Arg {
+        Arg::Bytes(bytes)
+    }
+}
+
 impl From<bool> for Arg {
     fn from(flag: bool) -> Arg {
         Arg::Bool(flag)
@@ -108,6 +115,7 @@ where
     Option<i32>: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
     i16: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
     bool: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
+    Vec<u8>: sqlx::Encode<'static, DB> + sqlx::Type<DB>,
 {
     let mut out = DB::Arguments::default();
     for arg in args {
@@ -117,6 +125,7 @@ where
             Arg::Int32(v) => out.add(v),
             Arg::Int16(v) => out.add(v),
             Arg::Bool(v) => out.add(v),
+            Arg::Bytes(v) => out.add(v),
         }
         .map_err(sqlx::Error::Encode)?;
     }

@@ -1,5 +1,8 @@
-//! CSV import jobs (core's `import`): the job with its file, its progress and its row errors.
-//! One server works on a job at a time: it claims it with a lease (an owner token and a time)
+//! CSV import jobs (core's `import`): the job, its file in parts, its progress and its row
+//! errors. A file is written in parts of at most [`PART_BYTES`] as it arrives, and read back one
+//! part at a time, so no request and no worker holds a whole file; the job row is written once
+//! the whole file was read and checked (parts without one are strays, see
+//! [`Db::forget_stray_import_parts`]). One server works on a job at a time: it claims it with a lease (an owner token and a time)
 //! and renews the lease with each batch's progress; a server that stopped mid-job leaves the
 //! lease to run out, and the next claim resumes after the last batch written.
 
@@ -10,28 +13,31 @@ use sqlx::FromRow;
 use super::books::time;
 use super::{Db, StorageError};
 
-/// A job as it is written when its file is accepted.
+/// Largest part of a stored import file, in bytes.
+pub const PART_BYTES: usize = 1_048_576;
+
+/// A job as it is written when its file is accepted (its parts written before).
 #[derive(Debug, Clone)]
 pub struct NewImport {
     pub id: String,
     pub kind: ImportKind,
     pub dry_run: bool,
     pub file_name: String,
-    pub body: String,
     pub created_by: String,
     pub created_at: Timestamp,
     pub rows_total: u32,
     pub ignored_columns: Vec<String>,
 }
 
-/// A job claimed to be worked on: its file, where it stands, and the claim's owner token.
+/// A job claimed to be worked on: where it stands, and the claim's owner token (its file is
+/// read with [`Db::import_part`]).
 #[derive(Debug, Clone)]
 pub struct ClaimedImport {
     pub id: String,
     pub kind: ImportKind,
     pub dry_run: bool,
     pub created_by: String,
-    pub body: String,
+    pub rows_total: u32,
     pub rows_done: u32,
     pub rows_failed: u32,
     pub owner: String,
@@ -104,18 +110,66 @@ struct ErrorRow {
 }
 
 impl Db {
-    /// Writes a new job (nothing of it done).
+    /// Writes part `seq` (0 first) of the file of job `id`, received at `at`.
+    pub async fn put_import_part(
+        &self,
+        id: &str,
+        seq: u16,
+        bytes: Vec<u8>,
+        at: Timestamp,
+    ) -> Result<(), StorageError> {
+        assert!(bytes.len() <= PART_BYTES, "a part is at most PART_BYTES");
+        let sql = "INSERT INTO import_parts (import_id, seq, bytes, received_at_us) \
+                   VALUES ($1, $2, $3, $4)";
+        let args = vec![
+            id.into(),
+            i32::from(seq).into(),
+            bytes.into(),
+            at.unix_micros().into(),
+        ];
+        self.pool.execute(sql, args).await?;
+        Ok(())
+    }
+
+    /// Part `seq` of the file of job `id` (`None`: the file has no more parts).
+    pub async fn import_part(&self, id: &str, seq: u16) -> Result<Option<Vec<u8>>, StorageError> {
+        let sql = "SELECT bytes FROM import_parts WHERE import_id = $1 AND seq = $2";
+        let row: Option<(Vec<u8>,)> = self
+            .pool
+            .fetch_optional(sql, vec![id.into(), i32::from(seq).into()])
+            .await?;
+        Ok(row.map(|(bytes,)| bytes))
+    }
+
+    /// Forgets the parts of a file that became no job (refused while it arrived).
+    pub async fn drop_import_parts(&self, id: &str) -> Result<(), StorageError> {
+        let sql = "DELETE FROM import_parts WHERE import_id = $1";
+        self.pool.execute(sql, vec![id.into()]).await?;
+        Ok(())
+    }
+
+    /// Forgets parts received before `before` that belong to no job: a file whose server
+    /// stopped while it arrived. How many.
+    pub async fn forget_stray_import_parts(&self, before: Timestamp) -> Result<u64, StorageError> {
+        let sql = "DELETE FROM import_parts WHERE received_at_us < $1 \
+                   AND import_id NOT IN (SELECT id FROM imports)";
+        Ok(self
+            .pool
+            .execute(sql, vec![before.unix_micros().into()])
+            .await?)
+    }
+
+    /// Writes a new job (nothing of it done), once its file's parts are written.
     pub async fn create_import(&self, job: &NewImport) -> Result<(), StorageError> {
-        let sql = "INSERT INTO imports (id, kind, dry_run, file_name, body, created_by, \
+        let sql = "INSERT INTO imports (id, kind, dry_run, file_name, created_by, \
                    created_at_us, rows_total, ignored_columns) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         let ignored = serde_json::to_string(&job.ignored_columns).expect("strings serialise");
         let args = vec![
             job.id.as_str().into(),
             job.kind.as_str().into(),
             super::engine::Arg::Bool(job.dry_run),
             job.file_name.as_str().into(),
-            job.body.as_str().into(),
             job.created_by.as_str().into(),
             job.created_at.unix_micros().into(),
             stored_count(job.rows_total).into(),
@@ -202,28 +256,28 @@ impl Db {
                    WHERE id = (SELECT id FROM imports WHERE finished_at_us IS NULL \
                    AND lease_until_us < $3 ORDER BY created_at_us, id LIMIT 1) \
                    AND finished_at_us IS NULL AND lease_until_us < $3 \
-                   RETURNING id, kind, dry_run, created_by, body, rows_done, rows_failed";
+                   RETURNING id, kind, dry_run, created_by, rows_total, rows_done, rows_failed";
         let args = vec![(now_us + lease_us).into(), owner.into(), now_us.into()];
-        type Claimed = (String, String, bool, String, String, i32, i32);
+        type Claimed = (String, String, bool, String, i32, i32, i32);
         let row: Option<Claimed> = self.pool.fetch_optional(sql, args).await?;
-        let Some((id, kind, dry_run, created_by, body, done, failed)) = row else {
+        let Some((id, kind, dry_run, created_by, total, done, failed)) = row else {
             return Ok(None);
         };
         Ok(Some(ClaimedImport {
             kind: kind.parse().map_err(StorageError::corrupt)?,
+            rows_total: count(total, "rows_total")?,
             rows_done: count(done, "rows_done")?,
             rows_failed: count(failed, "rows_failed")?,
             owner: owner.to_owned(),
             id,
             dry_run,
             created_by,
-            body,
         }))
     }
 
     /// Writes a batch's progress and errors, and renews the lease to `lease_until`, in one
     /// transaction — only while `job.owner` still holds the job (`false`: another took it, and
-    /// nothing was written). `finished_at`: the job is done, and its file is dropped.
+    /// nothing was written). `finished_at`: the job is done, and its file's parts are dropped.
     pub async fn record_import_progress(
         &self,
         job: &ClaimedImport,
@@ -265,9 +319,11 @@ impl Db {
             tx.execute(sql, args).await?;
         }
         if let Some(at) = finished_at {
-            let sql = "UPDATE imports SET finished_at_us = $1, body = '' WHERE id = $2";
+            let sql = "UPDATE imports SET finished_at_us = $1 WHERE id = $2";
             tx.execute(sql, vec![at.unix_micros().into(), job.id.as_str().into()])
                 .await?;
+            let sql = "DELETE FROM import_parts WHERE import_id = $1";
+            tx.execute(sql, vec![job.id.as_str().into()]).await?;
         }
         tx.commit().await?;
         Ok(true)

@@ -1,5 +1,5 @@
-//! CSV imports: a file's rows read (header line, UTF-8 byte order mark, CRLF or LF, empty lines,
-//! RFC 4180 quoting — the `csv` crate reads), and each row read into the command the JSON API's
+//! CSV imports: a file's rows read as it arrives ([`FileReader`]: header line, UTF-8 byte order
+//! mark, CRLF or LF, empty lines, RFC 4180 quoting), and each row read into the command the JSON API's
 //! own readers make of the same fields, so an import refuses exactly what the API refuses.
 //!
 //! Two kinds (also in `docs/csv.md`):
@@ -18,7 +18,7 @@
 //! status asked.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::book::{Book, Ctx};
 use crate::commands::{ChangeInvoice, OpenAccount, Pay, UpsertAccount};
@@ -28,6 +28,11 @@ use crate::ids::{AccountId, InvoiceId};
 use crate::invoice::InvoiceStatus;
 use crate::reads::Reads;
 use crate::validation::{FieldError, ValidationErrors};
+
+mod file;
+pub use file::{
+    read_file, FileReader, FileSummary, ImportFile, ImportRecord, IMPORT_LINE_BYTES_MAX,
+};
 
 /// Largest import body, in bytes (50 MiB).
 pub const IMPORT_BYTES_MAX: u32 = 52_428_800;
@@ -117,28 +122,6 @@ pub const INVOICE_IMPORT_COLUMNS: [&str; 7] = [
 const PAYMENT_COLUMNS: [(&str, &str); 2] =
     [("paymentValue", "value"), ("paymentReference", "reference")];
 
-/// One line of a file after its header: its line number in the file (the header is line 1)
-/// and its cells as the fields its kind reads (empty cells left out).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportRecord {
-    pub line: u32,
-    pub fields: Map<String, Value>,
-}
-
-/// A file read whole: the records, and the header's columns this kind does not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportFile {
-    pub records: Vec<ImportRecord>,
-    pub ignored_columns: Vec<String>,
-}
-
-impl ImportFile {
-    /// How many rows the file has (at most [`IMPORT_ROWS_MAX`]).
-    pub fn rows_total(&self) -> u32 {
-        u32::try_from(self.records.len()).expect("read_file keeps at most IMPORT_ROWS_MAX rows")
-    }
-}
-
 /// A row's error: its line, the column at fault (empty when it is not one column's) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
@@ -155,128 +138,6 @@ impl RowError {
             message: error.message,
         }
     }
-}
-
-/// Reads `text` as a file of `kind`: refused whole (the field `file`) when it is not CSV, has
-/// no header, lacks a required column, names one twice, has a line with more cells than the
-/// header or more rows than [`IMPORT_ROWS_MAX`]. Empty lines are skipped; a byte order mark is
-/// dropped; a line with fewer cells than the header leaves the rest empty.
-pub fn read_file(kind: ImportKind, text: &str) -> Result<ImportFile, ValidationErrors> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let refuse = |message: String| ValidationErrors::single("file", message);
-    // The `csv` crate reads an unclosed quote as running to the end of the file, which would
-    // silently merge every row after it into one cell.
-    if text.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
-        return Err(refuse(
-            "is not CSV: a quote (\") opened and never closed; quote a cell as \"text\" and \
-             write a quote inside one as \"\""
-                .to_owned(),
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        Some(Err(error)) => return Err(refuse(format!("is not CSV: {error}"))),
-        None => {
-            return Err(refuse(format!(
-                "is empty: it needs a header line naming the columns ({})",
-                kind.columns().join(", ")
-            )))
-        }
-    };
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    if names.len() > IMPORT_COLUMNS_MAX as usize {
-        return Err(refuse(format!(
-            "has {} columns; at most {IMPORT_COLUMNS_MAX} are read",
-            names.len()
-        )));
-    }
-    for (at, name) in names.iter().enumerate() {
-        if !name.is_empty() && names[..at].contains(name) {
-            return Err(refuse(format!("names the column {name} twice")));
-        }
-    }
-    let missing: Vec<&str> = kind.columns()[..kind.required()]
-        .iter()
-        .copied()
-        .filter(|column| !names.iter().any(|n| n == column))
-        .collect();
-    if !missing.is_empty() {
-        return Err(refuse(format!(
-            "lacks the column{} {} (its header line has: {})",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
-            names.join(", ")
-        )));
-    }
-    let read: Vec<Option<&str>> = names
-        .iter()
-        .map(|n| kind.columns().iter().copied().find(|c| c == n))
-        .collect();
-    let ignored_columns = names
-        .iter()
-        .zip(&read)
-        .filter(|(name, read)| read.is_none() && !name.is_empty())
-        .map(|(name, _)| name.clone())
-        .collect();
-    let mut rows = Vec::new();
-    // Line numbers counted here from where each record starts (the crate's own count is off
-    // after a CRLF).
-    let (mut counted_to, mut line) = (0usize, 1u32);
-    for record in records {
-        let record = record.map_err(|error| refuse(format!("is not CSV: {error}")))?;
-        let mut start = record
-            .position()
-            .map_or(counted_to, |p| {
-                usize::try_from(p.byte()).unwrap_or(text.len())
-            })
-            .min(text.len());
-        // The crate's start may be on the line ends (and empty lines) before the record.
-        start += text.as_bytes()[start..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        let newlines = text.as_bytes()[counted_to..start.clamp(counted_to, text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
-        counted_to = start.max(counted_to);
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if record.len() > names.len() {
-            return Err(refuse(format!(
-                "line {line} has {} cells; the header has {} columns",
-                record.len(),
-                names.len()
-            )));
-        }
-        if rows.len() == IMPORT_ROWS_MAX as usize {
-            return Err(refuse(format!(
-                "has more than {IMPORT_ROWS_MAX} rows: split it into several imports"
-            )));
-        }
-        let fields = record
-            .iter()
-            .zip(&read)
-            .filter_map(|(cell, column)| Some((column.as_ref()?, cell)))
-            .filter(|(_, cell)| !cell.is_empty())
-            .map(|(column, cell)| {
-                let cell = crate::export::read_text_cell(cell);
-                ((*column).to_owned(), Value::String(cell.to_owned()))
-            })
-            .collect();
-        rows.push(ImportRecord { line, fields });
-    }
-    Ok(ImportFile {
-        records: rows,
-        ignored_columns,
-    })
 }
 
 /// An account import's row: the account it writes and the upsert it makes.
