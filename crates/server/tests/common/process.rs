@@ -112,6 +112,18 @@ impl ServerProcess {
         self.child.kill().await.expect("kill the server");
     }
 
+    /// The most memory the process has held so far (`VmHWM` of `/proc/<pid>/status`, Linux),
+    /// in KiB.
+    pub fn peak_memory_kib(&self) -> u64 {
+        let pid = self.child.id().expect("the server is running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("Linux /proc");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/<pid>/status")
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().expect("poll the server").is_none()
