@@ -4,7 +4,9 @@
 //! batch starts the next one, so rows of one account apply in file order — and each batch's
 //! progress and errors written before the next begins. A server that stops mid-job resumes
 //! after the last batch written once the lease runs out: rows handled again change nothing
-//! (core's rows are idempotent), so nothing is written twice. A preview (`dryRun`) tries each
+//! (core's rows are idempotent), so nothing is written twice. A row that fails on its own (it
+//! panics, or its book breaks an invariant) is recorded as its error and the job goes on: only
+//! storage failing stops a job. A preview (`dryRun`) tries each
 //! row on a copy of its account's book, read without a lock, and writes nothing.
 
 use std::collections::{HashSet, VecDeque};
@@ -64,9 +66,12 @@ pub async fn run(state: &AppState, rows_max: u32) -> Result<u32, StorageError> {
     Ok(handled)
 }
 
-/// How a row fared: refused (its errors), or storage failed (the job stops, to resume later).
+/// How a row fared: refused (its errors); failed on its own — it panicked, or its change would
+/// break a book's invariant — (recorded as its error, the job goes on); or storage failed (the
+/// job stops, to resume later).
 enum RowFailure {
     Refused(CreditError),
+    Failed(String),
     Storage(StorageError),
 }
 
@@ -74,9 +79,22 @@ impl From<StorageError> for RowFailure {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Refused(refusal) => RowFailure::Refused(refusal),
+            StorageError::Panicked | StorageError::Broken { .. } => {
+                RowFailure::Failed(error.to_string())
+            }
             other => RowFailure::Storage(other),
         }
     }
+}
+
+/// The error of a row that failed on its own (`why`, cut): one row, never the job.
+fn failed(line: u32, why: &str) -> Vec<RowError> {
+    let why = creditdesk_core::text::shorten(why, crate::background::ITEM_ERROR_CHARS_MAX);
+    vec![RowError {
+        line,
+        field: String::new(),
+        message: format!("was not handled ({why}); the other rows were: report this line"),
+    }]
 }
 
 /// What every row of a job shares: the store policy as the job runs, the key that sent it.
@@ -108,11 +126,14 @@ async fn work_on(
     let mut handled = 0;
     loop {
         let batch = next_batch(state, job.kind, &mut file).await?;
-        let tried = futures::future::join_all(
-            batch
-                .into_iter()
-                .map(|(line, row)| handle(state, job, env.clone(), line, row)),
-        )
+        let tried = futures::future::join_all(batch.into_iter().map(|(line, row)| {
+            let row = handle(state, job, env.clone(), line, row);
+            async move {
+                crate::background::isolated(row)
+                    .await
+                    .unwrap_or_else(|panic| Ok(failed(line, &panic)))
+            }
+        }))
         .await;
         for errors in tried {
             let errors = errors?;
@@ -220,7 +241,8 @@ async fn next_batch(
     let mut batch = Vec::new();
     while batch.len() < BATCH_ROWS_MAX && !file.ended() {
         let record = file.next(&state.db).await?;
-        let row = import::read_row(kind, &record);
+        let read = std::panic::catch_unwind(|| import::read_row(kind, &record));
+        let row = read.unwrap_or_else(|_| Err(failed(record.line, "its reader failed")));
         if let Ok(row) = &row {
             if !accounts.insert(row.account().clone()) {
                 file.put_back(record);
@@ -271,6 +293,7 @@ async fn handle(
     match tried {
         Ok(()) => Ok(Vec::new()),
         Err(RowFailure::Refused(refusal)) => Ok(import::refusal(line, refusal)),
+        Err(RowFailure::Failed(why)) => Ok(failed(line, &why)),
         Err(RowFailure::Storage(error)) => Err(error),
     }
 }

@@ -159,7 +159,7 @@ async fn each_command_of_a_shared_commit_gets_its_own_answer() {
     let (mut held, mut refused) = (0, 0);
     for (n, task) in tasks.into_iter().enumerate() {
         match (n, task.await.unwrap()) {
-            (10, Err(Refusal::Storage(StorageError::Lost(_)))) => {}
+            (10, Err(Refusal::Storage(StorageError::Panicked))) => {}
             (20, Err(Refusal::Storage(StorageError::Database(e)))) => {
                 assert!(e.to_string().contains("UNIQUE") || e.to_string().contains("unique"))
             }

@@ -2,7 +2,8 @@
 //! nothing; applying writes each good row alone; the same file applied twice changes nothing; a
 //! job stopped midway (its last batch written but not recorded) resumes after its lease without
 //! duplicates; an edited invoice export imports back; files are checked whole before a job
-//! exists, bounded. On SQLite, and PostgreSQL when `CREDITDESK_TEST_POSTGRES_URL` is set.
+//! exists, bounded; a row that fails on its own (a damaged book) is its error and the job goes
+//! on. On SQLite, and PostgreSQL when `CREDITDESK_TEST_POSTGRES_URL` is set.
 
 mod common;
 
@@ -526,4 +527,55 @@ async fn statuses_paid(app: &TestApp, account: &str) -> Vec<(String, String)> {
             (status, i["paidValue"].to_string())
         })
         .collect()
+}
+
+#[tokio::test]
+async fn a_row_that_fails_on_its_own_is_its_error_and_the_job_goes_on() {
+    let app = test_app().await;
+    app.open_account("400", "1000").await;
+    app.open_account("401", "1000").await;
+    let damaged = app.hold_and_settle("400_CPF", "100", 1).await;
+    let sound = app.hold_and_settle("401_CPF", "100", 1).await;
+    // A hand-edited row: invoice 400's paid value no longer matches its payments, so its book
+    // breaks an invariant as loaded and nothing may be written from it.
+    let sql = "UPDATE invoices SET paid_minor = 1 WHERE id = $1";
+    let id = format!("{damaged}-01");
+    app.db
+        .pool()
+        .execute(sql, vec![id.as_str().into()])
+        .await
+        .unwrap();
+    let file = format!(
+        "accountId,id,status,observation\r\n\
+         400_CPF,{damaged}-01,Opened,first\r\n\
+         401_CPF,{sound}-01,Opened,second\r\n"
+    );
+    let view = import(&app, "invoices", "", &file).await;
+    assert_eq!(
+        (view.rows_done, view.rows_failed),
+        (2, 1),
+        "{:?}",
+        view.errors
+    );
+    let error = &view.errors[0];
+    assert_eq!((error.line, error.field.as_str()), (2, ""));
+    assert!(
+        error
+            .message
+            .starts_with("was not handled (the book of 400_CPF breaks an invariant"),
+        "{}",
+        error.message
+    );
+    let path = format!("{ACCOUNTS}/401_CPF/invoices/{sound}-01");
+    let invoice = app.ok(Method::GET, &path, None).await;
+    assert_eq!(invoice["observation"], "second");
+    // And the next file is worked on: the failed row held nothing up.
+    let view = import(
+        &app,
+        "accounts",
+        "",
+        &format!("{HEADER}402,CPF,c@d.co,5,,\r\n"),
+    )
+    .await;
+    assert_eq!(view.rows_failed, 0);
 }

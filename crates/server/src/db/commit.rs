@@ -92,9 +92,7 @@ where
         let answer = match (stored, self.outcome) {
             (Err(error), _) => Err(E::from(error)),
             (Ok(()), Some(outcome)) => outcome,
-            (Ok(()), None) => Err(E::from(StorageError::Lost(
-                "the command panicked; nothing of it was written",
-            ))),
+            (Ok(()), None) => Err(E::from(StorageError::Panicked)),
         };
         // The request may have gone (its client hung up): its change is stored all the same.
         let _ = self.reply.send(answer);

@@ -24,8 +24,11 @@ pub enum StorageError {
     /// nothing of any of them was written.
     #[error("the commit failed: {0}; nothing was written")]
     Batch(String),
-    /// The command never got an answer: it panicked, or its writer stopped (the process is
-    /// shutting down). Nothing of it was written.
+    /// The command panicked: nothing of it was written (the others of its commit were).
+    #[error("the command panicked; nothing of it was written")]
+    Panicked,
+    /// The command never got an answer: its writer stopped (the process is shutting down).
+    /// Nothing of it was written.
     #[error("{0}")]
     Lost(&'static str),
     /// A credit rule only the database could check, at the write: the account was created by
