@@ -25,6 +25,8 @@ pub enum Workload {
 }
 
 impl Workload {
+    pub const ALL: [Workload; 3] = [Workload::Spread, Workload::Hot, Workload::Mixed];
+
     pub fn name(self) -> &'static str {
         match self {
             Workload::Spread => "pre-authorizations, 1000 accounts",
@@ -146,6 +148,38 @@ pub struct Sample {
     pub errors: u64,
     pub seconds: f64,
     pub latencies_us: Vec<u64>,
+    /// The first errors (up to [`ERRORS_KEPT`]), as the requests saw them.
+    pub first_errors: Vec<String>,
+}
+
+/// How many errors of a phase are kept with their text.
+pub const ERRORS_KEPT: usize = 5;
+
+/// Errors seen by the tasks of one phase: counted, the first ones kept.
+#[derive(Debug, Default)]
+struct Errors {
+    count: AtomicU64,
+    first: Mutex<Vec<String>>,
+}
+
+impl Errors {
+    fn add(&self, error: &anyhow::Error) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let mut first = self.first.lock().expect("errors");
+        if first.len() < ERRORS_KEPT {
+            first.push(format!("{error:#}"));
+        }
+    }
+
+    fn sample(&self, seconds: f64, latencies_us: Vec<u64>) -> Sample {
+        Sample {
+            ops: latencies_us.len() as u64,
+            errors: self.count.load(Ordering::Relaxed),
+            seconds,
+            latencies_us,
+            first_errors: std::mem::take(&mut *self.first.lock().expect("errors")),
+        }
+    }
 }
 
 impl Sample {
@@ -168,7 +202,7 @@ impl Sample {
 /// `workers` clients each running operations back to back for `seconds`: the peak.
 pub async fn closed_loop(api: &Api, workload: Workload, workers: u32, seconds: f64) -> Sample {
     let next = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(Errors::default());
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
@@ -179,30 +213,26 @@ pub async fn closed_loop(api: &Api, workload: Workload, workers: u32, seconds: f
             while Instant::now() < deadline {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 let begun = Instant::now();
-                if run_op(&api, workload, n).await.is_err() {
-                    errors.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    latencies.push(begun.elapsed().as_micros() as u64);
+                match run_op(&api, workload, n).await {
+                    Ok(()) => latencies.push(begun.elapsed().as_micros() as u64),
+                    Err(error) => errors.add(&error),
                 }
             }
             latencies
         }));
     }
-    let mut sample = Sample::default();
+    let mut latencies_us = Vec::new();
     for task in tasks {
-        sample.latencies_us.extend(task.await.unwrap_or_default());
+        latencies_us.extend(task.await.unwrap_or_default());
     }
-    sample.seconds = started.elapsed().as_secs_f64();
-    sample.ops = sample.latencies_us.len() as u64;
-    sample.errors = errors.load(Ordering::Relaxed);
-    sample
+    errors.sample(started.elapsed().as_secs_f64(), latencies_us)
 }
 
 /// Operations started at `rate` per second for `seconds`, whatever the server's pace; each
 /// latency counts from the operation's scheduled start.
 pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -> Sample {
     let latencies = Arc::new(Mutex::new(Vec::new()));
-    let errors = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(Errors::default());
     let in_flight = Arc::new(tokio::sync::Semaphore::new(1024));
     let started = Instant::now();
     let total = (rate * seconds) as u64;
@@ -222,9 +252,7 @@ pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -
             drop(permit);
             match result {
                 Ok(()) => latencies.lock().expect("latencies").push(latency),
-                Err(_) => {
-                    errors.fetch_add(1, Ordering::Relaxed);
-                }
+                Err(error) => errors.add(&error),
             }
         }));
     }
@@ -232,11 +260,79 @@ pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -
         let _ = task.await;
     }
     let latencies_us = std::mem::take(&mut *latencies.lock().expect("latencies"));
-    Sample {
-        ops: latencies_us.len() as u64,
-        errors: errors.load(Ordering::Relaxed),
-        seconds: started.elapsed().as_secs_f64(),
-        latencies_us,
+    errors.sample(started.elapsed().as_secs_f64(), latencies_us)
+}
+
+/// One workload measured: its peak (32 clients back to back), then its latency at half the
+/// peak rate (open loop), with the commits the server made at the peak.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    pub workload: Workload,
+    pub peak: Sample,
+    pub half: Sample,
+    pub batches: Batches,
+    /// Seconds the writers were busy per second of the peak.
+    pub busy: f64,
+}
+
+/// Clients of the peak phase.
+pub const PEAK_CLIENTS: u32 = 32;
+
+/// Measures `workload` for `seconds` per phase.
+pub async fn measure(api: &Api, workload: Workload, seconds: f64) -> anyhow::Result<Measured> {
+    let before = api.commits().await?;
+    let peak = closed_loop(api, workload, PEAK_CLIENTS, seconds).await;
+    let after = api.commits().await?;
+    let batches = Batches::between(&before.sizes, &after.sizes);
+    let busy = after.busy_us.saturating_sub(before.busy_us) as f64 / 1e6 / peak.seconds;
+    let half = open_loop(api, workload, (peak.rate() / 2.0).max(1.0), seconds).await;
+    Ok(Measured {
+        workload,
+        peak,
+        half,
+        batches,
+        busy,
+    })
+}
+
+impl Measured {
+    /// Requests per operation (the mixed workload's three count against the limit).
+    fn requests(&self) -> f64 {
+        if self.workload == Workload::Mixed {
+            3.0
+        } else {
+            1.0
+        }
+    }
+
+    pub fn errors(&self) -> u64 {
+        self.peak.errors + self.half.errors
+    }
+
+    /// The first errors of both phases.
+    pub fn first_errors(&self) -> impl Iterator<Item = &String> {
+        self.peak.first_errors.iter().chain(&self.half.first_errors)
+    }
+
+    /// The table's header: [`Measured::row`]'s columns.
+    pub const HEADER: &str = "| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 | writers busy at peak (s/s) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+    /// Its row of the table, its peak as a ratio to `limit` commits per second.
+    pub fn row(&self, engine: &str, limit: f64) -> String {
+        let ms = |q: f64| crate::ms(self.half.percentile_ms(q));
+        format!(
+            "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} | {:.2} |",
+            self.workload.name(),
+            self.peak.rate(),
+            self.peak.rate() * self.requests() / limit,
+            self.errors(),
+            ms(0.5),
+            ms(0.99),
+            ms(0.999),
+            self.batches.mean(),
+            self.batches.percentile(0.99),
+            self.busy,
+        )
     }
 }
 

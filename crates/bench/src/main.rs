@@ -35,7 +35,7 @@ pub struct Options {
     /// The reference Customer Credit API spec, when present (`../shared/reference/`).
     pub reference: Option<PathBuf>,
     /// Sections to run (bench: `limit`, `http`, `scale`, `engine`; torture: `races`,
-    /// `crashes`, `hostile`, `schemathesis`); all when empty.
+    /// `crashes`, `load`, `hostile`, `schemathesis`); all when empty.
     pub only: Vec<String>,
 }
 
@@ -231,36 +231,17 @@ async fn over_http(
     }
     println!("## Creditdesk over HTTP\n");
     println!("Peak: 32 clients back to back. Latency: operations started at half the peak rate (open loop), measured from their scheduled start.\n");
-    println!("| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 | writers busy at peak (s/s) |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("{}", load::Measured::HEADER);
     for (engine, url, limit) in &engines {
         let server = http::ServerProcess::start(&options.server_bin, url, &options.dir).await?;
         let api = server.api();
         load::open_accounts(&api).await?;
-        for workload in [Workload::Spread, Workload::Hot, Workload::Mixed] {
-            let before = api.commits().await?;
-            let peak = load::closed_loop(&api, workload, 32, seconds).await;
-            let after = api.commits().await?;
-            let batches = load::Batches::between(&before.sizes, &after.sizes);
-            let busy = after.busy_us.saturating_sub(before.busy_us) as f64 / 1e6 / peak.seconds;
-            let half = load::open_loop(&api, workload, (peak.rate() / 2.0).max(1.0), seconds).await;
-            let requests = if workload == Workload::Mixed {
-                3.0
-            } else {
-                1.0
-            };
-            println!(
-                "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} | {busy:.2} |",
-                workload.name(),
-                peak.rate(),
-                peak.rate() * requests / limit,
-                peak.errors + half.errors,
-                ms(half.percentile_ms(0.5)),
-                ms(half.percentile_ms(0.99)),
-                ms(half.percentile_ms(0.999)),
-                batches.mean(),
-                batches.percentile(0.99),
-            );
+        for workload in Workload::ALL {
+            let measured = load::measure(&api, workload, seconds).await?;
+            println!("{}", measured.row(engine, *limit));
+            for error in measured.first_errors() {
+                eprintln!("{engine}, {}: {error}", workload.name());
+            }
         }
         server.kill_hard().await?;
     }
