@@ -317,6 +317,11 @@ impl Measured {
     /// The table's header: [`Measured::row`]'s columns.
     pub const HEADER: &str = "| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 | writers busy at peak (s/s) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 
+    /// Its peak over `limit` commits per second (the mixed workload's requests counted).
+    pub fn ratio(&self, limit: f64) -> f64 {
+        self.peak.rate() * self.requests() / limit
+    }
+
     /// Its row of the table, its peak as a ratio to `limit` commits per second.
     pub fn row(&self, engine: &str, limit: f64) -> String {
         let ms = |q: f64| crate::ms(self.half.percentile_ms(q));
@@ -324,7 +329,7 @@ impl Measured {
             "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} | {:.2} |",
             self.workload.name(),
             self.peak.rate(),
-            self.peak.rate() * self.requests() / limit,
+            self.ratio(limit),
             self.errors(),
             ms(0.5),
             ms(0.99),

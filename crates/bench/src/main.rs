@@ -11,6 +11,7 @@ mod engine;
 mod http;
 mod limit;
 mod load;
+mod recorded;
 mod scale;
 mod torture;
 
@@ -34,6 +35,10 @@ pub struct Options {
     pub schemathesis: Option<PathBuf>,
     /// The reference Customer Credit API spec, when present (`../shared/reference/`).
     pub reference: Option<PathBuf>,
+    /// Print each ratio beside the recorded run's (`recorded.json`), marking drops.
+    pub compare: bool,
+    /// Keep this run's ratios as the recorded run.
+    pub record: bool,
     /// Sections to run (bench: `limit`, `http`, `scale`, `engine`; torture: `races`,
     /// `crashes`, `load`, `hostile`, `schemathesis`); all when empty.
     pub only: Vec<String>,
@@ -45,7 +50,7 @@ impl Options {
     }
 }
 
-const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json] [--only SECTION,...]";
+const USAGE: &str = "usage: creditdesk-bench bench|torture --server-bin PATH --dir DIR [--postgres URL] [--seconds S] [--scale-accounts N] [--quick] [--schemathesis ST] [--reference SPEC.json] [--compare] [--record] [--only SECTION,...]";
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
@@ -57,6 +62,8 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         quick: false,
         schemathesis: None,
         reference: None,
+        compare: false,
+        record: false,
         only: Vec::new(),
     };
     let mut args = args.iter();
@@ -75,6 +82,8 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
             "--quick" => options.quick = true,
             "--schemathesis" => options.schemathesis = Some(value()?.into()),
             "--reference" => options.reference = Some(value()?.into()),
+            "--compare" => options.compare = true,
+            "--record" => options.record = true,
             "--only" => options.only = value()?.split(',').map(str::to_owned).collect(),
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
@@ -168,7 +177,8 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
     if options.runs("limit") || options.runs("http") {
         let limits = limits(options).await?;
         if options.runs("http") {
-            over_http(options, limits).await?;
+            let ratios = over_http(options, limits).await?;
+            compare_and_record(options, ratios)?;
         }
     }
     if options.runs("scale") {
@@ -180,6 +190,40 @@ async fn bench(options: &Options) -> anyhow::Result<()> {
         for (name, rate) in engine::measure(seconds.min(5.0)) {
             println!("| {name} | {rate:.0} |");
         }
+    }
+    Ok(())
+}
+
+/// With `--compare`, this run's ratios beside the recorded ones; with `--record`, this run
+/// kept as the recorded one.
+fn compare_and_record(options: &Options, ratios: Vec<recorded::Ratio>) -> anyhow::Result<()> {
+    if options.compare {
+        match recorded::load()? {
+            Some(before) => println!("{}", recorded::comparison(&before, &ratios)),
+            None => println!("No run is recorded yet: `cargo xtask bench --record` keeps one.\n"),
+        }
+    }
+    if options.record {
+        let commit = std::process::Command::new("git")
+            .args(["rev-parse", "--short", "HEAD"])
+            .output()
+            .ok()
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let date = std::process::Command::new("date")
+            .arg("+%Y-%m-%d")
+            .output()
+            .ok()
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let run = recorded::Recorded {
+            commit,
+            date,
+            machine: machine(),
+            ratios,
+        };
+        recorded::save(&run)?;
+        println!("Recorded in {}.\n", recorded::path().display());
     }
     Ok(())
 }
@@ -212,7 +256,8 @@ async fn limits(options: &Options) -> anyhow::Result<(f64, Option<f64>, Option<f
 async fn over_http(
     options: &Options,
     (sqlite_limit, pg_limit, pg_limit_16): (f64, Option<f64>, Option<f64>),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<recorded::Ratio>> {
+    let mut ratios = Vec::new();
     let seconds = options.seconds;
     let mut engines = vec![(
         "SQLite",
@@ -239,6 +284,11 @@ async fn over_http(
         for workload in Workload::ALL {
             let measured = load::measure(&api, workload, seconds).await?;
             println!("{}", measured.row(engine, *limit));
+            ratios.push(recorded::Ratio {
+                engine: (*engine).to_owned(),
+                workload: workload.name().to_owned(),
+                ratio: measured.ratio(*limit),
+            });
             for error in measured.first_errors() {
                 eprintln!("{engine}, {}: {error}", workload.name());
             }
@@ -248,8 +298,7 @@ async fn over_http(
     if let Some(limit) = pg_limit_16 {
         println!("\n(The mixed workload's ratio counts its 3 requests. PostgreSQL ratios are to 1 client's commits; with 16 clients the limit is {limit:.0}/s.)\n");
     }
-
-    Ok(())
+    Ok(ratios)
 }
 
 /// A store at scale, loaded through `Db::with_book`, queried over HTTP.
