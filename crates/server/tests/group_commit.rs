@@ -1,6 +1,6 @@
 //! Group commit (`db::commit`): commands queued behind one writer share a transaction and a
 //! commit, and each still gets its own answer — a refusal, a failed write or a panic rolls back
-//! alone and the others land. Runs on the test engine (SQLite file, or PostgreSQL when
+//! alone (its events too) and the others land. Runs on the test engine (SQLite file, or PostgreSQL when
 //! `CREDITDESK_TEST_POSTGRES_URL` is set).
 
 mod common;
@@ -179,6 +179,21 @@ async fn each_command_of_a_shared_commit_gets_its_own_answer() {
     assert_eq!(book.transactions.len(), 30);
     let holders = db.read_book(&id, &Reads::holders(), now()).await.unwrap();
     assert!(holders.unwrap().holders.is_empty());
+    // The batches wrote their events together: each hold's, the opening's limit, and nothing of
+    // the two commands that rolled back (both raised the limit first).
+    let sql = "SELECT kind, COUNT(*) FROM outbox WHERE account_id = $1 GROUP BY kind ORDER BY kind";
+    let events: Vec<(String, i64)> = db
+        .pool()
+        .fetch_all(sql, vec![id.as_str().into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        events,
+        [
+            ("account.credit_limit_changed".to_owned(), 1),
+            ("hold.created".to_owned(), 30)
+        ]
+    );
 
     let commits = |sizes: &[(u32, u64)]| sizes.iter().map(|(_, n)| n).sum::<u64>();
     let commands = |sizes: &[(u32, u64)]| {

@@ -23,6 +23,7 @@ use creditdesk_core::{Money, Timestamp};
 use sqlx::FromRow;
 
 use super::engine::{Arg, Tx};
+use super::outbox::OutboxRow;
 use super::Db;
 use super::StorageError;
 
@@ -824,14 +825,15 @@ async fn with_numbers(tx: &mut Tx, account: &Account) -> Result<Account, Storage
     }
 }
 
-/// Writes what differs between `before` and `after`.
+/// Writes what differs between `before` and `after` — but its events, which it answers: the
+/// caller writes them with its batch's (`outbox::insert_events`).
 pub(super) async fn write(
     tx: &mut Tx,
     before: Option<&Book>,
     after: &Book,
     now: Timestamp,
-) -> Result<(), StorageError> {
-    super::outbox::record_events(tx, before, after, now).await?;
+) -> Result<Vec<OutboxRow>, StorageError> {
+    let events = super::outbox::book_events(before, after, now);
     let numbered;
     let a = match before {
         None if after.account.company.credit_id.is_none() => {
@@ -935,7 +937,7 @@ pub(super) async fn write(
     for c in after.credits.iter().filter(|c| !old_credits.contains(c)) {
         tx.execute(&upsert_credit_sql(), credit_args(c)).await?;
     }
-    Ok(())
+    Ok(events)
 }
 
 fn add_transactions(book: &mut Book, rows: Vec<TransactionRow>) -> Result<(), StorageError> {

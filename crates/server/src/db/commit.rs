@@ -7,6 +7,9 @@
 //! queue and join its current batch until the batch holds [`BATCH_COMMANDS_MAX`] commands or has
 //! run for [`BATCH_TIME_MAX`], then the next. The writer ends when its lane is empty.
 //!
+//! The events of the batch's commands (the outbox rows) are written together in one statement
+//! just before the commit, those of a command that rolled back left out.
+//!
 //! SQLite has one lane for the file (one writer at a time in any case: the queue replaces the
 //! busy handler's sleeps). PostgreSQL has one per account: commands on a hot account share its
 //! row lock and its commit, other accounts write in parallel, and the row lock still serialises
@@ -26,6 +29,7 @@ use tokio::sync::oneshot;
 
 use super::books::{check, load, write};
 use super::engine::{Lane, Pool, Tx};
+use super::outbox::{insert_events, OutboxRow};
 use super::StorageError;
 
 /// The most commands one commit carries.
@@ -295,6 +299,7 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
     let started = Instant::now();
     batch.extend(lanes.take(lane, BATCH_COMMANDS_MAX - batch.len()));
     let mut ran: Vec<(Box<dyn Work>, Result<(), StorageError>)> = Vec::with_capacity(batch.len());
+    let mut events: Vec<OutboxRow> = Vec::new();
     // The savepoint `command` is open before each command but the transaction's first, which
     // needs none: when it fails, nothing else is in the transaction. After a command that
     // stored its changes, the savepoint is released and set anew in one round trip.
@@ -312,7 +317,9 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
             }
             // The transaction's first command takes the lane's lock; it covers the others.
             let lock = if first { pool.lock_clause() } else { "" };
-            let stored = load_run_write(&mut tx, lock, &mut job).await;
+            let stored = load_run_write(&mut tx, lock, &mut job).await.map(|rows| {
+                events.extend(rows);
+            });
             let next = match (&stored, first) {
                 (Err(_), true) => {
                     // Only this command was in the transaction: roll it back, answer it, and
@@ -341,6 +348,9 @@ async fn commit_batch(pool: &Pool, lanes: &Lanes, lane: &Lane, mut batch: Vec<Jo
             break;
         }
     }
+    if let Err(error) = insert_events(&mut tx, &events).await {
+        return fail(ran.into_iter().map(|(w, _)| w), &error.to_string());
+    }
     if let Err(error) = tx.commit().await {
         return fail(ran.into_iter().map(|(w, _)| w), &error.to_string());
     }
@@ -362,8 +372,12 @@ fn fail(works: impl Iterator<Item = Box<dyn Work>>, why: &str) {
 }
 
 /// Loads the job's book (taking `lock`, [`Pool::lock_clause`] or nothing), runs its command
-/// and writes what it changed.
-async fn load_run_write(tx: &mut Tx, lock: &str, job: &mut Job) -> Result<(), StorageError> {
+/// and writes what it changed; answers the events of the change, for the batch to write.
+async fn load_run_write(
+    tx: &mut Tx,
+    lock: &str,
+    job: &mut Job,
+) -> Result<Vec<OutboxRow>, StorageError> {
     let Job {
         account,
         reads,
@@ -374,11 +388,13 @@ async fn load_run_write(tx: &mut Tx, lock: &str, job: &mut Job) -> Result<(), St
     check(account, before.as_ref(), reads, "as loaded")?;
     let mut after = before.clone();
     if work.run(&mut after) == Ran::Refused {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    if let Some(after) = &after {
-        check(account, Some(after), reads, "before the write")?;
-        write(tx, before.as_ref(), after, *now).await?;
+    match &after {
+        Some(after) => {
+            check(account, Some(after), reads, "before the write")?;
+            write(tx, before.as_ref(), after, *now).await
+        }
+        None => Ok(Vec::new()),
     }
-    Ok(())
 }
