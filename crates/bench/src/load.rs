@@ -119,11 +119,19 @@ impl Batches {
         )
     }
 
+    /// How many commits.
+    pub fn commits(&self) -> u64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+
+    /// How many commands the commits carried.
+    pub fn commands(&self) -> u64 {
+        self.0.iter().map(|(size, n)| size * n).sum()
+    }
+
     /// Commands per commit, on average.
     pub fn mean(&self) -> f64 {
-        let commits: u64 = self.0.iter().map(|(_, n)| n).sum();
-        let commands: u64 = self.0.iter().map(|(size, n)| size * n).sum();
-        commands as f64 / commits.max(1) as f64
+        self.commands() as f64 / self.commits().max(1) as f64
     }
 
     /// The size at or below which the fraction `q` of commits fall.
@@ -264,7 +272,8 @@ pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -
 }
 
 /// One workload measured: its peak (32 clients back to back), then its latency at half the
-/// peak rate (open loop), with the commits the server made at the peak.
+/// peak rate (open loop), with the commits the server made at the peak and where the peak's
+/// time went (what names the limit when a target is missed).
 #[derive(Debug, Clone)]
 pub struct Measured {
     pub workload: Workload,
@@ -273,16 +282,44 @@ pub struct Measured {
     pub batches: Batches,
     /// Seconds the writers were busy per second of the peak.
     pub busy: f64,
+    /// CPU seconds the server and this load generator used during the peak (`None`: not on
+    /// Linux).
+    pub server_cpu_s: Option<f64>,
+    pub generator_cpu_s: Option<f64>,
+}
+
+/// CPU seconds (user and system, every thread) process `pid` used since it started, from
+/// `/proc/<pid>/stat` (in the kernel's clock ticks, 100 a second on Linux).
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; fields after it are counted from its ')'.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let (utime, stime): (f64, f64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
+    Some((utime + stime) / TICKS_PER_SECOND)
 }
 
 /// Clients of the peak phase.
 pub const PEAK_CLIENTS: u32 = 32;
 
-/// Measures `workload` for `seconds` per phase.
-pub async fn measure(api: &Api, workload: Workload, seconds: f64) -> anyhow::Result<Measured> {
+/// Measures `workload` on the server `server_pid` for `seconds` per phase.
+pub async fn measure(
+    api: &Api,
+    server_pid: Option<u32>,
+    workload: Workload,
+    seconds: f64,
+) -> anyhow::Result<Measured> {
+    let cpu = || {
+        let server = server_pid.and_then(cpu_seconds);
+        (server, cpu_seconds(std::process::id()))
+    };
     let before = api.commits().await?;
+    let cpu_before = cpu();
     let peak = closed_loop(api, workload, PEAK_CLIENTS, seconds).await;
+    let cpu_after = cpu();
     let after = api.commits().await?;
+    let spent = |before: Option<f64>, after: Option<f64>| Some(after? - before?);
     let batches = Batches::between(&before.sizes, &after.sizes);
     let busy = after.busy_us.saturating_sub(before.busy_us) as f64 / 1e6 / peak.seconds;
     let half = open_loop(api, workload, (peak.rate() / 2.0).max(1.0), seconds).await;
@@ -292,6 +329,8 @@ pub async fn measure(api: &Api, workload: Workload, seconds: f64) -> anyhow::Res
         half,
         batches,
         busy,
+        server_cpu_s: spent(cpu_before.0, cpu_after.0),
+        generator_cpu_s: spent(cpu_before.1, cpu_after.1),
     })
 }
 
@@ -315,7 +354,23 @@ impl Measured {
     }
 
     /// The table's header: [`Measured::row`]'s columns.
-    pub const HEADER: &str = "| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 | writers busy at peak (s/s) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+    pub const HEADER: &str = "| engine | workload | peak ops/s | ratio to the limit | errors | p50 ms | p99 ms | p99.9 ms (at half peak) | commands per commit at peak: mean / p99 | writers busy at peak (s/s) | writer µs per command | server CPU ms per op | load generator's CPU share |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+    /// Microseconds the writers worked per command at the peak.
+    pub fn writer_us_per_command(&self) -> f64 {
+        self.busy * self.peak.seconds * 1e6 / self.batches.commands().max(1) as f64
+    }
+
+    /// Server CPU milliseconds per operation at the peak.
+    pub fn server_cpu_ms_per_op(&self) -> Option<f64> {
+        Some(self.server_cpu_s? * 1e3 / (self.peak.ops.max(1) as f64))
+    }
+
+    /// The share of the machine's cores the load generator took at the peak.
+    pub fn generator_share(&self) -> Option<f64> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        Some(self.generator_cpu_s? / (self.peak.seconds * cores))
+    }
 
     /// Its peak over `limit` commits per second (the mixed workload's requests counted).
     pub fn ratio(&self, limit: f64) -> f64 {
@@ -325,8 +380,10 @@ impl Measured {
     /// Its row of the table, its peak as a ratio to `limit` commits per second.
     pub fn row(&self, engine: &str, limit: f64) -> String {
         let ms = |q: f64| crate::ms(self.half.percentile_ms(q));
+        let or_dash =
+            |value: Option<f64>, shown: fn(f64) -> String| value.map_or("—".into(), shown);
         format!(
-            "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} | {:.2} |",
+            "| {engine} | {} | {:.0} | {:.2}× | {} | {} | {} | {} | {:.1} / {} | {:.2} | {:.0} | {} | {} |",
             self.workload.name(),
             self.peak.rate(),
             self.ratio(limit),
@@ -337,13 +394,23 @@ impl Measured {
             self.batches.mean(),
             self.batches.percentile(0.99),
             self.busy,
+            self.writer_us_per_command(),
+            or_dash(self.server_cpu_ms_per_op(), |v| format!("{v:.2}")),
+            or_dash(self.generator_share(), |v| format!("{:.0} %", v * 100.0)),
         )
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Batches;
+    use super::{cpu_seconds, Batches};
+
+    #[test]
+    fn cpu_seconds_are_read_from_proc() {
+        let spent = cpu_seconds(std::process::id()).expect("/proc/self/stat reads");
+        assert!((0.0..3600.0).contains(&spent), "{spent}");
+        assert_eq!(cpu_seconds(u32::MAX), None, "no such process");
+    }
 
     #[test]
     fn batches_between_two_readings() {
@@ -357,6 +424,7 @@ mod tests {
         ];
         for (before, after, mean, p99) in cases {
             let batches = Batches::between(before, after);
+            assert_eq!(batches.commands() as f64, mean * batches.commits() as f64);
             assert!((batches.mean() - mean).abs() < 1e-9, "{batches:?}");
             assert_eq!(batches.percentile(0.99), p99, "{batches:?}");
         }

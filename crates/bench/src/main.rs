@@ -282,7 +282,7 @@ async fn over_http(
         let api = server.api();
         load::open_accounts(&api).await?;
         for workload in Workload::ALL {
-            let measured = load::measure(&api, workload, seconds).await?;
+            let measured = load::measure(&api, server.child.id(), workload, seconds).await?;
             println!("{}", measured.row(engine, *limit));
             ratios.push(recorded::Ratio {
                 engine: (*engine).to_owned(),

@@ -94,7 +94,7 @@ async fn under_load(
         crate::load::open_accounts(&api).await?;
         let mut errors = Vec::new();
         for workload in crate::load::Workload::ALL {
-            let measured = crate::load::measure(&api, workload, seconds).await?;
+            let measured = crate::load::measure(&api, server.child.id(), workload, seconds).await?;
             println!("{}", measured.row(engine, limit));
             held &= measured.errors() == 0;
             let named = measured
