@@ -263,6 +263,21 @@ case_test! {
         assert!(first_message(&errors).starts_with("line 2 is longer than"));
     }
 
+    fn a_last_line_without_a_line_break_is_read_whatever_its_length() {
+        // Its end comes only with the end of the file, where the reader grows its buffers.
+        for (cells, description) in [(5, 10), (5, 5_000), (60, 40_000)] {
+            let header = (5..cells).fold("document,documentType,email,creditLimit,description".to_owned(), |h, n| format!("{h},c{n}"));
+            let padding = ",".repeat(cells - 5);
+            let text = format!("{header}\n1,CPF,a@b.co,1,{}{padding}", "d".repeat(description));
+            for piece in [1_000, text.len()] {
+                let file = read_in_pieces(ImportKind::Accounts, text.as_bytes(), piece);
+                let file = file.unwrap_or_else(|e| panic!("{cells} cells: {e}"));
+                assert_eq!(file.records.len(), 1);
+                assert_eq!(file.records[0].fields["description"].as_str().unwrap().len(), description);
+            }
+        }
+    }
+
     fn a_line_of_too_many_cells_is_refused_without_counting_them_all() {
         let commas = ",".repeat(5_000);
         for (text, want) in [

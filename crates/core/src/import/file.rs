@@ -17,6 +17,9 @@ pub const IMPORT_LINE_BYTES_MAX: u32 = 262_144;
 /// Most cells one line may have before it is refused without counting further (well above
 /// [`IMPORT_COLUMNS_MAX`], so a line a few cells too long is told its count).
 const LINE_CELLS_MAX: usize = 1_024;
+/// Most parser steps after the input ended: the last line's (each buffer grown once) and the
+/// end, with room to spare.
+const FINISH_STEPS_MAX: usize = 8;
 
 /// One line of a file after its header: its line number in the file (the header is line 1)
 /// and its cells as the fields its kind reads (empty cells left out).
@@ -123,11 +126,13 @@ impl FileReader {
         mut input: &[u8],
         rows: &mut Vec<ImportRecord>,
     ) -> Result<(), ValidationErrors> {
-        while !input.is_empty() {
+        loop {
+            if input.is_empty() {
+                return Ok(());
+            }
             let (_, read) = self.step(input, rows)?;
             input = &input[read..];
         }
-        Ok(())
     }
 
     /// Ends the file (its last line may have no line break): its summary, once every check
@@ -142,7 +147,19 @@ impl FileReader {
                     .to_owned(),
             ));
         }
-        while self.step(&[], rows)?.0 != ReadRecordResult::End {}
+        // With no input left the parser ends the last line (if it has no line break), growing
+        // its buffers a few times at most, then says `End`.
+        let mut ended = false;
+        for _ in 0..FINISH_STEPS_MAX {
+            if self.step(&[], rows)?.0 == ReadRecordResult::End {
+                ended = true;
+                break;
+            }
+        }
+        assert!(
+            ended,
+            "the parser ends a file in at most FINISH_STEPS_MAX steps"
+        );
         let Some(header) = self.header else {
             return Err(refuse(format!(
                 "is empty: it needs a header line naming the columns ({})",
@@ -188,8 +205,22 @@ impl FileReader {
         self.ends_len += ended;
         match result {
             ReadRecordResult::InputEmpty | ReadRecordResult::End => {}
-            ReadRecordResult::OutputFull => self.grow_cells()?,
-            ReadRecordResult::OutputEndsFull => self.grow_ends()?,
+            ReadRecordResult::OutputFull => {
+                let before = self.cells.len();
+                self.grow_cells()?;
+                assert!(
+                    self.cells.len() > before,
+                    "a full buffer grows or the line is refused"
+                );
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let before = self.ends.len();
+                self.grow_ends()?;
+                assert!(
+                    self.ends.len() > before,
+                    "a full buffer grows or the line is refused"
+                );
+            }
             ReadRecordResult::Record => self.end_line(rows)?,
         }
         Ok((result, read))
@@ -199,14 +230,15 @@ impl FileReader {
         self.line.unwrap_or(self.newlines.saturating_add(1))
     }
 
-    /// More room for the line's cells: up to one byte past the limit, so that a line of
-    /// exactly [`IMPORT_LINE_BYTES_MAX`] bytes ends before the parser asks for more.
+    /// Room for a line longer than the first buffer: at once all a line may take, and one
+    /// byte more, so that a line of exactly [`IMPORT_LINE_BYTES_MAX`] bytes ends before the
+    /// parser asks for more. Asked again, the line is too long.
     fn grow_cells(&mut self) -> Result<(), ValidationErrors> {
-        let max = IMPORT_LINE_BYTES_MAX as usize;
-        if self.cells.len() > max {
+        let room = IMPORT_LINE_BYTES_MAX as usize + 1;
+        if self.cells.len() == room {
             return Err(self.too_long());
         }
-        self.cells.resize((self.cells.len() * 2).min(max + 1), 0);
+        self.cells.resize(room, 0);
         Ok(())
     }
 
@@ -218,14 +250,15 @@ impl FileReader {
         ))
     }
 
+    /// Room for the cells of a line with more than the first buffer's: at once all a line may
+    /// have. Asked again, the line has too many.
     fn grow_ends(&mut self) -> Result<(), ValidationErrors> {
-        if self.ends.len() >= LINE_CELLS_MAX {
+        if self.ends.len() == LINE_CELLS_MAX {
             let columns = self.header.as_ref().map(|h| h.names.len());
             let cells = format!("more than {LINE_CELLS_MAX}");
             return Err(too_many_cells(self.line_number(), cells, columns));
         }
-        self.ends
-            .resize((self.ends.len() * 2).min(LINE_CELLS_MAX), 0);
+        self.ends.resize(LINE_CELLS_MAX, 0);
         Ok(())
     }
 
