@@ -6,8 +6,9 @@
 //! after the last batch written once the lease runs out: rows handled again change nothing
 //! (core's rows are idempotent), so nothing is written twice. A row that fails on its own (it
 //! panics, or its book breaks an invariant) is recorded as its error and the job goes on: only
-//! storage failing stops a job. A preview (`dryRun`) tries each
-//! row on a copy of its account's book, read without a lock, and writes nothing.
+//! storage failing stops a job. A preview (`dryRun`) tries each row on a copy of its account's
+//! book, read without a lock, and writes nothing. The file is read back a stored part at a time
+//! (`JobFile`), never whole.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
