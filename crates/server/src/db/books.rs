@@ -49,12 +49,31 @@ pub(crate) struct AccountRow {
     credit_comment: Option<String>,
 }
 
-/// The account row as a write locks it, with what its holds reserve.
+/// The account row as a write locks it, with what its holds reserve — and, where the engine
+/// allows it in the same statement ([`Tx::subquery_sees_the_lock`]), what of that its command
+/// does not count ([`not_held_sql`]).
 #[derive(FromRow)]
 struct LockedAccount {
     #[sqlx(flatten)]
     account: AccountRow,
     reserved_minor: i64,
+    #[sqlx(default)]
+    not_held_minor: Option<i64>,
+}
+
+/// What of the account's reserved value (`$1`) a command at `$2` does not count as held
+/// elsewhere: its holds past their time (few: the sweep expires them) and the one it names
+/// (`$3`, loaded on its own). Two index range scans, not one `OR` (which PostgreSQL answers by
+/// walking every reserved hold of the account).
+fn not_held_sql() -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM (\
+         SELECT value_minor FROM transactions WHERE account_id = $1 AND {} \
+         UNION ALL \
+         SELECT value_minor FROM transactions WHERE account_id = $1 AND id = $3 AND {}) AS n",
+        super::expired_hold_sql("$2"),
+        super::active_hold_sql(None, "$2"),
+    )
 }
 
 /// In debug and test builds: the account's kept `reserved_minor` is the sum of its holds.
@@ -450,8 +469,25 @@ pub(super) async fn load(
     lock: &str,
 ) -> Result<Option<Book>, StorageError> {
     let account = || vec![Arg::from(id.as_str())];
-    let sql = format!("SELECT {ACCOUNT_COLUMNS}, reserved_minor FROM accounts WHERE id = $1{lock}");
-    let Some(row) = tx.fetch_optional::<LockedAccount>(&sql, account()).await? else {
+    let named = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
+    let not_held_args = || vec![id.as_str().into(), now.unix_micros().into(), named.into()];
+    // The active holds are not loaded (an account hot at checkout has thousands) but summed
+    // into `held_elsewhere`: what the account's holds reserve, kept on its row, less what its
+    // command does not count — in the locking statement where the engine allows it.
+    let summed = !reads.has(&Read::RecentTransactions) && tx.subquery_sees_the_lock();
+    let (sql, args) = if summed {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, reserved_minor, ({}) AS not_held_minor FROM accounts \
+             WHERE id = $1{lock}",
+            not_held_sql()
+        );
+        (sql, not_held_args())
+    } else {
+        let sql =
+            format!("SELECT {ACCOUNT_COLUMNS}, reserved_minor FROM accounts WHERE id = $1{lock}");
+        (sql, account())
+    };
+    let Some(row) = tx.fetch_optional::<LockedAccount>(&sql, args).await? else {
         return Ok(None);
     };
     let mut book = Book::new(row.account.into_account()?);
@@ -462,24 +498,15 @@ pub(super) async fn load(
         );
         add_transactions(&mut book, tx.fetch_all(&sql, account()).await?)?;
     } else {
-        // The active holds are not loaded (an account hot at checkout has thousands) but
-        // summed into `held_elsewhere`: what the account's holds reserve, kept on its row, less
-        // those past their time (few: the sweep expires them) and the one the command names
-        // (loaded below). This statement runs after the account's lock is held: a PostgreSQL
-        // subquery of the locking statement would read the snapshot from before the wait.
-        // Two index range scans, not one `OR` (which PostgreSQL answers by walking every
-        // reserved hold of the account).
-        let sql = format!(
-            "SELECT CAST(COALESCE(SUM(value_minor), 0) AS BIGINT) FROM (\
-             SELECT value_minor FROM transactions WHERE account_id = $1 AND {} \
-             UNION ALL \
-             SELECT value_minor FROM transactions WHERE account_id = $1 AND id = $3 AND {}) AS n",
-            super::expired_hold_sql("$2"),
-            super::active_hold_sql(None, "$2"),
-        );
-        let named = reads.transaction().map(|t| t.as_str()).unwrap_or_default();
-        let args = vec![id.as_str().into(), now.unix_micros().into(), named.into()];
-        let (not_held,): (i64,) = tx.fetch_one(&sql, args).await?;
+        let not_held = match row.not_held_minor {
+            Some(not_held) => not_held,
+            // Read after the lock is held (see `Tx::subquery_sees_the_lock`).
+            None => {
+                tx.fetch_one::<(i64,)>(&not_held_sql(), not_held_args())
+                    .await?
+                    .0
+            }
+        };
         book.held_elsewhere = Money::saturating_from_minor(row.reserved_minor - not_held);
         if cfg!(debug_assertions) {
             check_reserved(tx, id, row.reserved_minor).await?;

@@ -375,6 +375,17 @@ impl Pool {
 }
 
 impl Tx {
+    /// Whether a subquery of the statement that takes the account's lock reads what is there
+    /// once the lock is held: on SQLite, whose lock (the file's) is taken at `BEGIN`; not on
+    /// PostgreSQL, where a subquery of a locking statement reads the snapshot from before the
+    /// wait, so what the lock guards is read by a statement after it.
+    pub fn subquery_sees_the_lock(&self) -> bool {
+        match self {
+            Tx::Sqlite(_) => true,
+            Tx::Postgres(_) => false,
+        }
+    }
+
     /// What ends a `SELECT` of rows to claim: on PostgreSQL, lock them and skip those another
     /// transaction holds (so several servers share the work); SQLite has one writer anyway.
     pub fn skip_locked(&self) -> &'static str {
