@@ -105,7 +105,7 @@ impl Api {
         // Idle connections are dropped before the server's keep-alive (15 s) closes them, so a
         // request never goes out on a connection the server is closing.
         let client = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(1024)
+            .pool_max_idle_per_host(crate::load::in_flight_max())
             .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build(connector);
         Api {

@@ -236,12 +236,22 @@ pub async fn closed_loop(api: &Api, workload: Workload, workers: u32, seconds: f
     errors.sample(started.elapsed().as_secs_f64(), latencies_us)
 }
 
+/// Most requests in flight at once: what a client's connection pool may hold, three quarters of
+/// the connections the server allows one address (`--connections-per-address-max`; more are
+/// closed at once, unanswered — which is what issue 14's 63 errors were: when latency spiked,
+/// this generator opened up to 1,024 connections from loopback and those past 128 were reset).
+pub fn in_flight_max() -> usize {
+    let per_address = creditdesk_server::serve::ConnectionLimits::default();
+    per_address.connections_per_address_max as usize * 3 / 4
+}
+
 /// Operations started at `rate` per second for `seconds`, whatever the server's pace; each
-/// latency counts from the operation's scheduled start.
+/// latency counts from the operation's scheduled start (a wait for a place among
+/// [`in_flight_max`] included, so a slow server cannot hide its queueing).
 pub async fn open_loop(api: &Api, workload: Workload, rate: f64, seconds: f64) -> Sample {
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let errors = Arc::new(Errors::default());
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(1024));
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(in_flight_max()));
     let started = Instant::now();
     let total = (rate * seconds) as u64;
     let mut tasks = Vec::with_capacity(total as usize);
@@ -403,7 +413,14 @@ impl Measured {
 
 #[cfg(test)]
 mod tests {
-    use super::{cpu_seconds, Batches};
+    use super::{cpu_seconds, in_flight_max, Batches};
+
+    #[test]
+    fn the_generator_stays_below_the_servers_bound_per_address() {
+        let limits = creditdesk_server::serve::ConnectionLimits::default();
+        assert!(in_flight_max() > super::PEAK_CLIENTS as usize);
+        assert!(in_flight_max() < limits.connections_per_address_max as usize);
+    }
 
     #[test]
     fn cpu_seconds_are_read_from_proc() {
