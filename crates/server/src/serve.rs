@@ -142,7 +142,8 @@ pub async fn serve(
 /// Middleware: bounds the request's body — at most [`body_bytes_max`] bytes, all of it within
 /// `body_timeout` after the headers — without reading it. Nothing reads a body before the
 /// request's credentials (and the route's permission) are checked; whoever reads it then meets
-/// the bounds as [`BodyError`]s, which [`crate::extract::read_whole`] answers 413 or 408.
+/// the bounds as [`BodyError`]s, which [`crate::extract::read_whole`] and
+/// [`crate::extract::BodyPieces`] answer 413 or 408.
 pub async fn bound_body(body_timeout: Duration, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let bounded = BoundedBody {

@@ -1,5 +1,5 @@
 //! The outbox and webhook endpoints: events written in the transaction of the change that
-//! causes them ([`book_events`] → [`insert_events`], a group commit's events in one statement
+//! causes them (`book_events` → `insert_events`, a group commit's events in one statement
 //! before its commit), fanned out to the endpoints that hear them, claimed by one
 //! delivery task at a time (a lease; on PostgreSQL rows other servers hold are skipped), each
 //! attempt kept.
